@@ -1,0 +1,164 @@
+"""Basic-auth credentials: storage, hashing, verification and the admin bootstrap."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from pymongo import IndexModel
+from pymongo.errors import DuplicateKeyError
+
+from lrs.auth.principal import SCOPES, Principal
+from lrs.db import IndexSpec
+from lrs.errors import BadRequest
+
+CREDENTIALS = "credentials"
+META = "meta"
+BOOTSTRAP_MARKER = "admin-bootstrap"
+
+INDEXES = [IndexSpec(CREDENTIALS, IndexModel("revoked_at"))]
+
+# scrypt parameters: ~30 ms per check, so guessing is slow; verified pairs are cached below.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+CACHE_SECONDS = 10.0
+DEFAULT_HOMEPAGE = "http://lrs.invalid"
+
+
+@dataclass(frozen=True)
+class NewCredential:
+    key: str
+    secret: str
+    name: str
+    scopes: list[str]
+
+
+def hash_secret(secret: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(secret.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def secret_matches(secret: str, stored: str) -> bool:
+    try:
+        _, n, r, p, salt, digest = stored.split("$")
+        computed = hashlib.scrypt(
+            secret.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p)
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(computed.hex(), digest)
+
+
+def parse_scopes(text: str | list[str]) -> list[str]:
+    scopes = [s.strip() for s in text.split(",")] if isinstance(text, str) else list(text)
+    scopes = [s for s in scopes if s]
+    unknown = [s for s in scopes if s not in SCOPES]
+    if unknown or not scopes:
+        raise BadRequest(
+            f"unknown scope {', '.join(unknown)}" if unknown else "at least one scope is needed",
+        )
+    return scopes
+
+
+def authority_for(key: str, name: str, homepage: str) -> dict:
+    return {
+        "objectType": "Agent",
+        "name": name,
+        "account": {"homePage": homepage or DEFAULT_HOMEPAGE, "name": key},
+    }
+
+
+def to_principal(document: dict, homepage: str) -> Principal:
+    return Principal(
+        key=document["_id"],
+        name=document["name"],
+        scopes=frozenset(document["scopes"]),
+        authority=authority_for(document["_id"], document["name"], homepage),
+    )
+
+
+class CredentialStore:
+    def __init__(self, database, homepage: str = "") -> None:
+        self.collection = database[CREDENTIALS]
+        self.meta = database[META]
+        self.homepage = homepage
+        # (key, sha256(secret)) -> (principal, expiry): saves a scrypt per request.
+        self._verified: dict[tuple[str, str], tuple[Principal, float]] = {}
+
+    async def insert_credential(
+        self, name: str, scopes: list[str], key: str | None = None, secret: str | None = None
+    ) -> NewCredential:
+        key = key or secrets.token_hex(12)
+        secret = secret or secrets.token_urlsafe(24)
+        await self.collection.insert_one(
+            {
+                "_id": key,
+                "name": name,
+                "scopes": parse_scopes(scopes),
+                "secret_hash": hash_secret(secret),
+                "created": datetime.now(timezone.utc),
+                "revoked_at": None,
+            }
+        )
+        return NewCredential(key, secret, name, scopes)
+
+    async def list_credentials(self) -> list[dict]:
+        cursor = self.collection.find({}, {"secret_hash": 0}).sort("created", 1)
+        return await cursor.to_list()
+
+    async def update_revoked(self, key: str) -> bool:
+        result = await self.collection.update_one(
+            {"_id": key, "revoked_at": None}, {"$set": {"revoked_at": datetime.now(timezone.utc)}}
+        )
+        self._verified = {k: v for k, v in self._verified.items() if k[0] != key}
+        return result.modified_count == 1
+
+    async def verify(self, key: str, secret: str) -> Principal | None:
+        cache_key = (key, hashlib.sha256(secret.encode()).hexdigest())
+        cached = self._verified.get(cache_key)
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
+        document = await self.collection.find_one({"_id": key, "revoked_at": None})
+        if document is None:
+            return None
+        # scrypt is deliberately slow: keep it off the event loop.
+        if not await asyncio.to_thread(secret_matches, secret, document["secret_hash"]):
+            return None
+        principal = to_principal(document, self.homepage)
+        if len(self._verified) > 10_000:
+            self._verified.clear()
+        self._verified[cache_key] = (principal, time.monotonic() + CACHE_SECONDS)
+        return principal
+
+    async def ensure_admin(self, key: str, secret: str) -> bool:
+        """Make `key`/`secret` a working credential with scope `all`; True when it was created."""
+        existing = await self.collection.find_one({"_id": key})
+        if existing and existing["revoked_at"] is None and secret_matches(secret, existing["secret_hash"]) \
+                and "all" in existing["scopes"]:
+            return False
+        try:
+            await self.insert_credential("admin", ["all"], key=key, secret=secret)
+            return True
+        except DuplicateKeyError:
+            # Configured secret changed (or another process raced us): the environment wins.
+            await self.collection.update_one(
+                {"_id": key},
+                {"$set": {"secret_hash": hash_secret(secret), "revoked_at": None},
+                 "$addToSet": {"scopes": "all"}},
+            )
+            return False
+
+    async def bootstrap_admin(self) -> NewCredential | None:
+        """On the very first start, create one admin credential; only one process ever wins."""
+        if await self.collection.count_documents({}, limit=1):
+            return None
+        try:
+            await self.meta.insert_one({"_id": BOOTSTRAP_MARKER, "at": datetime.now(timezone.utc)})
+        except DuplicateKeyError:
+            return None
+        return await self.insert_credential("admin", ["all"])

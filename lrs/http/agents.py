@@ -1,0 +1,20 @@
+"""GET /xapi/agents: the Person object for an Agent (Communication 2.4)."""
+
+from aiohttp import web
+
+from lrs.agents.service import get_person
+from lrs.auth.principal import DEFINITIONS_READ
+from lrs.http import params
+from lrs.http.context import database, principal
+
+
+class AgentsView(web.View):
+    async def get(self) -> web.Response:
+        request = self.request
+        principal(request).require(DEFINITIONS_READ, "reading agents")
+        params.check_parameters(request.query, ["agent"], required=["agent"])
+        agent = params.agent(request.query)
+        person = await get_person(database(request), agent)
+        return web.Response(body=params.dump_json(person), content_type="application/json")
+
+    head = get

@@ -1,0 +1,46 @@
+"""Request-scoped state and accessors shared by the handlers."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from lrs.auth.credentials import CredentialStore
+from lrs.auth.principal import Principal
+from lrs.errors import PayloadTooLarge
+from lrs.keys import credential_store_key, database_key, settings_key
+
+PRINCIPAL = web.RequestKey("principal", Principal)
+# The content of an alternate-syntax request (Communication 1.3), which replaces the real body.
+ALTERNATE_BODY = web.RequestKey("alternate_body", bytes)
+
+
+def principal(request: web.Request) -> Principal:
+    return request[PRINCIPAL]
+
+
+def database(request: web.Request):
+    return request.app[database_key]
+
+
+def credential_store(request: web.Request) -> CredentialStore:
+    return request.app[credential_store_key]
+
+
+async def read_body(request: web.Request) -> bytes:
+    if ALTERNATE_BODY in request:
+        return request[ALTERNATE_BODY]
+    return await read_limited(request)
+
+
+async def read_limited(request: web.Request) -> bytes:
+    """The raw body, refused past the configured size (without buffering more than that)."""
+    limit = request.app[settings_key].max_body_mb * 1024 * 1024
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(f"the body is larger than {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the body is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)

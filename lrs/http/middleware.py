@@ -1,0 +1,154 @@
+"""Cross-cutting HTTP behaviour: errors, xAPI headers, CORS, alternate syntax, authentication."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+from multidict import CIMultiDict, MultiDict
+from pymongo.errors import AutoReconnect, ConnectionFailure, ExecutionTimeout, ServerSelectionTimeoutError
+
+from lrs.auth.service import authenticate
+from lrs.errors import BadRequest, LRSError, ServiceUnavailable
+from lrs.http.context import ALTERNATE_BODY, PRINCIPAL, credential_store, read_limited
+from lrs.keys import authenticators_key
+
+log = logging.getLogger("lrs.http")
+XAPI_PREFIX = "/xapi"
+XAPI_VERSION = "1.0.3"
+DATABASE_DOWN = (ServerSelectionTimeoutError, AutoReconnect, ConnectionFailure, ExecutionTimeout)
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": (
+        "ETag, Last-Modified, Content-Type, X-Experience-API-Version, "
+        "X-Experience-API-Consistent-Through"
+    ),
+}
+PREFLIGHT_HEADERS = {
+    "Access-Control-Allow-Methods": "GET, HEAD, PUT, POST, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": (
+        "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match, Accept-Language"
+    ),
+    "Access-Control-Max-Age": "86400",
+}
+# Alternate request syntax (Communication 1.3): these form fields are really headers.
+FORM_HEADERS = ("Authorization", "X-Experience-API-Version", "Content-Type", "Content-Length",
+                "If-Match", "If-None-Match")
+
+
+def is_xapi(request: web.Request) -> bool:
+    return request.path == XAPI_PREFIX or request.path.startswith(XAPI_PREFIX + "/")
+
+
+def error_response(error: LRSError) -> web.Response:
+    response = web.json_response(error.to_json(), status=error.status)
+    response.headers.update(error.headers)
+    return response
+
+
+@web.middleware
+async def access_log_and_errors(request: web.Request, handler):
+    """One log line per request; every failure becomes a JSON error, never a stack trace."""
+    started = time.perf_counter()
+    try:
+        response = await handler(request)
+    except LRSError as error:
+        response = error_response(error)
+    except DATABASE_DOWN as error:
+        log.warning("database unavailable: %s", error.__class__.__name__)
+        response = error_response(ServiceUnavailable("the database is unavailable", **{"Retry-After": "5"}))
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        response = web.json_response(
+            {"error": error.reason.lower(), "detail": error.text if error.text != f"{error.status}: {error.reason}" else ""},
+            status=error.status,
+            headers={k: v for k, v in error.headers.items() if k.lower() in ("allow", "retry-after")},
+        )
+    except Exception:
+        error_id = uuid.uuid4().hex[:12]
+        log.exception("unhandled error %s on %s %s", error_id, request.method, request.path)
+        response = web.json_response(
+            {"error": "internal error", "detail": f"reference {error_id}"}, status=500
+        )
+    if is_xapi(request) or request.path.startswith("/cmi5/fetch"):
+        response.headers.update(CORS_HEADERS)
+        response.headers["X-Experience-API-Version"] = XAPI_VERSION
+    log.info(
+        '%s %s %d %.1fms', request.method, request.rel_url.raw_path, response.status,
+        (time.perf_counter() - started) * 1000,
+    )
+    return response
+
+
+@web.middleware
+async def cors_preflight(request: web.Request, handler):
+    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        return web.Response(status=204, headers={**CORS_HEADERS, **PREFLIGHT_HEADERS})
+    return await handler(request)
+
+
+@web.middleware
+async def alternate_request_syntax(request: web.Request, handler):
+    """`POST ...?method=PUT` with headers, parameters and content as form fields (Comm. 1.3)."""
+    if not is_xapi(request) or "method" not in request.query:
+        return await handler(request)
+    if request.method != "POST":
+        raise BadRequest("the method parameter is only allowed on POST (alternate request syntax)")
+    if len(request.query) != 1:
+        raise BadRequest("alternate request syntax allows no query parameter but method")
+    method = request.query["method"].upper()
+    if method not in ("GET", "PUT", "POST", "DELETE", "HEAD"):
+        raise BadRequest(f"method parameter {request.query['method']!r} is not an xAPI method")
+    if request.content_type != "application/x-www-form-urlencoded":
+        raise BadRequest("alternate request syntax needs Content-Type application/x-www-form-urlencoded")
+    raw = await read_limited(request)
+    try:
+        form = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        raise BadRequest("the form body is not UTF-8") from None
+    headers = CIMultiDict(request.headers)
+    del headers["Content-Type"]
+    query = MultiDict()
+    content = b""
+    header_names = {h.lower(): h for h in FORM_HEADERS}
+    for name, value in form:
+        if name == "content":
+            content = value.encode("utf-8")
+        elif name.lower() in header_names:
+            headers[header_names[name.lower()]] = value
+        else:
+            query.add(name, value)
+    headers["Content-Length"] = str(len(content))
+    clone = request.clone(method=method, headers=headers, rel_url=request.rel_url.with_query(query))
+    clone[ALTERNATE_BODY] = content
+    return await handler(clone)
+
+
+@web.middleware
+async def xapi_version(request: web.Request, handler):
+    if not is_xapi(request) or request.path == XAPI_PREFIX + "/about" or request.method == "OPTIONS":
+        return await handler(request)
+    version = request.headers.get("X-Experience-API-Version")
+    if version is None:
+        raise BadRequest("the X-Experience-API-Version header is required")
+    if version.strip() != "1.0" and not version.strip().startswith("1.0."):
+        raise BadRequest(f"X-Experience-API-Version {version!r} is not supported; use 1.0.3")
+    return await handler(request)
+
+
+@web.middleware
+async def xapi_authentication(request: web.Request, handler):
+    if not is_xapi(request) or request.path == XAPI_PREFIX + "/about" or request.method == "OPTIONS":
+        return await handler(request)
+    request[PRINCIPAL] = await authenticate(
+        request.headers.get("Authorization"), credential_store(request), request.app[authenticators_key]
+    )
+    return await handler(request)
+
+
+MIDDLEWARES = [access_log_and_errors, cors_preflight, alternate_request_syntax, xapi_version, xapi_authentication]

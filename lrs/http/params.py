@@ -1,0 +1,91 @@
+"""Parsing of query parameters and JSON bodies; every failure names the parameter."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from lrs.errors import BadRequest, InvalidParameter, InvalidStatement
+from lrs.statements.validate import parse_agent_param, parse_timestamp
+
+
+def check_parameters(query: Mapping[str, str], allowed: Iterable[str], required: Iterable[str] = ()) -> None:
+    allowed = set(allowed)
+    for name in query:
+        if name not in allowed:
+            raise InvalidParameter(name, "unknown parameter for this resource")
+    for name in required:
+        if name not in query:
+            raise InvalidParameter(name, "is required")
+    getall = getattr(query, "getall", None)
+    for name in set(query) if getall else ():
+        if len(getall(name)) > 1:
+            raise InvalidParameter(name, "given more than once")
+
+
+def boolean(query: Mapping[str, str], name: str) -> bool:
+    value = query.get(name)
+    if value is None:
+        return False
+    if value not in ("true", "false"):
+        raise InvalidParameter(name, "must be true or false")
+    return value == "true"
+
+
+def non_negative_integer(query: Mapping[str, str], name: str) -> int:
+    value = query.get(name)
+    if value is None:
+        return 0
+    if not value.isdigit():
+        raise InvalidParameter(name, "must be a non-negative integer")
+    return int(value)
+
+
+def timestamp(query: Mapping[str, str], name: str) -> datetime | None:
+    value = query.get(name)
+    if value is None:
+        return None
+    try:
+        return parse_timestamp(value, name)
+    except InvalidStatement as error:
+        raise InvalidParameter(name, error.rule) from None
+
+
+def agent(query: Mapping[str, str], name: str = "agent") -> dict | None:
+    value = query.get(name)
+    return None if value is None else parse_agent_param(value, name)
+
+
+def choice(query: Mapping[str, str], name: str, options: tuple[str, ...], default: str) -> str:
+    value = query.get(name, default)
+    if value not in options:
+        raise InvalidParameter(name, f"must be one of {', '.join(options)}")
+    return value
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json(raw: bytes, what: str = "body") -> object:
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise BadRequest(f"the {what} is not UTF-8") from None
+    except (ValueError, RecursionError) as error:
+        raise BadRequest(f"the {what} is not valid JSON: {error}") from None
+
+
+def dump_json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def iri(query: Mapping[str, str], name: str) -> str | None:
+    value = query.get(name)
+    if value is None:
+        return None
+    scheme, colon, rest = value.partition(":")
+    if not colon or not rest or not scheme[:1].isalpha() or any(c.isspace() for c in value):
+        raise InvalidParameter(name, "must be an absolute IRI")
+    return value

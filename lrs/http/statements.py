@@ -1,0 +1,178 @@
+"""HTTP for the Statement resource: /xapi/statements (Communication 2.1)."""
+
+from __future__ import annotations
+
+import hashlib
+from email.utils import format_datetime
+
+from aiohttp import web
+from dateutil.parser import isoparse
+
+from lrs.auth.principal import STATEMENTS_READ, STATEMENTS_WRITE
+from lrs.errors import BadRequest, InvalidParameter
+from lrs.http import params
+from lrs.http.context import database, principal, read_body
+from lrs.http.multipart import build_multipart, parse_multipart
+from lrs.keys import cursor_secret_key, settings_key, statement_hooks_key
+from lrs.statements import service
+from lrs.statements.attachments import AttachmentBody
+from lrs.statements.cursor import decode_cursor, encode_cursor
+from lrs.statements.query import StatementQuery
+
+LIST_PARAMETERS = (
+    "agent", "verb", "activity", "registration", "related_activities", "related_agents",
+    "since", "until", "limit", "format", "attachments", "ascending",
+)
+SINGLE_PARAMETERS = ("statementId", "voidedStatementId", "format", "attachments")
+HASH_ALGORITHMS = {64: hashlib.sha256, 96: hashlib.sha384, 128: hashlib.sha512}
+
+
+class StatementsView(web.View):
+    async def put(self) -> web.Response:
+        request = self.request
+        principal(request).require(STATEMENTS_WRITE, "writing statements")
+        params.check_parameters(request.query, ["statementId"], required=["statementId"])
+        statement_id = request.query["statementId"]
+        body, parts = await read_statements_body(request)
+        await service.store_statements(
+            database(request), request.app[statement_hooks_key], principal(request), body, parts,
+            statement_id=statement_id,
+        )
+        return web.Response(status=204, headers=consistency_header())
+
+    async def post(self) -> web.Response:
+        request = self.request
+        principal(request).require(STATEMENTS_WRITE, "writing statements")
+        params.check_parameters(request.query, [])
+        body, parts = await read_statements_body(request)
+        ids = await service.store_statements(
+            database(request), request.app[statement_hooks_key], principal(request), body, parts
+        )
+        return web.Response(body=params.dump_json(ids), content_type="application/json",
+                            headers=consistency_header())
+
+    async def get(self) -> web.Response:
+        request = self.request
+        principal(request).require(STATEMENTS_READ, "reading statements")
+        params.check_parameters(request.query, (*LIST_PARAMETERS, *SINGLE_PARAMETERS, "more"))
+        query = dict(request.query)
+        accept_language = request.headers.get("Accept-Language")
+        if "statementId" in query or "voidedStatementId" in query:
+            fmt, with_attachments = output_options(query)
+            result = await get_single(request, query, fmt, accept_language, with_attachments)
+            stored = result.statements[0]["stored"]
+            return render(result, result.statements[0], with_attachments, last_modified=stored)
+        q, query = parse_list_query(request, query)
+        fmt, with_attachments = output_options(query)
+        result = await service.query_statements(
+            database(request), q, request.app[settings_key].statement_limit, fmt, accept_language,
+            with_attachments,
+        )
+        body = {"statements": result.statements}
+        if result.more:
+            token = encode_cursor(request.app[cursor_secret_key], query, result.more)
+            body["more"] = f"{more_path(request)}?more={token}"
+        return render(result, body, with_attachments)
+
+    head = get
+
+
+async def get_single(request, query: dict, fmt: str, accept_language, with_attachments) -> service.StatementResult:
+    if "statementId" in query and "voidedStatementId" in query:
+        raise BadRequest("statementId and voidedStatementId cannot be used together")
+    extra = set(query) - set(SINGLE_PARAMETERS)
+    if extra:
+        raise InvalidParameter(sorted(extra)[0], "not allowed with statementId or voidedStatementId")
+    voided = "voidedStatementId" in query
+    statement_id = query["voidedStatementId" if voided else "statementId"]
+    return await service.get_statement(
+        database(request), principal(request), statement_id, voided, fmt, accept_language, with_attachments
+    )
+
+
+def output_options(query: dict) -> tuple[str, bool]:
+    return params.choice(query, "format", service.FORMATS, "exact"), params.boolean(query, "attachments")
+
+
+def parse_list_query(request, query: dict) -> tuple[StatementQuery, dict]:
+    after = None
+    if "more" in query:
+        if len(query) > 1:
+            raise InvalidParameter("more", "cannot be combined with other parameters")
+        query, after = decode_cursor(request.app[cursor_secret_key], query["more"])
+    caller = principal(request)
+    q = StatementQuery(
+        agent=params.agent(query),
+        verb=query.get("verb"),
+        activity=query.get("activity"),
+        registration=query.get("registration"),
+        related_activities=params.boolean(query, "related_activities"),
+        related_agents=params.boolean(query, "related_agents"),
+        since=params.timestamp(query, "since"),
+        until=params.timestamp(query, "until"),
+        limit=params.non_negative_integer(query, "limit"),
+        ascending=params.boolean(query, "ascending"),
+        authority_key=caller.key if caller.reads_only_own_statements else None,
+        after=after,
+    )
+    return q, query
+
+
+def more_path(request: web.Request) -> str:
+    public = request.app[settings_key].public_url
+    prefix = public.split("://", 1)[-1].partition("/")[2] if public else ""
+    return f"/{prefix.strip('/')}/xapi/statements".replace("//", "/")
+
+
+def consistency_header() -> dict[str, str]:
+    return {"X-Experience-API-Consistent-Through": service.consistent_through()}
+
+
+def render(result: service.StatementResult, body: object, with_attachments: bool,
+           last_modified: str | None = None) -> web.Response:
+    headers = consistency_header()
+    if last_modified:
+        headers["Last-Modified"] = format_datetime(isoparse(last_modified), usegmt=True)
+    if not with_attachments:
+        return web.Response(body=params.dump_json(body), content_type="application/json", headers=headers)
+    parts = [({"Content-Type": "application/json"}, params.dump_json(body))]
+    for attachment in result.attachments:
+        parts.append((
+            {
+                "Content-Type": attachment.content_type,
+                "Content-Transfer-Encoding": "binary",
+                "X-Experience-API-Hash": attachment.sha2,
+            },
+            attachment.data,
+        ))
+    payload, content_type = build_multipart(parts)
+    headers["Content-Type"] = content_type
+    return web.Response(body=payload, headers=headers)
+
+
+async def read_statements_body(request: web.Request) -> tuple[object, dict[str, AttachmentBody]]:
+    raw = await read_body(request)
+    content_type = request.headers.get("Content-Type", "")
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type == "application/json" or (not media_type and raw.lstrip()[:1] in (b"{", b"[")):
+        return params.parse_json(raw, "statement body"), {}
+    if media_type != "multipart/mixed":
+        raise BadRequest(
+            f"statements must be sent as application/json or multipart/mixed, not {media_type or 'nothing'}"
+        )
+    parts = parse_multipart(raw, content_type)
+    if not parts or parts[0].content_type != "application/json":
+        raise BadRequest("the first part of a multipart/mixed body must be application/json statements")
+    bodies: dict[str, AttachmentBody] = {}
+    for number, part in enumerate(parts[1:], start=2):
+        sha2 = part.headers.get("X-Experience-API-Hash", "").strip().lower()
+        if not sha2:
+            raise BadRequest(f"multipart part {number} has no X-Experience-API-Hash header")
+        algorithm = HASH_ALGORITHMS.get(len(sha2))
+        if algorithm is None or algorithm(part.data).hexdigest() != sha2:
+            raise BadRequest(f"multipart part {number}: X-Experience-API-Hash does not match its content")
+        transfer = part.headers.get("Content-Transfer-Encoding", "binary").strip().lower()
+        if transfer != "binary":
+            raise BadRequest(f"multipart part {number}: Content-Transfer-Encoding must be binary")
+        bodies[sha2] = AttachmentBody(sha2, part.content_type or "application/octet-stream", part.data)
+    return params.parse_json(parts[0].data, "statement part"), bodies

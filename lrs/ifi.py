@@ -1,0 +1,33 @@
+"""Inverse Functional Identifiers: the one key under which an Agent or Identified Group is found."""
+
+from __future__ import annotations
+
+IFI_PROPERTIES = ("mbox", "mbox_sha1sum", "openid", "account")
+
+
+def ifi_key(agent: dict) -> str | None:
+    """`mbox:mailto:a@b`, `account:<homePage> <name>`, ...; None for an Anonymous Group."""
+    if "mbox" in agent:
+        # The case of e-mail addresses carries no meaning for matching.
+        return "mbox:" + agent["mbox"].lower()
+    if "mbox_sha1sum" in agent:
+        return "mbox_sha1sum:" + agent["mbox_sha1sum"].lower()
+    if "openid" in agent:
+        return "openid:" + agent["openid"]
+    if "account" in agent:
+        account = agent["account"]
+        return f"account:{account['homePage']} {account['name']}"
+    return None
+
+
+def actor_keys(actor: dict) -> list[str]:
+    """Keys that match this Agent or Group; a Group also matches each of its members."""
+    keys = []
+    own = ifi_key(actor)
+    if own:
+        keys.append(own)
+    for member in actor.get("member") or ():
+        member_key = ifi_key(member)
+        if member_key:
+            keys.append(member_key)
+    return keys

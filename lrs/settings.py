@@ -1,0 +1,110 @@
+"""Configuration from `LRS_*` environment variables; no config file is needed to start."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from lrs.errors import BadRequest
+
+
+class SettingError(BadRequest):
+    """A configuration value that cannot be used; the CLI prints it as one line."""
+
+
+# name, default, help: the single list `lrs serve --help` prints.
+ENVIRONMENT = [
+    ("LRS_HOST", "127.0.0.1", "interface to listen on"),
+    ("LRS_PORT", "8080", "port to listen on"),
+    ("LRS_MONGODB_URI", "", "MongoDB URI; when empty an embedded SecantusDB is started"),
+    ("LRS_DATABASE", "lrs", "database name"),
+    ("LRS_DATA_DIR", "./.lrs-data", "data folder of the embedded database"),
+    ("LRS_EMBEDDED_CACHE", "256M", "cache size of the embedded database"),
+    ("LRS_ADMIN_KEY", "", "key of an admin credential (scope all) ensured at start-up"),
+    ("LRS_ADMIN_SECRET", "", "secret of that admin credential"),
+    ("LRS_PUBLIC_URL", "", "external base URL (e.g. https://lrs.example.com) used in links"),
+    ("LRS_STATEMENT_LIMIT", "100", "most statements returned by one GET /statements page"),
+    ("LRS_MAX_BODY_MB", "64", "largest request body accepted, in MiB"),
+    ("LRS_LOG_LEVEL", "INFO", "logging level"),
+]
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    mongodb_uri: str = ""
+    database: str = "lrs"
+    data_dir: Path = Path("./.lrs-data")
+    embedded_cache: str = "256M"
+    admin_key: str = ""
+    admin_secret: str = ""
+    public_url: str = ""
+    statement_limit: int = 100
+    max_body_mb: int = 64
+    log_level: str = "INFO"
+
+    @property
+    def embedded(self) -> bool:
+        return not self.mongodb_uri
+
+    @property
+    def redacted_uri(self) -> str:
+        """The MongoDB URI without its password, for messages."""
+        scheme, sep, rest = self.mongodb_uri.partition("://")
+        userinfo, at, host = rest.rpartition("@")
+        if not at:
+            return self.mongodb_uri
+        user = userinfo.split(":", 1)[0]
+        return f"{scheme}{sep}{user}:***@{host}"
+
+    def with_uri(self, uri: str) -> "Settings":
+        return replace(self, mongodb_uri=uri)
+
+    @classmethod
+    def from_env(cls, env: os._Environ | dict | None = None, **overrides) -> "Settings":
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str:
+            default = next(d for n, d, _ in ENVIRONMENT if n == name)
+            return env.get(name, default).strip()
+
+        values = dict(
+            host=get("LRS_HOST"),
+            port=_integer("LRS_PORT", get("LRS_PORT"), 0, 65535),
+            mongodb_uri=get("LRS_MONGODB_URI"),
+            database=get("LRS_DATABASE"),
+            data_dir=Path(get("LRS_DATA_DIR")),
+            embedded_cache=get("LRS_EMBEDDED_CACHE"),
+            admin_key=get("LRS_ADMIN_KEY"),
+            admin_secret=get("LRS_ADMIN_SECRET"),
+            public_url=get("LRS_PUBLIC_URL").rstrip("/"),
+            statement_limit=_integer("LRS_STATEMENT_LIMIT", get("LRS_STATEMENT_LIMIT"), 1, 10_000),
+            max_body_mb=_integer("LRS_MAX_BODY_MB", get("LRS_MAX_BODY_MB"), 1, 4096),
+            log_level=get("LRS_LOG_LEVEL").upper(),
+        )
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if bool(self.admin_key) != bool(self.admin_secret):
+            raise SettingError("LRS_ADMIN_KEY and LRS_ADMIN_SECRET must be set together")
+        if self.mongodb_uri and not self.mongodb_uri.startswith(("mongodb://", "mongodb+srv://")):
+            raise SettingError("LRS_MONGODB_URI must start with mongodb:// or mongodb+srv://")
+        if self.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise SettingError("LRS_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        if not self.database or any(c in self.database for c in '/\\. "$'):
+            raise SettingError("LRS_DATABASE must be a plain database name")
+
+
+def _integer(name: str, value: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingError(f"{name} must be an integer, got {value!r}") from None
+    if not low <= number <= high:
+        raise SettingError(f"{name} must be between {low} and {high}, got {number}")
+    return number

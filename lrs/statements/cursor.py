@@ -1,0 +1,57 @@
+"""The `more` IRL: a signed, stateless keyset cursor that any LRS process can continue."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from datetime import datetime, timezone
+
+from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
+
+from lrs.errors import InvalidParameter
+from lrs.statements.query import Position
+
+META = "meta"
+SECRET_ID = "cursor-secret"
+LIFETIME_SECONDS = 24 * 3600
+
+
+async def load_cursor_secret(database) -> bytes:
+    """One secret per database, so every process signs and checks cursors alike."""
+    try:
+        await database[META].insert_one({"_id": SECRET_ID, "value": secrets.token_hex(32)})
+    except DuplicateKeyError:
+        pass
+    document = await database[META].find_one({"_id": SECRET_ID})
+    return bytes.fromhex(document["value"])
+
+
+def encode_cursor(secret: bytes, params: dict[str, str], last: Position) -> str:
+    payload = {
+        "q": params,
+        "s": int(last.stored.timestamp() * 1000),
+        "o": str(last.object_id),
+        "t": int(time.time()),
+    }
+    data = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).rstrip(b"=")
+    return f"{data.decode()}.{_sign(secret, data)}"
+
+
+def decode_cursor(secret: bytes, token: str) -> tuple[dict[str, str], Position]:
+    data, _, signature = token.partition(".")
+    if not hmac.compare_digest(signature, _sign(secret, data.encode())):
+        raise InvalidParameter("more", "is not a cursor issued by this LRS")
+    payload = json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
+    if time.time() - payload["t"] > LIFETIME_SECONDS:
+        raise InvalidParameter("more", "has expired (cursors are valid for 24 hours)")
+    stored = datetime.fromtimestamp(payload["s"] / 1000, timezone.utc)
+    return payload["q"], Position(stored, ObjectId(payload["o"]))
+
+
+def _sign(secret: bytes, data: bytes) -> str:
+    return hmac.new(secret, data, hashlib.sha256).hexdigest()[:32]

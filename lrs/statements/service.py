@@ -1,0 +1,301 @@
+"""The Statement resource's verbs: store, get one, query. No HTTP here, no Mongo queries here."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from lrs.activities.store import find_definitions, update_definitions
+from lrs.auth.principal import Principal
+from lrs.errors import BadRequest, InvalidStatement, NotFound, StatementConflict
+from lrs.hooks import StatementHook, StoreContext
+from lrs.statements import query, store
+from lrs.statements.attachments import AttachmentBody, find_attachment_bodies, insert_attachment_bodies
+from lrs.statements.compare import statement_hash
+from lrs.statements.formats import to_canonical_format, to_ids_format
+from lrs.statements.signature import SIGNATURE_USAGE, verify_signature
+from lrs.statements.validate import validate_statement, validate_statements
+
+FORMATS = ("exact", "ids", "canonical")
+
+
+class StoredClock:
+    """`stored` values that never go backwards within a process, at BSON's millisecond precision."""
+
+    def __init__(self) -> None:
+        self._last = datetime.min.replace(tzinfo=timezone.utc)
+
+    def now(self) -> datetime:
+        now = datetime.now(timezone.utc)
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        self._last = max(now, self._last)
+        return self._last
+
+
+clock = StoredClock()
+
+
+def format_timestamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class StatementResult:
+    statements: list[dict]
+    attachments: list[AttachmentBody] = field(default_factory=list)
+    more: query.Position | None = None
+
+
+# --- writing ------------------------------------------------------------------------------
+
+async def store_statements(
+    database,
+    hooks: list[StatementHook],
+    principal: Principal,
+    body: object,
+    parts: dict[str, AttachmentBody] | None = None,
+    statement_id: str | None = None,
+) -> list[str]:
+    """Validate and store a PUT (`statement_id` given) or POST body; return the statement ids.
+
+    Either the whole batch is stored or nothing is (apart from attachment bodies, which are
+    content-addressed and harmless).
+    """
+    parts = parts or {}
+    if statement_id is not None:
+        statement = validate_statement(body)
+        if "id" in statement and statement["id"].lower() != statement_id.lower():
+            raise InvalidStatement("id", "does not match the statementId parameter")
+        statement["id"] = statement_id
+        statements = [statement]
+    else:
+        statements = validate_statements(body)
+    used_parts = check_attachments(statements, parts)
+    stored = clock.now()
+    for statement in statements:
+        prepare_statement(statement, principal, stored)
+    await check_voiding(database, statements)
+    ctx = StoreContext(principal=principal)
+    for hook in hooks:
+        await hook.before_store(statements, ctx)
+    await insert_checked(database, statements, principal, used_parts)
+    if principal.may_define:
+        await update_definitions(database, [a for s in statements for a in activities_of(s)])
+    for hook in hooks:
+        await hook.after_store(statements, ctx)
+    if ctx.extra_statements:
+        await store_statements(database, hooks, principal, ctx.extra_statements)
+    return [s["id"] for s in statements]
+
+
+def check_attachments(statements: list[dict], parts: dict[str, AttachmentBody]) -> dict[str, AttachmentBody]:
+    """Every attachment without fileUrl needs a part; signatures must verify. Returns parts used."""
+    used: dict[str, AttachmentBody] = {}
+    for index, statement in enumerate(statements):
+        for position, attachment in enumerate(statement.get("attachments", ())):
+            path = f"[{index}].attachments[{position}]" if len(statements) > 1 else f"attachments[{position}]"
+            part = parts.get(attachment["sha2"].lower())
+            if part is None:
+                if "fileUrl" not in attachment:
+                    raise InvalidStatement(path, "no fileUrl and no multipart part with this sha2")
+                continue
+            used[part.sha2] = part
+            if attachment["usageType"] == SIGNATURE_USAGE:
+                verify_signature(statement, part.data, path)
+    unused = set(parts) - set(used)
+    if unused:
+        raise BadRequest(f"attachment part {sorted(unused)[0]} matches no attachment of the statements")
+    return used
+
+
+def prepare_statement(statement: dict, principal: Principal, stored: datetime) -> None:
+    """Set what the LRS assigns (Data 2.4): id, stored, timestamp, authority, version."""
+    statement.setdefault("id", str(uuid.uuid4()))
+    statement["stored"] = format_timestamp(stored)
+    statement.setdefault("timestamp", statement["stored"])
+    statement["authority"] = principal.authority
+    statement.setdefault("version", "1.0.0")
+    normalize_context_activities(statement.get("context"))
+    if statement["object"].get("objectType") == "SubStatement":
+        normalize_context_activities(statement["object"].get("context"))
+
+
+def normalize_context_activities(context: dict | None) -> None:
+    # A single Activity is returned as an array of one (Data 2.4.6.2).
+    for kind, value in ((context or {}).get("contextActivities") or {}).items():
+        if isinstance(value, dict):
+            context["contextActivities"][kind] = [value]
+
+
+def activities_of(statement: dict) -> list[dict]:
+    found = []
+    for part in (statement, statement["object"]):
+        obj = part["object"]
+        if obj.get("objectType", "Activity") == "Activity":
+            found.append(obj)
+        for activities in ((part.get("context") or {}).get("contextActivities") or {}).values():
+            found += activities
+        if obj.get("objectType") != "SubStatement":
+            break
+    return found
+
+
+async def check_voiding(database, statements: list[dict]) -> None:
+    """A voiding statement cannot target another voiding statement."""
+    targets = {
+        s["object"]["id"].lower(): i
+        for i, s in enumerate(statements)
+        if s["verb"]["id"] == store.VOIDED_VERB and s["object"].get("objectType") == "StatementRef"
+    }
+    if not targets:
+        return
+    voiding_ids = {statements[i]["id"].lower() for i in targets.values()}
+    for target, index in targets.items():
+        if target in voiding_ids:
+            raise InvalidStatement(f"[{index}].object.id", "a voiding statement cannot be voided")
+    for document in await store.find_by_ids(database, list(targets), [store.ID, store.VOIDS]):
+        if store.is_voiding(document):
+            raise InvalidStatement(
+                f"[{targets[document[store.ID]]}].object.id", "a voiding statement cannot be voided"
+            )
+
+
+async def insert_checked(
+    database, statements: list[dict], principal: Principal, parts: dict[str, AttachmentBody]
+) -> None:
+    stored = datetime.fromisoformat(statements[0]["stored"].replace("Z", "+00:00"))
+    documents = [
+        store.to_document(
+            s, stored, principal.key,
+            statement_hash(s, with_timestamp=s["timestamp"] != s["stored"]),
+            [a["sha2"].lower() for a in s.get("attachments", ()) if a["sha2"].lower() in parts],
+        )
+        for s in statements
+    ]
+    documents = await drop_existing(database, documents)
+    if not documents:
+        return
+    await inherit_target_keys(database, documents)
+    await insert_attachment_bodies(database, list(parts.values()))
+    raced = await store.insert_statements(database, documents)
+    if raced:
+        # Another request stored one of these ids between our check and our insert.
+        try:
+            await drop_existing(database, [d for d in documents if d[store.ID] in raced])
+        except StatementConflict:
+            await store.delete_statements(
+                database, [d["_id"] for d in documents if d[store.ID] not in raced]
+            )
+            raise
+    new = [d for d in documents if d[store.ID] not in raced]
+    await apply_references(database, new)
+
+
+async def drop_existing(database, documents: list[dict]) -> list[dict]:
+    """Leave out statements already stored with the same content; a different content is a 409."""
+    existing = {
+        d[store.ID]: d[store.HASH]
+        for d in await store.find_by_ids(database, [d[store.ID] for d in documents], [store.ID, store.HASH])
+    }
+    for document in documents:
+        known = existing.get(document[store.ID])
+        if known is not None and known != document[store.HASH]:
+            raise StatementConflict(document[store.BODY]["id"])
+    return [d for d in documents if d[store.ID] not in existing]
+
+
+async def inherit_target_keys(database, documents: list[dict]) -> None:
+    """A statement targeting another also matches the filters the target matches (recursively)."""
+    in_batch = {d[store.ID]: d for d in documents}
+    targets = [d[store.REF] for d in documents if store.REF in d and d[store.REF] not in in_batch]
+    known = {d[store.ID]: d for d in await store.find_by_ids(database, targets, [store.ID, *store.KEY_FIELDS])}
+    known.update(in_batch)
+
+    def resolve(document: dict, seen: set[str]) -> None:
+        target = known.get(document.get(store.REF))
+        if target is None or target[store.ID] in seen:
+            return
+        resolve(target, seen | {target[store.ID]})
+        for key in store.KEY_FIELDS:
+            document[key] = sorted(set(document[key]) | set(target[key]))
+
+    for document in documents:
+        resolve(document, {document[store.ID]})
+
+
+async def apply_references(database, new: list[dict]) -> None:
+    """Void what new voiding statements target; pass new keys on to statements targeting them."""
+    await store.void_statements(database, [d[store.VOIDS] for d in new if store.VOIDS in d])
+    new_ids = {d[store.ID] for d in new}
+    frontier = {d[store.ID]: d for d in new}
+    seen = set(new_ids)
+    while frontier:
+        referencing = [
+            d for d in await store.find_referencing(database, list(frontier)) if d[store.ID] not in new_ids
+        ]
+        late_voided = [d[store.REF] for d in referencing if store.VOIDS in d]
+        await store.void_statements(database, late_voided)
+        updates = {}
+        for document in referencing:
+            target = frontier[document[store.REF]]
+            updates[document[store.ID]] = {
+                key: sorted(set(target[key]) - set(document[key])) for key in store.KEY_FIELDS
+            }
+        await store.update_inherited_keys(database, updates)
+        frontier = {}
+        for document in referencing:
+            if document[store.ID] in seen:
+                continue
+            seen.add(document[store.ID])
+            for key, added in updates[document[store.ID]].items():
+                document[key] = sorted(set(document[key]) | set(added))
+            frontier[document[store.ID]] = document
+
+
+# --- reading ------------------------------------------------------------------------------
+
+def consistent_through() -> str:
+    # Writes in flight may still land with a `stored` up to their request duration back.
+    return format_timestamp(datetime.now(timezone.utc) - timedelta(seconds=1))
+
+
+async def get_statement(
+    database, principal: Principal, statement_id: str, voided: bool, fmt: str,
+    accept_language: str | None, with_attachments: bool,
+) -> StatementResult:
+    found = await query.find_statement(database, statement_id, voided)
+    if found is None or not readable_by(principal, found[0]):
+        what = "voided statement" if voided else "statement"
+        raise NotFound(f"no {what} with id {statement_id}")
+    statement, hashes = found
+    statements = await render_statements(database, [statement], fmt, accept_language)
+    attachments = await find_attachment_bodies(database, hashes) if with_attachments else []
+    return StatementResult(statements, attachments)
+
+
+def readable_by(principal: Principal, statement: dict) -> bool:
+    if not principal.reads_only_own_statements:
+        return True
+    return statement.get("authority") == principal.authority
+
+
+async def query_statements(
+    database, q: query.StatementQuery, page_size: int, fmt: str, accept_language: str | None,
+    with_attachments: bool,
+) -> StatementResult:
+    limit = min(q.limit, page_size) if q.limit else page_size
+    page = await query.find_statements(database, q, limit)
+    statements = await render_statements(database, page.statements, fmt, accept_language)
+    attachments = await find_attachment_bodies(database, page.attachment_hashes) if with_attachments else []
+    return StatementResult(statements, attachments, page.last)
+
+
+async def render_statements(database, statements: list[dict], fmt: str, accept_language: str | None) -> list[dict]:
+    if fmt == "ids":
+        return [to_ids_format(s) for s in statements]
+    if fmt == "canonical":
+        ids = list({a["id"] for s in statements for a in activities_of(s)})
+        definitions = await find_definitions(database, ids)
+        return [to_canonical_format(s, accept_language, definitions) for s in statements]
+    return statements

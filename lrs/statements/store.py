@@ -1,0 +1,241 @@
+"""Statement storage: the mapping between statements and database documents, and every write.
+
+A stored document holds the statement (keys escaped) and query keys computed at write time:
+agent IFIs, verb ids, activity ids and registrations, each a list so that every GET filter is an
+equality match on an indexed array. A statement that targets another through a StatementRef also
+carries the target's keys (Communication 2.1.3, filter conditions for StatementRefs). Nothing
+outside this module sees `_id`, derived fields or escaped keys.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
+from pymongo.errors import BulkWriteError
+
+from lrs.db import IndexSpec
+from lrs.ifi import actor_keys
+
+STATEMENTS = "statements"
+VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
+
+# Query-key fields; each is a list of strings.
+AGENTS = "agents"
+RELATED_AGENTS = "related_agents"
+VERBS = "verbs"
+ACTIVITIES = "activities"
+RELATED_ACTIVITIES = "related_activities"
+REGISTRATIONS = "registrations"
+KEY_FIELDS = (AGENTS, RELATED_AGENTS, VERBS, ACTIVITIES, RELATED_ACTIVITIES, REGISTRATIONS)
+
+ID = "id"                  # lower-cased statement id, unique
+STORED = "stored"          # datetime, the sort key
+VOIDED = "voided"          # true once a voiding statement targets it
+VOIDS = "voids"            # on a voiding statement: the id it voids
+REF = "ref"                # the id targeted by a StatementRef object
+AUTHORITY = "authority_key"  # credential key, for statements/read/mine
+HASH = "hash"              # statements.compare digest, for conflict checks
+ATTACHMENTS = "attachments"  # sha2 of attachment bodies stored with it
+BODY = "statement"
+
+
+def _by_stored(*equality: str) -> IndexModel:
+    keys = [(name, ASCENDING) for name in equality]
+    keys += [(VOIDED, ASCENDING), (STORED, DESCENDING), ("_id", DESCENDING)]
+    return IndexModel(keys)
+
+
+INDEXES = [
+    IndexSpec(STATEMENTS, IndexModel([(ID, ASCENDING)], unique=True)),
+    IndexSpec(STATEMENTS, IndexModel([(REF, ASCENDING)], sparse=True)),
+    IndexSpec(STATEMENTS, _by_stored()),
+    IndexSpec(STATEMENTS, _by_stored(AUTHORITY)),
+    *(IndexSpec(STATEMENTS, _by_stored(field)) for field in KEY_FIELDS),
+]
+
+
+# --- escaping: MongoDB cannot store keys starting with "$" and treats dots as paths ---------
+
+def escape(value):
+    if isinstance(value, dict):
+        return {_escape_key(k): escape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [escape(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        # BSON has no integers this large; "$"-keys of clients are escaped, so this tag is ours.
+        return {"$bigint": str(value)}
+    return value
+
+
+def unescape(value):
+    if isinstance(value, dict):
+        if len(value) == 1 and "$bigint" in value:
+            return int(value["$bigint"])
+        return {_unescape_key(k): unescape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unescape(v) for v in value]
+    return value
+
+
+def _escape_key(key: str) -> str:
+    if "%" in key or "." in key or key.startswith("$"):
+        key = key.replace("%", "%25").replace(".", "%2E")
+        if key.startswith("$"):
+            key = "%24" + key[1:]
+    return key
+
+
+def _unescape_key(key: str) -> str:
+    if "%" in key:
+        key = key.replace("%2E", ".").replace("%24", "$").replace("%25", "%")
+    return key
+
+
+# --- mapping ------------------------------------------------------------------------------
+
+def query_keys(statement: dict) -> dict[str, list[str]]:
+    """The filter keys of one statement, before any StatementRef inheritance."""
+    obj = statement["object"]
+    kind = obj.get("objectType", "Activity")
+    context = statement.get("context") or {}
+    agents = actor_keys(statement["actor"])
+    related_agents = set(agents)
+    activities: list[str] = []
+    related_activities: set[str] = set(_context_activity_ids(context))
+    if kind in ("Agent", "Group"):
+        agents += actor_keys(obj)
+    elif kind == "Activity":
+        activities.append(obj["id"])
+    elif kind == "SubStatement":
+        related_agents.update(actor_keys(obj["actor"]))
+        sub_object = obj["object"]
+        sub_kind = sub_object.get("objectType", "Activity")
+        if sub_kind in ("Agent", "Group"):
+            related_agents.update(actor_keys(sub_object))
+        elif sub_kind == "Activity":
+            related_activities.add(sub_object["id"])
+        sub_context = obj.get("context") or {}
+        related_agents.update(_context_agent_keys(sub_context))
+        related_activities.update(_context_activity_ids(sub_context))
+    related_agents.update(agents)
+    related_agents.update(_context_agent_keys(context))
+    if statement.get("authority"):
+        related_agents.update(actor_keys(statement["authority"]))
+    related_activities.update(activities)
+    registration = context.get("registration")
+    return {
+        AGENTS: sorted(set(agents)),
+        RELATED_AGENTS: sorted(related_agents),
+        VERBS: [statement["verb"]["id"]],
+        ACTIVITIES: activities,
+        RELATED_ACTIVITIES: sorted(related_activities),
+        REGISTRATIONS: [registration.lower()] if registration else [],
+    }
+
+
+def _context_agent_keys(context: dict) -> list[str]:
+    keys = []
+    for role in ("instructor", "team"):
+        if context.get(role):
+            keys += actor_keys(context[role])
+    return keys
+
+
+def _context_activity_ids(context: dict) -> list[str]:
+    ids = []
+    for activities in (context.get("contextActivities") or {}).values():
+        ids += [activity["id"] for activity in activities]
+    return ids
+
+
+def to_document(
+    statement: dict, stored: datetime, authority_key: str, statement_hash: str,
+    attachment_hashes: list[str],
+) -> dict:
+    obj = statement["object"]
+    ref = obj["id"].lower() if obj.get("objectType") == "StatementRef" else None
+    document = {
+        "_id": ObjectId(),
+        ID: statement["id"].lower(),
+        STORED: stored,
+        VOIDED: False,
+        AUTHORITY: authority_key,
+        HASH: statement_hash,
+        BODY: escape(statement),
+        **query_keys(statement),
+    }
+    if ref:
+        document[REF] = ref
+        if statement["verb"]["id"] == VOIDED_VERB:
+            document[VOIDS] = ref
+    if attachment_hashes:
+        document[ATTACHMENTS] = attachment_hashes
+    return document
+
+
+def from_document(document: dict) -> dict:
+    return unescape(document[BODY])
+
+
+def is_voiding(document: dict) -> bool:
+    return VOIDS in document
+
+
+# --- reads the write path needs ----------------------------------------------------------
+
+async def find_by_ids(database, ids: list[str], projection: list[str] | None = None) -> list[dict]:
+    if not ids:
+        return []
+    cursor = database[STATEMENTS].find({ID: {"$in": ids}}, projection)
+    return await cursor.to_list()
+
+
+async def find_referencing(database, ids: list[str]) -> list[dict]:
+    """Statements whose object is a StatementRef to one of `ids`."""
+    if not ids:
+        return []
+    fields = [ID, REF, VOIDS, *KEY_FIELDS]
+    return await database[STATEMENTS].find({REF: {"$in": ids}}, fields).to_list()
+
+
+# --- writes --------------------------------------------------------------------------------
+
+async def insert_statements(database, documents: list[dict]) -> list[str]:
+    """Insert; return the ids that already existed (the caller decides if that is a conflict)."""
+    if not documents:
+        return []
+    try:
+        await database[STATEMENTS].insert_many(documents, ordered=False)
+    except BulkWriteError as error:
+        duplicates = [e for e in error.details["writeErrors"] if e.get("code") == 11000]
+        if len(duplicates) != len(error.details["writeErrors"]):
+            raise
+        return [documents[e["index"]][ID] for e in duplicates]
+    return []
+
+
+async def delete_statements(database, object_ids: list[ObjectId]) -> None:
+    """Only used to undo this request's own inserts when a concurrent writer made it a conflict."""
+    if object_ids:
+        await database[STATEMENTS].delete_many({"_id": {"$in": object_ids}})
+
+
+async def void_statements(database, ids: list[str]) -> None:
+    # A voiding statement can never be voided (Data 2.3.2).
+    if ids:
+        await database[STATEMENTS].update_many(
+            {ID: {"$in": ids}, VOIDS: {"$exists": False}}, {"$set": {VOIDED: True}}
+        )
+
+
+async def update_inherited_keys(database, updates: dict[str, dict[str, list[str]]]) -> None:
+    """Add a targeted statement's keys to the statements that target it."""
+    operations = [
+        UpdateOne({ID: statement_id}, {"$addToSet": {f: {"$each": v} for f, v in keys.items() if v}})
+        for statement_id, keys in updates.items()
+        if any(keys.values())
+    ]
+    if operations:
+        await database[STATEMENTS].bulk_write(operations, ordered=False)
