@@ -193,13 +193,12 @@ def _signed_statement(payload: bytes, path: str) -> dict:
 
 # --- statement comparison (Data 2.3.1) ---------------------------------------------------
 
-# Properties the LRS may fill in when absent (Data 2.3.1): a value on one side only is
-# not a difference, but two different values are.
+# Properties the LRS fills in when a statement arrives without them (Data 2.3.1).
 _ASSIGNABLE = ("id", "timestamp", "version")
 
 
 def logically_equivalent(original: dict, received: dict) -> bool:
-    """Whether two statements match under the comparison rules of Data 2.3.1.
+    """Whether `received` matches `original` under the comparison rules of Data 2.3.1.
 
     Differences the immutability exceptions allow are ignored: LRS-assigned properties,
     Activity definitions, Verb displays, timestamp serialization, Group member order,
@@ -207,8 +206,9 @@ def logically_equivalent(original: dict, received: dict) -> bool:
     """
     original, received = dict(original), dict(received)
     for key in _ASSIGNABLE:
-        if key not in original or key not in received:
-            original.pop(key, None)
+        # Only `original` lacking it can be explained by the LRS filling it in later;
+        # `received` lacking it means the LRS would store a value other than the original's.
+        if key not in original:
             received.pop(key, None)
     return _comparable_statement(original) == _comparable_statement(received)
 

@@ -258,6 +258,13 @@ def test_rejects_payload_differing_from_statement(statement, signer_key, change)
     _rejects({**statement, **change}, jws, "differs")
 
 
+@pytest.mark.parametrize("key", ["id", "timestamp"])
+def test_rejects_statement_missing_a_property_the_payload_fixes(statement, signer_key, key):
+    # The LRS would fill it in with a value other than the signed one.
+    jws = _sign(statement, signer_key)
+    _rejects({k: v for k, v in statement.items() if k != key}, jws, "differs")
+
+
 @pytest.mark.parametrize(
     "jws",
     [
