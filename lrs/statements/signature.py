@@ -68,8 +68,8 @@ def check_signature_attachment(attachment: dict, path: str) -> None:
 def verify_signature(statement: dict, jws: bytes, path: str) -> None:
     """Raise `InvalidStatement(path, ...)` unless `jws` is a well-formed signature of `statement`.
 
-    `statement` is the statement as received (LRS-assigned properties such as `stored`
-    or `authority` may already be filled in: they are ignored when comparing).
+    `statement` is the statement as received; it may already carry what the LRS fills
+    in (`stored`, `authority`, an assigned `id`...), which the comparison allows for.
     `jws` is the raw body of the signature attachment's part.
     """
     token = _compact_token(jws, path)
@@ -87,8 +87,8 @@ def _compact_token(jws: bytes | str, path: str) -> bytes:
     # Multipart parsers differ on whether the line break before the boundary is kept;
     # a compact JWS never contains whitespace, so trimming it loses nothing.
     token = jws.strip()
-    # Compact form is exactly header.payload.signature. The JSON serialization is rejected
-    # on purpose: Data 2.6 discourages it and the LRS is asked to handle the compact form.
+    # Compact form is exactly header.payload.signature. The JSON serialization is not
+    # supported on purpose: Data 2.6 discourages it and announces it will be forbidden.
     if token.count(b".") != 2:
         raise InvalidStatement(path, "the signature is not a JWS in compact serialization")
     return token
