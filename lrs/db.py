@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -29,12 +30,12 @@ class IndexSpec:
     index: IndexModel
 
 
-def connect(uri: str) -> AsyncMongoClient:
+def connect(uri: str, timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS) -> AsyncMongoClient:
     return AsyncMongoClient(
         uri,
         tz_aware=True,
         w="majority",
-        serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS,
+        serverSelectionTimeoutMS=timeout_ms,
         appname="lrs",
     )
 
@@ -58,10 +59,18 @@ async def embedded_database(app: web.Application) -> AsyncIterator[None]:
     server = EmbeddedDatabase(data_dir / "db", settings.embedded_cache, data_dir / "secantusd.log")
     uri = await server.start()
     app[settings_key] = settings.with_uri(uri)
+    # Lets `lrs credentials ...` reach the running server's database instead of its locked files.
+    uri_file = running_uri_file(settings)
+    uri_file.write_text(uri)
     try:
         yield
     finally:
+        uri_file.unlink(missing_ok=True)
         await server.stop()
+
+
+def running_uri_file(settings) -> Path:
+    return settings.data_dir.resolve() / "embedded.uri"
 
 
 async def mongo_client(app: web.Application) -> AsyncIterator[None]:

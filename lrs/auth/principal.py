@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Protocol
 
 from lrs.errors import Forbidden
 
@@ -28,6 +29,23 @@ DEFINITIONS_READ = {"statements/read", "all/read", "all", "define", "profile", "
 ADMIN = {"all"}
 
 
+class AccessPolicy(Protocol):
+    """Narrower rules a plug-in token carries (e.g. a cmi5 launch: one actor, registration, AU).
+
+    Each method raises `Forbidden` to refuse; lrs calls them, it never knows who made them.
+    """
+
+    def check_statements(self, statements: list[dict]) -> None:
+        """Before a batch is stored."""
+
+    def check_statement_read(self) -> None:
+        """Before statements are read."""
+
+    def check_document(self, resource: str, method: str, params: dict) -> None:
+        """Before a State / Agent Profile / Activity Profile call; `resource` is "state",
+        "agents/profile" or "activities/profile", `params` the parsed query (agent as a dict)."""
+
+
 @dataclass(frozen=True)
 class Principal:
     """An authenticated caller: a Basic credential or a plug-in token (e.g. a cmi5 launch)."""
@@ -36,8 +54,8 @@ class Principal:
     name: str
     scopes: frozenset[str]
     authority: dict
-    # Set by plug-in authenticators: the data a token is scoped to (actor, registration, ...).
-    restrictions: dict = field(default_factory=dict)
+    # Set by plug-in authenticators whose tokens are limited beyond scopes.
+    policy: AccessPolicy | None = None
 
     def require(self, allowed: set[str], action: str) -> None:
         if not self.scopes & allowed:

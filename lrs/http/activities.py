@@ -5,6 +5,7 @@ from aiohttp import web
 from lrs.activities.service import get_activity
 from lrs.auth.principal import DEFINITIONS_READ
 from lrs.http import params
+from lrs.http.responses import json_response
 from lrs.http.context import database, principal
 
 
@@ -15,6 +16,6 @@ class ActivitiesView(web.View):
         params.check_parameters(request.query, ["activityId"], required=["activityId"])
         activity_id = params.iri(request.query, "activityId")
         activity = await get_activity(database(request), activity_id)
-        return web.Response(body=params.dump_json(activity), content_type="application/json")
+        return json_response(activity)
 
     head = get

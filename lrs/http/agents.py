@@ -5,6 +5,7 @@ from aiohttp import web
 from lrs.agents.service import get_person
 from lrs.auth.principal import DEFINITIONS_READ
 from lrs.http import params
+from lrs.http.responses import json_response
 from lrs.http.context import database, principal
 
 
@@ -15,6 +16,6 @@ class AgentsView(web.View):
         params.check_parameters(request.query, ["agent"], required=["agent"])
         agent = params.agent(request.query)
         person = await get_person(database(request), agent)
-        return web.Response(body=params.dump_json(person), content_type="application/json")
+        return json_response(person)
 
     head = get

@@ -15,6 +15,7 @@ from lrs.auth.service import authenticate
 from lrs.errors import BadRequest, LRSError, ServiceUnavailable
 from lrs.http.context import ALTERNATE_BODY, PRINCIPAL, credential_store, read_limited
 from lrs.keys import authenticators_key
+from lrs.statements.service import consistent_through
 
 log = logging.getLogger("lrs.http")
 XAPI_PREFIX = "/xapi"
@@ -75,9 +76,11 @@ async def access_log_and_errors(request: web.Request, handler):
         response = web.json_response(
             {"error": "internal error", "detail": f"reference {error_id}"}, status=500
         )
-    if is_xapi(request) or request.path.startswith("/cmi5/fetch"):
+    if is_xapi(request):
         response.headers.update(CORS_HEADERS)
         response.headers["X-Experience-API-Version"] = XAPI_VERSION
+        if request.path == XAPI_PREFIX + "/statements":
+            response.headers.setdefault("X-Experience-API-Consistent-Through", consistent_through())
     log.info(
         '%s %s %d %.1fms', request.method, request.rel_url.raw_path, response.status,
         (time.perf_counter() - started) * 1000,

@@ -77,10 +77,6 @@ def parse_json(raw: bytes, what: str = "body") -> object:
         raise BadRequest(f"the {what} is not valid JSON: {error}") from None
 
 
-def dump_json(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
 def iri(query: Mapping[str, str], name: str) -> str | None:
     value = query.get(name)
     if value is None:

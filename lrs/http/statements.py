@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from email.utils import format_datetime
 
 from aiohttp import web
 from dateutil.parser import isoparse
@@ -12,6 +11,7 @@ from lrs.auth.principal import STATEMENTS_READ, STATEMENTS_WRITE
 from lrs.errors import BadRequest, InvalidParameter
 from lrs.http import params
 from lrs.http.context import database, principal, read_body
+from lrs.http.responses import dump_json, http_date, json_response
 from lrs.http.multipart import build_multipart, parse_multipart
 from lrs.keys import cursor_secret_key, settings_key, statement_hooks_key
 from lrs.statements import service
@@ -48,12 +48,14 @@ class StatementsView(web.View):
         ids = await service.store_statements(
             database(request), request.app[statement_hooks_key], principal(request), body, parts
         )
-        return web.Response(body=params.dump_json(ids), content_type="application/json",
-                            headers=consistency_header())
+        return json_response(ids, headers=consistency_header())
 
     async def get(self) -> web.Response:
         request = self.request
-        principal(request).require(STATEMENTS_READ, "reading statements")
+        caller = principal(request)
+        caller.require(STATEMENTS_READ, "reading statements")
+        if caller.policy:
+            caller.policy.check_statement_read()
         params.check_parameters(request.query, (*LIST_PARAMETERS, *SINGLE_PARAMETERS, "more"))
         query = dict(request.query)
         accept_language = request.headers.get("Accept-Language")
@@ -132,10 +134,10 @@ def render(result: service.StatementResult, body: object, with_attachments: bool
            last_modified: str | None = None) -> web.Response:
     headers = consistency_header()
     if last_modified:
-        headers["Last-Modified"] = format_datetime(isoparse(last_modified), usegmt=True)
+        headers["Last-Modified"] = http_date(isoparse(last_modified))
     if not with_attachments:
-        return web.Response(body=params.dump_json(body), content_type="application/json", headers=headers)
-    parts = [({"Content-Type": "application/json"}, params.dump_json(body))]
+        return json_response(body, headers=headers)
+    parts = [({"Content-Type": "application/json"}, dump_json(body))]
     for attachment in result.attachments:
         parts.append((
             {

@@ -14,7 +14,7 @@ from lrs.statements import query, store
 from lrs.statements.attachments import AttachmentBody, find_attachment_bodies, insert_attachment_bodies
 from lrs.statements.compare import statement_hash
 from lrs.statements.formats import to_canonical_format, to_ids_format
-from lrs.statements.signature import SIGNATURE_USAGE, verify_signature
+from lrs.statements.signature import SIGNATURE_USAGE, check_signature_attachment, verify_signature
 from lrs.statements.validate import validate_statement, validate_statements
 
 FORMATS = ("exact", "ids", "canonical")
@@ -71,6 +71,8 @@ async def store_statements(
         statements = [statement]
     else:
         statements = validate_statements(body)
+    if principal.policy:
+        principal.policy.check_statements(statements)
     used_parts = check_attachments(statements, parts)
     stored = clock.now()
     for statement in statements:
@@ -96,12 +98,15 @@ def check_attachments(statements: list[dict], parts: dict[str, AttachmentBody]) 
         for position, attachment in enumerate(statement.get("attachments", ())):
             path = f"[{index}].attachments[{position}]" if len(statements) > 1 else f"attachments[{position}]"
             part = parts.get(attachment["sha2"].lower())
+            if part is None and attachment["usageType"] == SIGNATURE_USAGE:
+                raise InvalidStatement(path, "a signature attachment needs its JWS as a multipart part")
             if part is None:
                 if "fileUrl" not in attachment:
                     raise InvalidStatement(path, "no fileUrl and no multipart part with this sha2")
                 continue
             used[part.sha2] = part
             if attachment["usageType"] == SIGNATURE_USAGE:
+                check_signature_attachment(attachment, path)
                 verify_signature(statement, part.data, path)
     unused = set(parts) - set(used)
     if unused:

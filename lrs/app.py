@@ -1,0 +1,67 @@
+"""`create_app(settings)`: the one place that builds the server and owns its resources."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+
+from lrs.auth import credentials
+from lrs.auth.credentials import CredentialStore
+from lrs.db import embedded_database, mongo_client
+from lrs.http.middleware import MIDDLEWARES
+from lrs.http.routes import add_routes
+from lrs.keys import (
+    authenticators_key, credential_store_key, cursor_secret_key, database_key, index_specs_key,
+    settings_key, statement_hooks_key,
+)
+from lrs.settings import Settings
+from lrs.statements import attachments, store
+from lrs.statements.cursor import load_cursor_secret
+
+log = logging.getLogger(__name__)
+
+INDEXES = [*store.INDEXES, *credentials.INDEXES, *attachments.INDEXES]
+
+# A plug-in (cmi5, the SCORM bridge) is a function that adds routes, hooks and indexes.
+Plugin = Callable[[web.Application], None]
+
+
+def create_app(settings: Settings, plugins: list[Plugin] | None = None) -> web.Application:
+    app = web.Application(
+        middlewares=MIDDLEWARES,
+        # Bodies are read through a streaming size check of our own (lrs.http.context).
+        client_max_size=settings.max_body_mb * 1024 * 1024,
+    )
+    app[settings_key] = settings
+    app[statement_hooks_key] = []
+    app[authenticators_key] = []
+    app[index_specs_key] = list(INDEXES)
+    add_routes(app)
+    app.cleanup_ctx.append(embedded_database)
+    app.cleanup_ctx.append(mongo_client)
+    app.cleanup_ctx.append(credential_bootstrap)
+    for plugin in plugins or ():
+        plugin(app)
+    return app
+
+
+async def credential_bootstrap(app: web.Application) -> AsyncIterator[None]:
+    settings = app[settings_key]
+    database = app[database_key]
+    credential_store = CredentialStore(database, settings.public_url)
+    app[credential_store_key] = credential_store
+    app[cursor_secret_key] = await load_cursor_secret(database)
+    if settings.admin_key:
+        await credential_store.ensure_admin(settings.admin_key, settings.admin_secret)
+    else:
+        created = await credential_store.bootstrap_admin()
+        if created:
+            # Printed once, at the first start: the secret is stored only as a hash.
+            print(
+                "Created an admin credential (scope all). Save it now, it is not shown again:\n"
+                f"  key:    {created.key}\n  secret: {created.secret}",
+                flush=True,
+            )
+    yield

@@ -1,0 +1,116 @@
+"""Shared fixtures: one real database server per session, a fresh database and app per test."""
+
+from __future__ import annotations
+
+import base64
+import os
+import uuid
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from lrs.app import create_app
+from lrs.embedded import EmbeddedDatabase
+from lrs.settings import Settings
+
+ADMIN_KEY = "test-admin"
+ADMIN_SECRET = "test-admin-secret"
+XAPI_VERSION = "1.0.3"
+
+
+def basic(key: str, secret: str) -> str:
+    return "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
+
+
+ADMIN_AUTH = basic(ADMIN_KEY, ADMIN_SECRET)
+
+
+@pytest.fixture(scope="session")
+async def database_uri():
+    """LRS_TEST_MONGODB_URI when set; otherwise an in-memory embedded SecantusDB."""
+    uri = os.environ.get("LRS_TEST_MONGODB_URI")
+    if uri:
+        yield uri
+        return
+    server = EmbeddedDatabase(":memory:")
+    yield await server.start()
+    await server.stop()
+
+
+@pytest.fixture
+async def settings(database_uri, tmp_path):
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    yield Settings(
+        mongodb_uri=database_uri, database=name, admin_key=ADMIN_KEY, admin_secret=ADMIN_SECRET,
+        data_dir=tmp_path, statement_limit=50,
+    )
+    client = AsyncMongoClient(database_uri)
+    await client.drop_database(name)
+    await client.close()
+
+
+@pytest.fixture
+def plugins():
+    """Overridden by package test folders that need cmi5 or the bridge plugged in."""
+    return []
+
+
+@pytest.fixture
+async def app(settings, plugins):
+    return create_app(settings, plugins)
+
+
+@pytest.fixture
+async def client(app, aiohttp_client):
+    return await aiohttp_client(app)
+
+
+class XAPI:
+    """A test client that speaks xAPI: version header and admin credentials unless told otherwise."""
+
+    def __init__(self, client, auth: str = ADMIN_AUTH):
+        self.client = client
+        self.auth = auth
+
+    def headers(self, extra: dict | None = None) -> dict:
+        headers = {"X-Experience-API-Version": XAPI_VERSION}
+        if self.auth:
+            headers["Authorization"] = self.auth
+        headers.update(extra or {})
+        return {k: v for k, v in headers.items() if v is not None}
+
+    def request(self, method: str, path: str, headers: dict | None = None, **kwargs):
+        return self.client.request(method, path, headers=self.headers(headers), **kwargs)
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def head(self, path, **kwargs):
+        return self.request("HEAD", path, **kwargs)
+
+    def post(self, path, **kwargs):
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path, **kwargs):
+        return self.request("PUT", path, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.request("DELETE", path, **kwargs)
+
+    def as_(self, auth: str | None) -> "XAPI":
+        return XAPI(self.client, auth)
+
+
+@pytest.fixture
+async def xapi(client):
+    return XAPI(client)
+
+
+def make_statement(**overrides) -> dict:
+    statement = {
+        "actor": {"objectType": "Agent", "mbox": "mailto:learner@example.com", "name": "Learner"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced", "display": {"en-US": "experienced"}},
+        "object": {"objectType": "Activity", "id": "http://example.com/activities/one"},
+    }
+    statement.update(overrides)
+    return statement
