@@ -1,0 +1,64 @@
+"""Credentials and scopes over HTTP: 401 for bad credentials, 403 for scopes that do not allow."""
+
+import pytest
+
+from lrs.keys import credential_store_key
+from tests.conftest import XAPI, basic, make_statement
+
+
+async def credential(app, *scopes: str) -> str:
+    created = await app[credential_store_key].insert_credential("test", list(scopes))
+    return basic(created.key, created.secret)
+
+
+async def test_missing_credentials_are_401(xapi):
+    response = await xapi.as_(None).get("/xapi/statements")
+    assert response.status == 401
+    assert response.headers["WWW-Authenticate"].startswith("Basic")
+
+
+@pytest.mark.parametrize("auth", [basic("test-admin", "wrong"), basic("nobody", "x"), "Basic !!!", "Bearer abc"])
+async def test_wrong_credentials_are_401(xapi, auth):
+    assert (await xapi.as_(auth).get("/xapi/statements")).status == 401
+
+
+async def test_about_needs_no_credentials(xapi):
+    response = await xapi.as_(None).get("/xapi/about")
+    assert response.status == 200
+    assert (await response.json())["version"] == ["1.0.3"]
+
+
+async def test_write_only_credential_cannot_read(app, client):
+    writer = XAPI(client, await credential(app, "statements/write"))
+    assert (await writer.post("/xapi/statements", json=make_statement())).status == 200
+    assert (await writer.get("/xapi/statements")).status == 403
+
+
+async def test_read_only_credential_cannot_write(app, client):
+    reader = XAPI(client, await credential(app, "statements/read"))
+    assert (await reader.get("/xapi/statements")).status == 200
+    assert (await reader.post("/xapi/statements", json=make_statement())).status == 403
+
+
+async def test_read_mine_sees_only_statements_it_stored(app, client, xapi):
+    mine = XAPI(client, await credential(app, "statements/write", "statements/read/mine"))
+    [own] = await (await mine.post("/xapi/statements", json=make_statement())).json()
+    [other] = await (await xapi.post("/xapi/statements", json=make_statement())).json()
+    body = await (await mine.get("/xapi/statements")).json()
+    assert [s["id"] for s in body["statements"]] == [own]
+    assert (await mine.get(f"/xapi/statements?statementId={other}")).status == 404
+
+
+async def test_revoked_credential_is_401(app, client):
+    created = await app[credential_store_key].insert_credential("gone", ["all"])
+    caller = XAPI(client, basic(created.key, created.secret))
+    assert (await caller.get("/xapi/statements")).status == 200
+    await app[credential_store_key].update_revoked(created.key)
+    assert (await caller.get("/xapi/statements")).status == 401
+
+
+async def test_secrets_are_stored_hashed(app, client):
+    created = await app[credential_store_key].insert_credential("hashed", ["all"])
+    document = await app[credential_store_key].collection.find_one({"_id": created.key})
+    assert created.secret not in str(document)
+    assert document["secret_hash"].startswith("scrypt$")

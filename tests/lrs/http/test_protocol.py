@@ -1,0 +1,90 @@
+"""Protocol rules shared by every resource: version header, CORS, alternate syntax, errors."""
+
+import io
+import json
+import uuid
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from lrs.app import create_app
+from tests.conftest import ADMIN_AUTH, XAPI, make_statement
+
+
+async def test_missing_version_header_is_400(xapi):
+    response = await xapi.get("/xapi/statements", headers={"X-Experience-API-Version": None})
+    assert response.status == 400
+    assert "X-Experience-API-Version" in (await response.json())["detail"]
+
+
+async def test_unsupported_versions_are_400_and_1_0_x_accepted(xapi):
+    for version, status in (("0.95", 400), ("1.1.0", 400), ("2.0.0", 400), ("1.0", 200), ("1.0.9", 200)):
+        response = await xapi.get("/xapi/statements", headers={"X-Experience-API-Version": version})
+        assert response.status == status, version
+
+
+async def test_every_response_carries_the_version_header(xapi):
+    for response in (await xapi.get("/xapi/about"), await xapi.get("/xapi/statements?bad=1")):
+        assert response.headers["X-Experience-API-Version"] == "1.0.3"
+
+
+async def test_cors_preflight_allows_authorization_header(client):
+    response = await client.options("/xapi/statements", headers={
+        "Origin": "http://elsewhere.example", "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "authorization,x-experience-api-version",
+    })
+    assert response.status == 204
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Authorization" in response.headers["Access-Control-Allow-Headers"]
+    assert "PUT" in response.headers["Access-Control-Allow-Methods"]
+
+
+async def test_cors_headers_on_normal_responses(xapi):
+    response = await xapi.get("/xapi/statements", headers={"Origin": "http://elsewhere.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "X-Experience-API-Consistent-Through" in response.headers["Access-Control-Expose-Headers"]
+
+
+async def test_alternate_syntax_put_with_headers_in_the_form(client):
+    statement_id = str(uuid.uuid4())
+    form = {
+        "Authorization": ADMIN_AUTH, "X-Experience-API-Version": "1.0.3",
+        "Content-Type": "application/json", "statementId": statement_id,
+        "content": json.dumps(make_statement()),
+    }
+    response = await client.post(
+        "/xapi/statements?method=PUT", data=urlencode(form),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status == 204, await response.text()
+    form = {"Authorization": ADMIN_AUTH, "X-Experience-API-Version": "1.0.3", "statementId": statement_id}
+    response = await client.post(
+        "/xapi/statements?method=GET", data=urlencode(form),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert (await response.json())["id"] == statement_id
+
+
+async def test_alternate_syntax_with_extra_query_parameter_is_400(client):
+    response = await client.post(
+        "/xapi/statements?method=GET&limit=1", data="",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status == 400
+
+
+async def test_errors_are_json_with_error_and_detail(xapi):
+    body = await (await xapi.get("/xapi/statements?limit=x")).json()
+    assert set(body) == {"error", "detail"} and "limit" in body["detail"]
+
+
+async def test_unknown_route_is_json_404(xapi):
+    response = await xapi.get("/xapi/nothing-here")
+    assert response.status == 404
+    assert (await response.json())["error"]
+
+
+async def test_oversized_body_is_413(settings, aiohttp_client):
+    small = XAPI(await aiohttp_client(create_app(replace(settings, max_body_mb=1))))
+    big = io.BytesIO(b"[" + b" " * (1024 * 1024) + b"]")
+    response = await small.post("/xapi/statements", data=big, headers={"Content-Type": "application/json"})
+    assert response.status == 413
