@@ -6,7 +6,6 @@ import asyncio
 import hashlib
 import hmac
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -25,7 +24,6 @@ INDEXES = [IndexSpec(CREDENTIALS, IndexModel("revoked_at"))]
 
 # scrypt parameters: ~30 ms per check, so guessing is slow; verified pairs are cached below.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
-CACHE_SECONDS = 10.0
 DEFAULT_HOMEPAGE = "http://lrs.invalid"
 
 
@@ -87,8 +85,8 @@ class CredentialStore:
         self.collection = database[CREDENTIALS]
         self.meta = database[META]
         self.homepage = homepage
-        # (key, sha256(secret)) -> (principal, expiry): saves a scrypt per request.
-        self._verified: dict[tuple[str, str], tuple[Principal, float]] = {}
+        # (key, sha256(secret), stored hash) of secrets already checked against that hash.
+        self._verified: set[tuple[str, str, str]] = set()
 
     async def insert_credential(
         self, name: str, scopes: list[str], key: str | None = None, secret: str | None = None
@@ -115,25 +113,22 @@ class CredentialStore:
         result = await self.collection.update_one(
             {"_id": key, "revoked_at": None}, {"$set": {"revoked_at": datetime.now(timezone.utc)}}
         )
-        self._verified = {k: v for k, v in self._verified.items() if k[0] != key}
         return result.modified_count == 1
 
     async def verify(self, key: str, secret: str) -> Principal | None:
-        cache_key = (key, hashlib.sha256(secret.encode()).hexdigest())
-        cached = self._verified.get(cache_key)
-        if cached and cached[1] > time.monotonic():
-            return cached[0]
+        # The document is read on every request so a revocation anywhere takes effect at once;
+        # only the deliberately slow scrypt check is remembered, per stored hash.
         document = await self.collection.find_one({"_id": key, "revoked_at": None})
         if document is None:
             return None
-        # scrypt is deliberately slow: keep it off the event loop.
-        if not await asyncio.to_thread(secret_matches, secret, document["secret_hash"]):
-            return None
-        principal = to_principal(document, self.homepage)
-        if len(self._verified) > 10_000:
-            self._verified.clear()
-        self._verified[cache_key] = (principal, time.monotonic() + CACHE_SECONDS)
-        return principal
+        cache_key = (key, hashlib.sha256(secret.encode()).hexdigest(), document["secret_hash"])
+        if cache_key not in self._verified:
+            if not await asyncio.to_thread(secret_matches, secret, document["secret_hash"]):
+                return None
+            if len(self._verified) > 10_000:
+                self._verified.clear()
+            self._verified.add(cache_key)
+        return to_principal(document, self.homepage)
 
     async def ensure_admin(self, key: str, secret: str) -> bool:
         """Make `key`/`secret` a working credential with scope `all`; True when it was created."""

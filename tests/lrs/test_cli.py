@@ -1,0 +1,155 @@
+"""`lrs serve` and `lrs credentials` as a user runs them: real processes, real embedded database."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from lrs.embedded import free_port
+
+
+def run_lrs(args, env, timeout=60):
+    return subprocess.run(
+        [sys.executable, "-m", "lrs", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+class Server:
+    def __init__(self, env: dict, port: int):
+        self.env, self.port, self.output = env, port, ""
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "lrs", "serve", "--port", str(port)], env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        deadline = time.monotonic() + 60
+        while "LRS ready" not in self.output:
+            line = self.process.stdout.readline()
+            if not line and self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError(f"server did not start:\n{self.output}")
+            self.output += line
+
+    def request(self, method, path, auth, body=None):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}", method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"X-Experience-API-Version": "1.0.3", "Content-Type": "application/json",
+                     "Authorization": "Basic " + base64.b64encode(auth.encode()).decode()},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=60)
+        self.output += self.process.stdout.read()
+        self.process.stdout.close()
+        return code
+
+
+@pytest.fixture
+def env(tmp_path):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("LRS_")}
+    environment["LRS_DATA_DIR"] = str(tmp_path / "data")
+    return environment
+
+
+def embedded_processes(data_dir) -> list[str]:
+    listing = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    return [line for line in listing.splitlines() if "secantusd" in line and str(data_dir) in line]
+
+
+def test_first_start_prints_endpoint_and_admin_credential_and_data_survives_restart(env, tmp_path):
+    port = free_port()
+    server = Server(env, port)
+    assert f"http://127.0.0.1:{port}/xapi" in server.output
+    key = re.search(r"key:\s+(\S+)", server.output).group(1)
+    secret = re.search(r"secret:\s+(\S+)", server.output).group(1)
+    statement = {"actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://example.com/v"},
+                 "object": {"id": "http://example.com/a"}}
+    status, ids = server.request("POST", "/xapi/statements", f"{key}:{secret}", statement)
+    assert status == 200
+    assert server.stop() == 0
+    assert embedded_processes(tmp_path) == []
+
+    server = Server(env, port)
+    assert "secret:" not in server.output  # printed once, on the first start only
+    status, body = server.request("GET", f"/xapi/statements?statementId={ids[0]}", f"{key}:{secret}")
+    assert status == 200 and body["id"] == ids[0]
+    server.stop()
+
+
+def test_admin_credential_from_environment(env):
+    env.update(LRS_ADMIN_KEY="boss", LRS_ADMIN_SECRET="s3cret-value")
+    server = Server(env, free_port())
+    try:
+        assert "secret:" not in server.output
+        assert server.request("GET", "/xapi/statements", "boss:s3cret-value")[0] == 200
+        assert server.request("GET", "/xapi/statements", "boss:wrong")[0] == 401
+    finally:
+        server.stop()
+
+
+def test_credentials_commands_work_beside_a_running_server(env):
+    env.update(LRS_ADMIN_KEY="boss", LRS_ADMIN_SECRET="s3cret-value")
+    server = Server(env, free_port())
+    try:
+        created = run_lrs(["credentials", "create", "--name", "lms", "--scopes", "statements/read"], env)
+        assert created.returncode == 0, created.stderr
+        key = re.search(r"key:\s+(\S+)", created.stdout).group(1)
+        secret = re.search(r"secret:\s+(\S+)", created.stdout).group(1)
+        assert server.request("GET", "/xapi/statements", f"{key}:{secret}")[0] == 200
+        listed = run_lrs(["credentials", "list"], env)
+        assert key in listed.stdout and "lms" in listed.stdout
+        assert secret not in listed.stdout
+        assert run_lrs(["credentials", "revoke", key], env).returncode == 0
+        assert server.request("GET", "/xapi/statements", f"{key}:{secret}")[0] == 401
+    finally:
+        server.stop()
+
+
+def test_unknown_scope_is_refused_in_one_line(env):
+    result = run_lrs(["credentials", "create", "--name", "x", "--scopes", "statements/everything"], env)
+    assert result.returncode != 0
+    assert "statements/everything" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        ({"LRS_PORT": "eighty"}, "LRS_PORT"),
+        ({"LRS_ADMIN_KEY": "only-key"}, "LRS_ADMIN_SECRET"),
+        ({"LRS_MONGODB_URI": "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=500"}, "cannot reach the database"),
+    ],
+)
+def test_bad_settings_give_one_clear_line(env, setting, message):
+    env.update(setting)
+    result = run_lrs(["serve", "--port", str(free_port())], env)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_port_in_use_gives_one_line_and_starts_no_database(env, tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        result = run_lrs(["serve", "--port", str(busy.getsockname()[1])], env)
+    assert result.returncode != 0
+    assert "cannot listen" in result.stderr and "Traceback" not in result.stderr
+    assert embedded_processes(tmp_path) == []
