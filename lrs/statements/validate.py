@@ -840,6 +840,7 @@ def _is_language_tag(tag: str) -> bool:
     match = _LANGUAGE_TAG.match(tag)
     if match is None:
         return False
-    variants = match["variants"].lower().split("-")[1:]
-    singletons = [part for part in match["extensions"].lower().split("-") if len(part) == 1]
+    # Both groups are None for a private-use-only tag ("x-whatever").
+    variants = (match["variants"] or "").lower().split("-")[1:]
+    singletons = [part for part in (match["extensions"] or "").lower().split("-") if len(part) == 1]
     return len(set(variants)) == len(variants) and len(set(singletons)) == len(singletons)
