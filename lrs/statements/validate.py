@@ -29,6 +29,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft202012Validator
+
 from lrs.errors import InvalidParameter, InvalidStatement
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "statement.json"
@@ -47,7 +49,7 @@ def validate_statement(raw: object) -> dict:
     """Validate one statement as received (PUT/POST) and return it unchanged."""
     if not isinstance(raw, dict):
         raise InvalidStatement("", "a statement must be a JSON object")
-    _check(_schema().statement, raw, ())
+    _check(_schema().statement, raw, "")
     try:
         _statement_rules(raw, (), top=True)
     except _Rule as broken:
@@ -70,7 +72,7 @@ def validate_statements(raw: object) -> list[dict]:
         try:
             validate_statement(statement)
         except InvalidStatement as error:
-            raise InvalidStatement(_in_batch(index, error.path), error.rule) from None
+            raise InvalidStatement(_join(f"[{index}]", error.path), error.rule) from None
         if "id" in statement:
             # UUIDs compare case-insensitively: AB... and ab... are the same statement.
             key = statement["id"].lower()
@@ -88,17 +90,16 @@ def validate_agent(raw: object, path: str = "agent", *, allow_group: bool = True
     ``allow_group=False`` is for the State and Agent Profile resources, whose "agent" is an
     Agent and not a Group (Communication 2.3, 2.6).
     """
-    base: Path_ = (path,) if path else ()
-    _check(_schema().actor, raw, base)
+    _check(_schema().actor, raw, path)
     try:
         if raw.get("objectType") == "Group":
             if not allow_group:
-                raise _Rule(base + ("objectType",), 'must be "Agent": a Group is not allowed here')
+                raise _Rule(("objectType",), 'must be "Agent": a Group is not allowed here')
             if not any(key in raw for key in IFI_KEYS):
-                raise _Rule(base, "must be an Agent or an identified Group (a Group with an inverse functional identifier)")
-        _actor_rules(raw, base)
+                raise _Rule((), "must be an Agent or an identified Group (a Group with an inverse functional identifier)")
+        _actor_rules(raw, ())
     except _Rule as broken:
-        raise InvalidStatement(_format_path(broken.path), broken.rule) from None
+        raise InvalidStatement(_join(path, _format_path(broken.path)), broken.rule) from None
     return raw
 
 
@@ -162,10 +163,11 @@ def _format_path(parts: Iterable[str | int]) -> str:
     return "".join(out)
 
 
-def _in_batch(index: int, path: str) -> str:
-    if not path:
-        return f"[{index}]"
-    return f"[{index}]{path}" if path.startswith("[") else f"[{index}].{path}"
+def _join(prefix: str, path: str) -> str:
+    """Put a caller's prefix ("agent", "[2]") in front of a formatted path."""
+    if not prefix or not path:
+        return prefix or path
+    return prefix + path if path.startswith("[") else f"{prefix}.{path}"
 
 
 # --------------------------------------------------------------------------- schema
@@ -187,10 +189,7 @@ class _Schema:
 
     def __init__(self, document: dict) -> None:
         # Meta-validation catches a broken schema file at first use, not in production data.
-        from jsonschema import Draft202012Validator
-
         Draft202012Validator.check_schema(document)
-        self.document = document
         self.defs: dict = document["$defs"]
         compiler = _Compiler(self.defs)
         self.statement: Check = compiler.compile(document)
@@ -204,12 +203,12 @@ def _schema() -> _Schema:
         return _Schema(json.load(file))
 
 
-def _check(check: Check, raw: object, base: Path_) -> None:
+def _check(check: Check, raw: object, prefix: str) -> None:
     try:
         check(raw)
     except _Fail as failure:
         path, rule = _explain(failure)
-        raise InvalidStatement(_format_path(base + path), rule) from None
+        raise InvalidStatement(_join(prefix, _format_path(path)), rule) from None
 
 
 def _is_number(value: Any) -> bool:
@@ -531,7 +530,7 @@ def _missing_object_type(path: Path_, node: dict, instance: dict) -> tuple[Path_
     if "objectType" in instance or _AGENT_ONLY_KEYS.isdisjoint(instance):
         return None
     defs = _schema().defs
-    if node is defs["activity"]:
+    if node is defs["activity"] and path[-1:] == ("object",):  # not in contextActivities: those are Activities
         return path + ("objectType",), 'is required ("Agent" or "Group") when the object is an Agent or a Group'
     if node is defs["agent"] and "member" in instance:
         return path + ("objectType",), 'must be "Group" for a Group (an object with members)'

@@ -996,3 +996,8 @@ def test_attachment_content_type_media_types_are_accepted(content_type):
 @pytest.mark.parametrize("length", [56, 64, 96, 128])
 def test_attachment_sha2_of_any_sha2_size_is_accepted(length):
     assert_accepted(statement(attachments=[{**ATTACHMENT, "sha2": "A" * length}]))
+
+
+def test_agent_in_context_activities_is_not_told_to_add_an_object_type():
+    raw = statement(context={"contextActivities": {"parent": [{"mbox": "mailto:ada@example.com"}]}})
+    assert_rejected(raw, "context.contextActivities.parent[0].id", "is required")

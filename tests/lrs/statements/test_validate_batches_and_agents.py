@@ -174,3 +174,9 @@ def test_group_agent_parameter_can_be_refused():
     with pytest.raises(InvalidParameter) as info:
         parse_agent_param(text, allow_group=False)
     assert "objectType" in info.value.detail
+
+
+def test_agent_path_prefix_may_itself_be_a_dotted_path():
+    with pytest.raises(InvalidStatement) as info:
+        validate_agent({"objectType": "Group", "member": [{"name": "x"}], "mbox": "mailto:t@example.com"}, "context.team")
+    assert info.value.path == "context.team.member[0]"
