@@ -433,20 +433,47 @@ class _Compiler:
         return check_not
 
     def _if(self, node: dict, value: dict) -> Check:
-        condition = self.compile(value)
+        condition = self.predicate(value)
         then = self.compile(node.get("then", True))
         otherwise = self.compile(node.get("else", True))
 
         def check_if(instance: Any) -> None:
-            try:
-                condition(instance)
-            except _Fail:
-                matched = False
-            else:
-                matched = True
-            (then if matched else otherwise)(instance)
+            (then if condition(instance) else otherwise)(instance)
 
         return check_if
+
+    def predicate(self, node: dict) -> Callable[[Any], bool]:
+        """An if-condition as a yes/no test.
+
+        The objectType dispatch conditions ({"required": [k], "properties": {k: {"const": v}}})
+        and bare type tests become plain comparisons: failing them is the common case, and
+        raising and catching _Fail for it would double the cost of a statement.
+        """
+        properties = node.get("properties", {})
+        if set(node) <= {"required", "properties"} and all(set(sub) == {"const"} for sub in properties.values()):
+            required = tuple(node.get("required", ()))
+            constants = tuple((name, sub["const"]) for name, sub in properties.items())
+
+            def has_constants(instance: Any) -> bool:
+                if not isinstance(instance, dict):
+                    return True  # required and properties only constrain objects
+                return all(name in instance for name in required) and all(
+                    name not in instance or _json_equal(instance[name], constant) for name, constant in constants
+                )
+
+            return has_constants
+        if set(node) == {"type"} and isinstance(node["type"], str) and node["type"] in _PYTHON_TYPES:
+            return _isinstance_test(_PYTHON_TYPES[node["type"]])
+        check = self.compile(node)
+
+        def passes(instance: Any) -> bool:
+            try:
+                check(instance)
+            except _Fail:
+                return False
+            return True
+
+        return passes
 
     KEYWORDS: dict[str, Callable[[_Compiler, dict, Any], Check]] = {
         "$ref": _ref,

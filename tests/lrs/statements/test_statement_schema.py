@@ -110,3 +110,21 @@ def test_unsupported_schema_keyword_is_refused_at_load():
 def test_unresolvable_reference_is_refused_at_load():
     with pytest.raises(ValueError, match="unresolvable"):
         _Compiler({}).compile({"$ref": "#/$defs/missing"})
+
+
+@pytest.mark.parametrize(
+    "condition, instance, expected",
+    [
+        ({"required": ["objectType"], "properties": {"objectType": {"const": "Group"}}}, {"objectType": "Group"}, True),
+        ({"required": ["objectType"], "properties": {"objectType": {"const": "Group"}}}, {"objectType": "group"}, False),
+        ({"required": ["objectType"], "properties": {"objectType": {"const": "Group"}}}, {}, False),
+        ({"required": ["objectType"], "properties": {"objectType": {"const": "Group"}}}, "not an object", True),
+        ({"type": "array"}, [], True),
+        ({"type": "array"}, {}, False),
+        ({"type": "string", "pattern": "^a"}, "abc", True),  # anything else goes through the full check
+        ({"type": "string", "pattern": "^a"}, "cba", False),
+    ],
+)
+def test_if_conditions_answer_like_json_schema(condition, instance, expected):
+    assert _Compiler({}).predicate(condition)(instance) is expected
+    assert Draft202012Validator(condition).is_valid(instance) is expected
