@@ -38,7 +38,7 @@ SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "statement.json"
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 IFI_KEYS = ("mbox", "mbox_sha1sum", "openid", "account")
 
-Path_ = tuple[str | int, ...]
+PropertyPath = tuple[str | int, ...]  # ("context", "contextActivities", "parent", 0, "id")
 Check = Callable[[Any], None]
 
 
@@ -137,7 +137,7 @@ def parse_timestamp(value: str, path: str) -> datetime:
 class _Rule(Exception):
     """A broken rule found by the Python walk; converted to InvalidStatement at the edge."""
 
-    def __init__(self, path: Path_, rule: str) -> None:
+    def __init__(self, path: PropertyPath, rule: str) -> None:
         super().__init__(rule)
         self.path = path
         self.rule = rule
@@ -519,7 +519,7 @@ _TYPE_WORDS = {
 _AGENT_ONLY_KEYS = frozenset(IFI_KEYS) | {"member"}
 
 
-def _explain(failure: _Fail) -> tuple[Path_, str]:
+def _explain(failure: _Fail) -> tuple[PropertyPath, str]:
     """Turn a schema failure into (path, rule) a client can act on."""
     path = tuple(reversed(failure.path))
     node, keyword, instance = failure.node, failure.keyword, failure.instance
@@ -550,7 +550,7 @@ def _explain(failure: _Fail) -> tuple[Path_, str]:
     return path, "has an invalid format"
 
 
-def _missing_object_type(path: Path_, node: dict, instance: dict) -> tuple[Path_, str] | None:
+def _missing_object_type(path: PropertyPath, node: dict, instance: dict) -> tuple[PropertyPath, str] | None:
     """Without objectType an object is read as an Activity and an actor as an Agent, so an
     Agent given as object, or a Group without objectType, would otherwise be reported as a
     missing id or an unknown property."""
@@ -567,7 +567,7 @@ def _missing_object_type(path: Path_, node: dict, instance: dict) -> tuple[Path_
 # --------------------------------------------------------------------------- rules
 
 
-def _statement_rules(statement: dict, path: Path_, *, top: bool) -> None:
+def _statement_rules(statement: dict, path: PropertyPath, *, top: bool) -> None:
     _actor_rules(statement["actor"], path + ("actor",))
     verb = statement["verb"]
     if "display" in verb:
@@ -603,14 +603,14 @@ def _statement_rules(statement: dict, path: Path_, *, top: bool) -> None:
             _language_map(attachment["description"], path + ("attachments", index, "description"))
 
 
-def _actor_rules(actor: dict, path: Path_) -> None:
+def _actor_rules(actor: dict, path: PropertyPath) -> None:
     if actor.get("objectType") == "Group":
         _group_rules(actor, path)
     else:
         _agent_rules(actor, path)
 
 
-def _ifis(actor: dict, path: Path_, *, required: bool) -> list[str]:
+def _ifis(actor: dict, path: PropertyPath, *, required: bool) -> list[str]:
     present = [key for key in IFI_KEYS if key in actor]
     if len(present) > 1:
         raise _Rule(path, "exactly one inverse functional identifier is allowed, found " + " and ".join(present))
@@ -619,11 +619,11 @@ def _ifis(actor: dict, path: Path_, *, required: bool) -> list[str]:
     return present
 
 
-def _agent_rules(agent: dict, path: Path_) -> None:
+def _agent_rules(agent: dict, path: PropertyPath) -> None:
     _ifis(agent, path, required=True)
 
 
-def _group_rules(group: dict, path: Path_) -> None:
+def _group_rules(group: dict, path: PropertyPath) -> None:
     identified = _ifis(group, path, required=False)
     members = group.get("member")
     if not identified:
@@ -635,7 +635,7 @@ def _group_rules(group: dict, path: Path_) -> None:
         _agent_rules(member, path + ("member", index))
 
 
-def _authority_rules(authority: dict, path: Path_) -> None:
+def _authority_rules(authority: dict, path: PropertyPath) -> None:
     if authority.get("objectType") != "Group":
         _agent_rules(authority, path)
         return
@@ -660,12 +660,12 @@ _LISTS_FOR_TYPE = {
 }
 
 
-def _activity_rules(activity: dict, path: Path_) -> None:
+def _activity_rules(activity: dict, path: PropertyPath) -> None:
     if "definition" in activity:
         _definition_rules(activity["definition"], path + ("definition",))
 
 
-def _definition_rules(definition: dict, path: Path_) -> None:
+def _definition_rules(definition: dict, path: PropertyPath) -> None:
     for key in ("name", "description"):
         if key in definition:
             _language_map(definition[key], path + (key,))
@@ -686,7 +686,7 @@ def _definition_rules(definition: dict, path: Path_) -> None:
         _extensions(definition["extensions"], path + ("extensions",))
 
 
-def _components(components: list, path: Path_) -> None:
+def _components(components: list, path: PropertyPath) -> None:
     seen: set[str] = set()
     for index, component in enumerate(components):
         if component["id"] in seen:
@@ -696,7 +696,7 @@ def _components(components: list, path: Path_) -> None:
             _language_map(component["description"], path + (index, "description"))
 
 
-def _result_rules(result: dict, path: Path_) -> None:
+def _result_rules(result: dict, path: PropertyPath) -> None:
     if "score" in result:
         _score_rules(result["score"], path + ("score",))
     if "duration" in result:
@@ -707,7 +707,7 @@ def _result_rules(result: dict, path: Path_) -> None:
         _extensions(result["extensions"], path + ("extensions",))
 
 
-def _score_rules(score: dict, path: Path_) -> None:
+def _score_rules(score: dict, path: PropertyPath) -> None:
     for key, value in score.items():
         if isinstance(value, float) and not math.isfinite(value):
             raise _Rule(path + (key,), "must be a finite number")
@@ -721,7 +721,7 @@ def _score_rules(score: dict, path: Path_) -> None:
             raise _Rule(path + ("raw",), "must not be greater than max")
 
 
-def _context_rules(context: dict, path: Path_, *, object_is_activity: bool) -> None:
+def _context_rules(context: dict, path: PropertyPath, *, object_is_activity: bool) -> None:
     if not object_is_activity:
         for key in ("revision", "platform"):
             if key in context:
@@ -742,13 +742,13 @@ def _context_rules(context: dict, path: Path_, *, object_is_activity: bool) -> N
         _extensions(context["extensions"], path + ("extensions",))
 
 
-def _language_map(language_map: dict, path: Path_) -> None:
+def _language_map(language_map: dict, path: PropertyPath) -> None:
     for tag in language_map:
         if not _is_language_tag(tag):
             raise _Rule(path + (tag,), "is not an RFC 5646 language tag")
 
 
-def _extensions(extensions: dict, path: Path_) -> None:
+def _extensions(extensions: dict, path: PropertyPath) -> None:
     # Keys must be IRIs; values are anything, null included (Data 4.1.s3).
     iri = _schema().iri
     for key in extensions:
@@ -756,7 +756,7 @@ def _extensions(extensions: dict, path: Path_) -> None:
             raise _Rule(path + (key,), "extension keys must be absolute IRIs (scheme:...)")
 
 
-def _timestamp(value: str, path: Path_) -> None:
+def _timestamp(value: str, path: PropertyPath) -> None:
     try:
         _to_datetime(value)
     except ValueError as problem:
