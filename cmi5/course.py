@@ -132,6 +132,7 @@ class Children:
     def end(self) -> None:
         """Only foreign-namespace extension elements may follow (`any namespace="##other"`)."""
         while self.position < len(self.items):
+            self.peek()  # an element without a namespace is named as such
             element = self.items[self.position]
             if not is_foreign(element):
                 raise InvalidCourseStructure(self.path, f"unexpected {describe(element)} at this position")

@@ -67,7 +67,9 @@ def make_zip(files: dict[str, bytes], zip64: bool = False) -> bytes:
     try:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, data in files.items():
-                with archive.open(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), "w", force_zip64=zip64) as member:
+                info = zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with archive.open(info, "w", force_zip64=zip64) as member:
                     member.write(data)
     finally:
         zipfile.ZIP_FILECOUNT_LIMIT = saved
