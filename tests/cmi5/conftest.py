@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import copy
 import io
+import json
 import uuid
 import zipfile
 from datetime import datetime, timedelta, timezone
@@ -100,7 +102,6 @@ class AU:
         self.fetch_url = query["fetch"]
         self.registration = query["registration"]
         self.activity_id = query["activityId"]
-        import json
         self.actor = json.loads(query["actor"])
         self.session = launch["session"]
         self.token: str | None = None
@@ -132,14 +133,12 @@ class AU:
         return urlsplit(self.endpoint).path + resource
 
     def get_state(self, state_id: str, **params):
-        import json
         query = {"activityId": self.activity_id, "agent": json.dumps(self.actor), "registration": self.registration,
                  "stateId": state_id, **params}
         return self.client.get(self.xapi_path("activities/state"), params=query, headers=self.headers())
 
     def statement(self, verb: str, result: dict | None = None, defined: bool = True, **overrides) -> dict:
         template = self.launch_data["contextTemplate"]
-        import copy
         context = copy.deepcopy(template)
         context["registration"] = self.registration
         categories = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from urllib.parse import parse_qs, urlsplit
 
 from cmi5 import vocab
@@ -53,7 +55,6 @@ async def test_launch_url_has_cmi5_parameters_merged_with_the_au_query(lms):
     assert query["activityId"] != [AU_ID]
     assert query["endpoint"][0].endswith("/xapi/")
     assert "/cmi5/fetch/" in query["fetch"][0]
-    import json
     assert json.loads(query["actor"][0]) == LEARNER
 
 
@@ -175,7 +176,6 @@ async def test_fetch_is_post_only_and_answers_any_origin(lms):
 
 
 async def test_concurrent_fetches_give_one_token(lms):
-    import asyncio
     course = await one_au_course(lms)
     registration = await lms.register(course["id"])
     session = AU(lms.client, await lms.launch(registration, AU_ID))
