@@ -259,6 +259,13 @@ def render_session(session: dict) -> dict:
     }
 
 
+def aus_in_block(structure: dict, block: int) -> list[int]:
+    found = []
+    for member in structure["blocks"][block]["children"]:
+        found += [member["au"]] if "au" in member else aus_in_block(structure, member["block"])
+    return found
+
+
 async def registration_status(database, registration_id: str) -> dict:
     registration = await get_registration(database, registration_id)
     course = await get_course(database, registration["course"])
@@ -279,10 +286,16 @@ async def registration_status(database, registration_id: str) -> dict:
             "waiveReason": waiver["reason"] if waiver else None,
             "satisfied": au["index"] in result.aus, "sessions": sessions.get(au["index"], []),
         })
-    blocks = [
-        {"id": block["id"], "activityId": block["activityId"], "satisfied": block["index"] in result.blocks}
-        for block in structure["blocks"]
-    ]
+    by_index = {entry["id"]: entry for entry in aus}
+    blocks = []
+    for block in structure["blocks"]:
+        # A block is completed, passed or waived when every AU in it (at any depth) is.
+        inside = [by_index[structure["aus"][i]["id"]] for i in aus_in_block(structure, block["index"])]
+        blocks.append({
+            "id": block["id"], "activityId": block["activityId"],
+            **{key: all(entry[key] for entry in inside) for key in ("completed", "passed", "waived")},
+            "satisfied": block["index"] in result.blocks,
+        })
     return {
         "registration": registration["_id"], "course": course["_id"], "actor": registration["actor"],
         "satisfied": result.course, "aus": aus, "blocks": blocks,

@@ -229,3 +229,13 @@ async def test_concurrent_passed_and_failed_pass_once(started):
         session.client.post(session.xapi_path("statements"), json=[t], headers=session.headers()) for t in tries
     ))
     assert sorted(r.status for r in responses) == [200] + [403] * 5
+
+
+async def test_statement_timestamped_before_terminated_may_arrive_just_after_it(started):
+    lms, registration, start = started
+    session = await start()
+    await session.send(session.initialized() | {"timestamp": now_iso(-5)})
+    earlier = session.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False, timestamp=now_iso(-1))
+    await session.send(session.terminated())
+    await session.send(earlier)  # sent before terminated by the AU, arrived after it
+    assert earlier["id"] in [s["id"] for s in await lms.statements(registration=registration)]

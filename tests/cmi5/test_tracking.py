@@ -64,6 +64,8 @@ async def test_nested_course_is_satisfied_block_by_block(lms):
     assert verbs[-4:] == ["passed", "satisfied", "satisfied", "satisfied"]
     status = await lms.status(registration)
     assert status["satisfied"] and all(b["satisfied"] for b in status["blocks"])
+    blocks = {b["id"]: (b["completed"], b["passed"], b["waived"]) for b in status["blocks"]}
+    assert blocks == {B1: (False, False, False), B2: (False, True, False), B3: (False, False, False)}
     await second.send(second.terminated())
     assert len(await satisfied_statements(lms, registration)) == 4
 
