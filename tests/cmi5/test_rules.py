@@ -70,8 +70,8 @@ CASES = [
      lambda s: with_result(s.completed(), score={"scaled": 0.5}), "9.5.1"),
     ("raw score without min and max", ["initialized"],
      lambda s: with_result(s.passed(), score={"raw": 9}), "score.raw needs score.min"),
-    ("scaled score above 1", ["initialized"],
-     lambda s: with_result(s.passed(), score={"scaled": 1.5}), "9.5.1"),
+    ("negative scaled score", ["initialized"],  # xAPI allows -1 to 1, cmi5 only 0 to 1
+     lambda s: with_result(s.failed(), score={"scaled": -0.5}), "9.5.1"),
     ("passed with success false", ["initialized"],
      lambda s: with_result(s.passed(), success=False), "9.5.2"),
     ("failed without success", ["initialized"],
