@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from cmi5 import courses, sessions
+from cmi5 import courses, sessions, store
 from cmi5.auth import lms_principal
 from cmi5.config import Cmi5Settings, cmi5_settings_key
-from cmi5 import store
 from lrs.auth.principal import ADMIN
 from lrs.auth.service import authenticate
 from lrs.http import params

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from cmi5 import vocab
-
 
 def content_url(content_base: str, package: str, relative_url: str) -> str:
     """The absolute url of an AU entry point served from its package."""
@@ -42,7 +40,3 @@ def launch_data(template: dict, launch_mode: str, au: dict, return_url: str | No
     if au.get("entitlementKey"):
         document["entitlementKey"] = {"courseStructure": au["entitlementKey"]}
     return document
-
-
-def check_launch_mode(value: object) -> str | None:
-    return value if value in vocab.LAUNCH_MODES else None

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from cmi5 import store, vocab
 from cmi5.auth import SessionPolicy
 from cmi5.rules import Launch, apply_rules, is_cmi5_defined
-from cmi5.sessions import Lms, apply_move_on
+from cmi5.sessions import apply_move_on
 from lrs.errors import Conflict
 from lrs.hooks import StoreContext
 

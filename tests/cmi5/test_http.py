@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from cmi5.config import Cmi5Settings
 from tests.cmi5.conftest import AU, au, block, course_xml, make_zip
 from tests.conftest import basic
 
