@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timezone
 
 import pytest
 
 from cmi5 import vocab
+from cmi5.rules import TERMINATED_GRACE, Launch, RegistrationAU, RuleViolation, SessionState, apply_rules
 from tests.cmi5.conftest import au, course_xml, now_iso
 
 AU_ID = "https://example.com/aus/quiz"
@@ -239,3 +241,45 @@ async def test_statement_timestamped_before_terminated_may_arrive_just_after_it(
     await session.send(session.terminated())
     await session.send(earlier)  # sent before terminated by the AU, arrived after it
     assert earlier["id"] in [s["id"] for s in await lms.statements(registration=registration)]
+
+
+# --- the pure rules, where time matters ----------------------------------------------------------
+
+def pure_statement(verb: str, at: str, defined: bool = True, result: dict | None = None) -> dict:
+    categories = [{"id": vocab.CATEGORY_CMI5}] if defined else []
+    statement = {
+        "id": f"{verb.rsplit('/', 1)[-1]}-{at}", "verb": {"id": verb},
+        "object": {"objectType": "Activity", "id": "urn:uuid:au"}, "timestamp": at,
+        "context": {"registration": "r", "contextActivities": {"grouping": [{"id": "https://p/au"}], "category": categories},
+                    "extensions": {vocab.EXT_SESSION_ID: "s"}},
+    }
+    if result:
+        statement["result"] = result
+    return statement
+
+
+def pure_launch():
+    return Launch("s", "r", "urn:uuid:au", "Normal", None,
+                  {"contextActivities": {"grouping": [{"id": "https://p/au"}]}, "extensions": {vocab.EXT_SESSION_ID: "s"}})
+
+
+def test_late_statement_is_refused_once_the_grace_after_terminated_is_over():
+    terminated_at = datetime(2026, 1, 1, 12, 0, 10, tzinfo=timezone.utc)
+    state = SessionState(initialized_at=datetime(2026, 1, 1, 12, tzinfo=timezone.utc), terminated_at=terminated_at,
+                         terminated_received=terminated_at, last_at=terminated_at)
+    late = pure_statement("http://adlnet.gov/expapi/verbs/experienced", "2026-01-01T12:00:05Z", defined=False)
+    assert apply_rules(pure_launch(), state, RegistrationAU(), [late], terminated_at + TERMINATED_GRACE).changed
+    with pytest.raises(RuleViolation, match="9.3.8"):
+        apply_rules(pure_launch(), state, RegistrationAU(), [late], terminated_at + TERMINATED_GRACE * 2)
+
+
+def test_accepted_batch_claims_completed_and_passed_for_the_registration():
+    batch = [
+        pure_statement(vocab.INITIALIZED, "2026-01-01T12:00:00Z"),
+        pure_statement(vocab.COMPLETED, "2026-01-01T12:00:01Z", result={"completion": True, "duration": "PT1S"}),
+    ]
+    batch[1]["context"]["contextActivities"]["category"].append({"id": vocab.CATEGORY_MOVEON})
+    outcome = apply_rules(pure_launch(), SessionState(), RegistrationAU(), batch, datetime.now(timezone.utc))
+    assert outcome.claims == {"completed": batch[1]["id"]}
+    assert set(outcome.state.verbs) == {vocab.INITIALIZED, vocab.COMPLETED}
+    assert [s["id"] for s in outcome.outcomes] == [batch[1]["id"]]
