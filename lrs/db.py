@@ -16,6 +16,9 @@ from lrs.keys import database_key, index_specs_key, mongo_client_key, settings_k
 
 log = logging.getLogger(__name__)
 
+# Small documents of many modules: secrets, bootstrap markers, bounds.
+META = "meta"
+
 # Short enough that a request during an outage gets a 503 quickly instead of hanging.
 SERVER_SELECTION_TIMEOUT_MS = 3000
 

@@ -114,3 +114,11 @@ def make_statement(**overrides) -> dict:
     }
     statement.update(overrides)
     return statement
+
+
+@pytest.fixture
+async def database(client):
+    """The started app's database (a fresh one per test)."""
+    from lrs.keys import database_key
+
+    return client.server.app[database_key]

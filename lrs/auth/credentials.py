@@ -13,11 +13,10 @@ from pymongo import IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from lrs.auth.principal import SCOPES, Principal
-from lrs.db import IndexSpec
+from lrs.db import META, IndexSpec
 from lrs.errors import BadRequest
 
 CREDENTIALS = "credentials"
-META = "meta"
 BOOTSTRAP_MARKER = "admin-bootstrap"
 
 INDEXES = [IndexSpec(CREDENTIALS, IndexModel("revoked_at"))]

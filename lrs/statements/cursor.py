@@ -13,10 +13,10 @@ from datetime import datetime, timezone
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
+from lrs.db import META
 from lrs.errors import InvalidParameter
 from lrs.statements.query import Position
 
-META = "meta"
 SECRET_ID = "cursor-secret"
 LIFETIME_SECONDS = 24 * 3600
 

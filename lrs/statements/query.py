@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
@@ -13,6 +13,7 @@ from lrs.statements.store import (
     ACTIVITIES, AGENTS, AUTHORITY, ID, REGISTRATIONS, RELATED_ACTIVITIES, RELATED_AGENTS,
     STATEMENTS, STORED, VERBS, VOIDED, from_document,
 )
+from lrs.statements.density import HOUR, HourCounts, load_hour_counts
 
 
 @dataclass(frozen=True)
@@ -71,39 +72,43 @@ def match_authority(q: StatementQuery) -> dict:
     return {AUTHORITY: q.authority_key} if q.authority_key else {}
 
 
-def match_stored(q: StatementQuery) -> dict:
-    bounds = {}
-    if q.since:
-        bounds["$gt"] = q.since
-    if q.until:
-        bounds["$lte"] = q.until
-    return {STORED: bounds} if bounds else {}
+FILTERS = (match_agent, match_verb, match_activity, match_registration, match_authority)
+# Most selective first: the database is given one of these, the others are checked here.
+SELECTIVITY_ORDER = (REGISTRATIONS, AGENTS, ACTIVITIES, AUTHORITY, RELATED_AGENTS, RELATED_ACTIVITIES, VERBS)
 
 
-def match_after(q: StatementQuery) -> dict:
-    if q.after is None:
-        return {}
-    beyond = "$gt" if q.ascending else "$lt"
-    return {
-        "$or": [
-            {STORED: {beyond: q.after.stored}},
-            {STORED: q.after.stored, "_id": {beyond: q.after.object_id}},
-        ]
-    }
+@dataclass(frozen=True)
+class Filter:
+    """One equality the database evaluates through its index, and the rest, checked in Python.
+
+    The embedded database plans an index only for `{key: value, voided, stored range}`; any
+    further condition (a second key, even `_id`) turns the query into a collection scan.
+    """
+
+    indexed: dict
+    others: dict
+    after: Position | None
+    ascending: bool
+
+    def accepts(self, document: dict) -> bool:
+        for name, value in self.others.items():
+            held = document.get(name)
+            if held != value and not (isinstance(held, list) and value in held):
+                return False
+        if self.after and document[STORED] == self.after.stored:
+            # Same `stored` as the previous page's last statement: `_id` breaks the tie.
+            beyond = document["_id"] > self.after.object_id
+            return beyond if self.ascending else document["_id"] < self.after.object_id
+        return True
 
 
-FILTERS = (match_agent, match_verb, match_activity, match_registration, match_authority, match_stored)
-
-
-def build_filter(q: StatementQuery) -> dict:
-    condition: dict = {VOIDED: False}
+def build_filter(q: StatementQuery) -> Filter:
+    keys: dict = {}
     for match in FILTERS:
-        condition.update(match(q))
-    after = match_after(q)
-    if after:
-        # Kept apart from the stored range so that both bounds apply.
-        condition = {"$and": [condition, after]}
-    return condition
+        keys.update(match(q))
+    primary = next((name for name in SELECTIVITY_ORDER if name in keys), None)
+    indexed = {primary: keys.pop(primary)} if primary else {}
+    return Filter({**indexed, VOIDED: False}, keys, q.after, q.ascending)
 
 
 def sort_order(q: StatementQuery) -> list[tuple[str, int]]:
@@ -111,14 +116,86 @@ def sort_order(q: StatementQuery) -> list[tuple[str, int]]:
     return [(STORED, direction), ("_id", direction)]
 
 
+# --- windows over `stored` ----------------------------------------------------------------
+#
+# The embedded database sorts every document a query matches before it applies the limit, so
+# one query over the whole collection costs in proportion to the collection. Reads therefore
+# walk over `stored` in windows, from the newest end (or the oldest, ascending). The hourly
+# counts (lrs.statements.density) say how many statements each window holds; the share of
+# them the filter matched so far says how many it will match. Each query then matches little
+# more than a page. On MongoDB each window is an index range scan.
+
+MARGIN = 1.5            # aim a little wide, so one more query is rarely needed
+MOST_GROWTH = 8         # a window holds at most this many times the statements of the last
+MOST_IN_WINDOW = 50_000  # and never more than this many, whatever the filter seemed to match
+
+
+@dataclass
+class Walk:
+    """Where a read stands in `stored` and what it has learned of its filter's selectivity."""
+
+    low: datetime           # exclusive bound of the whole read
+    high: datetime | None   # inclusive bound, None when open
+    size: float = 0.0       # statements the last window held
+    held: float = 0.0       # statements all windows held
+    matched: int = 0        # of which the filter matched
+    missing: int = 0        # statements the page still needs
+
+    def record(self, held: float) -> None:
+        self.size = held
+        self.held += held
+
+    def next_size(self, missing: int) -> float:
+        selectivity = min(1.0, max(self.matched, 0.5) / self.held) if self.held >= 1 else 1.0
+        size = missing * MARGIN / selectivity
+        if self.size:
+            size = min(size, self.size * MOST_GROWTH)
+        return max(min(size, MOST_IN_WINDOW), missing * MARGIN)
+
+
+def stored_range(q: StatementQuery, first: datetime) -> tuple[datetime, datetime | None]:
+    """The part of `stored` this query can match: (low exclusive, high inclusive or open)."""
+    low = first - timedelta(milliseconds=1)
+    if q.since and q.since > low:
+        low = q.since
+    high = q.until
+    if q.after and not q.ascending:
+        high = q.after.stored if high is None else min(high, q.after.stored)
+    if q.after and q.ascending:
+        low = max(low, q.after.stored - timedelta(milliseconds=1))
+    return low, high
+
+
+def windows(counts: HourCounts, walk: Walk, ascending: bool):
+    """Yield `stored` conditions, newest (or oldest) first; send back (matched, missing)."""
+    latest = (counts.hours[-1] + HOUR) if counts.hours else datetime.now(timezone.utc)
+    end = walk.high or max(latest, datetime.now(timezone.utc))
+    if ascending:
+        start = walk.low
+        while start < end:
+            stop = counts.span_forward(start, end, walk.next_size(walk.missing))
+            stop = end if stop <= start else stop
+            open_end = stop >= end and walk.high is None
+            yield {"$gt": start} if open_end else {"$gt": start, "$lte": stop}
+            walk.record(counts.count_between(start, stop))
+            start = stop
+        return
+    top, first = end, True
+    while top > walk.low:
+        bottom = counts.span_back(top, walk.low, walk.next_size(walk.missing))
+        bottom = walk.low if bottom >= top else bottom
+        open_top = first and walk.high is None
+        yield {"$gt": bottom} if open_top else {"$gt": bottom, "$lte": top}
+        walk.record(counts.count_between(bottom, top))
+        top, first = bottom, False
+
+
 async def find_statements(database, q: StatementQuery, limit: int) -> Page:
-    cursor = (
-        database[STATEMENTS]
-        .find(build_filter(q), ["statement", STORED, "attachments"])
-        .sort(sort_order(q))
-        .limit(limit + 1)
-    )
-    documents = await cursor.to_list()
+    counts = await load_hour_counts(database)
+    documents: list[dict] = []
+    if counts.first is not None:
+        low, high = stored_range(q, counts.first)
+        documents = await _find_in_windows(database, q, limit + 1, counts, Walk(low, high))
     more = len(documents) > limit
     documents = documents[:limit]
     hashes: list[str] = []
@@ -126,6 +203,25 @@ async def find_statements(database, q: StatementQuery, limit: int) -> Page:
         hashes += [h for h in document.get("attachments", ()) if h not in hashes]
     last = Position(documents[-1][STORED], documents[-1]["_id"]) if more else None
     return Page([from_document(d) for d in documents], hashes, last)
+
+
+async def _find_in_windows(database, q: StatementQuery, wanted: int, counts: HourCounts, walk: Walk) -> list[dict]:
+    condition = build_filter(q)
+    fields = ["statement", STORED, "attachments", *condition.others]
+    collection = database[STATEMENTS]
+    found: list[dict] = []
+    walk.missing = wanted
+    for bounds in windows(counts, walk, q.ascending):
+        # No limit: the embedded database reads the whole window anyway, and some of it may
+        # fail the conditions checked here. Windows are sized to about a page.
+        window = await collection.find({**condition.indexed, STORED: bounds}, fields).sort(sort_order(q)).to_list()
+        batch = [d for d in window if condition.accepts(d)][: wanted - len(found)]
+        found += batch
+        walk.matched += len(batch)
+        walk.missing = wanted - len(found)
+        if walk.missing <= 0:
+            break
+    return found
 
 
 async def find_statement(database, statement_id: str, voided: bool) -> tuple[dict, list[str]] | None:

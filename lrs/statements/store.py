@@ -16,6 +16,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 from pymongo.errors import BulkWriteError
 
 from lrs.db import IndexSpec
+from lrs.statements.density import update_hour_counts
 from lrs.ifi import actor_keys
 from lrs.statements.vocab import VOIDED_VERB
 
@@ -206,14 +207,17 @@ async def insert_statements(database, documents: list[dict]) -> list[str]:
     """Insert; return the ids that already existed (the caller decides if that is a conflict)."""
     if not documents:
         return []
+    duplicates = []
     try:
         await database[STATEMENTS].insert_many(documents, ordered=False)
     except BulkWriteError as error:
         duplicates = [e for e in error.details["writeErrors"] if e.get("code") == 11000]
         if len(duplicates) != len(error.details["writeErrors"]):
             raise
-        return [documents[e["index"]][ID] for e in duplicates]
-    return []
+    inserted = len(documents) - len(duplicates)
+    if inserted:
+        await update_hour_counts(database, documents[0][STORED], inserted)
+    return [documents[e["index"]][ID] for e in duplicates]
 
 
 async def delete_statements(database, object_ids: list[ObjectId]) -> None:
