@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from pymongo import UpdateOne
 
+from lrs.recent_writes import RecentWrites
 from lrs.statements.store import escape, unescape
 
 ACTIVITIES = "activities"
@@ -11,7 +14,11 @@ ACTIVITIES = "activities"
 LANGUAGE_MAPS = ("name", "description")
 
 
-def definition_updates(activities: list[dict]) -> list[UpdateOne]:
+recent = RecentWrites()
+
+
+def definition_fields(activities: list[dict]) -> dict[str, dict]:
+    """Activity id -> the `$set` fields its definitions in this batch amount to."""
     merged: dict[str, dict] = {}
     for activity in activities:
         definition = activity.get("definition")
@@ -24,13 +31,20 @@ def definition_updates(activities: list[dict]) -> list[UpdateOne]:
                     fields[f"definition.{prop}.{language}"] = text
             else:
                 fields[f"definition.{prop}"] = escape(value)
-    return [UpdateOne({"_id": id_}, {"$set": fields}, upsert=True) for id_, fields in merged.items()]
+    return merged
 
 
 async def update_definitions(database, activities: list[dict]) -> None:
-    operations = definition_updates(activities)
-    if operations:
-        await database[ACTIVITIES].bulk_write(operations, ordered=False)
+    changes = {}
+    for activity_id, fields in definition_fields(activities).items():
+        marks = {(activity_id, name, json.dumps(value, sort_keys=True)) for name, value in fields.items()}
+        if any(recent.unseen(database, mark) for mark in marks):
+            changes[activity_id] = (fields, marks)
+    if not changes:
+        return
+    operations = [UpdateOne({"_id": i}, {"$set": fields}, upsert=True) for i, (fields, _) in changes.items()]
+    await database[ACTIVITIES].bulk_write(operations, ordered=False)
+    recent.remember(database, (mark for _, marks in changes.values() for mark in marks))
 
 
 async def find_definitions(database, ids: list[str]) -> dict[str, dict]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pymongo import UpdateOne
 
 from lrs.ifi import ifi_key
+from lrs.recent_writes import RecentWrites
 
 AGENTS = "agents"
 NAMES = "names"
@@ -38,7 +39,10 @@ def agents_of(statement: dict) -> list[dict]:
     return found
 
 
-def name_updates(statements: list[dict]) -> list[UpdateOne]:
+recent = RecentWrites()
+
+
+def agent_names(statements: list[dict]) -> dict[str, list[str]]:
     names: dict[str, list[str]] = {}
     for statement in statements:
         for agent in agents_of(statement):
@@ -49,16 +53,22 @@ def name_updates(statements: list[dict]) -> list[UpdateOne]:
             name = agent.get("name")
             if key and isinstance(name, str) and name and name not in names.setdefault(key, []):
                 names[key].append(name)
-    return [
-        UpdateOne({"_id": key}, {"$addToSet": {NAMES: {"$each": values}}}, upsert=True)
-        for key, values in names.items() if values
-    ]
+    return names
 
 
 async def update_agent_names(database, statements: list[dict]) -> None:
-    operations = name_updates(statements)
-    if operations:
-        await database[AGENTS].bulk_write(operations, ordered=False)
+    new = {
+        key: fresh for key, values in agent_names(statements).items()
+        if (fresh := [name for name in values if recent.unseen(database, (key, name))])
+    }
+    if not new:
+        return
+    operations = [
+        UpdateOne({"_id": key}, {"$addToSet": {NAMES: {"$each": values}}}, upsert=True)
+        for key, values in new.items()
+    ]
+    await database[AGENTS].bulk_write(operations, ordered=False)
+    recent.remember(database, ((key, name) for key, values in new.items() for name in values))
 
 
 async def find_agent_names(database, key: str) -> list[str]:
