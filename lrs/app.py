@@ -10,6 +10,7 @@ from aiohttp import web
 from lrs.auth import credentials
 from lrs.auth.credentials import CredentialStore
 from lrs.db import embedded_database, mongo_client
+from lrs.documents import store as documents_store
 from lrs.http.middleware import MIDDLEWARES
 from lrs.http.routes import add_routes
 from lrs.keys import (
@@ -22,7 +23,7 @@ from lrs.statements.cursor import load_cursor_secret
 
 log = logging.getLogger(__name__)
 
-INDEXES = [*store.INDEXES, *credentials.INDEXES, *attachments.INDEXES]
+INDEXES = [*store.INDEXES, *credentials.INDEXES, *attachments.INDEXES, *documents_store.INDEXES]
 
 # A plug-in (cmi5, the SCORM bridge) is a function that adds routes, hooks and indexes.
 Plugin = Callable[[web.Application], None]

@@ -14,7 +14,7 @@ class AgentsView(web.View):
         request = self.request
         principal(request).require(DEFINITIONS_READ, "reading agents")
         params.check_parameters(request.query, ["agent"], required=["agent"])
-        agent = params.agent(request.query)
+        agent, _ = params.identified_agent(request.query, "agent")
         person = await get_person(database(request), agent)
         return json_response(person)
 

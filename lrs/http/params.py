@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from lrs.errors import BadRequest, InvalidParameter, InvalidStatement
+from lrs.ifi import ifi_key
 from lrs.statements.validate import parse_agent_param, parse_timestamp
 
 
@@ -85,3 +87,32 @@ def iri(query: Mapping[str, str], name: str) -> str | None:
     if not colon or not rest or not scheme[:1].isalpha() or any(c.isspace() for c in value):
         raise InvalidParameter(name, "must be an absolute IRI")
     return value
+
+
+UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+def uuid(query: Mapping[str, str], name: str) -> str | None:
+    """A UUID parameter, lower-cased so that one registration is one key."""
+    value = query.get(name)
+    if value is None:
+        return None
+    if not UUID_PATTERN.fullmatch(value):
+        raise InvalidParameter(name, "must be a UUID (8-4-4-4-12 hexadecimal digits)")
+    return value.lower()
+
+
+def identified_agent(query: Mapping[str, str], name: str = "agent", groups: bool = False) -> tuple[dict, str] | None:
+    """An Agent parameter (or, with `groups`, an Identified Group) and its IFI key."""
+    value = agent(query, name)
+    if value is None:
+        return None
+    if value.get("objectType") == "Group" and not groups:
+        raise InvalidParameter(name, "must be an Agent, not a Group")
+    try:
+        key = ifi_key(value)
+    except (KeyError, TypeError, AttributeError):
+        key = None
+    if key is None:
+        raise InvalidParameter(name, "needs an inverse functional identifier (mbox, mbox_sha1sum, openid or account)")
+    return value, key

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from lrs.activities.store import find_definitions, update_definitions
+from lrs.agents.store import update_agent_names
 from lrs.auth.principal import Principal
 from lrs.errors import BadRequest, InvalidStatement, NotFound, StatementConflict
 from lrs.hooks import StatementHook, StoreContext
@@ -82,6 +83,7 @@ async def store_statements(
     for hook in hooks:
         await hook.before_store(statements, ctx)
     await insert_checked(database, statements, principal, used_parts)
+    await update_agent_names(database, statements)
     if principal.may_define:
         await update_definitions(database, [a for s in statements for a in activities_of(s)])
     for hook in hooks:

@@ -1,0 +1,141 @@
+"""What the three Document resources share over HTTP (Communication 2.2, 3.1): one view class that
+parses the request, checks scopes and the caller's access policy, calls the documents service and
+renders documents, id lists and ETags. `state.py` and `profiles.py` say only what differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from aiohttp import web
+
+from lrs.documents import service
+from lrs.documents.service import Preconditions
+from lrs.documents.store import Place, StoredDocument
+from lrs.errors import BadRequest
+from lrs.http import params
+from lrs.http.context import database, principal, read_body
+from lrs.http.responses import dump_json, http_date
+
+
+class DocumentView(web.View):
+    resource: ClassVar[str]           # as AccessPolicy.check_document names it
+    id_param: ClassVar[str]           # stateId / profileId
+    place_params: ClassVar[tuple[str, ...]]
+    required_params: ClassVar[tuple[str, ...]]
+    read_scopes: ClassVar[set[str]]
+    write_scopes: ClassVar[set[str]]
+    what: ClassVar[str]               # for messages: "state documents"
+    header_required: ClassVar[bool]   # PUT needs If-Match or If-None-Match (profiles)
+    delete_many: ClassVar[bool]       # DELETE without an id deletes every document of the place
+
+    def parse_place(self, query: Mapping[str, str]) -> tuple[Place, dict]:
+        """The Place and the parsed parameters (for the access policy)."""
+        raise NotImplementedError
+
+    def parse(self, method: str, id_required: bool) -> tuple[Place, str | None]:
+        query = self.request.query
+        allowed = [*self.place_params, self.id_param, *(["since"] if method == "GET" else [])]
+        required = [*self.required_params, *([self.id_param] if id_required else [])]
+        params.check_parameters(query, allowed, required)
+        place, parsed = self.parse_place(query)
+        document_id = query.get(self.id_param)
+        if document_id is not None:
+            parsed[self.id_param] = document_id
+        caller = principal(self.request)
+        if caller.policy:
+            caller.policy.check_document(self.resource, method, parsed)
+        return place, document_id
+
+    async def get(self) -> web.Response:
+        principal(self.request).require(self.read_scopes, f"reading {self.what}")
+        place, document_id = self.parse("GET", id_required=False)
+        db = database(self.request)
+        if document_id is None:
+            since = params.timestamp(self.request.query, "since")
+            return ids_response(await service.list_document_ids(db, place, since))
+        return document_response(await service.get_document(db, place, document_id))
+
+    head = get
+
+    async def put(self) -> web.Response:
+        principal(self.request).require(self.write_scopes, f"writing {self.what}")
+        place, document_id = self.parse("PUT", id_required=True)
+        content, content_type = await read_content(self.request)
+        etag = await service.put_document(
+            database(self.request), place, document_id, content, content_type,
+            preconditions(self.request), self.header_required,
+        )
+        return written_response(etag)
+
+    async def post(self) -> web.Response:
+        principal(self.request).require(self.write_scopes, f"writing {self.what}")
+        place, document_id = self.parse("POST", id_required=True)
+        content, content_type = await read_content(self.request)
+        etag = await service.merge_document(
+            database(self.request), place, document_id, content, content_type, preconditions(self.request)
+        )
+        return written_response(etag)
+
+    async def delete(self) -> web.Response:
+        principal(self.request).require(self.write_scopes, f"deleting {self.what}")
+        place, document_id = self.parse("DELETE", id_required=not self.delete_many)
+        conditions = preconditions(self.request)
+        if document_id is None:
+            if conditions.given:
+                raise BadRequest(f"If-Match / If-None-Match apply to one document: give {self.id_param}")
+            await service.delete_documents(database(self.request), place)
+        else:
+            await service.delete_document(database(self.request), place, document_id, conditions)
+        return web.Response(status=204)
+
+
+def etag_list(request: web.Request, header: str) -> list[str] | None:
+    """The ETags of a conditional header, unquoted (so quoted and bare values both work)."""
+    value = request.headers.get(header)
+    if value is None:
+        return None
+    tags = []
+    for part in value.split(","):
+        tag = part.strip()
+        if tag.startswith('"') and tag.endswith('"') and len(tag) >= 2:
+            tag = tag[1:-1]
+        if tag:
+            # Weak tags ("W/...") are kept as they are: they never match (strong comparison).
+            tags.append(tag if tag.startswith("W/") else tag.lower())
+    if not tags:
+        raise BadRequest(f"the {header} header is empty; send an ETag or *")
+    return tags
+
+
+def preconditions(request: web.Request) -> Preconditions:
+    return Preconditions(etag_list(request, "If-Match"), etag_list(request, "If-None-Match"))
+
+
+async def read_content(request: web.Request) -> tuple[bytes, str | None]:
+    return await read_body(request), request.headers.get("Content-Type")
+
+
+def quoted(etag: str) -> str:
+    return f'"{etag}"'
+
+
+def document_response(document: StoredDocument) -> web.Response:
+    return web.Response(body=document.content, headers={
+        "Content-Type": document.content_type,
+        "ETag": quoted(document.etag),
+        "Last-Modified": http_date(document.updated),
+    })
+
+
+def ids_response(found: service.DocumentIds) -> web.Response:
+    body = dump_json(found.ids)
+    headers = {"Content-Type": "application/json; charset=utf-8", "ETag": quoted(service.sha1(body))}
+    if found.last_modified:
+        headers["Last-Modified"] = http_date(found.last_modified)
+    return web.Response(body=body, headers=headers)
+
+
+def written_response(etag: str) -> web.Response:
+    return web.Response(status=204, headers={"ETag": quoted(etag)})
