@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import socket
 import sys
 from contextlib import asynccontextmanager
@@ -18,6 +17,7 @@ from lrs.auth.credentials import CredentialStore, parse_scopes
 from lrs.db import DatabaseUnavailable, connect, ensure_indexes, running_uri_file
 from lrs.embedded import EmbeddedDatabase, EmbeddedDatabaseError
 from lrs.errors import BadRequest
+from lrs.logformat import configure_logging
 from lrs.settings import ENVIRONMENT, Settings
 
 PLUGIN_GROUP = "lrs.plugins"
@@ -65,12 +65,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve(settings: Settings) -> int:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     check_port_free(settings.host, settings.port)
     app = create_app(settings, load_plugins())
     base = settings.public_url or f"http://{settings.host}:{settings.port}"
+    # On SIGTERM: stop listening, let requests in flight finish (up to shutdown_timeout), then
+    # close the database client and stop the embedded database (lrs.app registers them in order).
     web.run_app(
-        app, host=settings.host, port=settings.port, access_log=None, shutdown_timeout=30,
+        app, host=settings.host, port=settings.port, access_log=None,
+        shutdown_timeout=settings.shutdown_timeout,
         print=lambda _: print(f"LRS ready: xAPI endpoint {base}/xapi", flush=True),
     )
     return 0
