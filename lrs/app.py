@@ -16,11 +16,11 @@ from lrs.http.middleware import MIDDLEWARES
 from lrs.http.routes import add_routes
 from lrs.keys import (
     authenticators_key, credential_store_key, cursor_secret_key, database_key, index_specs_key,
-    metrics_key, settings_key, statement_hooks_key, write_guard_key,
+    drain_key, metrics_key, settings_key, statement_hooks_key,
 )
 from lrs.metrics import Metrics, StatementCounter
 from lrs.settings import Settings
-from lrs.shutdown import WriteGuard, drain_writes
+from lrs.shutdown import Drain, drain_writes
 from lrs.statements import attachments, store
 from lrs.statements.cursor import load_cursor_secret
 
@@ -39,8 +39,8 @@ def create_app(settings: Settings, plugins: list[Plugin] | None = None) -> web.A
         client_max_size=settings.max_body_mb * 1024 * 1024,
     )
     app[settings_key] = settings
-    app[metrics_key] = Metrics()
-    app[write_guard_key] = WriteGuard()
+    app[drain_key] = Drain()
+    app[metrics_key] = Metrics(app[drain_key])
     app[statement_hooks_key] = [StatementCounter(app[metrics_key])]
     app[authenticators_key] = []
     app[index_specs_key] = list(INDEXES)

@@ -9,7 +9,6 @@ import sys
 from contextlib import asynccontextmanager
 from importlib.metadata import entry_points
 
-from aiohttp import web
 from pymongo.errors import PyMongoError
 
 from lrs.app import INDEXES, create_app
@@ -18,6 +17,7 @@ from lrs.db import DatabaseUnavailable, connect, ensure_indexes, running_uri_fil
 from lrs.embedded import EmbeddedDatabase, EmbeddedDatabaseError
 from lrs.errors import BadRequest
 from lrs.logformat import configure_logging
+from lrs.runner import serve_until_stopped
 from lrs.settings import ENVIRONMENT, Settings
 
 PLUGIN_GROUP = "lrs.plugins"
@@ -69,13 +69,10 @@ def serve(settings: Settings) -> int:
     check_port_free(settings.host, settings.port)
     app = create_app(settings, load_plugins())
     base = settings.public_url or f"http://{settings.host}:{settings.port}"
-    # On SIGTERM: stop listening, let requests in flight finish (up to shutdown_timeout), then
-    # close the database client and stop the embedded database (lrs.app registers them in order).
-    web.run_app(
-        app, host=settings.host, port=settings.port, access_log=None,
-        shutdown_timeout=settings.shutdown_timeout,
-        print=lambda _: print(f"LRS ready: xAPI endpoint {base}/xapi", flush=True),
-    )
+    asyncio.run(serve_until_stopped(
+        app, settings.host, settings.port, settings.shutdown_timeout,
+        on_ready=lambda: print(f"LRS ready: xAPI endpoint {base}/xapi", flush=True),
+    ))
     return 0
 
 

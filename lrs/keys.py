@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from lrs.hooks import StatementHook
     from lrs.metrics import Metrics
     from lrs.settings import Settings
-    from lrs.shutdown import WriteGuard
+    from lrs.shutdown import Drain
 
 settings_key = web.AppKey("settings", "Settings")
 mongo_client_key = web.AppKey("mongo_client", "AsyncMongoClient")
@@ -29,5 +29,5 @@ credential_store_key = web.AppKey("credential_store", "CredentialStore")
 cursor_secret_key = web.AppKey("cursor_secret", bytes)
 # Prometheus metrics of this app (its own registry).
 metrics_key = web.AppKey("metrics", "Metrics")
-# Writes in flight, which shutdown waits for before closing the database.
-write_guard_key = web.AppKey("write_guard", "WriteGuard")
+# Requests and writes in flight, which shutdown waits for before closing the database.
+drain_key = web.AppKey("drain", "Drain")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from lrs.hooks import StoreContext
+from lrs.shutdown import Drain
 
 # Request latency, in seconds: from a fast cached read to a large batch.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -18,7 +19,7 @@ UNMATCHED_ROUTE = "unmatched"  # requests no route matched: one label, whatever 
 
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, drain: Drain) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
             "lrs_http_requests", "HTTP requests answered, by route and status.",
@@ -28,9 +29,15 @@ class Metrics:
             "lrs_http_request_duration_seconds", "Time from request start to response, by route.",
             ["method", "route"], buckets=LATENCY_BUCKETS, registry=self.registry,
         )
-        self.in_progress = Gauge(
+        in_progress = Gauge(
             "lrs_http_requests_in_progress", "Requests being handled right now.", registry=self.registry,
         )
+        in_progress.set_function(lambda: drain.requests)
+        draining = Gauge(
+            "lrs_draining", "1 once a SIGTERM was received and the process is finishing its requests.",
+            registry=self.registry,
+        )
+        draining.set_function(lambda: int(drain.draining))
         self.statements_stored = Counter(
             "lrs_statements_stored",
             "Statements accepted by PUT or POST /statements (an identical resend counts again).",

@@ -14,7 +14,7 @@ from pymongo.errors import PyMongoError
 
 from lrs.db import find_missing_indexes
 from lrs.errors import ServiceUnavailable
-from lrs.keys import database_key, index_specs_key, metrics_key, mongo_client_key
+from lrs.keys import database_key, drain_key, index_specs_key, metrics_key, mongo_client_key
 from lrs.http.responses import json_response
 
 # Well under a load balancer's probe interval, so a probe never piles up behind the previous one.
@@ -28,6 +28,8 @@ async def health(request: web.Request) -> web.Response:
 
 async def ready(request: web.Request) -> web.Response:
     app = request.app
+    if app[drain_key].draining:
+        raise ServiceUnavailable("shutting down", **RETRY_AFTER)
     try:
         with pymongo.timeout(READY_TIMEOUT_SECONDS):
             await app[mongo_client_key].admin.command("ping")

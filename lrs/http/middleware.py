@@ -17,7 +17,7 @@ from lrs.db import is_unavailable
 from lrs.errors import BadRequest, LRSError, ServiceUnavailable
 from lrs.http.access import finish_record, note_credential, start_record
 from lrs.http.context import ALTERNATE_BODY, PRINCIPAL, credential_store, read_limited
-from lrs.keys import authenticators_key, metrics_key
+from lrs.keys import authenticators_key, drain_key, metrics_key
 from lrs.statements.service import consistent_through
 
 log = logging.getLogger("lrs.http")
@@ -78,10 +78,10 @@ async def access_log_and_errors(request: web.Request, handler):
     """One log line per request; every failure becomes a JSON error, never a stack trace."""
     started = time.perf_counter()
     record = start_record(request)
-    in_progress = request.app[metrics_key].in_progress
-    in_progress.inc()
+    drain = request.app[drain_key]
     try:
-        response = await handler(request)
+        with drain.request():
+            response = await handler(request)
     except LRSError as error:
         response = error_response(error)
     except PyMongoError as error:
@@ -99,8 +99,8 @@ async def access_log_and_errors(request: web.Request, handler):
     except asyncio.CancelledError:
         finish_record(request, record, CANCELLED_STATUS, time.perf_counter() - started)
         raise
-    finally:
-        in_progress.dec()
+    if drain.draining:
+        response.force_close()  # shutting down: the client's next request goes elsewhere
     if is_xapi(request):
         response.headers.update(CORS_HEADERS)
         response.headers["X-Experience-API-Version"] = XAPI_VERSION
