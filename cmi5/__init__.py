@@ -1,0 +1,31 @@
+"""The LMS side of cmi5, plugged into the LRS through its hooks (`setup` is the lrs plug-in)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiohttp import web
+
+
+def plugin(settings=None) -> Callable[[web.Application], None]:
+    """A plug-in with the given `cmi5.config.Cmi5Settings` (default: from the environment)."""
+
+    def setup_with(app: web.Application) -> None:
+        from cmi5 import http, store
+        from cmi5.auth import TokenAuthenticator
+        from cmi5.config import Cmi5Settings, cmi5_settings_key
+        from cmi5.tracking import TrackingHook
+        from lrs.keys import authenticators_key, index_specs_key, settings_key, statement_hooks_key
+
+        app[cmi5_settings_key] = settings or Cmi5Settings.from_env()
+        app[statement_hooks_key].append(TrackingHook(lambda: http.lms_for(app)))
+        app[authenticators_key].append(TokenAuthenticator(app, app[settings_key].public_url))
+        app[index_specs_key].extend(store.INDEXES)
+        http.add_routes(app)
+
+    return setup_with
+
+
+def setup(app: web.Application) -> None:
+    """The `lrs.plugins` entry point: cmi5 with settings from the environment."""
+    plugin()(app)

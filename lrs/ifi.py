@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-IFI_PROPERTIES = ("mbox", "mbox_sha1sum", "openid", "account")
+IFI_PROPERTIES = ("mbox", "mbox_sha1sum", "openid", "account")  # Data 2.4.2.3
 
 
 def ifi_key(agent: dict) -> str | None:

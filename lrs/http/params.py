@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
-from lrs.errors import BadRequest, InvalidParameter, InvalidStatement
+from lrs.datatypes import is_iri, is_uuid, parse_timestamp
+from lrs.errors import BadRequest, InvalidParameter
 from lrs.ifi import ifi_key
-from lrs.statements.validate import parse_agent_param, parse_timestamp
+from lrs.statements.validate import parse_agent_param
 
 
 def check_parameters(query: Mapping[str, str], allowed: Iterable[str], required: Iterable[str] = ()) -> None:
@@ -49,9 +49,9 @@ def timestamp(query: Mapping[str, str], name: str) -> datetime | None:
     if value is None:
         return None
     try:
-        return parse_timestamp(value, name)
-    except InvalidStatement as error:
-        raise InvalidParameter(name, error.rule) from None
+        return parse_timestamp(value)
+    except ValueError as problem:
+        raise InvalidParameter(name, str(problem)) from None
 
 
 def agent(query: Mapping[str, str], name: str = "agent") -> dict | None:
@@ -80,26 +80,20 @@ def parse_json(raw: bytes, what: str = "body") -> object:
 
 
 def iri(query: Mapping[str, str], name: str) -> str | None:
-    value = query.get(name)
-    if value is None:
-        return None
-    scheme, colon, rest = value.partition(":")
-    if not colon or not rest or not scheme[:1].isalpha() or any(c.isspace() for c in value):
-        raise InvalidParameter(name, "must be an absolute IRI")
-    return value
-
-
-UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+    return _checked(query, name, is_iri, "must be an absolute IRI")
 
 
 def uuid(query: Mapping[str, str], name: str) -> str | None:
-    """A UUID parameter, lower-cased so that one registration is one key."""
+    """A UUID parameter such as registration, lower-cased: UUIDs compare case-insensitively."""
+    value = _checked(query, name, is_uuid, "must be a UUID (8-4-4-4-12 hexadecimal digits)")
+    return None if value is None else value.lower()
+
+
+def _checked(query: Mapping[str, str], name: str, is_valid: Callable[[str], bool], rule: str) -> str | None:
     value = query.get(name)
-    if value is None:
-        return None
-    if not UUID_PATTERN.fullmatch(value):
-        raise InvalidParameter(name, "must be a UUID (8-4-4-4-12 hexadecimal digits)")
-    return value.lower()
+    if value is not None and not is_valid(value):
+        raise InvalidParameter(name, rule)
+    return value
 
 
 def identified_agent(query: Mapping[str, str], name: str = "agent", groups: bool = False) -> tuple[dict, str] | None:

@@ -106,9 +106,9 @@ def parse_list_query(request, query: dict) -> tuple[StatementQuery, dict]:
     caller = principal(request)
     q = StatementQuery(
         agent=params.agent(query),
-        verb=query.get("verb"),
-        activity=query.get("activity"),
-        registration=query.get("registration"),
+        verb=params.iri(query, "verb"),
+        activity=params.iri(query, "activity"),
+        registration=params.uuid(query, "registration"),
         related_activities=params.boolean(query, "related_activities"),
         related_agents=params.boolean(query, "related_agents"),
         since=params.timestamp(query, "since"),

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-# Properties that identify an Agent or Group (Data 2.4.2.3).
-_IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
+from lrs.ifi import IFI_PROPERTIES
+
 # Interaction Activity properties holding lists of components with a `description` language map.
 _INTERACTION_COMPONENTS = ("choices", "scale", "source", "target", "steps")
 
@@ -95,7 +95,7 @@ def to_ids_format(statement: dict) -> dict:
 def _agent_ids(agent: dict) -> dict:
     object_type = agent.get("objectType", "Agent")
     # objectType stays even for Agents: as a statement's object an Agent without it would read as an Activity.
-    reduced = {"objectType": object_type, **{k: agent[k] for k in _IFIS if k in agent}}
+    reduced = {"objectType": object_type, **{k: agent[k] for k in IFI_PROPERTIES if k in agent}}
     # An anonymous Group has no identifier of its own: its members identify it.
     if object_type == "Group" and len(reduced) == 1 and isinstance(agent.get("member"), list):
         reduced["member"] = [_agent_ids(m) for m in agent["member"] if isinstance(m, dict)]

@@ -17,6 +17,7 @@ from lrs.statements.compare import statement_hash
 from lrs.statements.formats import to_canonical_format, to_ids_format
 from lrs.statements.signature import SIGNATURE_USAGE, check_signature_attachment, verify_signature
 from lrs.statements.validate import validate_statement, validate_statements
+from lrs.statements.vocab import VOIDED_VERB
 
 FORMATS = ("exact", "ids", "canonical")
 
@@ -153,7 +154,7 @@ async def check_voiding(database, statements: list[dict]) -> None:
     targets = {
         s["object"]["id"].lower(): i
         for i, s in enumerate(statements)
-        if s["verb"]["id"] == store.VOIDED_VERB and s["object"].get("objectType") == "StatementRef"
+        if s["verb"]["id"] == VOIDED_VERB and s["object"].get("objectType") == "StatementRef"
     }
     if not targets:
         return

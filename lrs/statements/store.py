@@ -17,9 +17,9 @@ from pymongo.errors import BulkWriteError
 
 from lrs.db import IndexSpec
 from lrs.ifi import actor_keys
+from lrs.statements.vocab import VOIDED_VERB
 
 STATEMENTS = "statements"
-VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 
 # Query-key fields; each is a list of strings.
 AGENTS = "agents"

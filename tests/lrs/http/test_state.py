@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from lrs.auth.principal import Principal
+from lrs.documents import service
 from lrs.errors import Forbidden
 from lrs.keys import authenticators_key
 
@@ -441,3 +442,10 @@ async def test_access_policy_sees_every_document_call_and_can_refuse(xapi, polic
     profile = {"agent": json.dumps(ANN), "profileId": "p"}
     assert (await launched.get("/xapi/agents/profile", params=profile)).status == 404
     assert policy.calls[-1] == ("agents/profile", "GET", {"agent": ANN, "profileId": "p"})
+
+
+async def test_document_too_large_for_the_database_is_413_and_stores_nothing(xapi, monkeypatch):
+    monkeypatch.setattr(service, "MAX_CONTENT_BYTES", 10)
+    response = await xapi.put(URL, params=state(), data=b"x" * 11, headers={"Content-Type": "text/plain"})
+    assert response.status == 413
+    assert (await stored(xapi, state()))[0] == 404

@@ -132,6 +132,14 @@ async def test_bad_filter_values_are_400(xapi):
         assert response.status == 400, query
 
 
+async def test_registration_that_is_not_a_uuid_and_verb_that_is_not_an_iri_are_400(xapi):
+    for query, rule in (("registration=not-a-uuid", "registration: must be a UUID"),
+                        (f"verb={quote('not an iri')}", "verb: must be an absolute IRI")):
+        response = await xapi.get(f"/xapi/statements?{query}")
+        assert response.status == 400, query
+        assert (await response.json())["detail"].startswith(rule)
+
+
 async def test_voided_statement_is_hidden_but_retrievable_by_voided_statement_id(xapi):
     [target] = await post(xapi, make_statement())
     [voiding] = await post(

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 import pytest
 from jsonschema import Draft202012Validator
 
-from lrs.statements.validate import SCHEMA_PATH, _Compiler, _Fail, _schema
+from lrs.statements.schema import SCHEMA_PATH, _schema
+from lrs.statements.schema_compiler import SchemaCompiler as _Compiler, SchemaFailure as _Fail
 from tests.lrs.statements.samples import ANONYMOUS_GROUP, IDENTIFIED_GROUP, STATEMENT_REF, full_statement, statement, sub_statement
 
 DOCUMENT = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))

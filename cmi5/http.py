@@ -1,0 +1,150 @@
+"""HTTP for cmi5: the LMS-facing API (/cmi5/courses, /cmi5/registrations), the AU's fetch URL and
+package content. Handlers parse, call one service function and render.
+
+Package content is served under /cmi5/content/ with `Content-Security-Policy: sandbox` so that
+an uploaded page cannot script the LRS's own pages: without a separate content origin the
+sandbox leaves out allow-same-origin, giving the AU an opaque origin; it still runs scripts and
+calls the LRS and its fetch URL through CORS (both answer any origin), and reads its own files
+(which answer with `Access-Control-Allow-Origin: *`). An AU that needs cookies or localStorage
+gets them when LRS_CMI5_CONTENT_URL points at a separate origin (a second host name for this
+server): there, allow-same-origin is safe because that origin holds nothing but content.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from cmi5 import courses, sessions, store
+from cmi5.auth import lms_principal
+from cmi5.config import Cmi5Settings, cmi5_settings_key
+from lrs.auth.principal import ADMIN
+from lrs.auth.service import authenticate
+from lrs.http import params
+from lrs.http.context import credential_store, database, read_limited
+from lrs.http.responses import json_response
+from lrs.keys import database_key, settings_key, statement_hooks_key
+
+CORS = {"Access-Control-Allow-Origin": "*"}
+SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals allow-downloads allow-pointer-lock allow-presentation"
+CHUNK_SIZE = 255 * 1024
+
+
+def lms_for(app: web.Application) -> sessions.Lms:
+    return sessions.Lms(app[database_key], app[statement_hooks_key], lms_principal(app[settings_key].public_url))
+
+
+async def require_admin(request: web.Request) -> None:
+    # Basic credentials only: a launch token never reaches the LMS API.
+    principal = await authenticate(request.headers.get("Authorization"), credential_store(request), [])
+    principal.require(ADMIN, "using the cmi5 LMS API (scope all)")
+
+
+async def read_json(request: web.Request) -> object:
+    return params.parse_json(await read_limited(request), "body")
+
+
+def base_url(request: web.Request) -> str:
+    return request.app[settings_key].public_url or f"{request.scheme}://{request.host}"
+
+
+def urls(request: web.Request) -> sessions.Urls:
+    base = base_url(request)
+    return sessions.Urls(base=base, content=request.app[cmi5_settings_key].content_url or base)
+
+
+async def post_course(request: web.Request) -> web.Response:
+    await require_admin(request)
+    data = await read_limited(request)
+    course = await courses.import_course(database(request), data, request.content_type,
+                                         request.app[cmi5_settings_key].package_limits)
+    return json_response(courses.render_course(course), status=201,
+                         headers={"Location": f"/cmi5/courses/{course['_id']}"})
+
+
+async def get_courses(request: web.Request) -> web.Response:
+    await require_admin(request)
+    found = await courses.list_courses(database(request))
+    return json_response({"courses": [courses.render_course_summary(c) for c in found]})
+
+
+async def get_course(request: web.Request) -> web.Response:
+    await require_admin(request)
+    course = await courses.get_course(database(request), request.match_info["course"])
+    return json_response(courses.render_course(course))
+
+
+async def post_registration(request: web.Request) -> web.Response:
+    await require_admin(request)
+    registration = await sessions.create_registration(lms_for(request.app), await read_json(request))
+    return json_response({"registration": registration}, status=201,
+                         headers={"Location": f"/cmi5/registrations/{registration}"})
+
+
+async def get_registration(request: web.Request) -> web.Response:
+    await require_admin(request)
+    status = await sessions.registration_status(database(request), request.match_info["registration"])
+    return json_response(status)
+
+
+async def post_launch(request: web.Request) -> web.Response:
+    await require_admin(request)
+    result = await sessions.launch(
+        lms_for(request.app), request.match_info["registration"], await read_json(request), urls(request)
+    )
+    return json_response(result)
+
+
+async def post_waive(request: web.Request) -> web.Response:
+    await require_admin(request)
+    result = await sessions.waive(lms_for(request.app), request.match_info["registration"], await read_json(request))
+    return json_response(result)
+
+
+async def post_abandon(request: web.Request) -> web.Response:
+    await require_admin(request)
+    result = await sessions.abandon(lms_for(request.app), request.match_info["registration"], await read_json(request))
+    return json_response(result)
+
+
+async def post_fetch(request: web.Request) -> web.Response:
+    """cmi5 8.2: always 200 and JSON, errors included; any origin may call it."""
+    result = await sessions.fetch_token(
+        database(request), request.match_info["session"], request.match_info["secret"]
+    )
+    return json_response(result, headers={**CORS, "Cache-Control": "no-store"})
+
+
+async def get_content(request: web.Request) -> web.StreamResponse:
+    path = request.match_info["path"]
+    stream = await store.find_package_file(database(request), request.match_info["package"], path)
+    if stream is None:
+        return json_response({"error": "not found", "detail": f"no file {path} in this package"}, status=404)
+    config: Cmi5Settings = request.app[cmi5_settings_key]
+    response = web.StreamResponse(headers={
+        **CORS,
+        "Content-Type": (stream.metadata or {}).get("contentType", courses.DEFAULT_CONTENT_TYPE),
+        "Content-Security-Policy": SANDBOX + (" allow-same-origin" if config.content_url else ""),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "public, max-age=3600",
+    })
+    response.content_length = stream.length
+    await response.prepare(request)
+    if request.method != "HEAD":
+        while chunk := await stream.readchunk():
+            await response.write(chunk)
+    await response.write_eof()
+    return response
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/cmi5/courses", post_course)
+    app.router.add_get("/cmi5/courses", get_courses)
+    app.router.add_get("/cmi5/courses/{course}", get_course)
+    app.router.add_post("/cmi5/registrations", post_registration)
+    app.router.add_get("/cmi5/registrations/{registration}", get_registration)
+    app.router.add_post("/cmi5/registrations/{registration}/launch", post_launch)
+    app.router.add_post("/cmi5/registrations/{registration}/waive", post_waive)
+    app.router.add_post("/cmi5/registrations/{registration}/abandon", post_abandon)
+    app.router.add_post("/cmi5/fetch/{session}/{secret}", post_fetch)
+    app.router.add_get("/cmi5/content/{package}/{path:.+}", get_content)

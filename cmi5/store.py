@@ -1,0 +1,237 @@
+"""cmi5's own collections: courses, package files, registrations and sessions. Every write is here.
+
+Rules that must hold under concurrency are conditional updates: a fetch URL gives one token
+(`update_session_fetched`), a session's state moves only from the version it was read at
+(`update_session_state`), completed/passed are claimed once per registration and AU
+(`update_registration_claims`), and each block or course is marked satisfied once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+
+from gridfs import AsyncGridFSBucket
+from gridfs.errors import NoFile
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+
+from cmi5 import vocab
+from cmi5.rules import RegistrationAU, SessionState
+from lrs.db import IndexSpec
+
+COURSES = "cmi5_courses"
+REGISTRATIONS = "cmi5_registrations"
+SESSIONS = "cmi5_sessions"
+CONTENT_BUCKET = "cmi5_content"
+
+# Registration fields.
+AUS = "aus"                       # {"<au index>": {completed, passed, failed, waived, session}}
+SATISFIED_BLOCKS = "satisfied_blocks"
+COURSE_SATISFIED = "course_satisfied"
+# Session fields.
+STATE = "state"
+VERSION = "version"
+STATUS = "status"                 # launched, initialized, terminated, abandoned
+FETCH_HASH = "fetch_hash"
+TOKEN_HASH = "token_hash"
+
+INDEXES = [
+    IndexSpec(COURSES, IndexModel([("created", DESCENDING)])),
+    IndexSpec(REGISTRATIONS, IndexModel([("actor_key", ASCENDING), ("course", ASCENDING)])),
+    IndexSpec(SESSIONS, IndexModel([("registration", ASCENDING), ("launched_at", ASCENDING)])),
+    IndexSpec(f"{CONTENT_BUCKET}.files", IndexModel([("filename", ASCENDING), ("uploadDate", ASCENDING)])),
+    IndexSpec(f"{CONTENT_BUCKET}.chunks", IndexModel([("files_id", ASCENDING), ("n", ASCENDING)], unique=True)),
+]
+
+VERB_KEYS = {iri: name for iri, name in vocab.VERB_NAMES.items()}
+VERB_IRIS = {name: iri for iri, name in VERB_KEYS.items()}
+
+
+# --- courses and package content ------------------------------------------------------------
+
+async def insert_course(database, document: dict) -> None:
+    await database[COURSES].insert_one(document)
+
+
+async def find_course(database, key: str, with_structure: bool = True) -> dict | None:
+    projection = None if with_structure else {"structure": 0}
+    return await database[COURSES].find_one({"_id": key}, projection)
+
+
+async def find_courses(database) -> list[dict]:
+    cursor = database[COURSES].find({}, {"structure": 0}).sort("created", DESCENDING)
+    return await cursor.to_list()
+
+
+def content_name(package: str, path: str) -> str:
+    return f"{package}/{path}"
+
+
+async def insert_package_files(database, package: str, files: dict[str, tuple[bytes, str]]) -> None:
+    bucket = AsyncGridFSBucket(database, bucket_name=CONTENT_BUCKET)
+    for path, (data, content_type) in files.items():
+        await bucket.upload_from_stream(content_name(package, path), data, metadata={"contentType": content_type})
+
+
+async def find_package_file(database, package: str, path: str):
+    """An open GridFS download stream (with `.length` and `.metadata`), or None."""
+    bucket = AsyncGridFSBucket(database, bucket_name=CONTENT_BUCKET)
+    try:
+        return await bucket.open_download_stream_by_name(content_name(package, path))
+    except NoFile:
+        return None
+
+
+# --- registrations --------------------------------------------------------------------------
+
+async def insert_registration(database, document: dict) -> None:
+    await database[REGISTRATIONS].insert_one(document)
+
+
+async def find_registration(database, registration: str, au: int | None = None) -> dict | None:
+    projection = None
+    if au is not None:
+        projection = {f"{AUS}.{au}": 1, "course": 1, "actor": 1, SATISFIED_BLOCKS: 1, COURSE_SATISFIED: 1}
+    return await database[REGISTRATIONS].find_one({"_id": registration}, projection)
+
+
+def registration_au(document: dict, au: int) -> dict:
+    return (document.get(AUS) or {}).get(str(au)) or {}
+
+
+def to_registration_au(entry: dict) -> RegistrationAU:
+    return RegistrationAU(completed=entry.get("completed"), passed=entry.get("passed"))
+
+
+def _unset_or(field: str, value: str) -> dict:
+    return {"$or": [{field: {"$exists": False}}, {field: None}, {field: value}]}
+
+
+async def update_registration_claims(database, registration: str, au: int, claims: dict[str, str]) -> bool:
+    """Set completed/passed to their statement ids unless another statement set them first."""
+    if not claims:
+        return True
+    conditions = [_unset_or(f"{AUS}.{au}.{name}", sid) for name, sid in claims.items()]
+    result = await database[REGISTRATIONS].update_one(
+        {"_id": registration, "$and": conditions},
+        {"$set": {f"{AUS}.{au}.{name}": sid for name, sid in claims.items()}},
+    )
+    return result.matched_count == 1
+
+
+async def update_registration_unclaim(database, registration: str, au: int, claims: dict[str, str]) -> None:
+    """Undo claims of a batch that was refused after all."""
+    for name, sid in claims.items():
+        await database[REGISTRATIONS].update_one(
+            {"_id": registration, f"{AUS}.{au}.{name}": sid}, {"$unset": {f"{AUS}.{au}.{name}": ""}}
+        )
+
+
+async def update_registration_failed(database, registration: str, au: int, sid: str) -> None:
+    await database[REGISTRATIONS].update_one(
+        {"_id": registration}, {"$set": {f"{AUS}.{au}.failed": sid}}
+    )
+
+
+async def update_current_session(database, registration: str, au: int, session: str) -> str | None:
+    """Make `session` the AU's open session; return the one it replaces (atomically)."""
+    before = await database[REGISTRATIONS].find_one_and_update(
+        {"_id": registration},
+        {"$set": {f"{AUS}.{au}.session": session}},
+        projection={f"{AUS}.{au}.session": 1},
+        return_document=ReturnDocument.BEFORE,
+    )
+    return registration_au(before or {}, au).get("session")
+
+
+async def update_waived(database, registration: str, au: int, waived: dict) -> bool:
+    result = await database[REGISTRATIONS].update_one(
+        {"_id": registration, f"{AUS}.{au}.waived": {"$exists": False}},
+        {"$set": {f"{AUS}.{au}.waived": waived}},
+    )
+    return result.modified_count == 1
+
+
+async def update_block_satisfied(database, registration: str, block: int) -> bool:
+    result = await database[REGISTRATIONS].update_one(
+        {"_id": registration, SATISFIED_BLOCKS: {"$ne": block}}, {"$push": {SATISFIED_BLOCKS: block}}
+    )
+    return result.modified_count == 1
+
+
+async def update_course_satisfied(database, registration: str) -> bool:
+    result = await database[REGISTRATIONS].update_one(
+        {"_id": registration, COURSE_SATISFIED: {"$ne": True}}, {"$set": {COURSE_SATISFIED: True}}
+    )
+    return result.modified_count == 1
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+def state_to_document(state: SessionState) -> dict:
+    document = asdict(state)
+    document["verbs"] = {VERB_KEYS[iri]: sid for iri, sid in state.verbs.items()}
+    return document
+
+
+def state_from_document(document: dict) -> SessionState:
+    values = dict(document)
+    values["verbs"] = {VERB_IRIS[name]: sid for name, sid in (document.get("verbs") or {}).items()}
+    return SessionState(**values)
+
+
+def status_of(state: SessionState) -> str:
+    if state.abandoned:
+        return "abandoned"
+    if state.terminated_at is not None:
+        return "terminated"
+    if state.initialized_at is not None:
+        return "initialized"
+    return "launched"
+
+
+async def insert_session(database, document: dict) -> None:
+    document.setdefault(STATE, state_to_document(SessionState()))
+    document.setdefault(VERSION, 0)
+    document.setdefault(STATUS, "launched")
+    await database[SESSIONS].insert_one(document)
+
+
+async def find_session(database, session: str) -> dict | None:
+    return await database[SESSIONS].find_one({"_id": session})
+
+
+async def find_sessions(database, registration: str) -> list[dict]:
+    cursor = database[SESSIONS].find(
+        {"registration": registration}, {FETCH_HASH: 0, TOKEN_HASH: 0, "context_template": 0}
+    ).sort("launched_at", ASCENDING)
+    return await cursor.to_list()
+
+
+async def update_session_state(database, session: str, version: int, state: SessionState) -> bool:
+    """Store the session's new state if nobody changed it since `version` was read."""
+    result = await database[SESSIONS].update_one(
+        {"_id": session, VERSION: version},
+        {"$set": {STATE: state_to_document(state), STATUS: status_of(state)}, "$inc": {VERSION: 1}},
+    )
+    return result.modified_count == 1
+
+
+async def update_session_fetched(
+    database, session: str, fetch_hash: str, token_hash: str, at: datetime
+) -> bool:
+    """Attach the auth token to the session; true only for the one call that gets it."""
+    result = await database[SESSIONS].update_one(
+        {"_id": session, FETCH_HASH: fetch_hash, TOKEN_HASH: None},
+        {"$set": {TOKEN_HASH: token_hash, "fetched_at": at}},
+    )
+    return result.modified_count == 1
+
+
+async def update_session_abandoned(database, session: str, at: datetime) -> dict | None:
+    """Mark an open session abandoned; return it as it was, or None if it had ended already."""
+    return await database[SESSIONS].find_one_and_update(
+        {"_id": session, f"{STATE}.abandoned": False, f"{STATE}.terminated_at": None},
+        {"$set": {f"{STATE}.abandoned": True, STATUS: "abandoned", "ended_at": at}, "$inc": {VERSION: 1}},
+        return_document=ReturnDocument.BEFORE,
+    )

@@ -1,0 +1,74 @@
+"""The statement hook: cmi5 9 rules before an AU's statements are stored, moveOn after.
+
+Only statements sent with a launch token are judged; the LMS's own statements and those of
+ordinary credentials pass untouched.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from cmi5 import store, vocab
+from cmi5.auth import SessionPolicy
+from cmi5.rules import Launch, apply_rules, is_cmi5_defined
+from cmi5.sessions import apply_move_on
+from lrs.errors import Conflict
+from lrs.hooks import StoreContext
+
+# Concurrent batches of one session are serialized by a version check; the loser re-reads and
+# is judged again. This many rounds is far beyond what one AU's requests can cause.
+MAX_ATTEMPTS = 50
+
+
+def session_of(ctx: StoreContext) -> dict | None:
+    policy = ctx.principal.policy
+    return policy.session if isinstance(policy, SessionPolicy) else None
+
+
+class TrackingHook:
+    def __init__(self, lms_for_app) -> None:
+        # Called at request time: the database exists only once the app has started.
+        self.lms_for_app = lms_for_app
+
+    async def before_store(self, statements: list[dict], ctx: StoreContext) -> None:
+        session = session_of(ctx)
+        if session is not None:
+            await enforce_rules(self.lms_for_app().database, session["_id"], statements)
+
+    async def after_store(self, statements: list[dict], ctx: StoreContext) -> None:
+        session = session_of(ctx)
+        if session is None:
+            return
+        judged = [s for s in statements
+                  if is_cmi5_defined(s) and s["verb"]["id"] in (vocab.COMPLETED, vocab.PASSED, vocab.FAILED)]
+        if not judged:
+            return
+        lms = self.lms_for_app()
+        for statement in judged:
+            if statement["verb"]["id"] == vocab.FAILED:
+                await store.update_registration_failed(lms.database, session["registration"], session["au"], statement["id"])
+        course = await store.find_course(lms.database, session["course"])
+        # 9.3.9: satisfied statements triggered by a session use that session's id.
+        await apply_move_on(lms, session["registration"], course, session["_id"])
+
+
+async def enforce_rules(database, session_id: str, statements: list[dict]) -> None:
+    for _ in range(MAX_ATTEMPTS):
+        session = await store.find_session(database, session_id)
+        registration = await store.find_registration(database, session["registration"], session["au"]) or {}
+        launch = Launch(
+            session_id=session_id, registration=session["registration"], activity_id=session["activity_id"],
+            launch_mode=session["launch_mode"], mastery_score=session["mastery_score"],
+            context_template=session["context_template"],
+        )
+        state = store.state_from_document(session[store.STATE])
+        facts = store.to_registration_au(store.registration_au(registration, session["au"]))
+        outcome = apply_rules(launch, state, facts, statements, datetime.now(timezone.utc))
+        if not outcome.changed:
+            return
+        if not await store.update_registration_claims(database, session["registration"], session["au"], outcome.claims):
+            continue  # another statement claimed completed/passed first: judge again
+        if await store.update_session_state(database, session_id, session[store.VERSION], outcome.state):
+            return
+        await store.update_registration_unclaim(database, session["registration"], session["au"], outcome.claims)
+    raise Conflict("the AU session changed concurrently too often; send the statements again")

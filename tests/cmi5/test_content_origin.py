@@ -1,0 +1,46 @@
+"""Package content on a separate origin (LRS_CMI5_CONTENT_URL)."""
+
+from __future__ import annotations
+
+import pytest
+
+import cmi5
+from cmi5.config import Cmi5Settings
+from lrs.app import create_app
+from lrs.settings import SettingError
+from tests.conftest import ADMIN_AUTH
+from tests.cmi5.test_http import A, packaged
+
+
+@pytest.fixture
+def cmi5_settings():
+    return Cmi5Settings(content_url="https://content.lrs.example.com")
+
+
+async def test_separate_content_origin_is_used_and_may_keep_its_origin(lms):
+    course = await lms.import_course(packaged(), "application/zip")
+    registration = await lms.register(course["id"])
+    launch = await lms.launch(registration, A)
+    assert launch["url"].startswith(f"https://content.lrs.example.com/cmi5/content/{course['id']}/au/index.html?")
+    response = await lms.client.get(f"/cmi5/content/{course['id']}/au/index.html")
+    assert "allow-same-origin" in response.headers["Content-Security-Policy"]
+
+
+def test_settings_come_from_the_environment():
+    settings = Cmi5Settings.from_env({"LRS_CMI5_CONTENT_URL": "https://content.example.com/",
+                                      "LRS_CMI5_MAX_PACKAGE_FILES": "7", "LRS_CMI5_MAX_PACKAGE_MB": "2"})
+    assert settings.content_url == "https://content.example.com"
+    assert (settings.package_limits.max_files, settings.package_limits.max_total_bytes) == (7, 2 * 1024 * 1024)
+    assert Cmi5Settings.from_env({}) == Cmi5Settings()
+    for bad in ({"LRS_CMI5_CONTENT_URL": "content.example.com"}, {"LRS_CMI5_MAX_PACKAGE_MB": "lots"},
+                {"LRS_CMI5_MAX_PACKAGE_FILES": "0"}):
+        with pytest.raises(SettingError):
+            Cmi5Settings.from_env(bad)
+
+
+async def test_entry_point_setup_plugs_cmi5_into_the_lrs(settings, aiohttp_client, monkeypatch):
+    monkeypatch.delenv("LRS_CMI5_CONTENT_URL", raising=False)
+    client = await aiohttp_client(create_app(settings, [cmi5.setup]))
+    response = await client.get("/cmi5/courses", headers={"Authorization": ADMIN_AUTH})
+    assert response.status == 200
+    assert await response.json() == {"courses": []}

@@ -1,0 +1,86 @@
+"""Zip course packages (cmi5 14.1): Zip32 and Zip64, safe member names, size and count caps."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from cmi5.course import InvalidCourseStructure
+from cmi5.package import PackageLimits, read_package
+from tests.cmi5.conftest import au, course_xml, make_zip
+
+A = "https://example.com/aus/a"
+PAGE = b"<!doctype html><title>AU</title>"
+
+
+def package(**files: bytes) -> dict[str, bytes]:
+    return {"cmi5.xml": course_xml(au(A, url="au/index.html")), "au/index.html": PAGE, **files}
+
+
+@pytest.mark.parametrize("zip64", [False, True], ids=["zip32", "zip64"])
+def test_zip_package_is_read_with_its_files(zip64):
+    data = make_zip(package(**{"au/app.js": b"1"}), zip64=zip64)
+    assert (b"PK\x06\x06" in data) is zip64  # the Zip64 end of central directory record
+    read = read_package(data, "application/zip")
+    assert read.course["aus"][0]["packaged"] is True
+    assert read.files["au/index.html"] == PAGE
+    assert set(read.files) == {"cmi5.xml", "au/index.html", "au/app.js"}
+
+
+def test_bare_xml_package_has_no_files():
+    read = read_package(course_xml(au(A)), "application/xml")
+    assert read.files == {}
+
+
+def test_cmi5_xml_must_be_at_the_root():
+    data = make_zip({"course/cmi5.xml": course_xml(au(A)), "au/index.html": PAGE})
+    with pytest.raises(InvalidCourseStructure, match="cmi5.xml is missing at the root"):
+        read_package(data, "application/zip")
+
+
+def test_relative_url_missing_from_the_zip_is_refused():
+    data = make_zip({"cmi5.xml": course_xml(au(A, url="au/index.html"))})
+    with pytest.raises(InvalidCourseStructure, match="au/index.html is missing"):
+        read_package(data, "application/zip")
+
+
+@pytest.mark.parametrize("name", ["../evil.html", "au/../../evil.html", "/etc/evil", "C:/evil.html", "au\\evil.html", "au//x"])
+def test_member_names_that_could_leave_the_folder_are_refused(name):
+    data = make_zip(package(**{name: b"x"}))
+    with pytest.raises(InvalidCourseStructure, match="member"):
+        read_package(data, "application/zip")
+
+
+def test_file_count_is_capped():
+    data = make_zip(package(**{f"f{n}.txt": b"x" for n in range(10)}))
+    with pytest.raises(InvalidCourseStructure, match="holds 12 files; at most 5"):
+        read_package(data, "application/zip", PackageLimits(max_files=5))
+
+
+def test_uncompressed_size_is_capped_before_inflating():
+    bomb = make_zip(package(**{"zeros.bin": bytes(2_000_000)}))
+    assert len(bomb) < 10_000
+    with pytest.raises(InvalidCourseStructure, match="at most 1000000"):
+        read_package(bomb, "application/zip", PackageLimits(max_total_bytes=1_000_000))
+
+
+def test_member_whose_size_header_lies_is_refused():
+    data = bytearray(make_zip(package(**{"zeros.bin": bytes(500_000)})))
+    # Shrink the declared size of zeros.bin in its central directory entry to 10 bytes.
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("zeros.bin")
+    position = bytes(data).find(b"zeros.bin", bytes(data).find(b"PK\x01\x02"))
+    header = position - 46
+    assert data[header:header + 4] == b"PK\x01\x02"
+    data[header + 24:header + 28] = (10).to_bytes(4, "little")
+    with pytest.raises(InvalidCourseStructure):
+        read_package(bytes(data), "application/zip", PackageLimits(max_total_bytes=100_000))
+    assert info.file_size == 500_000
+
+
+def test_not_a_zip_and_wrong_media_type_are_refused():
+    with pytest.raises(InvalidCourseStructure, match="not a readable zip"):
+        read_package(b"PK\x03\x04 broken", "application/zip")
+    with pytest.raises(InvalidCourseStructure, match="application/xml .* or application/zip"):
+        read_package(course_xml(au(A)), "text/plain")

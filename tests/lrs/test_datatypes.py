@@ -1,0 +1,60 @@
+"""lrs.datatypes: the xAPI value formats as plain yes/no checks, outside any statement."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from lrs.datatypes import duration_problem, is_iri, is_language_tag, is_mailto_iri, is_uuid, parse_timestamp
+
+
+@pytest.mark.parametrize("value", ["http://example.com/verbs/passed", "urn:uuid:1", "http://例え.jp/%E2%9C%93"])
+def test_absolute_iris_are_iris(value):
+    assert is_iri(value)
+
+
+@pytest.mark.parametrize("value", ["not an iri", "example.com/x", "http://x.com/a b", "http://x.com/%zz", "", None, 3])
+def test_relative_iris_spaces_bad_escapes_and_non_strings_are_not_iris(value):
+    assert not is_iri(value)
+
+
+def test_uuids_in_either_case_are_uuids_and_other_strings_are_not():
+    assert is_uuid("fd41c918-b88b-4b20-a0a5-a4c32391aaa0")
+    assert is_uuid("FD41C918-B88B-4B20-A0A5-A4C32391AAA0")
+    assert not is_uuid("not-a-uuid")
+    assert not is_uuid("fd41c918b88b4b20a0a5a4c32391aaa0")
+    assert not is_uuid(None)
+
+
+def test_mailto_iri_needs_the_scheme_and_one_address():
+    assert is_mailto_iri("mailto:alice@example.com")
+    assert not is_mailto_iri("alice@example.com")
+    assert not is_mailto_iri("mailto:alice@example.com,bob@example.com")
+
+
+@pytest.mark.parametrize("value", ["PT1H30M", "P3Y1M29DT4H35M59.14S", "P4W", "PT0S"])
+def test_iso_8601_durations_have_no_problem(value):
+    assert duration_problem(value) is None
+
+
+@pytest.mark.parametrize(
+    "value, problem",
+    [("1 hour", "must be an ISO 8601 duration"), ("P", "at least one component"), ("P1DT", "after T"),
+     ("PT1.5H30M", "only the smallest component")],
+)
+def test_duration_problem_names_the_rule_broken(value, problem):
+    assert problem in duration_problem(value)
+
+
+def test_language_tags_are_well_formed_rfc_5646_tags():
+    assert all(is_language_tag(tag) for tag in ("en-US", "zh-Hant-TW", "x-private", "i-klingon"))
+    assert not any(is_language_tag(tag) for tag in ("en_US", "english!", "de-1996-1996"))
+
+
+def test_parse_timestamp_returns_utc_and_raises_value_error_with_the_reason():
+    assert parse_timestamp("2013-05-18T05:32:34.804+02:00") == datetime(2013, 5, 18, 3, 32, 34, 804000, timezone.utc)
+    with pytest.raises(ValueError, match="negative zero offset"):
+        parse_timestamp("2013-05-18T05:32:34-00:00")
+    with pytest.raises(ValueError, match="ISO 8601"):
+        parse_timestamp("yesterday")
