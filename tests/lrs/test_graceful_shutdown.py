@@ -89,6 +89,32 @@ async def test_sigterm_during_a_large_post_lets_it_finish_and_stores_it_whole(tm
     assert await count_statements(database.uri) == len(statements)
 
 
+async def test_sigterm_with_the_embedded_database_stops_it_only_after_the_request(tmp_path):
+    env = server_env(tmp_path, LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1])
+    server = await asyncio.to_thread(ServeProcess(env).wait_ready)
+    statements, body = batch(1000)
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(request_head(server.port, len(body)) + body[: len(body) // 2])
+    await writer.drain()
+    await asyncio.sleep(0.3)
+
+    server.signal()
+    await asyncio.sleep(0.5)
+    writer.write(body[len(body) // 2:])
+    await writer.drain()
+    status = await read_status(reader)
+    writer.close()
+    assert await asyncio.to_thread(server.wait) == 0
+    assert status == 200, server.output
+
+    reopened = EmbeddedDatabase(tmp_path / "data" / "db", log_file=tmp_path / "reopened.log")
+    await reopened.start()
+    try:
+        assert await count_statements(reopened.uri) == len(statements)
+    finally:
+        await reopened.stop()
+
+
 async def test_a_request_still_arriving_after_the_shutdown_timeout_stores_nothing(tmp_path, database):
     server = await start_server(tmp_path, database, LRS_SHUTDOWN_TIMEOUT="1")
     _, body = batch(500)
