@@ -85,6 +85,9 @@ class EmbeddedDatabase:
             "--storage-path", self.storage,
             "--cache-size", self.cache_size,
             "--log-level", "WARNING",
+            # No replica-set advertisement means no oplog: we use no change streams, and its
+            # pruning made inserts crawl once 100,000 entries had accumulated.
+            "--standalone",
         ]
         try:
             # Its own session, so a Ctrl-C in our terminal reaches us first and we stop it in order.
