@@ -11,13 +11,16 @@ from lrs.auth import credentials
 from lrs.auth.credentials import CredentialStore
 from lrs.db import embedded_database, mongo_client
 from lrs.documents import store as documents_store
+from lrs.http.health import add_health_routes
 from lrs.http.middleware import MIDDLEWARES
 from lrs.http.routes import add_routes
 from lrs.keys import (
     authenticators_key, credential_store_key, cursor_secret_key, database_key, index_specs_key,
-    settings_key, statement_hooks_key,
+    drain_key, metrics_key, settings_key, statement_hooks_key,
 )
+from lrs.metrics import Metrics, StatementCounter
 from lrs.settings import Settings
+from lrs.shutdown import Drain, drain_writes
 from lrs.statements import attachments, store
 from lrs.statements.cursor import load_cursor_secret
 
@@ -36,12 +39,17 @@ def create_app(settings: Settings, plugins: list[Plugin] | None = None) -> web.A
         client_max_size=settings.max_body_mb * 1024 * 1024,
     )
     app[settings_key] = settings
-    app[statement_hooks_key] = []
+    app[drain_key] = Drain()
+    app[metrics_key] = Metrics(app[drain_key])
+    app[statement_hooks_key] = [StatementCounter(app[metrics_key])]
     app[authenticators_key] = []
     app[index_specs_key] = list(INDEXES)
     add_routes(app)
+    add_health_routes(app)
+    # Torn down in reverse: writes finish, then the client closes, then the embedded database stops.
     app.cleanup_ctx.append(embedded_database)
     app.cleanup_ctx.append(mongo_client)
+    app.cleanup_ctx.append(drain_writes)
     app.cleanup_ctx.append(credential_bootstrap)
     for plugin in plugins or ():
         plugin(app)

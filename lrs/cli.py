@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import socket
 import sys
 from contextlib import asynccontextmanager
 from importlib.metadata import entry_points
 
-from aiohttp import web
 from pymongo.errors import PyMongoError
 
 from lrs.app import INDEXES, create_app
@@ -18,6 +16,8 @@ from lrs.auth.credentials import CredentialStore, parse_scopes
 from lrs.db import DatabaseUnavailable, connect, ensure_indexes, running_uri_file
 from lrs.embedded import EmbeddedDatabase, EmbeddedDatabaseError
 from lrs.errors import BadRequest
+from lrs.logformat import configure_logging
+from lrs.runner import serve_until_stopped
 from lrs.settings import ENVIRONMENT, Settings
 
 PLUGIN_GROUP = "lrs.plugins"
@@ -65,14 +65,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve(settings: Settings) -> int:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     check_port_free(settings.host, settings.port)
     app = create_app(settings, load_plugins())
     base = settings.public_url or f"http://{settings.host}:{settings.port}"
-    web.run_app(
-        app, host=settings.host, port=settings.port, access_log=None, shutdown_timeout=30,
-        print=lambda _: print(f"LRS ready: xAPI endpoint {base}/xapi", flush=True),
-    )
+    asyncio.run(serve_until_stopped(
+        app, settings.host, settings.port, settings.shutdown_timeout,
+        on_ready=lambda: print(f"LRS ready: xAPI endpoint {base}/xapi", flush=True),
+    ))
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from collections.abc import AsyncIterator
@@ -9,7 +10,9 @@ from dataclasses import dataclass
 
 from aiohttp import web
 from pymongo import AsyncMongoClient, IndexModel
-from pymongo.errors import PyMongoError
+from pymongo.errors import (
+    BulkWriteError, ConnectionFailure, ExecutionTimeout, OperationFailure, PyMongoError, WTimeoutError,
+)
 
 from lrs.embedded import EmbeddedDatabase
 from lrs.keys import database_key, index_specs_key, mongo_client_key, settings_key
@@ -21,6 +24,18 @@ META = "meta"
 
 # Short enough that a request during an outage gets a 503 quickly instead of hanging.
 SERVER_SELECTION_TIMEOUT_MS = 3000
+
+# Server errors that mean "no primary can take this now" (failover, shutdown, network), not a bug.
+UNAVAILABLE_CODES = frozenset({
+    6, 7, 89, 91, 189, 9001, 10107, 11600, 11602, 13435, 13436,
+    # HostUnreachable, HostNotFound, NetworkTimeout, ShutdownInProgress, PrimarySteppedDown,
+    # SocketException, NotWritablePrimary, InterruptedAtShutdown, InterruptedDueToReplStateChange,
+    # NotPrimaryNoSecondaryOk, NotPrimaryOrSecondary
+})
+# createIndexes races between processes starting at once: NamespaceExists, IndexBuildAborted,
+# IndexBuildAlreadyInProgress. Retrying finds the index built (or builds it).
+INDEX_RACE_CODES = frozenset({48, 276, 285})
+INDEX_ATTEMPTS = 5
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -43,13 +58,53 @@ def connect(uri: str, timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS) -> AsyncMon
     )
 
 
-async def ensure_indexes(database, specs: list[IndexSpec]) -> None:
-    # create_indexes is idempotent, so many processes may start against one database at once.
+def is_unavailable(error: BaseException) -> bool:
+    """True when the database cannot be reached or cannot commit right now: a 503, try again.
+
+    A write whose majority acknowledgement failed also counts: it was not acknowledged, so the
+    client must retry it (statement PUT/POST and document writes are idempotent or conditional).
+    """
+    if isinstance(error, (ConnectionFailure, ExecutionTimeout, WTimeoutError)):
+        return True
+    if not isinstance(error, PyMongoError):
+        return False
+    if error.timeout or error.has_error_label("RetryableWriteError"):
+        return True
+    if isinstance(error, BulkWriteError):
+        return bool(error.details.get("writeConcernErrors"))
+    return isinstance(error, OperationFailure) and error.code in UNAVAILABLE_CODES
+
+
+def indexes_by_collection(specs: list[IndexSpec]) -> dict[str, list[IndexModel]]:
     by_collection: dict[str, list[IndexModel]] = {}
     for spec in specs:
         by_collection.setdefault(spec.collection, []).append(spec.index)
-    for collection, indexes in by_collection.items():
-        await database[collection].create_indexes(indexes)
+    return by_collection
+
+
+async def ensure_indexes(database, specs: list[IndexSpec]) -> None:
+    """Create missing indexes. Idempotent, and safe when many processes start at once."""
+    for collection, indexes in indexes_by_collection(specs).items():
+        for attempt in range(1, INDEX_ATTEMPTS + 1):
+            try:
+                await database[collection].create_indexes(indexes)
+                break
+            except OperationFailure as error:
+                if error.code not in INDEX_RACE_CODES or attempt == INDEX_ATTEMPTS:
+                    raise
+                log.info("index creation on %s raced another process (%s); retrying", collection, error.code)
+                await asyncio.sleep(0.2 * attempt)
+
+
+async def find_missing_indexes(database, specs: list[IndexSpec]) -> list[str]:
+    """`collection.index_name` of each declared index the database does not have."""
+    missing = []
+    for collection, indexes in indexes_by_collection(specs).items():
+        present = {index["name"] async for index in await database[collection].list_indexes()}
+        missing += [
+            f"{collection}.{index.document['name']}" for index in indexes if index.document["name"] not in present
+        ]
+    return missing
 
 
 async def embedded_database(app: web.Application) -> AsyncIterator[None]:

@@ -51,13 +51,18 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class EmbeddedDatabase:
-    """One SecantusDB process. `storage` is a folder, or ":memory:" for a throwaway database."""
+    """One SecantusDB process. `storage` is a folder, or ":memory:" for a throwaway database.
 
-    def __init__(self, storage: str | Path, cache_size: str = "256M", log_file: Path | None = None):
+    `port` 0 picks a free port at the first start; a restart keeps the port, so clients
+    holding the URI reconnect by themselves.
+    """
+
+    def __init__(self, storage: str | Path, cache_size: str = "256M", log_file: Path | None = None,
+                 port: int = 0):
         self.storage = str(storage)
         self.cache_size = cache_size
         self.log_file = log_file
-        self.port = 0
+        self.port = port
         self.process: subprocess.Popen | None = None
 
     @property
@@ -72,7 +77,7 @@ class EmbeddedDatabase:
             Path(self.storage).parent / "secantusd.log" if self.storage != ":memory:" else None
         )
         output = open(log_path, "ab") if log_path else subprocess.DEVNULL
-        self.port = free_port()
+        self.port = self.port or free_port()
         command = [
             executable,
             "--host", "127.0.0.1",

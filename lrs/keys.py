@@ -12,7 +12,9 @@ if TYPE_CHECKING:
 
     from lrs.auth.service import Authenticator
     from lrs.hooks import StatementHook
+    from lrs.metrics import Metrics
     from lrs.settings import Settings
+    from lrs.shutdown import Drain
 
 settings_key = web.AppKey("settings", "Settings")
 mongo_client_key = web.AppKey("mongo_client", "AsyncMongoClient")
@@ -25,3 +27,7 @@ authenticators_key = web.AppKey("authenticators", "list[Authenticator]")
 index_specs_key = web.AppKey("index_specs", "list[IndexSpec]")
 credential_store_key = web.AppKey("credential_store", "CredentialStore")
 cursor_secret_key = web.AppKey("cursor_secret", bytes)
+# Prometheus metrics of this app (its own registry).
+metrics_key = web.AppKey("metrics", "Metrics")
+# Requests and writes in flight, which shutdown waits for before closing the database.
+drain_key = web.AppKey("drain", "Drain")

@@ -27,6 +27,8 @@ ENVIRONMENT = [
     ("LRS_STATEMENT_LIMIT", "100", "most statements returned by one GET /statements page"),
     ("LRS_MAX_BODY_MB", "64", "largest request body accepted, in MiB"),
     ("LRS_LOG_LEVEL", "INFO", "logging level"),
+    ("LRS_LOG_FORMAT", "keyvalue", "log line format: keyvalue (logfmt) or json"),
+    ("LRS_SHUTDOWN_TIMEOUT", "30", "seconds a SIGTERM waits for requests in flight before cancelling them"),
 ]
 
 
@@ -44,6 +46,8 @@ class Settings:
     statement_limit: int = 100
     max_body_mb: int = 64
     log_level: str = "INFO"
+    log_format: str = "keyvalue"
+    shutdown_timeout: int = 30
 
     @property
     def embedded(self) -> bool:
@@ -83,6 +87,8 @@ class Settings:
             statement_limit=_integer("LRS_STATEMENT_LIMIT", get("LRS_STATEMENT_LIMIT"), 1, 10_000),
             max_body_mb=_integer("LRS_MAX_BODY_MB", get("LRS_MAX_BODY_MB"), 1, 4096),
             log_level=get("LRS_LOG_LEVEL").upper(),
+            log_format=get("LRS_LOG_FORMAT").lower(),
+            shutdown_timeout=_integer("LRS_SHUTDOWN_TIMEOUT", get("LRS_SHUTDOWN_TIMEOUT"), 0, 3600),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)
@@ -96,6 +102,8 @@ class Settings:
             raise SettingError("LRS_MONGODB_URI must start with mongodb:// or mongodb+srv://")
         if self.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise SettingError("LRS_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        if self.log_format not in ("keyvalue", "json"):
+            raise SettingError("LRS_LOG_FORMAT must be keyvalue or json")
         if not self.database or any(c in self.database for c in '/\\. "$'):
             raise SettingError("LRS_DATABASE must be a plain database name")
 

@@ -13,13 +13,17 @@ from pymongo import IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from lrs.auth.principal import SCOPES, Principal
-from lrs.db import META, IndexSpec
+from lrs.db import IndexSpec
 from lrs.errors import BadRequest
 
 CREDENTIALS = "credentials"
-BOOTSTRAP_MARKER = "admin-bootstrap"
+# Set only on the credential created by the first start; unique, so only one process creates it.
+BOOTSTRAP = "bootstrap"
 
-INDEXES = [IndexSpec(CREDENTIALS, IndexModel("revoked_at"))]
+INDEXES = [
+    IndexSpec(CREDENTIALS, IndexModel("revoked_at")),
+    IndexSpec(CREDENTIALS, IndexModel(BOOTSTRAP, unique=True, sparse=True)),
+]
 
 # scrypt parameters: ~30 ms per check, so guessing is slow; verified pairs are cached below.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -82,26 +86,27 @@ def to_principal(document: dict, homepage: str) -> Principal:
 class CredentialStore:
     def __init__(self, database, homepage: str = "") -> None:
         self.collection = database[CREDENTIALS]
-        self.meta = database[META]
         self.homepage = homepage
         # (key, sha256(secret), stored hash) of secrets already checked against that hash.
         self._verified: set[tuple[str, str, str]] = set()
 
     async def insert_credential(
-        self, name: str, scopes: list[str], key: str | None = None, secret: str | None = None
+        self, name: str, scopes: list[str], key: str | None = None, secret: str | None = None,
+        bootstrap: bool = False,
     ) -> NewCredential:
         key = key or secrets.token_hex(12)
         secret = secret or secrets.token_urlsafe(24)
-        await self.collection.insert_one(
-            {
-                "_id": key,
-                "name": name,
-                "scopes": parse_scopes(scopes),
-                "secret_hash": hash_secret(secret),
-                "created": datetime.now(timezone.utc),
-                "revoked_at": None,
-            }
-        )
+        document = {
+            "_id": key,
+            "name": name,
+            "scopes": parse_scopes(scopes),
+            "secret_hash": hash_secret(secret),
+            "created": datetime.now(timezone.utc),
+            "revoked_at": None,
+        }
+        if bootstrap:
+            document[BOOTSTRAP] = True
+        await self.collection.insert_one(document)
         return NewCredential(key, secret, name, scopes)
 
     async def list_credentials(self) -> list[dict]:
@@ -130,29 +135,45 @@ class CredentialStore:
         return to_principal(document, self.homepage)
 
     async def ensure_admin(self, key: str, secret: str) -> bool:
-        """Make `key`/`secret` a working credential with scope `all`; True when it was created."""
-        existing = await self.collection.find_one({"_id": key})
-        if existing and existing["revoked_at"] is None and secret_matches(secret, existing["secret_hash"]) \
-                and "all" in existing["scopes"]:
+        """Make `key`/`secret` a working credential with scope `all`; True when it was created.
+
+        Idempotent, and safe when several processes start with the same settings at once.
+        """
+        if await self._is_working_admin(key, secret):
             return False
         try:
             await self.insert_credential("admin", ["all"], key=key, secret=secret)
             return True
         except DuplicateKeyError:
-            # Configured secret changed (or another process raced us): the environment wins.
-            await self.collection.update_one(
-                {"_id": key},
-                {"$set": {"secret_hash": hash_secret(secret), "revoked_at": None},
-                 "$addToSet": {"scopes": "all"}},
-            )
+            pass
+        # Another process created it a moment ago (then it already works), or the configured
+        # secret changed, or it was revoked: the environment wins.
+        if await self._is_working_admin(key, secret):
             return False
+        await self.collection.update_one(
+            {"_id": key},
+            {"$set": {"secret_hash": hash_secret(secret), "revoked_at": None},
+             "$addToSet": {"scopes": "all"}},
+        )
+        return False
+
+    async def _is_working_admin(self, key: str, secret: str) -> bool:
+        existing = await self.collection.find_one({"_id": key})
+        return bool(
+            existing and existing["revoked_at"] is None and "all" in existing["scopes"]
+            and secret_matches(secret, existing["secret_hash"])
+        )
 
     async def bootstrap_admin(self) -> NewCredential | None:
-        """On the very first start, create one admin credential; only one process ever wins."""
+        """On the very first start, create one admin credential; only one process ever wins.
+
+        The credential itself is the claim: a unique index admits one document marked
+        `bootstrap`, so processes starting at once cannot both create one, and no crash can
+        leave a claim behind without the credential it stands for.
+        """
         if await self.collection.count_documents({}, limit=1):
             return None
         try:
-            await self.meta.insert_one({"_id": BOOTSTRAP_MARKER, "at": datetime.now(timezone.utc)})
+            return await self.insert_credential("admin", ["all"], bootstrap=True)
         except DuplicateKeyError:
             return None
-        return await self.insert_credential("admin", ["all"])

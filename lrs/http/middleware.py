@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -9,18 +10,23 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 from multidict import CIMultiDict, MultiDict
-from pymongo.errors import AutoReconnect, ConnectionFailure, ExecutionTimeout, ServerSelectionTimeoutError
+from pymongo.errors import PyMongoError
 
 from lrs.auth.service import authenticate
+from lrs.db import is_unavailable
 from lrs.errors import BadRequest, LRSError, ServiceUnavailable
+from lrs.http.access import finish_record, note_credential, start_record
 from lrs.http.context import ALTERNATE_BODY, PRINCIPAL, credential_store, read_limited
-from lrs.keys import authenticators_key
+from lrs.keys import authenticators_key, drain_key, metrics_key
 from lrs.statements.service import consistent_through
 
 log = logging.getLogger("lrs.http")
 XAPI_PREFIX = "/xapi"
 XAPI_VERSION = "1.0.3"
-DATABASE_DOWN = (ServerSelectionTimeoutError, AutoReconnect, ConnectionFailure, ExecutionTimeout)
+# Sent with every 503 for a database outage: about how long a replica set election takes.
+RETRY_AFTER_SECONDS = "5"
+# Logged for a request cancelled before it could answer (shutdown timeout); nginx's code for it.
+CANCELLED_STATUS = 499
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -51,17 +57,35 @@ def error_response(error: LRSError) -> web.Response:
     return response
 
 
+def internal_error_response(request: web.Request) -> web.Response:
+    error_id = uuid.uuid4().hex[:12]
+    log.exception("unhandled error %s on %s %s", error_id, request.method, request.path)
+    return web.json_response({"error": "internal error", "detail": f"reference {error_id}"}, status=500)
+
+
+def database_error_response(request: web.Request, error: PyMongoError) -> web.Response:
+    request.app[metrics_key].count_database_error(error)
+    if not is_unavailable(error):
+        return internal_error_response(request)
+    log.warning("database unavailable: %s", error.__class__.__name__)
+    return error_response(
+        ServiceUnavailable("the database is unavailable", **{"Retry-After": RETRY_AFTER_SECONDS})
+    )
+
+
 @web.middleware
 async def access_log_and_errors(request: web.Request, handler):
     """One log line per request; every failure becomes a JSON error, never a stack trace."""
     started = time.perf_counter()
+    record = start_record(request)
+    drain = request.app[drain_key]
     try:
-        response = await handler(request)
+        with drain.request():
+            response = await handler(request)
     except LRSError as error:
         response = error_response(error)
-    except DATABASE_DOWN as error:
-        log.warning("database unavailable: %s", error.__class__.__name__)
-        response = error_response(ServiceUnavailable("the database is unavailable", **{"Retry-After": "5"}))
+    except PyMongoError as error:
+        response = database_error_response(request, error)
     except web.HTTPException as error:
         if error.status < 400:
             raise
@@ -71,20 +95,18 @@ async def access_log_and_errors(request: web.Request, handler):
             headers={k: v for k, v in error.headers.items() if k.lower() in ("allow", "retry-after")},
         )
     except Exception:
-        error_id = uuid.uuid4().hex[:12]
-        log.exception("unhandled error %s on %s %s", error_id, request.method, request.path)
-        response = web.json_response(
-            {"error": "internal error", "detail": f"reference {error_id}"}, status=500
-        )
+        response = internal_error_response(request)
+    except asyncio.CancelledError:
+        finish_record(request, record, CANCELLED_STATUS, time.perf_counter() - started)
+        raise
+    if drain.draining:
+        response.force_close()  # shutting down: the client's next request goes elsewhere
     if is_xapi(request):
         response.headers.update(CORS_HEADERS)
         response.headers["X-Experience-API-Version"] = XAPI_VERSION
         if request.path == XAPI_PREFIX + "/statements":
             response.headers.setdefault("X-Experience-API-Consistent-Through", consistent_through())
-    log.info(
-        '%s %s %d %.1fms', request.method, request.rel_url.raw_path, response.status,
-        (time.perf_counter() - started) * 1000,
-    )
+    finish_record(request, record, response.status, time.perf_counter() - started)
     return response
 
 
@@ -151,6 +173,7 @@ async def xapi_authentication(request: web.Request, handler):
     request[PRINCIPAL] = await authenticate(
         request.headers.get("Authorization"), credential_store(request), request.app[authenticators_key]
     )
+    note_credential(request, request[PRINCIPAL].key)
     return await handler(request)
 
 

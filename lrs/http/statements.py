@@ -14,6 +14,7 @@ from lrs.http.context import database, principal, read_body
 from lrs.http.responses import dump_json, http_date, json_response
 from lrs.http.multipart import build_multipart, parse_multipart
 from lrs.keys import cursor_secret_key, settings_key, statement_hooks_key
+from lrs.shutdown import guarded_write
 from lrs.statements import service
 from lrs.statements.attachments import AttachmentBody
 from lrs.statements.cursor import decode_cursor, encode_cursor
@@ -34,10 +35,10 @@ class StatementsView(web.View):
         params.check_parameters(request.query, ["statementId"], required=["statementId"])
         statement_id = request.query["statementId"]
         body, parts = await read_statements_body(request)
-        await service.store_statements(
+        await guarded_write(request, service.store_statements(
             database(request), request.app[statement_hooks_key], principal(request), body, parts,
             statement_id=statement_id,
-        )
+        ))
         return web.Response(status=204, headers=consistency_header())
 
     async def post(self) -> web.Response:
@@ -45,9 +46,9 @@ class StatementsView(web.View):
         principal(request).require(STATEMENTS_WRITE, "writing statements")
         params.check_parameters(request.query, [])
         body, parts = await read_statements_body(request)
-        ids = await service.store_statements(
+        ids = await guarded_write(request, service.store_statements(
             database(request), request.app[statement_hooks_key], principal(request), body, parts
-        )
+        ))
         return json_response(ids, headers=consistency_header())
 
     async def get(self) -> web.Response:

@@ -212,7 +212,8 @@ async def insert_statements(database, documents: list[dict]) -> list[str]:
         await database[STATEMENTS].insert_many(documents, ordered=False)
     except BulkWriteError as error:
         duplicates = [e for e in error.details["writeErrors"] if e.get("code") == 11000]
-        if len(duplicates) != len(error.details["writeErrors"]):
+        # A write concern error means the batch is not majority-committed: never report success.
+        if len(duplicates) != len(error.details["writeErrors"]) or error.details.get("writeConcernErrors"):
             raise
     inserted = len(documents) - len(duplicates)
     if inserted:

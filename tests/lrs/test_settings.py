@@ -1,0 +1,27 @@
+"""The deployment settings: log format and shutdown timeout."""
+
+from __future__ import annotations
+
+import pytest
+
+from lrs.settings import SettingError, Settings
+
+
+def test_defaults_drain_for_30_seconds_and_log_key_value_lines():
+    settings = Settings.from_env({})
+    assert settings.shutdown_timeout == 30 and settings.log_format == "keyvalue"
+
+
+def test_log_format_and_shutdown_timeout_come_from_the_environment():
+    settings = Settings.from_env({"LRS_LOG_FORMAT": "JSON", "LRS_SHUTDOWN_TIMEOUT": "5"})
+    assert settings.log_format == "json" and settings.shutdown_timeout == 5
+
+
+@pytest.mark.parametrize("env, name", [
+    ({"LRS_LOG_FORMAT": "xml"}, "LRS_LOG_FORMAT"),
+    ({"LRS_SHUTDOWN_TIMEOUT": "-1"}, "LRS_SHUTDOWN_TIMEOUT"),
+    ({"LRS_SHUTDOWN_TIMEOUT": "soon"}, "LRS_SHUTDOWN_TIMEOUT"),
+])
+def test_bad_values_name_the_variable(env, name):
+    with pytest.raises(SettingError, match=name):
+        Settings.from_env(env)
