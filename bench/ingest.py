@@ -27,7 +27,6 @@ from lrs.app import INDEXES
 from lrs.auth.principal import Principal
 from lrs.db import connect, ensure_indexes
 from lrs.statements import service, store
-from lrs.statements.compare import statement_hash
 
 HEADERS = {
     "X-Experience-API-Version": "1.0.3",
@@ -68,7 +67,7 @@ def stored_documents(batch: list[dict]) -> list[dict]:
     documents = []
     for statement in batch:
         service.prepare_statement(statement, principal, stored)
-        documents.append(store.to_document(statement, stored, "bench", statement_hash(statement, False), []))
+        documents.append(store.to_document(statement, stored, "bench", []))
     return documents
 
 

@@ -1,75 +1,166 @@
-"""Statement comparison (xAPI Data 2.3.1): which differences do not make two statements different.
+"""Statement comparison (xAPI Data 2.3.1): which differences do not make two statements differ.
 
-Ignored: what the LRS assigns (id, authority, stored, version), the timestamp's serialization
-(compared as an instant), Activity definitions and Verb displays (not part of the statement),
-the order of Group members, and the case of e-mail addresses. Everything else counts.
+Ignored: what the LRS assigns, the serialization of timestamps (compared as instants), Activity
+definitions and Verb displays (not part of the statement), the order of Group members,
+attachments, and case where the value is case-insensitive. Everything else counts. One rule
+set serves both signed statements and re-sent statement ids.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 
-from dateutil.parser import isoparse
+from lrs.datatypes import parse_timestamp
 
-ASSIGNED_BY_LRS = ("id", "authority", "stored", "version")
-
-
-def statement_hash(statement: dict, with_timestamp: bool) -> str:
-    """A digest equal for statements the spec considers the same."""
-    form = _comparable_statement(statement, with_timestamp)
-    encoded = json.dumps(form, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(encoded.encode()).hexdigest()
+# Properties the LRS fills in when a statement arrives without them (Data 2.3.1).
+_ASSIGNABLE = ("id", "timestamp", "version")
 
 
-def _comparable_statement(statement: dict, with_timestamp: bool) -> dict:
-    form = {k: v for k, v in statement.items() if k not in ASSIGNED_BY_LRS}
-    form.pop("timestamp", None)
-    if with_timestamp and "timestamp" in statement:
-        form["timestamp"] = isoparse(statement["timestamp"]).timestamp()
-    form["actor"] = _comparable_actor(statement.get("actor"))
-    if "verb" in form:
-        form["verb"] = {"id": form["verb"].get("id")}
-    if "object" in form:
-        form["object"] = _comparable_object(form["object"])
-    if "context" in form:
-        form["context"] = _comparable_context(form["context"])
-    return form
+def same_statement(stored: dict, received: dict) -> bool:
+    """Whether a statement sent again with a known id is the one stored (no-op) or not (409).
+
+    `received` is the statement as the client sent it: what it leaves out, the LRS assigned.
+    """
+    stored, received = dict(stored), dict(received)
+    for key in _ASSIGNABLE:
+        if key not in received:
+            stored.pop(key, None)
+    return _comparable_statement(stored) == _comparable_statement(received)
 
 
-def _comparable_object(obj: dict) -> dict:
-    kind = obj.get("objectType", "Activity")
-    if kind == "Activity":
-        return {"objectType": "Activity", "id": obj.get("id")}
-    if kind in ("Agent", "Group"):
+def logically_equivalent(original: dict, received: dict) -> bool:
+    """Whether `received` matches `original` under the comparison rules of Data 2.3.1.
+
+    Differences the immutability exceptions allow are ignored: LRS-assigned properties,
+    Activity definitions, Verb displays, timestamp serialization, Group member order,
+    Attachments, and case where the value is case-insensitive. Everything else counts.
+    """
+    original, received = dict(original), dict(received)
+    for key in _ASSIGNABLE:
+        # Only `original` lacking it can be explained by the LRS filling it in later;
+        # `received` lacking it means the LRS would store a value other than the original's.
+        if key not in original:
+            received.pop(key, None)
+    return _comparable_statement(original) == _comparable_statement(received)
+
+
+def _comparable_statement(statement: dict) -> dict:
+    """A copy of a statement (or SubStatement) in which allowed differences vanish."""
+    # `authority` and `stored` are always the LRS's to set; attachments are not part of
+    # the statement, and the signature attachment cannot be inside its own payload anyway.
+    comparable = {k: v for k, v in statement.items() if k not in ("authority", "stored", "attachments")}
+    if "id" in comparable:
+        comparable["id"] = _lower(comparable["id"])
+    if "timestamp" in comparable:
+        comparable["timestamp"] = _instant(comparable["timestamp"])
+    if "actor" in comparable:
+        comparable["actor"] = _comparable_actor(comparable["actor"])
+    if "verb" in comparable:
+        comparable["verb"] = _comparable_verb(comparable["verb"])
+    if "object" in comparable:
+        comparable["object"] = _comparable_object(comparable["object"])
+    if "context" in comparable:
+        comparable["context"] = _comparable_context(comparable["context"])
+    return comparable
+
+
+def _comparable_actor(actor: object) -> object:
+    if not isinstance(actor, dict):
+        return actor
+    comparable = dict(actor)
+    # An absent objectType means Agent, so spelling it out changes nothing.
+    comparable.setdefault("objectType", "Agent")
+    if isinstance(comparable.get("mbox"), str):
+        comparable["mbox"] = _comparable_mbox(comparable["mbox"])
+    members = comparable.get("member")
+    if isinstance(members, list):
+        # Group members are an unordered list.
+        comparable["member"] = sorted(
+            (_comparable_actor(m) for m in members), key=lambda m: json.dumps(m, sort_keys=True)
+        )
+    return comparable
+
+
+def _comparable_mbox(mbox: str) -> str:
+    # The scheme and the domain of a mailto IRI are case-insensitive; the local part is not.
+    scheme, sep, address = mbox.partition(":")
+    local, at, domain = address.rpartition("@")
+    if not sep or not at:
+        return mbox
+    return f"{scheme.lower()}:{local}@{domain.lower()}"
+
+
+def _comparable_verb(verb: object) -> object:
+    # The display is not part of the statement (Data 2.3.1): only the id identifies it.
+    if not isinstance(verb, dict):
+        return verb
+    return {k: v for k, v in verb.items() if k != "display"}
+
+
+def _comparable_object(obj: object) -> object:
+    if not isinstance(obj, dict):
+        return obj
+    object_type = obj.get("objectType", "Activity")
+    if object_type == "Activity":
+        return _comparable_activity(obj)
+    if object_type in ("Agent", "Group"):
         return _comparable_actor(obj)
-    if kind == "SubStatement":
-        return {"objectType": "SubStatement", **_comparable_statement(obj, True)}
+    if object_type == "StatementRef":
+        return {**obj, "id": _lower(obj.get("id"))}
+    if object_type == "SubStatement":
+        return _comparable_statement(obj)
     return obj
 
 
-def _comparable_actor(actor: dict | None) -> dict | None:
-    if not isinstance(actor, dict):
-        return actor
-    form = dict(actor)
-    if "mbox" in form and isinstance(form["mbox"], str):
-        form["mbox"] = form["mbox"].lower()
-    form.setdefault("objectType", "Agent")
-    if isinstance(form.get("member"), list):
-        members = [_comparable_actor(m) for m in form["member"]]
-        form["member"] = sorted(members, key=lambda m: json.dumps(m, sort_keys=True))
-    return form
+def _comparable_activity(activity: object) -> object:
+    # Activity definitions are not part of the statement (Data 2.3.1).
+    if not isinstance(activity, dict):
+        return activity
+    comparable = {k: v for k, v in activity.items() if k != "definition"}
+    comparable["objectType"] = "Activity"
+    return comparable
 
 
-def _comparable_context(context: dict) -> dict:
-    form = dict(context)
-    for role in ("instructor", "team"):
-        if role in form:
-            form[role] = _comparable_actor(form[role])
-    activities = form.get("contextActivities")
-    if isinstance(activities, dict):
-        form["contextActivities"] = {
-            kind: [{"id": a.get("id")} for a in (value if isinstance(value, list) else [value])]
-            for kind, value in activities.items()
+def _comparable_context(context: object) -> object:
+    if not isinstance(context, dict):
+        return context
+    comparable = dict(context)
+    if "registration" in comparable:
+        comparable["registration"] = _lower(comparable["registration"])
+    if "language" in comparable:
+        comparable["language"] = _lower(comparable["language"])
+    for key in ("instructor", "team"):
+        if key in comparable:
+            comparable[key] = _comparable_actor(comparable[key])
+    if isinstance(comparable.get("statement"), dict):
+        comparable["statement"] = _comparable_object(comparable["statement"])
+    if isinstance(comparable.get("contextActivities"), dict):
+        comparable["contextActivities"] = {
+            kind: [_comparable_activity(a) for a in _as_list(activities)]
+            for kind, activities in comparable["contextActivities"].items()
         }
-    return form
+    return comparable
+
+
+def _as_list(value: object) -> list:
+    # xAPI 1.0.3 lets a single context Activity stand for a one-item array.
+    return value if isinstance(value, list) else [value]
+
+
+def _lower(value: object) -> object:
+    # For UUIDs and language tags, which are case-insensitive.
+    return value.lower() if isinstance(value, str) else value
+
+
+def _instant(timestamp: object) -> object:
+    """The point in time a timestamp names, to the millisecond the LRS must preserve.
+
+    Unparseable values are compared as they are; rejecting them is validation's job.
+    """
+    if not isinstance(timestamp, str):
+        return timestamp
+    try:
+        moment = parse_timestamp(timestamp)
+    except ValueError:
+        return timestamp
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)

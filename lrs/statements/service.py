@@ -13,7 +13,7 @@ from lrs.errors import BadRequest, InvalidStatement, NotFound, StatementConflict
 from lrs.hooks import StatementHook, StoreContext
 from lrs.statements import query, store
 from lrs.statements.attachments import AttachmentBody, find_attachment_bodies, insert_attachment_bodies
-from lrs.statements.compare import statement_hash
+from lrs.statements.compare import same_statement
 from lrs.statements.formats import to_canonical_format, to_ids_format
 from lrs.statements.signature import SIGNATURE_USAGE, check_signature_attachment, verify_signature
 from lrs.statements.validate import validate_statement, validate_statements
@@ -76,6 +76,7 @@ async def store_statements(
     if principal.policy:
         principal.policy.check_statements(statements)
     used_parts = check_attachments(statements, parts)
+    received = [dict(s) for s in statements]  # before the LRS fills in what the client left out
     stored = clock.now()
     for statement in statements:
         prepare_statement(statement, principal, stored)
@@ -83,7 +84,7 @@ async def store_statements(
     ctx = StoreContext(principal=principal)
     for hook in hooks:
         await hook.before_store(statements, ctx)
-    await insert_checked(database, statements, principal, used_parts)
+    await insert_checked(database, statements, received, principal, used_parts)
     await update_agent_names(database, statements)
     if principal.may_define:
         await update_definitions(database, [a for s in statements for a in activities_of(s)])
@@ -170,18 +171,21 @@ async def check_voiding(database, statements: list[dict]) -> None:
 
 
 async def insert_checked(
-    database, statements: list[dict], principal: Principal, parts: dict[str, AttachmentBody]
+    database, statements: list[dict], received: list[dict], principal: Principal,
+    parts: dict[str, AttachmentBody],
 ) -> None:
+    """Insert the batch; ids already stored with the same statement are no-ops, others a 409."""
     stored = datetime.fromisoformat(statements[0]["stored"].replace("Z", "+00:00"))
     documents = [
         store.to_document(
             s, stored, principal.key,
-            statement_hash(s, with_timestamp=s["timestamp"] != s["stored"]),
             [a["sha2"].lower() for a in s.get("attachments", ()) if a["sha2"].lower() in parts],
         )
         for s in statements
     ]
-    documents = await drop_existing(database, documents)
+    as_received = {d[store.ID]: r for d, r in zip(documents, received)}
+    known = await find_known(database, as_received)
+    documents = [d for d in documents if d[store.ID] not in known]
     if not documents:
         return
     await inherit_target_keys(database, documents)
@@ -190,27 +194,22 @@ async def insert_checked(
     if raced:
         # Another request stored one of these ids between our check and our insert.
         try:
-            await drop_existing(database, [d for d in documents if d[store.ID] in raced])
+            await find_known(database, {i: as_received[i] for i in raced})
         except StatementConflict:
-            await store.delete_statements(
-                database, [d["_id"] for d in documents if d[store.ID] not in raced]
-            )
+            await store.delete_statements(database, [d["_id"] for d in documents if d[store.ID] not in raced])
             raise
-    new = [d for d in documents if d[store.ID] not in raced]
-    await apply_references(database, new)
+    await apply_references(database, [d for d in documents if d[store.ID] not in raced])
 
 
-async def drop_existing(database, documents: list[dict]) -> list[dict]:
-    """Leave out statements already stored with the same content; a different content is a 409."""
-    existing = {
-        d[store.ID]: d[store.HASH]
-        for d in await store.find_by_ids(database, [d[store.ID] for d in documents], [store.ID, store.HASH])
-    }
-    for document in documents:
-        known = existing.get(document[store.ID])
-        if known is not None and known != document[store.HASH]:
-            raise StatementConflict(document[store.BODY]["id"])
-    return [d for d in documents if d[store.ID] not in existing]
+async def find_known(database, as_received: dict[str, dict]) -> set[str]:
+    """Ids of these statements already stored as the same statement; a different one is a 409."""
+    known = set()
+    for document in await store.find_by_ids(database, list(as_received), [store.ID, store.BODY]):
+        statement_id = document[store.ID]
+        if not same_statement(store.from_document(document), as_received[statement_id]):
+            raise StatementConflict(as_received[statement_id].get("id", statement_id))
+        known.add(statement_id)
+    return known
 
 
 async def inherit_target_keys(database, documents: list[dict]) -> None:

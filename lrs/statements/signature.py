@@ -20,7 +20,6 @@ import base64
 import binascii
 import json
 import warnings
-from datetime import datetime, timezone
 
 import jwt
 from cryptography import x509
@@ -28,6 +27,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from lrs.errors import InvalidStatement
+from lrs.statements.compare import logically_equivalent
 
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
 SIGNATURE_CONTENT_TYPE = "application/octet-stream"
@@ -189,150 +189,3 @@ def _signed_statement(payload: bytes, path: str) -> dict:
     if not isinstance(signed, dict):
         raise InvalidStatement(path, "the JWS payload is not a JSON serialization of a statement")
     return signed
-
-
-# --- statement comparison (Data 2.3.1) ---------------------------------------------------
-
-# Properties the LRS fills in when a statement arrives without them (Data 2.3.1).
-_ASSIGNABLE = ("id", "timestamp", "version")
-
-
-def logically_equivalent(original: dict, received: dict) -> bool:
-    """Whether `received` matches `original` under the comparison rules of Data 2.3.1.
-
-    Differences the immutability exceptions allow are ignored: LRS-assigned properties,
-    Activity definitions, Verb displays, timestamp serialization, Group member order,
-    Attachments, and case where the value is case-insensitive. Everything else counts.
-    """
-    original, received = dict(original), dict(received)
-    for key in _ASSIGNABLE:
-        # Only `original` lacking it can be explained by the LRS filling it in later;
-        # `received` lacking it means the LRS would store a value other than the original's.
-        if key not in original:
-            received.pop(key, None)
-    return _comparable_statement(original) == _comparable_statement(received)
-
-
-def _comparable_statement(statement: dict) -> dict:
-    """A copy of a statement (or SubStatement) in which allowed differences vanish."""
-    # `authority` and `stored` are always the LRS's to set; attachments are not part of
-    # the statement, and the signature attachment cannot be inside its own payload anyway.
-    comparable = {k: v for k, v in statement.items() if k not in ("authority", "stored", "attachments")}
-    if "id" in comparable:
-        comparable["id"] = _lower(comparable["id"])
-    if "timestamp" in comparable:
-        comparable["timestamp"] = _instant(comparable["timestamp"])
-    if "actor" in comparable:
-        comparable["actor"] = _comparable_actor(comparable["actor"])
-    if "verb" in comparable:
-        comparable["verb"] = _comparable_verb(comparable["verb"])
-    if "object" in comparable:
-        comparable["object"] = _comparable_object(comparable["object"])
-    if "context" in comparable:
-        comparable["context"] = _comparable_context(comparable["context"])
-    return comparable
-
-
-def _comparable_actor(actor: object) -> object:
-    if not isinstance(actor, dict):
-        return actor
-    comparable = dict(actor)
-    # An absent objectType means Agent, so spelling it out changes nothing.
-    comparable.setdefault("objectType", "Agent")
-    if isinstance(comparable.get("mbox"), str):
-        comparable["mbox"] = _comparable_mbox(comparable["mbox"])
-    members = comparable.get("member")
-    if isinstance(members, list):
-        # Group members are an unordered list.
-        comparable["member"] = sorted(
-            (_comparable_actor(m) for m in members), key=lambda m: json.dumps(m, sort_keys=True)
-        )
-    return comparable
-
-
-def _comparable_mbox(mbox: str) -> str:
-    # The scheme and the domain of a mailto IRI are case-insensitive; the local part is not.
-    scheme, sep, address = mbox.partition(":")
-    local, at, domain = address.rpartition("@")
-    if not sep or not at:
-        return mbox
-    return f"{scheme.lower()}:{local}@{domain.lower()}"
-
-
-def _comparable_verb(verb: object) -> object:
-    # The display is not part of the statement (Data 2.3.1): only the id identifies it.
-    if not isinstance(verb, dict):
-        return verb
-    return {k: v for k, v in verb.items() if k != "display"}
-
-
-def _comparable_object(obj: object) -> object:
-    if not isinstance(obj, dict):
-        return obj
-    object_type = obj.get("objectType", "Activity")
-    if object_type == "Activity":
-        return _comparable_activity(obj)
-    if object_type in ("Agent", "Group"):
-        return _comparable_actor(obj)
-    if object_type == "StatementRef":
-        return {**obj, "id": _lower(obj.get("id"))}
-    if object_type == "SubStatement":
-        return _comparable_statement(obj)
-    return obj
-
-
-def _comparable_activity(activity: object) -> object:
-    # Activity definitions are not part of the statement (Data 2.3.1).
-    if not isinstance(activity, dict):
-        return activity
-    comparable = {k: v for k, v in activity.items() if k != "definition"}
-    comparable["objectType"] = "Activity"
-    return comparable
-
-
-def _comparable_context(context: object) -> object:
-    if not isinstance(context, dict):
-        return context
-    comparable = dict(context)
-    if "registration" in comparable:
-        comparable["registration"] = _lower(comparable["registration"])
-    if "language" in comparable:
-        comparable["language"] = _lower(comparable["language"])
-    for key in ("instructor", "team"):
-        if key in comparable:
-            comparable[key] = _comparable_actor(comparable[key])
-    if isinstance(comparable.get("statement"), dict):
-        comparable["statement"] = _comparable_object(comparable["statement"])
-    if isinstance(comparable.get("contextActivities"), dict):
-        comparable["contextActivities"] = {
-            kind: [_comparable_activity(a) for a in _as_list(activities)]
-            for kind, activities in comparable["contextActivities"].items()
-        }
-    return comparable
-
-
-def _as_list(value: object) -> list:
-    # xAPI 1.0.3 lets a single context Activity stand for a one-item array.
-    return value if isinstance(value, list) else [value]
-
-
-def _lower(value: object) -> object:
-    # For UUIDs and language tags, which are case-insensitive.
-    return value.lower() if isinstance(value, str) else value
-
-
-def _instant(timestamp: object) -> object:
-    """The point in time a timestamp names, to the millisecond the LRS must preserve.
-
-    Unparseable values are compared as they are; rejecting them is validation's job.
-    """
-    if not isinstance(timestamp, str):
-        return timestamp
-    try:
-        moment = datetime.fromisoformat(timestamp)
-    except ValueError:
-        return timestamp
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(timezone.utc)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)

@@ -37,7 +37,6 @@ VOIDED = "voided"          # true once a voiding statement targets it
 VOIDS = "voids"            # on a voiding statement: the id it voids
 REF = "ref"                # the id targeted by a StatementRef object
 AUTHORITY = "authority_key"  # credential key, for statements/read/mine
-HASH = "hash"              # statements.compare digest, for conflict checks
 ATTACHMENTS = "attachments"  # sha2 of attachment bodies stored with it
 BODY = "statement"
 
@@ -58,6 +57,9 @@ INDEXES = [
 
 
 # --- escaping: MongoDB cannot store keys starting with "$" and treats dots as paths ---------
+#
+# Validation leaves free-form keys only in extensions (whose keys are IRIs, full of dots), so
+# only those parts are walked; the rest of a statement is stored as it is.
 
 def escape(value):
     if isinstance(value, dict):
@@ -92,6 +94,39 @@ def _unescape_key(key: str) -> str:
     if "%" in key:
         key = key.replace("%2E", ".").replace("%24", "$").replace("%25", "%")
     return key
+
+
+def convert_extensions(statement: dict, convert) -> dict:
+    """A copy of a statement (or SubStatement) with `convert` applied to every extensions map."""
+    copy = dict(statement)
+    if "result" in copy and "extensions" in copy["result"]:
+        copy["result"] = {**copy["result"], "extensions": convert(copy["result"]["extensions"])}
+    obj = copy.get("object")
+    if obj is not None:
+        kind = obj.get("objectType", "Activity")
+        if kind == "Activity":
+            copy["object"] = _activity_extensions(obj, convert)
+        elif kind == "SubStatement":
+            copy["object"] = convert_extensions(obj, convert)
+    context = copy.get("context")
+    if context is not None:
+        context = dict(context)
+        if "extensions" in context:
+            context["extensions"] = convert(context["extensions"])
+        if "contextActivities" in context:
+            context["contextActivities"] = {
+                kind: [_activity_extensions(a, convert) for a in activities]
+                for kind, activities in context["contextActivities"].items()
+            }
+        copy["context"] = context
+    return copy
+
+
+def _activity_extensions(activity: dict, convert) -> dict:
+    definition = activity.get("definition")
+    if not definition or "extensions" not in definition:
+        return activity
+    return {**activity, "definition": {**definition, "extensions": convert(definition["extensions"])}}
 
 
 # --- mapping ------------------------------------------------------------------------------
@@ -151,10 +186,7 @@ def _context_activity_ids(context: dict) -> list[str]:
     return ids
 
 
-def to_document(
-    statement: dict, stored: datetime, authority_key: str, statement_hash: str,
-    attachment_hashes: list[str],
-) -> dict:
+def to_document(statement: dict, stored: datetime, authority_key: str, attachment_hashes: list[str]) -> dict:
     obj = statement["object"]
     ref = obj["id"].lower() if obj.get("objectType") == "StatementRef" else None
     document = {
@@ -163,8 +195,7 @@ def to_document(
         STORED: stored,
         VOIDED: False,
         AUTHORITY: authority_key,
-        HASH: statement_hash,
-        BODY: escape(statement),
+        BODY: convert_extensions(statement, escape),
         **query_keys(statement),
     }
     if ref:
@@ -177,7 +208,7 @@ def to_document(
 
 
 def from_document(document: dict) -> dict:
-    return unescape(document[BODY])
+    return convert_extensions(document[BODY], unescape)
 
 
 def is_voiding(document: dict) -> bool:

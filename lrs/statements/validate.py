@@ -151,6 +151,7 @@ def _statement_rules(statement: dict, path: PropertyPath, *, top: bool) -> None:
     if "authority" in statement:
         _authority_rules(statement["authority"], path + ("authority",))
     for index, attachment in enumerate(statement.get("attachments", ())):
+        _storable_integer(attachment["length"], path + ("attachments", index, "length"))
         _language_map(attachment["display"], path + ("attachments", index, "display"))
         if "description" in attachment:
             _language_map(attachment["description"], path + ("attachments", index, "description"))
@@ -264,6 +265,7 @@ def _score_rules(score: dict, path: PropertyPath) -> None:
     for key, value in score.items():
         if isinstance(value, float) and not math.isfinite(value):
             raise _Rule(path + (key,), "must be a finite number")
+        _storable_integer(value, path + (key,))
     low, high, raw = score.get("min"), score.get("max"), score.get("raw")
     if low is not None and high is not None and not low < high:
         raise _Rule(path + ("min",), "must be less than max")
@@ -272,6 +274,12 @@ def _score_rules(score: dict, path: PropertyPath) -> None:
             raise _Rule(path + ("raw",), "must not be less than min")
         if high is not None and raw > high:
             raise _Rule(path + ("raw",), "must not be greater than max")
+
+
+def _storable_integer(value: object, path: PropertyPath) -> None:
+    # The database stores 64-bit integers; a larger one would fail at write time.
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        raise _Rule(path, "is larger than this LRS can store (64-bit integers)")
 
 
 def _context_rules(context: dict, path: PropertyPath, *, object_is_activity: bool) -> None:

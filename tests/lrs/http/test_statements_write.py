@@ -152,3 +152,27 @@ async def test_unknown_query_parameter_is_400(xapi):
     response = await xapi.post("/xapi/statements?foo=bar", json=make_statement())
     assert response.status == 400
     assert "foo" in (await response.json())["detail"]
+
+
+async def test_extension_keys_with_dots_and_dollars_round_trip(xapi):
+    extensions = {
+        "http://example.com/ext.v1": {"$where": 1, "a.b": [{"%2E": True}], "big": 2**70},
+        "http://example.com/%24": "percent",
+    }
+    statement = make_statement(
+        result={"extensions": extensions},
+        context={"extensions": extensions, "contextActivities": {"parent": [
+            {"id": "http://example.com/p", "definition": {"extensions": extensions}}]}},
+    )
+    [statement_id] = await (await xapi.post("/xapi/statements", json=statement)).json()
+    stored = await (await xapi.get(f"/xapi/statements?statementId={statement_id}")).json()
+    assert stored["result"]["extensions"] == extensions
+    assert stored["context"]["extensions"] == extensions
+    assert stored["context"]["contextActivities"]["parent"][0]["definition"]["extensions"] == extensions
+
+
+async def test_resending_without_a_timestamp_is_the_same_statement(xapi):
+    statement = make_statement(id=str(uuid.uuid4()))
+    assert (await xapi.post("/xapi/statements", json=statement)).status == 200
+    assert (await xapi.post("/xapi/statements", json=statement)).status == 200
+    assert await count_statements(xapi) == 1

@@ -4,7 +4,6 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from lrs.statements import store
-from lrs.statements.compare import statement_hash
 from lrs.statements.density import HourCounts
 from lrs.statements.query import Position, StatementQuery, Walk, find_statements
 from tests.conftest import make_statement
@@ -16,7 +15,7 @@ async def insert_at(database, moments: list[datetime], **overrides) -> list[str]
     ids = []
     for moment in moments:
         statement = make_statement(id=str(uuid.uuid4()), stored=moment.isoformat(), **overrides)
-        document = store.to_document(statement, moment, "test", statement_hash(statement, True), [])
+        document = store.to_document(statement, moment, "test", [])
         await store.insert_statements(database, [document])
         ids.append(statement["id"])
     return ids
@@ -105,7 +104,7 @@ async def test_since_and_until_bound_the_windows(database):
 async def test_statements_sharing_one_stored_time_page_by_insertion_order(database):
     moment = T0 + timedelta(days=1)
     statements = [make_statement(id=str(uuid.uuid4()), stored=moment.isoformat()) for _ in range(5)]
-    documents = [store.to_document(s, moment, "test", statement_hash(s, True), []) for s in statements]
+    documents = [store.to_document(s, moment, "test", []) for s in statements]
     await store.insert_statements(database, documents)
     first, after = await page_ids(database, StatementQuery(ascending=True), 3)
     rest, _ = await page_ids(database, StatementQuery(ascending=True, after=after), 3)

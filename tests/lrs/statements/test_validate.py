@@ -7,6 +7,7 @@ import copy
 import pytest
 
 from lrs.statements.validate import validate_statement
+from lrs.errors import InvalidStatement
 from tests.lrs.statements.samples import (
     ACCOUNT_AGENT,
     ACTIVITY,
@@ -1001,3 +1002,13 @@ def test_attachment_sha2_of_any_sha2_size_is_accepted(length):
 def test_agent_in_context_activities_is_not_told_to_add_an_object_type():
     raw = statement(context={"contextActivities": {"parent": [{"mbox": "mailto:ada@example.com"}]}})
     assert_rejected(raw, "context.contextActivities.parent[0].id", "is required")
+
+
+def test_score_integer_beyond_64_bits_is_rejected_not_a_server_error():
+    statement = {
+        "actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://example.com/v"},
+        "object": {"id": "http://example.com/a"}, "result": {"score": {"raw": 2**64}},
+    }
+    with pytest.raises(InvalidStatement) as caught:
+        validate_statement(statement)
+    assert caught.value.path == "result.score.raw"
