@@ -190,6 +190,8 @@ def apply_commit(record: dict, launch: Launch, commit: Commit, now: datetime, fa
                                          commit.event == "finish")
         statements += record_experiences(session, snapshot, build, normal)
     if commit.event == "finish":
+        if normal and attempt["lessonStatus"] in ("", "not attempted"):
+            attempt["lessonStatus"] = "incomplete"  # a SCO that finished has been attempted
         exit_value = snapshot.exit if snapshot else attempt["exit"]
         if normal and exit_value == "suspend":
             statements.append(build.suspended(duration))
