@@ -109,10 +109,10 @@ async def get_static(request: web.Request) -> web.Response:
 
 async def get_content(request: web.Request) -> web.StreamResponse:
     require_content_origin(request)
-    stream = await packages.open_package_file(database(request), request.match_info["package"], request.match_info["path"])
+    stream, content_type = await packages.open_package_file(
+        database(request), request.match_info["package"], request.match_info["path"])
     response = web.StreamResponse(headers={
-        **CONTENT_HEADERS, "Content-Type": (stream.metadata or {}).get("contentType", packages.DEFAULT_CONTENT_TYPE),
-        "Cache-Control": "public, max-age=3600",
+        **CONTENT_HEADERS, "Content-Type": content_type, "Cache-Control": "public, max-age=3600",
     })
     response.content_length = stream.length
     await response.prepare(request)

@@ -20,7 +20,6 @@ from cmi5.courses import DEFAULT_CONTENT_TYPE, content_type_for, import_course
 from cmi5.package import PackageLimits, read_zip
 from lrs.errors import NotFound
 
-__all__ = ["DEFAULT_CONTENT_TYPE", "import_package", "get_package", "get_sco", "open_package_file"]
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
 
 
@@ -84,11 +83,11 @@ async def get_sco(database, package: str, sco: str) -> dict:
 
 
 async def open_package_file(database, package: str, path: str):
-    """An open download stream (`.length`, `.metadata`, `.readchunk()`) of a package file."""
+    """A package file as an open download stream (`.length`, `.readchunk()`) and its content type."""
     stream = await store.find_package_file(database, package, path)
     if stream is None:
         raise NotFound(f"no file {path} in this package")
-    return stream
+    return stream, (stream.metadata or {}).get("contentType", DEFAULT_CONTENT_TYPE)
 
 
 async def find_package_of_course(database, course: str) -> dict | None:

@@ -11,9 +11,19 @@ import pytest
 
 import bridge
 import cmi5
+from bridge import player
 from cmi5.config import Cmi5Settings
-from tests.cmi5.conftest import AU, LEARNER, LMS, make_zip  # noqa: F401  (re-exported for the tests)
+from tests.cmi5.conftest import AU, LMS, make_zip
 
+def runtime_installed() -> bool:
+    try:
+        player.runtime_path()
+        return True
+    except Exception:
+        return False
+
+
+requires_runtime = pytest.mark.skipif(not runtime_installed(), reason="scorm-again is not installed: run `npm ci`")
 SCO_PAGE = (Path(__file__).parent / "browser_sco" / "sco.html").read_bytes()
 IMSCP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"

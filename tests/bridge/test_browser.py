@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from bridge import vocab
-from tests.bridge.conftest import SCO_PAGE, item, make_zip, manifest, resource, single_sco, verbs
+from tests.bridge.conftest import SCO_PAGE, item, make_zip, manifest, requires_runtime, resource, single_sco, verbs
 from tests.browser import requires_chromium
 
-pytestmark = requires_chromium
+pytestmark = [requires_chromium, requires_runtime]
 
 
 class Sco:
@@ -214,7 +212,3 @@ async def test_an_asset_without_api_calls_still_plays(scorm, browser):
     sco = await play(scorm, browser, package, registration)
     assert await sco.frame.evaluate("window.location_query") == ""
 
-
-@pytest.fixture
-def sco_query():
-    return "?lang=en"
