@@ -77,7 +77,9 @@ def parse_xml(data: bytes) -> ET.Element:
     try:
         return SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as error:
-        raise InvalidPackage(vocab.MANIFEST_FILE, f"entities and external references are not allowed ({error.__class__.__name__})") from None
+        raise InvalidPackage(
+            vocab.MANIFEST_FILE, f"entities and external references are not allowed ({error.__class__.__name__})"
+        ) from None
     except ET.ParseError as error:
         raise InvalidPackage(vocab.MANIFEST_FILE, f"not well-formed XML: {error}") from None
 
@@ -231,9 +233,8 @@ class ManifestReader:
         launch = launch_url(base + href, attribute(element, "parameters") or "")
         file = package_file(base + href)
         if file is None:
-            raise InvalidPackage(
-                path, f"launch url {base + href!r} must be a relative path inside the package (a SCO has to be served with the player to reach its API)"
-            )
+            raise InvalidPackage(path, f"launch url {base + href!r} must be a relative path inside the package "
+                                       "(a SCO is served with the player to reach its API)")
         if file not in self.files:
             raise InvalidPackage(path, f"the launch file {file!r} of resource {reference!r} is missing from the zip")
         sco = Sco(index=len(self.scos), identifier=identifier, resource=reference, title=title,
