@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
 
 from cmi5 import vocab as cmi5_vocab
 from bridge import vocab
@@ -235,3 +237,37 @@ async def test_only_a_launch_token_reaches_the_runtime(scorm):
     assert response.status == 403
     response = await scorm.client.post("/scorm/runtime/commit", data=json.dumps({"auth": "bm9wZTpub3Bl", "sequence": 1}))
     assert response.status == 401
+
+
+async def test_concurrent_commits_apply_in_sequence_order_once(scorm):
+    _, registration, player = await session(scorm)
+    await player.start()
+    await player.send("initialize")
+    await asyncio.gather(*(player.send("commit", cmi(status="completed", location=f"p{n}"), sequence=n)
+                           for n in (6, 3, 5, 2, 4)))
+    assert verbs(await statements(scorm, registration)).count("completed") == 1
+    assert json.loads(await player.state(vocab.RUNTIME_STATE_ID))["attempt"]["location"] == "p6"
+    assert json.loads(await player.state(vocab.ATTEMPT_STATE_ID))["location"] == "p6"
+
+
+async def test_statements_left_in_the_outbox_are_stored_by_the_next_commit(scorm):
+    _, registration, player = await session(scorm)
+    await player.start()
+    await player.send("initialize")
+    stored = (await statements(scorm, registration))[-1]
+    pending = {key: stored[key] for key in ("actor", "object", "context", "timestamp")}
+    pending.update(id=str(uuid.uuid4()), verb={"id": vocab.COMMENTED, "display": {"en-US": "commented"}},
+                   result={"response": "left behind by a crash"})
+    pending["context"]["contextActivities"]["category"] = [{"id": vocab.PROFILE_ACTIVITY}]
+    record = json.loads(await player.state(vocab.RUNTIME_STATE_ID))
+    record["outbox"] = [stored, pending]  # one already stored, one not
+    params = {"activityId": player.activity_id, "agent": json.dumps(player.actor), "registration": registration,
+              "stateId": vocab.RUNTIME_STATE_ID}
+    response = await scorm.xapi.put("/xapi/activities/state", params=params, json=record)
+    assert response.status == 204
+    answer = await player.send("initialize", sequence=1)  # a repeat: applies nothing, stores the outbox
+    assert answer["applied"] is False
+    found = await statements(scorm, registration)
+    assert [s["id"] for s in found].count(stored["id"]) == 1
+    assert found[-1]["result"] == {"response": "left behind by a crash"}
+    assert json.loads(await player.state(vocab.RUNTIME_STATE_ID))["outbox"] == []
