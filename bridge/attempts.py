@@ -32,7 +32,6 @@ from lrs.statements.validate import parse_timestamp
 OUTCOMES = {"completed": vocab.COMPLETED, "passed": vocab.PASSED, "failed": vocab.FAILED}
 # A status never falls back to a lower rank (a completion is never undone).
 STATUS_RANK = {"": 0, "not attempted": 0, "browsed": 1, "incomplete": 2, "completed": 3, "failed": 3, "passed": 4}
-EVENTS = ("initialize", "commit", "finish", "unload")
 
 
 @dataclass(frozen=True)

@@ -1,24 +1,29 @@
 """The SCORM 1.2 data model as the player commits it (`{"cmi": {...}}`, every value a string). Pure.
 
-The browser runtime validates each LMSSetValue; the server checks again what it keeps, with the
-SCORM error code the SCO would have got (405 for a value of the wrong type or size), because a
-commit is just an HTTP request. Values are never cut: a value too long is refused.
+The browser runtime validates each LMSSetValue; the server checks again what it keeps
+(schemas/scorm_commit.json), with the SCORM error code the SCO would have got (405 for a value
+of the wrong type or size), because a commit is just an HTTP request. Values are never cut: a
+value too long is refused.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator, ValidationError
 
 from bridge import vocab
 from bridge.errors import RuntimeDataError
 
+# Types, sizes and vocabularies of a commit are stated once, in this schema.
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "scorm_commit.json"
 TIMESPAN = re.compile(r"^(\d{1,4}):(\d{2}):(\d{2})(\.\d{1,2})?$")
 DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
-MAX_255 = 255
-MAX_4096 = vocab.SUSPEND_DATA_LIMIT
-MAX_ROWS = 1000
 
 
 @dataclass(frozen=True)
@@ -111,115 +116,96 @@ def decimal_of(value: str) -> Decimal | None:
         return None
 
 
-class Reader:
-    def __init__(self, cmi: dict) -> None:
-        self.cmi = cmi
+@cache
+def commit_validator() -> Draft202012Validator:
+    document = json.loads(SCHEMA_PATH.read_text())
+    Draft202012Validator.check_schema(document)  # a broken schema file fails at first use
+    return Draft202012Validator(document)
 
-    def node(self, path: str) -> dict:
-        current: object = self.cmi
-        for part in path.split(".")[1:]:
-            current = current.get(part) if isinstance(current, dict) else None
-        return current if isinstance(current, dict) else {}
 
-    @staticmethod
-    def string(container: dict, key: str, element: str, limit: int = MAX_255) -> str:
-        value = container.get(key, "")
-        if value is None:
-            return ""
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise RuntimeDataError(element, "must be a string")
-        value = str(value)
-        if len(value) > limit:
-            raise RuntimeDataError(element, f"holds {len(value)} characters; at most {limit} are allowed")
-        return value
+def describe(error: ValidationError) -> str:
+    value, limit = error.instance, error.validator_value
+    if error.validator == "maxLength":
+        return f"holds {len(value)} characters; at most {limit} are allowed"
+    if error.validator == "enum":
+        return f"{value!r} is not one of {', '.join(repr(v) for v in limit)}"
+    if error.validator == "pattern":
+        return f"{value!r} is not {error.schema.get('description', 'in the right format')}"
+    if error.validator == "type":
+        return f"must be of type {limit}"
+    if error.validator in ("maxProperties", "maxItems"):
+        return f"has more than {limit} rows"
+    if error.validator == "minimum":
+        return f"must be at least {limit}"
+    return error.message
 
-    def choice(self, container: dict, key: str, element: str, options: tuple[str, ...]) -> str:
-        value = self.string(container, key, element)
-        if value and value not in options:
-            raise RuntimeDataError(element, f"{value!r} is not one of {', '.join(o or '(empty)' for o in options)}")
-        return value
 
-    def decimal(self, container: dict, key: str, element: str) -> str:
-        value = self.string(container, key, element)
-        if value and decimal_of(value) is None:
-            raise RuntimeDataError(element, f"{value!r} is not a decimal number")
-        return value
+def check_commit(body: object) -> None:
+    """The commit against schemas/scorm_commit.json; the first problem, by element, is raised.
 
-    def timespan(self, container: dict, key: str, element: str) -> str:
-        value = self.string(container, key, element)
-        try:
-            parse_timespan(value)
-        except ValueError:
-            raise RuntimeDataError(element, f"{value!r} is not a timespan HHHH:MM:SS.SS") from None
-        return value
+    Problems inside the data model carry SCORM error 405 (incorrect data type), those of the
+    envelope 101 (general exception).
+    """
+    errors = sorted(commit_validator().iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path])
+    if not errors:
+        return
+    error = errors[0]
+    path = [str(part) for part in error.absolute_path]
+    in_model = bool(path) and path[0] == "cmi"
+    raise RuntimeDataError(".".join(path) or "body", describe(error),
+                           vocab.ERROR_INCORRECT_DATA_TYPE if in_model else vocab.ERROR_GENERAL)
 
-    def score(self, container: dict, element: str) -> Score:
-        score = container.get("score") if isinstance(container.get("score"), dict) else {}
-        return Score(*(self.decimal(score, k, f"{element}.score.{k}") for k in ("raw", "min", "max")))
 
-    @staticmethod
-    def rows(container: dict, key: str, element: str) -> list[tuple[int, dict]]:
-        value = container.get(key) or {}
-        if isinstance(value, list):
-            value = dict(enumerate(value))
-        if not isinstance(value, dict):
-            raise RuntimeDataError(element, "must be an object of numbered rows")
-        rows = []
-        for index, row in value.items():
-            if not str(index).isdigit() or not isinstance(row, dict):
-                continue  # "_count", "_children" and the like
-            rows.append((int(index), row))
-        if len(rows) > MAX_ROWS:
-            raise RuntimeDataError(element, f"has {len(rows)} rows; at most {MAX_ROWS} are kept")
-        return sorted(rows, key=lambda pair: pair[0])
+def value(container: dict, key: str) -> str:
+    found = container.get(key)
+    return "" if found is None else str(found)
+
+
+def node(container: object, *keys: str) -> dict:
+    for key in keys:
+        container = container.get(key) if isinstance(container, dict) else None
+    return container if isinstance(container, dict) else {}
+
+
+def rows(container: dict, key: str) -> list[tuple[int, dict]]:
+    """Numbered rows (`{"0": {...}}` or a list), in order; other keys (`_count`, ...) are skipped."""
+    found = container.get(key) or {}
+    if isinstance(found, list):
+        found = dict(enumerate(found))
+    if not isinstance(found, dict):
+        return []
+    return sorted(((int(k), row) for k, row in found.items() if str(k).isdigit() and isinstance(row, dict)),
+                  key=lambda pair: pair[0])
+
+
+def score_of(container: dict) -> Score:
+    found = node(container, "score")
+    return Score(value(found, "raw"), value(found, "min"), value(found, "max"))
 
 
 def parse_snapshot(cmi: object) -> Snapshot:
+    """The data model of a commit already checked by `check_commit`."""
     if not isinstance(cmi, dict):
         raise RuntimeDataError("cmi", "must be the CMI data model as an object", vocab.ERROR_GENERAL)
-    reader = Reader(cmi)
-    core = reader.node("cmi.core")
-    preferences = reader.node("cmi.student_preference")
-    interactions = []
-    for index, row in reader.rows(cmi, "interactions", "cmi.interactions"):
-        element = f"cmi.interactions.{index}"
-        interactions.append(Interaction(
-            index=index,
-            id=reader.string(row, "id", f"{element}.id"),
-            type=reader.choice(row, "type", f"{element}.type", ("", *vocab.INTERACTION_TYPES)),
-            student_response=reader.string(row, "student_response", f"{element}.student_response"),
-            result=reader.string(row, "result", f"{element}.result"),
-            latency=reader.timespan(row, "latency", f"{element}.latency"),
-            weighting=reader.decimal(row, "weighting", f"{element}.weighting"),
-            time=reader.string(row, "time", f"{element}.time"),
-            correct_patterns=tuple(
-                reader.string(pattern, "pattern", f"{element}.correct_responses.{n}.pattern")
-                for n, pattern in reader.rows(row, "correct_responses", f"{element}.correct_responses")
-            ),
-            objective_ids=tuple(
-                reader.string(objective, "id", f"{element}.objectives.{n}.id")
-                for n, objective in reader.rows(row, "objectives", f"{element}.objectives")
-            ),
-        ))
-    objectives = []
-    for index, row in reader.rows(cmi, "objectives", "cmi.objectives"):
-        element = f"cmi.objectives.{index}"
-        objectives.append(Objective(
-            index=index,
-            id=reader.string(row, "id", f"{element}.id"),
-            status=reader.choice(row, "status", f"{element}.status", ("", *vocab.LESSON_STATUSES)),
-            score=reader.score(row, element),
-        ))
+    core, preferences = node(cmi, "core"), node(cmi, "student_preference")
+    interactions = tuple(
+        Interaction(
+            index=index, id=value(row, "id"), type=value(row, "type"),
+            student_response=value(row, "student_response"), result=value(row, "result"),
+            latency=value(row, "latency"), weighting=value(row, "weighting"), time=value(row, "time"),
+            correct_patterns=tuple(value(p, "pattern") for _, p in rows(row, "correct_responses")),
+            objective_ids=tuple(value(o, "id") for _, o in rows(row, "objectives")),
+        )
+        for index, row in rows(cmi, "interactions")
+    )
+    objectives = tuple(
+        Objective(index=index, id=value(row, "id"), status=value(row, "status"), score=score_of(row))
+        for index, row in rows(cmi, "objectives") if value(row, "id")
+    )
     return Snapshot(
-        location=reader.string(core, "lesson_location", "cmi.core.lesson_location"),
-        suspend_data=reader.string(cmi, "suspend_data", "cmi.suspend_data", MAX_4096),
-        lesson_status=reader.choice(core, "lesson_status", "cmi.core.lesson_status", ("", *vocab.LESSON_STATUSES)),
-        exit=reader.choice(core, "exit", "cmi.core.exit", vocab.EXIT_VALUES),
-        session_time=reader.timespan(core, "session_time", "cmi.core.session_time"),
-        score=reader.score(core, "cmi.core"),
-        comments=reader.string(cmi, "comments", "cmi.comments", MAX_4096),
-        preferences={key: reader.string(preferences, key, f"cmi.student_preference.{key}")
-                     for key in ("audio", "language", "speed", "text")},
-        interactions=tuple(interactions),
-        objectives=tuple(o for o in objectives if o.id),
+        location=value(core, "lesson_location"), suspend_data=value(cmi, "suspend_data"),
+        lesson_status=value(core, "lesson_status"), exit=value(core, "exit"),
+        session_time=value(core, "session_time"), score=score_of(core), comments=value(cmi, "comments"),
+        preferences={key: value(preferences, key) for key in ("audio", "language", "speed", "text")},
+        interactions=interactions, objectives=objectives,
     )

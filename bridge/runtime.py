@@ -20,11 +20,11 @@ from datetime import datetime, timezone
 
 from bridge import vocab
 from bridge.attempts import (
-    EVENTS, Commit, Facts, apply_commit, begin_session, initial_cmi, is_current, needs_facts, new_record,
+    Commit, Facts, apply_commit, begin_session, initial_cmi, is_current, needs_facts, new_record,
     total_time_iso,
 )
-from bridge.cmi import parse_snapshot
-from bridge.errors import RuntimeDataError, SessionSuperseded
+from bridge.cmi import check_commit, parse_snapshot
+from bridge.errors import SessionSuperseded
 from bridge.packages import find_package_of_course
 from bridge.statements import Launch
 from cmi5.auth import SessionPolicy
@@ -132,17 +132,10 @@ async def start_session(rt: Runtime, content_base: str) -> dict:
 
 
 def parse_commit(body: object) -> Commit:
-    if not isinstance(body, dict):
-        raise RuntimeDataError("body", "must be a JSON object", vocab.ERROR_GENERAL)
-    sequence, event = body.get("sequence"), body.get("event", "commit")
-    if type(sequence) is not int or sequence < 1:
-        raise RuntimeDataError("sequence", "must be a positive integer", vocab.ERROR_GENERAL)
-    if event not in EVENTS:
-        raise RuntimeDataError("event", f"must be one of {', '.join(EVENTS)}", vocab.ERROR_GENERAL)
-    snapshot = None
-    if event != "initialize":
-        snapshot = parse_snapshot(body.get("cmi"))
-    return Commit(sequence, event, snapshot)
+    check_commit(body)
+    event = body.get("event", "commit")
+    snapshot = None if event == "initialize" else parse_snapshot(body.get("cmi"))
+    return Commit(body["sequence"], event, snapshot)
 
 
 async def registration_facts(rt: Runtime) -> Facts:

@@ -26,7 +26,6 @@ VERB_NAMES = {
 
 # Activity types (profile 3.2, "Activity Types").
 TYPE_COURSE = "http://adlnet.gov/expapi/activities/course"
-TYPE_MODULE = "http://adlnet.gov/expapi/activities/module"
 TYPE_LESSON = "http://adlnet.gov/expapi/activities/lesson"
 TYPE_INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
 TYPE_OBJECTIVE = "http://adlnet.gov/expapi/activities/objective"
@@ -52,13 +51,11 @@ EXT_INTERACTION_RESULT = "https://w3id.org/xapi/scorm/extensions/interaction-res
 MANIFEST_FILE = "imsmanifest.xml"
 SCORM_12_TYPES = ("sco", "asset")
 
-# SCORM 1.2 run-time vocabularies (RTE 3.4).
-LESSON_STATUSES = ("passed", "completed", "failed", "incomplete", "browsed", "not attempted")
-EXIT_VALUES = ("time-out", "suspend", "logout", "")
+# SCORM 1.2 run-time values (RTE 3.4); the types and vocabularies of a commit are stated in
+# schemas/scorm_commit.json.
 ENTRY_AB_INITIO = "ab-initio"
 ENTRY_RESUME = "resume"
 TIME_LIMIT_ACTIONS = ("exit,message", "exit,no message", "continue,message", "continue,no message")
-INTERACTION_TYPES = ("true-false", "choice", "fill-in", "matching", "performance", "sequencing", "likert", "numeric")
 OBJECTIVE_OUTCOMES = {"passed": PASSED, "failed": FAILED, "completed": COMPLETED}
 # cmi5 launchMode -> cmi.core.lesson_mode
 LESSON_MODES = {"Normal": "normal", "Browse": "browse", "Review": "review"}
@@ -66,5 +63,3 @@ LESSON_MODES = {"Normal": "normal", "Browse": "browse", "Review": "review"}
 # SCORM 1.2 API error codes the server reports (RTE 3.3.3).
 ERROR_GENERAL = 101
 ERROR_INCORRECT_DATA_TYPE = 405
-
-SUSPEND_DATA_LIMIT = 4096

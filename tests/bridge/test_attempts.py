@@ -8,7 +8,7 @@ import pytest
 
 from bridge import vocab
 from bridge.attempts import Commit, Facts, apply_commit, begin_session, effective_status, kept_status, new_record
-from bridge.cmi import Interaction, Score, format_timespan, parse_snapshot, parse_timespan
+from bridge.cmi import Interaction, Score, check_commit, format_timespan, parse_snapshot, parse_timespan
 from bridge.errors import RuntimeDataError
 from bridge.interactions import definition, to_xapi_pattern, to_xapi_response
 from bridge.statements import Launch, xapi_score
@@ -143,8 +143,27 @@ def test_timespans_parse_and_format_as_scorm_1_2_keeps_them():
 ])
 def test_the_server_refuses_what_the_data_model_does_not_allow(data, element):
     with pytest.raises(RuntimeDataError) as raised:
-        parse_snapshot(data)
+        check_commit({"sequence": 1, "event": "commit", "cmi": data})
     assert raised.value.element == element and raised.value.scorm_error == 405
+
+
+@pytest.mark.parametrize("body, element", [
+    ({"event": "commit"}, "body"), ({"sequence": 0}, "sequence"), ({"sequence": "1"}, "sequence"),
+    ({"sequence": 1, "event": "close"}, "event"), ([], "body"),
+])
+def test_a_broken_envelope_is_a_general_error(body, element):
+    with pytest.raises(RuntimeDataError) as raised:
+        check_commit(body)
+    assert raised.value.element == element and raised.value.scorm_error == 101
+
+
+def test_a_commit_as_scorm_again_renders_it_passes_the_schema():
+    check_commit({"auth": "t", "sequence": 3, "event": "finish", "cmi": cmi(
+        status="passed", raw="85", session_time="0001:02:03.5", location="p", suspend_data="x" * 4096,
+        interactions={"0": {"id": "q", "type": "choice", "student_response": "a", "latency": "00:00:05",
+                            "weighting": "1.5", "correct_responses": {"0": {"pattern": "a"}},
+                            "objectives": {"0": {"id": "o"}}}},
+        objectives={"0": {"id": "o", "status": "passed", "score": {"raw": "1", "min": "", "max": ""}}})})
 
 
 @pytest.mark.parametrize("kind, scorm, xapi", [
