@@ -6,8 +6,9 @@
 // so the LRS applies each commit once and never an older one after a newer one.
 (function () {
   "use strict";
-  var START_URL = "/scorm/runtime/start";
-  var COMMIT_URL = "/scorm/runtime/commit";
+  // Relative to /scorm/player/{package}/{sco}, so that a content origin with a path prefix works.
+  var START_URL = new URL("../../runtime/start", location.href).href;
+  var COMMIT_URL = new URL("../../runtime/commit", location.href).href;
   var TEXT = "text/plain;charset=UTF-8";  // a beacon can only send CORS-safelisted types
   var SUSPEND_DATA_LIMIT = 4096;          // SCORM 1.2 CMIString4096 (scorm-again allows more)
   var INCORRECT_DATA_TYPE = 405;

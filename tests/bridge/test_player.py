@@ -24,7 +24,7 @@ async def test_player_page_is_sandboxed_on_the_content_origin_and_loads_scorm_ag
     assert response.headers["Content-Security-Policy"].startswith("sandbox allow-scripts allow-same-origin")
     assert response.headers["Referrer-Policy"] == "no-referrer"  # the launch URL carries the fetch secret
     page = await response.text()
-    assert '<script src="/scorm/static/scorm12.js"></script>' in page
+    assert '<script src="../../static/scorm12.js"></script>' in page
     runtime = await scorm.client.get("/scorm/static/scorm12.js", headers=on_content(content_origin))
     assert runtime.status == 200 and runtime.content_type == "text/javascript"
     assert (await runtime.read()).startswith(b"this.Scorm12API=")
