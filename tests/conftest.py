@@ -102,6 +102,19 @@ class XAPI:
 
 
 @pytest.fixture
+async def browser():
+    """A headless Chromium (tests/browser.py), one per test."""
+    from playwright.async_api import async_playwright
+
+    from tests.browser import CHROMIUM, FLAGS
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
 async def xapi(client):
     return XAPI(client)
 

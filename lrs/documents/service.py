@@ -102,6 +102,11 @@ def precondition_failed(document_id: str) -> PreconditionFailed:
     )
 
 
+def state_place(activity_id: str, agent_key: str, registration: str | None) -> Place:
+    """Where the State documents of an activity, agent (IFI key) and registration live."""
+    return Place(store.STATE, activity_id=activity_id, agent=agent_key, registration=registration)
+
+
 # --- reading -------------------------------------------------------------------------------
 
 async def get_document(database, place: Place, document_id: str) -> StoredDocument:

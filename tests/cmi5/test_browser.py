@@ -5,30 +5,16 @@ Needs the Debian package `chromium`; the test is skipped, saying so, when it is 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
-from playwright.async_api import async_playwright
-
 from cmi5 import vocab
+from tests.browser import requires_chromium
 from tests.cmi5.conftest import au, course_xml, make_zip
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run"]
 AU_FILES = Path(__file__).parent / "browser_au"
 AU_ID = "https://example.com/aus/browser"
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian package `chromium`)")
-
-
-@pytest.fixture
-async def browser():
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield browser
-        await browser.close()
+pytestmark = requires_chromium
 
 
 async def test_au_page_completes_the_handshake_and_sends_its_statements(lms, browser):

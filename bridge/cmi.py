@@ -1,0 +1,211 @@
+"""The SCORM 1.2 data model as the player commits it (`{"cmi": {...}}`, every value a string). Pure.
+
+The browser runtime validates each LMSSetValue; the server checks again what it keeps
+(schemas/scorm_commit.json), with the SCORM error code the SCO would have got (405 for a value
+of the wrong type or size), because a commit is just an HTTP request. Values are never cut: a
+value too long is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator, ValidationError
+
+from bridge import vocab
+from bridge.errors import RuntimeDataError
+
+# Types, sizes and vocabularies of a commit are stated once, in this schema.
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "scorm_commit.json"
+TIMESPAN = re.compile(r"^(\d{1,4}):(\d{2}):(\d{2})(\.\d{1,2})?$")
+DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class Score:
+    raw: str = ""
+    min: str = ""
+    max: str = ""
+
+    def to_json(self) -> dict:
+        return {"raw": self.raw, "min": self.min, "max": self.max}
+
+    @classmethod
+    def from_json(cls, value: object) -> "Score":
+        value = value if isinstance(value, dict) else {}
+        return cls(*(str(value.get(k, "")) for k in ("raw", "min", "max")))
+
+
+@dataclass(frozen=True)
+class Interaction:
+    index: int
+    id: str
+    type: str = ""
+    student_response: str = ""
+    result: str = ""
+    latency: str = ""
+    weighting: str = ""
+    time: str = ""
+    correct_patterns: tuple[str, ...] = ()
+    objective_ids: tuple[str, ...] = ()
+
+    def fingerprint(self) -> str:
+        return "\x1f".join((self.id, self.type, self.student_response, self.result, self.latency, self.weighting,
+                            "\x1e".join(self.correct_patterns), "\x1e".join(self.objective_ids)))
+
+
+@dataclass(frozen=True)
+class Objective:
+    index: int
+    id: str
+    status: str = ""
+    score: Score = field(default_factory=Score)
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "status": self.status, "score": self.score.to_json()}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one commit says about the SCO."""
+
+    location: str = ""
+    suspend_data: str = ""
+    lesson_status: str = ""
+    exit: str = ""
+    session_time: str = ""
+    score: Score = field(default_factory=Score)
+    comments: str = ""
+    preferences: dict = field(default_factory=dict)
+    interactions: tuple[Interaction, ...] = ()
+    objectives: tuple[Objective, ...] = ()
+
+
+def parse_timespan(value: str) -> float:
+    """CMITimespan HHHH:MM:SS.SS in seconds; "" is 0."""
+    if not value:
+        return 0.0
+    match = TIMESPAN.match(value)
+    if not match:
+        raise ValueError(value)
+    hours, minutes, seconds, fraction = match.groups()
+    return int(hours) * 3600 + int(minutes) * 60 + int(seconds) + float(fraction or 0)
+
+
+def format_timespan(seconds: float) -> str:
+    """Seconds as CMITimespan HHHH:MM:SS.SS (centiseconds, as SCORM 1.2 keeps them)."""
+    centis = max(0, round(seconds * 100))
+    hours, rest = divmod(centis, 360000)
+    minutes, rest = divmod(rest, 6000)
+    whole, centi = divmod(rest, 100)
+    text = f"{min(hours, 9999):04d}:{minutes:02d}:{whole:02d}"
+    return f"{text}.{centi:02d}" if centi else text
+
+
+def decimal_of(value: str) -> Decimal | None:
+    if not value or not DECIMAL.match(value):
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return None
+
+
+@cache
+def commit_validator() -> Draft202012Validator:
+    document = json.loads(SCHEMA_PATH.read_text())
+    Draft202012Validator.check_schema(document)  # a broken schema file fails at first use
+    return Draft202012Validator(document)
+
+
+def describe(error: ValidationError) -> str:
+    value, limit = error.instance, error.validator_value
+    if error.validator == "maxLength":
+        return f"holds {len(value)} characters; at most {limit} are allowed"
+    if error.validator == "enum":
+        return f"{value!r} is not one of {', '.join(repr(v) for v in limit)}"
+    if error.validator == "pattern":
+        return f"{value!r} is not {error.schema.get('description', 'in the right format')}"
+    if error.validator == "type":
+        return f"must be of type {limit}"
+    if error.validator in ("maxProperties", "maxItems"):
+        return f"has more than {limit} rows"
+    if error.validator == "minimum":
+        return f"must be at least {limit}"
+    return error.message
+
+
+def check_commit(body: object) -> None:
+    """The commit against schemas/scorm_commit.json; the first problem, by element, is raised.
+
+    Problems inside the data model carry SCORM error 405 (incorrect data type), those of the
+    envelope 101 (general exception).
+    """
+    errors = sorted(commit_validator().iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path])
+    if not errors:
+        return
+    error = errors[0]
+    path = [str(part) for part in error.absolute_path]
+    in_model = bool(path) and path[0] == "cmi"
+    raise RuntimeDataError(".".join(path) or "body", describe(error),
+                           vocab.ERROR_INCORRECT_DATA_TYPE if in_model else vocab.ERROR_GENERAL)
+
+
+def value(container: dict, key: str) -> str:
+    found = container.get(key)
+    return "" if found is None else str(found)
+
+
+def node(container: object, *keys: str) -> dict:
+    for key in keys:
+        container = container.get(key) if isinstance(container, dict) else None
+    return container if isinstance(container, dict) else {}
+
+
+def rows(container: dict, key: str) -> list[tuple[int, dict]]:
+    """Numbered rows (`{"0": {...}}` or a list), in order; other keys (`_count`, ...) are skipped."""
+    found = container.get(key) or {}
+    if isinstance(found, list):
+        found = dict(enumerate(found))
+    if not isinstance(found, dict):
+        return []
+    return sorted(((int(k), row) for k, row in found.items() if str(k).isdigit() and isinstance(row, dict)),
+                  key=lambda pair: pair[0])
+
+
+def score_of(container: dict) -> Score:
+    found = node(container, "score")
+    return Score(value(found, "raw"), value(found, "min"), value(found, "max"))
+
+
+def parse_snapshot(cmi: object) -> Snapshot:
+    """The data model of a commit already checked by `check_commit`."""
+    if not isinstance(cmi, dict):
+        raise RuntimeDataError("cmi", "must be the CMI data model as an object", vocab.ERROR_GENERAL)
+    core, preferences = node(cmi, "core"), node(cmi, "student_preference")
+    interactions = tuple(
+        Interaction(
+            index=index, id=value(row, "id"), type=value(row, "type"),
+            student_response=value(row, "student_response"), result=value(row, "result"),
+            latency=value(row, "latency"), weighting=value(row, "weighting"), time=value(row, "time"),
+            correct_patterns=tuple(value(p, "pattern") for _, p in rows(row, "correct_responses")),
+            objective_ids=tuple(value(o, "id") for _, o in rows(row, "objectives")),
+        )
+        for index, row in rows(cmi, "interactions")
+    )
+    objectives = tuple(
+        Objective(index=index, id=value(row, "id"), status=value(row, "status"), score=score_of(row))
+        for index, row in rows(cmi, "objectives") if value(row, "id")
+    )
+    return Snapshot(
+        location=value(core, "lesson_location"), suspend_data=value(cmi, "suspend_data"),
+        lesson_status=value(core, "lesson_status"), exit=value(core, "exit"),
+        session_time=value(core, "session_time"), score=score_of(core), comments=value(cmi, "comments"),
+        preferences={key: value(preferences, key) for key in ("audio", "language", "speed", "text")},
+        interactions=interactions, objectives=objectives,
+    )

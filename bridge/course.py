@@ -1,0 +1,97 @@
+"""A SCORM 1.2 manifest as a cmi5 course structure (cmi5.xml), to be imported by cmi5. Pure.
+
+Every launchable item becomes an AU whose url is the bridge's player for it; an item with
+children becomes a block (holding its own AU first when it launches something too). The AU's
+masteryScore is adlcp:masteryscore / 100, cut (never rounded up) to the 4 decimals cmi5 keeps,
+and the server judges pass/fail against that very number, so what it sends always agrees with
+the cmi5 rules. SCOs move on with "CompletedOrPassed": SCORM 1.2 reaches either "completed" or
+"passed"; assets (which never talk to the API) with "NotApplicable".
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+from urllib.parse import quote
+
+from bridge import vocab
+from bridge.manifest import Item, Manifest, Sco
+from cmi5.vocab import COURSE_NAMESPACE
+
+NS = "{" + COURSE_NAMESPACE + "}"
+MASTERY_STEP = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class PackageIris:
+    """The IRIs of one imported package: `{base}/scorm/packages/{id}` and what hangs below it."""
+
+    package: str
+
+    def sco(self, identifier: str) -> str:
+        return f"{self.package}/scos/{quote(identifier, safe='')}"
+
+    def item(self, identifier: str) -> str:
+        return f"{self.package}/items/{quote(identifier, safe='')}"
+
+
+def cmi5_mastery_score(mastery: Decimal | None) -> Decimal | None:
+    if mastery is None:
+        return None
+    return (mastery / 100).quantize(MASTERY_STEP, rounding=ROUND_FLOOR)
+
+
+def format_decimal(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def player_url(content_base: str, package: str, sco: Sco) -> str:
+    return f"{content_base.rstrip('/')}/scorm/player/{package}/{sco.index}"
+
+
+def course_structure(manifest: Manifest, iris: PackageIris, package: str, content_base: str) -> bytes:
+    root = ET.Element(NS + "courseStructure")
+    course = ET.SubElement(root, NS + "course", id=iris.package)
+    add_texts(course, manifest.title)
+    for item in manifest.items:
+        add_member(root, item, iris, package, content_base)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def add_texts(parent: ET.Element, title: str) -> None:
+    for name in ("title", "description"):
+        ET.SubElement(ET.SubElement(parent, NS + name), NS + "langstring").text = title
+
+
+def has_launchable(item: Item) -> bool:
+    return item.sco is not None or any(has_launchable(c) for c in item.children)
+
+
+def add_member(parent: ET.Element, item: Item, iris: PackageIris, package: str, content_base: str) -> None:
+    if not has_launchable(item):
+        return
+    if not item.children:
+        add_au(parent, item.sco, iris, package, content_base)
+        return
+    block = ET.SubElement(parent, NS + "block", id=iris.item(item.identifier))
+    add_texts(block, item.title)
+    if item.sco is not None:
+        add_au(block, item.sco, iris, package, content_base)
+    for child in item.children:
+        add_member(block, child, iris, package, content_base)
+
+
+def add_au(parent: ET.Element, sco: Sco, iris: PackageIris, package: str, content_base: str) -> None:
+    attributes = {
+        "id": iris.sco(sco.identifier),
+        "moveOn": "CompletedOrPassed" if sco.scorm_type == "sco" else "NotApplicable",
+        "activityType": vocab.TYPE_LESSON,
+    }
+    mastery = cmi5_mastery_score(sco.mastery_score)
+    if mastery is not None and sco.scorm_type == "sco":
+        attributes["masteryScore"] = format_decimal(mastery)
+    au = ET.SubElement(parent, NS + "au", attributes)
+    add_texts(au, sco.title)
+    ET.SubElement(au, NS + "url").text = player_url(content_base, package, sco)

@@ -1,0 +1,275 @@
+"""`imsmanifest.xml` of a SCORM 1.2 package (IMS CP 1.1.2 + ADL CP 1.2) to a plain structure. Pure.
+
+Elements are matched by local name: SCORM 1.2 manifests in the wild often get their namespaces
+slightly wrong, and nothing here depends on which namespace an element carries, except telling
+a SCORM 2004 manifest (ADL CP 1.3, sequencing, navigation) apart, which is refused by name.
+The XML is parsed with defusedxml: no entity declarations, no external or network access.
+Each rejection names the element (`organizations/organization[1]/item[2]`) and the problem.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from urllib.parse import unquote, urlsplit
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from bridge import vocab
+from bridge.errors import InvalidPackage
+
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+SCORM_2004_MARKERS = ("adlcp_v1p3", "imsss", "adlseq", "adlnav")
+TIMESPAN = r"^\d{2,4}:\d{2}:\d{2}(\.\d{1,2})?$"
+MAX_DEPTH = 100
+MAX_TEXT = 4096
+
+
+@dataclass
+class Sco:
+    """A launchable item: an item of the organization whose resource has an href."""
+
+    index: int
+    identifier: str                 # the item's identifier
+    resource: str                   # the resource's identifier
+    title: str
+    scorm_type: str                 # "sco" or "asset"
+    launch: str                     # package-relative url of the launch file, parameters included
+    file: str                       # package path of the launch file
+    mastery_score: Decimal | None = None
+    data_from_lms: str = ""
+    max_time_allowed: str = ""
+    time_limit_action: str = ""
+    prerequisites: str = ""
+
+
+@dataclass
+class Item:
+    identifier: str
+    title: str
+    sco: Sco | None = None
+    children: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Manifest:
+    identifier: str
+    title: str                      # the default organization's title
+    organization: str               # its identifier
+    items: list[Item]
+    scos: list[Sco]                 # launchable items, in organization order
+
+
+def parse_manifest(data: bytes, files: frozenset[str]) -> Manifest:
+    """The package's default organization; `files` are the package paths, to check launch files."""
+    root = parse_xml(data)
+    if local(root) != "manifest":
+        raise InvalidPackage(vocab.MANIFEST_FILE, f"the root element must be <manifest>, found <{local(root)}>")
+    refuse_scorm_2004(root)
+    return ManifestReader(files).read(root)
+
+
+def parse_xml(data: bytes) -> ET.Element:
+    try:
+        return SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as error:
+        raise InvalidPackage(
+            vocab.MANIFEST_FILE, f"entities and external references are not allowed ({error.__class__.__name__})"
+        ) from None
+    except ET.ParseError as error:
+        raise InvalidPackage(vocab.MANIFEST_FILE, f"not well-formed XML: {error}") from None
+
+
+def local(element_or_name) -> str:
+    name = element_or_name.tag if isinstance(element_or_name, ET.Element) else element_or_name
+    if not isinstance(name, str):
+        return ""
+    return name.rsplit("}", 1)[-1]
+
+
+def children(element: ET.Element, name: str) -> list[ET.Element]:
+    return [child for child in element if local(child) == name]
+
+
+def child(element: ET.Element, name: str) -> ET.Element | None:
+    found = children(element, name)
+    return found[0] if found else None
+
+
+def attribute(element: ET.Element, name: str) -> str | None:
+    """An attribute by local name, whatever its namespace prefix (adlcp:scormtype, scormType, ...)."""
+    for key, value in element.attrib.items():
+        if local(key).lower() == name.lower():
+            return value.strip()
+    return None
+
+
+def text(element: ET.Element | None) -> str:
+    return "" if element is None else "".join(element.itertext()).strip()
+
+
+def refuse_scorm_2004(root: ET.Element) -> None:
+    metadata = child(root, "metadata")
+    version = text(child(metadata, "schemaversion")) if metadata is not None else ""
+    namespaces = {tag.split("}", 1)[0] for tag in (e.tag for e in root.iter()) if isinstance(tag, str) and tag.startswith("{")}
+    namespaces |= {name.split("}", 1)[0] for e in root.iter() for name in e.attrib if name.startswith("{")}
+    camel = any("scormType" in name for e in root.iter() for name in e.attrib)
+    if ("2004" in version or "1.3" in version or camel
+            or any(marker in namespace for namespace in namespaces for marker in SCORM_2004_MARKERS)):
+        raise InvalidPackage(
+            vocab.MANIFEST_FILE,
+            f"this is a SCORM 2004 package (schemaversion {version or 'not given'}); SCORM 2004 is not supported yet, only SCORM 1.2",
+        )
+
+
+def launch_url(href: str, parameters: str) -> str:
+    """The resource href with the item's parameters (IMS CP: '?' joins a query, '#' a fragment)."""
+    parameters = parameters.strip()
+    if not parameters:
+        return href
+    if parameters.startswith("?") or parameters.startswith("&"):
+        return href + ("&" if "?" in href else "?") + parameters[1:]
+    if parameters.startswith("#"):
+        return href if "#" in href else href + parameters
+    return href + ("&" if "?" in href else "?") + parameters
+
+
+def package_file(url: str) -> str | None:
+    """The package path a relative launch url names, or None when it is absolute or leaves the package."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or url.startswith("/"):
+        return None
+    decoded = unquote(parts.path)
+    if not decoded or "\\" in decoded or "\x00" in decoded:
+        return None
+    normalized = posixpath.normpath(decoded)
+    if normalized.startswith("../") or normalized in ("..", "."):
+        return None
+    return normalized
+
+
+class ManifestReader:
+    def __init__(self, files: frozenset[str]) -> None:
+        self.files = files
+        self.resources: dict[str, tuple[ET.Element, str]] = {}
+        self.scos: list[Sco] = []
+        self.identifiers: set[str] = set()
+
+    def read(self, root: ET.Element) -> Manifest:
+        self.read_resources(root)
+        organizations = child(root, "organizations")
+        found = children(organizations, "organization") if organizations is not None else []
+        if not found:
+            raise InvalidPackage("organizations", "the manifest has no <organization>: nothing to launch")
+        default = attribute(organizations, "default")
+        organization, position = found[0], 1
+        if default:
+            matches = [(o, n) for n, o in enumerate(found, 1) if attribute(o, "identifier") == default]
+            if not matches:
+                raise InvalidPackage("organizations", f"default organization {default!r} is not one of its <organization> elements")
+            organization, position = matches[0]
+        path = f"organizations/organization[{position}]"
+        items = self.read_items(organization, path, 0)
+        if not self.scos:
+            raise InvalidPackage(path, "no item launches a resource: there is nothing to play")
+        return Manifest(
+            identifier=attribute(root, "identifier") or "",
+            title=text(child(organization, "title")) or attribute(organization, "identifier") or "SCORM course",
+            organization=attribute(organization, "identifier") or "",
+            items=items,
+            scos=self.scos,
+        )
+
+    def read_resources(self, root: ET.Element) -> None:
+        resources = child(root, "resources")
+        if resources is None:
+            return
+        base = resources.attrib.get(XML_BASE, "")
+        for position, resource in enumerate(children(resources, "resource"), 1):
+            identifier = attribute(resource, "identifier")
+            if not identifier:
+                raise InvalidPackage(f"resources/resource[{position}]", "attribute identifier is required")
+            if identifier in self.resources:
+                raise InvalidPackage(f"resources/resource[{position}]", f"identifier {identifier!r} is used twice")
+            self.resources[identifier] = (resource, base + resource.attrib.get(XML_BASE, ""))
+
+    def read_items(self, parent: ET.Element, path: str, depth: int) -> list[Item]:
+        if depth > MAX_DEPTH:
+            raise InvalidPackage(path, f"items are nested more than {MAX_DEPTH} deep")
+        items = []
+        for position, element in enumerate(children(parent, "item"), 1):
+            item_path = f"{path}/item[{position}]"
+            identifier = attribute(element, "identifier")
+            if not identifier:
+                raise InvalidPackage(item_path, "attribute identifier is required")
+            if identifier in self.identifiers:
+                raise InvalidPackage(item_path, f"identifier {identifier!r} is used by another item")
+            self.identifiers.add(identifier)
+            title = text(child(element, "title")) or identifier
+            item = Item(identifier, title)
+            reference = attribute(element, "identifierref")
+            if reference:
+                item.sco = self.read_sco(element, item_path, identifier, title, reference)
+            item.children = self.read_items(element, item_path, depth + 1)
+            items.append(item)
+        return items
+
+    def read_sco(self, element: ET.Element, path: str, identifier: str, title: str, reference: str) -> Sco | None:
+        if reference not in self.resources:
+            raise InvalidPackage(path, f"identifierref {reference!r} names no resource of the manifest")
+        resource, base = self.resources[reference]
+        href = attribute(resource, "href")
+        if not href:
+            if children(element, "item"):
+                return None  # an aggregation pointing at a resource it cannot launch
+            raise InvalidPackage(path, f"resource {reference!r} has no href: the item cannot be launched")
+        scorm_type = (attribute(resource, "scormtype") or "asset").lower()
+        if scorm_type not in vocab.SCORM_12_TYPES:
+            raise InvalidPackage(path, f"resource {reference!r} has adlcp:scormtype {scorm_type!r}; it must be sco or asset")
+        launch = launch_url(base + href, attribute(element, "parameters") or "")
+        file = package_file(base + href)
+        if file is None:
+            raise InvalidPackage(path, f"launch url {base + href!r} must be a relative path inside the package "
+                                       "(a SCO is served with the player to reach its API)")
+        if file not in self.files:
+            raise InvalidPackage(path, f"the launch file {file!r} of resource {reference!r} is missing from the zip")
+        sco = Sco(index=len(self.scos), identifier=identifier, resource=reference, title=title,
+                  scorm_type=scorm_type, launch=launch, file=file)
+        self.read_adlcp(element, path, sco)
+        self.scos.append(sco)
+        return sco
+
+    def read_adlcp(self, element: ET.Element, path: str, sco: Sco) -> None:
+        values = {local(e).lower(): (text(e), e) for e in element if local(e).lower() in (
+            "masteryscore", "datafromlms", "maxtimeallowed", "timelimitaction", "prerequisites")}
+        if "masteryscore" in values and values["masteryscore"][0]:
+            raw = values["masteryscore"][0]
+            try:
+                score = Decimal(raw)
+            except InvalidOperation:
+                score = None
+            if score is None or not score.is_finite() or not 0 <= score <= 100:
+                raise InvalidPackage(f"{path}/adlcp:masteryscore", f"{raw!r} must be a number from 0 to 100")
+            sco.mastery_score = score
+        if "datafromlms" in values:
+            sco.data_from_lms = values["datafromlms"][0]
+            if len(sco.data_from_lms) > MAX_TEXT:
+                raise InvalidPackage(f"{path}/adlcp:datafromlms", f"holds more than {MAX_TEXT} characters (cmi.launch_data)")
+        if "maxtimeallowed" in values and values["maxtimeallowed"][0]:
+            value = values["maxtimeallowed"][0]
+            if not re.match(TIMESPAN, value):
+                raise InvalidPackage(f"{path}/adlcp:maxtimeallowed", f"{value!r} must be a SCORM 1.2 timespan HHHH:MM:SS.SS")
+            sco.max_time_allowed = value
+        if "timelimitaction" in values and values["timelimitaction"][0]:
+            value = values["timelimitaction"][0].lower()
+            if value not in vocab.TIME_LIMIT_ACTIONS:
+                raise InvalidPackage(
+                    f"{path}/adlcp:timelimitaction", f"{value!r} must be one of {', '.join(vocab.TIME_LIMIT_ACTIONS)}"
+                )
+            sco.time_limit_action = value
+        if "prerequisites" in values:
+            sco.prerequisites = values["prerequisites"][0]

@@ -1,0 +1,120 @@
+"""Package import and lookup: the LMS-facing verbs for SCORM packages. No HTTP here.
+
+A package is read and checked whole before anything is stored: zip (with the limits and safe
+member names of `cmi5.package.read_zip`), manifest, launch files. It then becomes a cmi5 course
+through cmi5's public import, its files go to the bridge's GridFS bucket, and the package
+document ties the SCOs to the course's AUs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from bridge import store, vocab
+from bridge.course import PackageIris, cmi5_mastery_score, course_structure, format_decimal
+from bridge.errors import InvalidPackage
+from bridge.manifest import parse_manifest
+from cmi5.course import InvalidCourseStructure
+from cmi5.courses import DEFAULT_CONTENT_TYPE, content_type_for, import_course
+from cmi5.package import PackageLimits, read_zip
+from lrs.errors import NotFound
+
+ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
+
+
+def read_files(data: bytes, media_type: str, limits: PackageLimits) -> dict[str, bytes]:
+    if media_type not in ZIP_TYPES:
+        raise InvalidPackage("", f"a SCORM package is sent as application/zip, not {media_type or 'without a Content-Type'}")
+    try:
+        files = read_zip(data, limits)
+    except InvalidCourseStructure as error:
+        raise InvalidPackage("package", error.problem) from None
+    if vocab.MANIFEST_FILE not in files:
+        raise InvalidPackage("package", f"{vocab.MANIFEST_FILE} is missing at the root of the zip")
+    return files
+
+
+async def import_package(database, data: bytes, media_type: str, limits: PackageLimits, base: str,
+                         content_base: str) -> dict:
+    """Import a SCORM 1.2 zip; `base` names its IRIs, `content_base` serves its player and files."""
+    files = read_files(data, media_type, limits)
+    manifest = parse_manifest(files[vocab.MANIFEST_FILE], frozenset(files))
+    package = uuid.uuid4().hex
+    iris = PackageIris(f"{base}/scorm/packages/{package}")
+    course = await import_course(database, course_structure(manifest, iris, package, content_base), "application/xml")
+    aus = {au["id"]: au for au in course["structure"]["aus"]}
+    scos = []
+    for sco in manifest.scos:
+        au = aus[iris.sco(sco.identifier)]
+        mastery = cmi5_mastery_score(sco.mastery_score) if sco.scorm_type == "sco" else None
+        scos.append({
+            "index": sco.index, "identifier": sco.identifier, "resource": sco.resource, "title": sco.title,
+            "scormType": sco.scorm_type, "launch": sco.launch, "au": au["id"], "activityId": au["activityId"],
+            "masteryScore": float(mastery) if mastery is not None else None,
+            "masteryScoreScorm": format_decimal(sco.mastery_score) if sco.mastery_score is not None else None,
+            "dataFromLMS": sco.data_from_lms, "maxTimeAllowed": sco.max_time_allowed,
+            "timeLimitAction": sco.time_limit_action, "prerequisites": sco.prerequisites,
+        })
+    await store.insert_package_files(
+        database, package, {path: (content, content_type_for(path)) for path, content in files.items()}
+    )
+    document = {
+        "_id": package, "course": course["_id"], "course_activity_id": course["activity_id"],
+        "iri": iris.package, "identifier": manifest.identifier, "organization": manifest.organization,
+        "title": manifest.title, "created": datetime.now(timezone.utc), "sco_count": len(scos), "scos": scos,
+    }
+    await store.insert_package(database, document)
+    return document
+
+
+async def get_package(database, package: str) -> dict:
+    document = await store.find_package(database, package)
+    if document is None:
+        raise NotFound(f"no SCORM package with id {package}")
+    return document
+
+
+async def get_sco(database, package: str, sco: str) -> dict:
+    document = await get_package(database, package)
+    if not sco.isdigit() or int(sco) >= len(document["scos"]):
+        raise NotFound(f"SCORM package {package} has no SCO {sco}")
+    return document["scos"][int(sco)]
+
+
+async def open_package_file(database, package: str, path: str):
+    """A package file as an open download stream (`.length`, `.readchunk()`) and its content type."""
+    stream = await store.find_package_file(database, package, path)
+    if stream is None:
+        raise NotFound(f"no file {path} in this package")
+    return stream, (stream.metadata or {}).get("contentType", DEFAULT_CONTENT_TYPE)
+
+
+async def find_package_of_course(database, course: str) -> dict | None:
+    return await store.find_package_by_course(database, course)
+
+
+async def list_packages(database) -> list[dict]:
+    return await store.find_packages(database)
+
+
+def render_package(package: dict) -> dict:
+    return {
+        **render_package_summary(package),
+        "scos": [
+            {"id": s["identifier"], "title": s["title"], "launch": s["launch"], "scormType": s["scormType"],
+             "au": s["au"], "activityId": s["activityId"], "masteryScore": s["masteryScore"],
+             "masteryscore": s["masteryScoreScorm"], "dataFromLMS": s["dataFromLMS"],
+             "maxTimeAllowed": s["maxTimeAllowed"], "timeLimitAction": s["timeLimitAction"],
+             "prerequisites": s["prerequisites"], "player": f"/scorm/player/{package['_id']}/{s['index']}"}
+            for s in package["scos"]
+        ],
+    }
+
+
+def render_package_summary(package: dict) -> dict:
+    return {
+        "id": package["_id"], "course": package["course"], "title": package["title"],
+        "activityId": package["iri"], "scoCount": package["sco_count"],
+        "created": package["created"].isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }

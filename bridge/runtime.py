@@ -1,0 +1,237 @@
+"""The SCORM run-time on the server: start a session, apply commits. No HTTP here.
+
+Callers authenticate with the cmi5 auth token of the launch; its session says which SCO,
+learner, registration and launch mode this is. The attempt record (`bridge.attempts`) is one
+State document of the SCO's activity for the registration, written only on the version that was
+read (If-Match), so concurrent commits are applied one after the other and a repeated or late
+commit (sequence not above the last one applied) changes nothing. Statements made by a commit are
+written into that document's outbox in the same write, then stored; a later commit (or its
+repeat) stores whatever a crash left there, skipping those already stored. The profile's own
+documents (attempt state, suspend data, activity state) are written from the record after it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from bridge import vocab
+from bridge.attempts import (
+    Commit, Facts, apply_commit, begin_session, initial_cmi, is_current, needs_facts, new_record,
+    total_time_iso,
+)
+from bridge.cmi import check_commit, parse_snapshot
+from bridge.errors import SessionSuperseded
+from bridge.packages import find_package_of_course
+from bridge.statements import Launch
+from cmi5.auth import SessionPolicy
+from cmi5.sessions import registration_status
+from lrs.auth.principal import Principal
+from lrs.documents.service import Preconditions, get_document, put_document, state_place
+from lrs.errors import Forbidden, LRSError, NotFound, PreconditionFailed, ServiceUnavailable
+from lrs.ifi import ifi_key
+from lrs.statements.service import get_statement, store_statements
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 30
+JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """One launched SCO as its auth token sees it."""
+
+    database: object
+    hooks: list
+    principal: Principal
+    session: dict      # the cmi5 session
+    package: dict
+    sco: dict
+    launch: Launch
+
+    @property
+    def place(self):
+        return state_place(self.session["activity_id"], ifi_key(self.session["actor"]), self.session["registration"])
+
+
+async def runtime_for(database, hooks: list, principal: Principal) -> Runtime:
+    policy = principal.policy
+    if not isinstance(policy, SessionPolicy):
+        raise Forbidden("the SCORM run-time is reached with the auth token of a cmi5 launch")
+    session = policy.session
+    package = await find_package_of_course(database, session["course"])
+    au = session["au_snapshot"]
+    sco = next((s for s in (package or {}).get("scos", ()) if s["au"] == au["id"]), None)
+    if sco is None:
+        raise NotFound(f"AU {au['id']} is not a SCO of an imported SCORM package")
+    launch = Launch(
+        session=session["_id"], registration=session["registration"], actor=session["actor"], au=au,
+        context_template=session["context_template"], course_activity=package["course_activity_id"],
+        launch_mode=session["launch_mode"], mastery_score=session["mastery_score"],
+    )
+    return Runtime(database, hooks, principal, session, package, sco, launch)
+
+
+# --- the attempt record -----------------------------------------------------------------------
+
+async def read_record(rt: Runtime) -> tuple[dict, str | None]:
+    try:
+        document = await get_document(rt.database, rt.place, vocab.RUNTIME_STATE_ID)
+    except NotFound:
+        return new_record(), None
+    try:
+        record = json.loads(document.content)
+        record["attempt"], record.setdefault("outbox", [])
+    except (ValueError, KeyError, TypeError):
+        log.warning("unreadable %s for session %s; starting afresh", vocab.RUNTIME_STATE_ID, rt.launch.session)
+        record = new_record()
+    return record, document.etag
+
+
+async def write_record(rt: Runtime, record: dict, etag: str | None) -> str:
+    """Write on the version read (If-Match), or only if still absent; PreconditionFailed otherwise."""
+    preconditions = Preconditions(if_match=[etag]) if etag else Preconditions(if_none_match=["*"])
+    return await put_document(rt.database, rt.place, vocab.RUNTIME_STATE_ID, json.dumps(record).encode(), JSON,
+                              preconditions, header_required=False)
+
+
+def check_current(rt: Runtime, record: dict) -> None:
+    """A session that a newer launch replaced may neither start nor commit (it would roll back)."""
+    if rt.session.get("status") == "abandoned":
+        raise SessionSuperseded("this SCO session was abandoned (the SCO was launched again)")
+    current = record.get("session")
+    if current and current["id"] != rt.launch.session:
+        if launched_at(rt) <= datetime.fromisoformat(current["launchedAt"].replace("Z", "+00:00")):
+            raise SessionSuperseded("a newer launch of this SCO is running; this session can no longer commit")
+
+
+def launched_at(rt: Runtime) -> datetime:
+    moment = rt.session["launched_at"]
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+# --- start and commit -------------------------------------------------------------------------
+
+async def start_session(rt: Runtime, content_base: str) -> dict:
+    """What the player needs before LMSInitialize. Reads only: the first commit writes."""
+    record, _ = await read_record(rt)
+    check_current(rt, record)
+    record = begin_session(record, rt.launch, launched_at(rt))
+    session = record["session"]
+    return {
+        "cmi": initial_cmi(record, rt.launch, rt.sco),
+        "launch": f"{content_base}/scorm/content/{rt.package['_id']}/{rt.sco['launch']}",
+        "title": rt.sco["title"],
+        "sequence": session["sequence"],
+        "initialized": bool(session["initializedAt"]),
+        "finished": session["finished"],
+    }
+
+
+def parse_commit(body: object) -> Commit:
+    check_commit(body)
+    event = body.get("event", "commit")
+    snapshot = None if event == "initialize" else parse_snapshot(body.get("cmi"))
+    return Commit(body["sequence"], event, snapshot)
+
+
+async def registration_facts(rt: Runtime) -> Facts:
+    status = await registration_status(rt.database, rt.launch.registration)
+    entry = next((a for a in status["aus"] if a["id"] == rt.launch.au["id"]), {})
+    return Facts(completed=bool(entry.get("completed")), passed=bool(entry.get("passed")))
+
+
+async def commit(rt: Runtime, body: object) -> dict:
+    request = parse_commit(body)
+    for _ in range(MAX_ATTEMPTS):
+        record, etag = await read_record(rt)
+        check_current(rt, record)
+        record = begin_session(record, rt.launch, launched_at(rt))
+        session = record["session"]
+        if request.sequence <= session["sequence"] or session["finished"]:
+            await flush_outbox(rt)
+            return {"result": "true", "errorCode": 0, "applied": False}
+        facts = await registration_facts(rt) if needs_facts(record, rt.launch, request) else Facts()
+        updated, statements = apply_commit(record, rt.launch, request, datetime.now(timezone.utc), facts)
+        updated["outbox"] = [*record.get("outbox", []), *statements]
+        try:
+            await write_record(rt, updated, etag)
+        except PreconditionFailed:
+            continue  # another commit of this SCO got there first: judge this one again
+        if rt.launch.normal:
+            await write_profile_documents(rt, updated)
+        await flush_outbox(rt)
+        return {"result": "true", "errorCode": 0, "applied": True}
+    raise ServiceUnavailable("the SCO's attempt changed concurrently too often; commit again", **{"Retry-After": "1"})
+
+
+# --- storing the outbox -----------------------------------------------------------------------
+
+async def is_stored(rt: Runtime, statement_id: str) -> bool:
+    try:
+        await get_statement(rt.database, rt.principal, statement_id, False, "ids", None, False)
+        return True
+    except NotFound:
+        return False
+
+
+async def store_pending(rt: Runtime, statements: list[dict]) -> None:
+    if not statements:
+        return
+    try:
+        await store_statements(rt.database, rt.hooks, rt.principal, copy.deepcopy(statements))
+        return
+    except LRSError as error:
+        if len(statements) == 1:
+            log.warning("statement %s of SCO session %s not stored: %s", statements[0]["id"], rt.launch.session, error.detail)
+            return
+    for statement in statements:  # keep what the rules accept when one statement of the batch is refused
+        await store_pending(rt, [statement])
+
+
+async def flush_outbox(rt: Runtime) -> None:
+    for _ in range(MAX_ATTEMPTS):
+        record, etag = await read_record(rt)
+        outbox = record.get("outbox") or []
+        if not outbox or etag is None:
+            return
+        await store_pending(rt, [s for s in outbox if not await is_stored(rt, s["id"])])
+        done = {s["id"] for s in outbox}
+        record["outbox"] = [s for s in record["outbox"] if s["id"] not in done]
+        try:
+            await write_record(rt, record, etag)
+            return
+        except PreconditionFailed:
+            continue
+
+
+# --- the profile's documents ------------------------------------------------------------------
+
+async def write_profile_documents(rt: Runtime, record: dict) -> None:
+    """Attempt state, suspend data and activity state (profile appendix), from the latest record.
+
+    Written after the record; if another commit wrote a newer record meanwhile, they are
+    written again from that one, so the last writer always leaves the newest values.
+    """
+    for _ in range(MAX_ATTEMPTS):
+        attempt = record["attempt"]
+        documents = {
+            vocab.ATTEMPT_STATE_ID: (json.dumps({
+                "credit": attempt["credit"], "mode": attempt["mode"], "location": attempt["location"],
+                "total_time": total_time_iso(attempt),
+            }).encode(), JSON),
+            vocab.SUSPEND_DATA_STATE_ID: (attempt["suspendData"].encode(), "text/plain; charset=utf-8"),
+            vocab.ACTIVITY_STATE_ID: (json.dumps({
+                "attempts": [rt.launch.attempt_iri(a) for a in attempt["attempts"]],
+            }).encode(), JSON),
+        }
+        for state_id, (content, content_type) in documents.items():
+            await put_document(rt.database, rt.place, state_id, content, content_type, Preconditions(),
+                               header_required=False)
+        latest, _ = await read_record(rt)
+        if latest["attempt"] == attempt or not is_current(latest, rt.launch.session):
+            return
+        record = latest

@@ -1,0 +1,190 @@
+"""The pure layers of the run-time: the attempt record, data model parsing and statement shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bridge import vocab
+from bridge.attempts import Commit, Facts, apply_commit, begin_session, effective_status, kept_status, new_record
+from bridge.cmi import Interaction, Score, check_commit, format_timespan, parse_snapshot, parse_timespan
+from bridge.errors import RuntimeDataError
+from bridge.interactions import definition, to_xapi_pattern, to_xapi_response
+from bridge.statements import Launch, xapi_score
+from cmi5 import vocab as cmi5_vocab
+from tests.bridge.conftest import cmi
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+ACTOR = {"objectType": "Agent", "account": {"homePage": "https://lms.example.com", "name": "learner-1"}}
+
+
+def launch(session: str = "s1", mode: str = "Normal", mastery: float | None = 0.8) -> Launch:
+    return Launch(
+        session=session, registration="4e1d0a52-3c71-4b34-9b43-0f8c2a8f4d11", actor=ACTOR,
+        au={"id": "https://lrs.example.com/scorm/packages/p/scos/I1", "activityId": "urn:uuid:1f0e2bd4-6d6b-4a8e-9f52-2d4a4c7a9b10",
+            "title": {"und": "One"}, "description": {"und": "One"}, "activityType": vocab.TYPE_LESSON},
+        context_template={"contextActivities": {"grouping": [{"id": "https://lrs.example.com/scorm/packages/p/scos/I1"}]},
+                          "extensions": {cmi5_vocab.EXT_SESSION_ID: session}},
+        course_activity="urn:uuid:0b9c2a57-1b4e-4f38-8c3f-5b0f9d7e2a61", launch_mode=mode, mastery_score=mastery,
+    )
+
+
+def run(record, session_launch, *commits, facts=Facts(), at=T0):
+    record = begin_session(record, session_launch, at)
+    made = []
+    for number, (event, data) in enumerate(commits, start=record["session"]["sequence"] + 1):
+        snapshot = parse_snapshot(data) if data is not None else None
+        record, statements = apply_commit(record, session_launch, Commit(number, event, snapshot),
+                                          at + timedelta(seconds=number), facts)
+        made += statements
+    return record, made
+
+
+def names(statements):
+    return [s["verb"]["display"]["en-US"] for s in statements]
+
+
+def is_defined(statement):
+    return cmi5_vocab.CATEGORY_CMI5 in [c["id"] for c in statement["context"]["contextActivities"]["category"]]
+
+
+def test_a_new_attempt_starts_ab_initio_and_a_suspended_one_resumes():
+    record, _ = run(new_record(), launch("s1"), ("initialize", None),
+                    ("finish", cmi(location="p4", suspend_data="d", exit="suspend", session_time="00:01:00")))
+    resumed = begin_session(record, launch("s2"), T0 + timedelta(hours=1))
+    assert resumed["session"]["entry"] == "resume"
+    assert (resumed["attempt"]["location"], resumed["attempt"]["suspendData"], resumed["attempt"]["totalSeconds"]) == ("p4", "d", 60)
+    assert resumed["session"]["attempt"] == record["session"]["attempt"]
+    record, _ = run(resumed, launch("s2"), ("initialize", None), ("finish", cmi(status="completed", location="p9")))
+    fresh = begin_session(record, launch("s3"), T0 + timedelta(hours=2))
+    assert fresh["session"]["entry"] == "ab-initio"
+    assert (fresh["attempt"]["location"], fresh["attempt"]["lessonStatus"]) == ("", "completed")
+    assert fresh["session"]["attempt"] != record["session"]["attempt"]
+    assert len(fresh["attempt"]["attempts"]) == 2
+
+
+def test_begin_session_is_a_no_op_for_the_current_session():
+    record = begin_session(new_record(), launch("s1"), T0)
+    assert begin_session(record, launch("s1"), T0 + timedelta(minutes=5)) is record
+
+
+def test_browse_and_review_leave_the_attempt_untouched():
+    record, _ = run(new_record(), launch("s1"), ("initialize", None), ("finish", cmi(status="passed", raw="90", location="end")))
+    before = record["attempt"]
+    record, made = run(record, launch("s2", "Review"), ("initialize", None),
+                       ("finish", cmi(status="failed", raw="5", location="x", exit="suspend")))
+    assert record["attempt"] == before
+    assert names(made) == ["initialized", "terminated"]
+
+
+@pytest.mark.parametrize("reported, raw, mastery, finishing, expected", [
+    ("passed", "85", 0.8, False, "passed"),
+    ("passed", "79", 0.8, False, "failed"),
+    ("completed", "80", 0.8, False, "passed"),
+    ("incomplete", "95", 0.8, False, "incomplete"),
+    ("incomplete", "95", 0.8, True, "passed"),
+    ("failed", "95", None, True, "failed"),
+    ("passed", "", 0.8, True, "passed"),
+])
+def test_a_raw_score_decides_passed_or_failed_against_the_mastery_score(reported, raw, mastery, finishing, expected):
+    assert effective_status(reported, Score(raw=raw), launch(mastery=mastery), finishing) == expected
+
+
+def test_a_completion_is_never_taken_back():
+    assert kept_status("passed", "incomplete") == "passed"
+    assert kept_status("completed", "browsed") == "completed"
+    assert kept_status("passed", "failed") == "passed"
+    assert kept_status("failed", "passed") == "passed"
+    assert kept_status("incomplete", "completed") == "completed"
+
+
+def test_outcomes_cmi5_would_refuse_are_sent_without_the_cmi5_category():
+    _, made = run(new_record(), launch(), ("initialize", None), ("commit", cmi(status="completed")),
+                  facts=Facts(completed=True))
+    completed = made[-1]
+    assert names(made) == ["initialized", "completed"] and not is_defined(completed)
+    _, made = run(new_record(), launch(mastery=None), ("initialize", None), ("commit", cmi(status="failed")),
+                  ("commit", cmi(status="passed")))
+    assert names(made) == ["initialized", "failed", "passed"]
+    assert [is_defined(s) for s in made] == [True, True, False]
+
+
+def test_a_finish_makes_terminated_last_with_the_session_time():
+    _, made = run(new_record(), launch(), ("initialize", None),
+                  ("finish", cmi(status="incomplete", exit="suspend", session_time="00:00:42.5")))
+    assert names(made) == ["initialized", "suspended", "terminated"]
+    assert made[-1]["result"] == {"duration": "PT42.5S"} and is_defined(made[-1])
+    assert not is_defined(made[1])
+
+
+def test_without_session_time_the_duration_is_the_time_since_initialized():
+    _, made = run(new_record(), launch(), ("initialize", None), ("finish", cmi()))
+    assert made[-1]["result"] == {"duration": "PT1S"}  # initialized at +1 s, finished at +2 s
+
+
+def test_timespans_parse_and_format_as_scorm_1_2_keeps_them():
+    assert parse_timespan("0001:02:03.5") == 3723.5
+    assert parse_timespan("") == 0
+    assert format_timespan(3723.5) == "0001:02:03.50"
+    assert format_timespan(60) == "0000:01:00"
+    with pytest.raises(ValueError):
+        parse_timespan("1h")
+
+
+@pytest.mark.parametrize("data, element", [
+    (cmi(suspend_data="x" * 4097), "cmi.suspend_data"),
+    (cmi(location="x" * 256), "cmi.core.lesson_location"),
+    (cmi(status="done"), "cmi.core.lesson_status"),
+    (cmi(exit="quit"), "cmi.core.exit"),
+    (cmi(raw="lots"), "cmi.core.score.raw"),
+    (cmi(session_time="5 minutes"), "cmi.core.session_time"),
+    (cmi(interactions={"0": {"id": "q", "type": "essay"}}), "cmi.interactions.0.type"),
+])
+def test_the_server_refuses_what_the_data_model_does_not_allow(data, element):
+    with pytest.raises(RuntimeDataError) as raised:
+        check_commit({"sequence": 1, "event": "commit", "cmi": data})
+    assert raised.value.element == element and raised.value.scorm_error == 405
+
+
+@pytest.mark.parametrize("body, element", [
+    ({"event": "commit"}, "body"), ({"sequence": 0}, "sequence"), ({"sequence": "1"}, "sequence"),
+    ({"sequence": 1, "event": "close"}, "event"), ([], "body"),
+])
+def test_a_broken_envelope_is_a_general_error(body, element):
+    with pytest.raises(RuntimeDataError) as raised:
+        check_commit(body)
+    assert raised.value.element == element and raised.value.scorm_error == 101
+
+
+def test_a_commit_as_scorm_again_renders_it_passes_the_schema():
+    check_commit({"auth": "t", "sequence": 3, "event": "finish", "cmi": cmi(
+        status="passed", raw="85", session_time="0001:02:03.5", location="p", suspend_data="x" * 4096,
+        interactions={"0": {"id": "q", "type": "choice", "student_response": "a", "latency": "00:00:05",
+                            "weighting": "1.5", "correct_responses": {"0": {"pattern": "a"}},
+                            "objectives": {"0": {"id": "o"}}}},
+        objectives={"0": {"id": "o", "status": "passed", "score": {"raw": "1", "min": "", "max": ""}}})})
+
+
+@pytest.mark.parametrize("kind, scorm, xapi", [
+    ("true-false", "t", "true"), ("true-false", "0", "false"), ("choice", "{a,b}", "a[,]b"),
+    ("sequencing", "c,a,b", "c[,]a[,]b"), ("matching", "1.a,2.b", "1[.]a[,]2[.]b"), ("fill-in", "Paris", "Paris"),
+    ("likert", "3", "3"), ("numeric", "4.5", "4.5"),
+])
+def test_responses_use_the_xapi_formats(kind, scorm, xapi):
+    assert to_xapi_response(kind, scorm) == xapi
+
+
+def test_patterns_and_components_come_from_what_is_known():
+    assert to_xapi_pattern("numeric", "42") == "42[:]42"
+    likert = definition(Interaction(0, "feel", "likert", "4", correct_patterns=("5",)))
+    assert [s["id"] for s in likert["scale"]] == ["5", "4"]
+    bare = definition(Interaction(0, "q"))
+    assert bare == {"type": vocab.TYPE_INTERACTION, "name": {"und": "q"}}
+
+
+def test_scores_keep_xapi_consistent():
+    assert xapi_score(Score("85", "0", "100")) == {"raw": 85, "min": 0, "max": 100, "scaled": 0.85}
+    assert xapi_score(Score("120", "0", "100")) == {"raw": 120}  # outside its range: no min/max, no scaled
+    assert xapi_score(Score("7.5", "", "")) == {"raw": 7.5, "scaled": 0.075}
+    assert xapi_score(Score("", "0", "100")) is None

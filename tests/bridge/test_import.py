@@ -1,0 +1,107 @@
+"""POST /scorm/packages over HTTP with real zips: valid, multi-SCO and broken packages."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bridge.conftest import SCO_PAGE, item, make_zip, manifest, multi_sco, resource, single_sco
+from tests.conftest import basic
+
+
+async def test_single_sco_package_becomes_a_cmi5_course(scorm, content_origin):
+    package = await scorm.import_package(single_sco(extra="<adlcp:datafromlms>chapter=2</adlcp:datafromlms>"))
+    assert package["title"] == "Safety at work"
+    [sco] = package["scos"]
+    assert (sco["id"], sco["title"], sco["launch"], sco["masteryScore"], sco["masteryscore"], sco["dataFromLMS"]) == (
+        "ITEM-1", "Lesson one", "sco/index.html", 0.8, "80", "chapter=2")
+    course = await (await scorm.xapi.get(f"/cmi5/courses/{package['course']}")).json()
+    [au] = course["aus"]
+    assert au["id"] == sco["au"] and au["activityId"] == sco["activityId"]
+    assert (au["moveOn"], au["masteryScore"]) == ("CompletedOrPassed", 0.8)
+    assert au["url"] == f"{content_origin}/scorm/player/{package['id']}/0"
+    listed = await (await scorm.xapi.get("/scorm/packages")).json()
+    assert [p["id"] for p in listed["packages"]] == [package["id"]]
+    again = await (await scorm.xapi.get(f"/scorm/packages/{package['id']}")).json()
+    assert again == package
+
+
+async def test_multi_sco_package_keeps_item_order_nesting_and_assets(scorm):
+    package = await scorm.import_package(multi_sco())
+    assert [(s["id"], s["scormType"], s["launch"]) for s in package["scos"]] == [
+        ("ITEM-1", "sco", "one/index.html"), ("ITEM-2", "sco", "two/index.html?lang=en&page=2"),
+        ("ITEM-3", "asset", "handout.html"),
+    ]
+    course = await (await scorm.xapi.get(f"/cmi5/courses/{package['course']}")).json()
+    assert [b["id"].rsplit("/", 1)[-1] for b in course["blocks"]] == ["MOD-1"]
+    assert [a["moveOn"] for a in course["aus"]] == ["CompletedOrPassed", "CompletedOrPassed", "NotApplicable"]
+    assert [a["block"] is not None for a in course["aus"]] == [True, True, False]
+    registration = await scorm.register(package["course"])
+    status = await scorm.status(registration)
+    assert [a["satisfied"] for a in status["aus"]] == [False, False, True]
+
+
+async def test_package_files_are_served_on_the_content_origin_with_their_types_and_sandbox(scorm, content_origin):
+    package = await scorm.import_package(multi_sco())
+    host = content_origin.split("//", 1)[1]
+    response = await scorm.client.get(f"/scorm/content/{package['id']}/one/index.html", headers={"Host": host})
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    csp = response.headers["Content-Security-Policy"]
+    assert csp.startswith("sandbox ") and "allow-scripts" in csp and "allow-same-origin" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert await response.read() == SCO_PAGE
+    missing = await scorm.client.get(f"/scorm/content/{package['id']}/nope.html", headers={"Host": host})
+    assert missing.status == 404
+
+
+async def test_content_asked_for_on_the_lrs_origin_is_sent_to_the_content_origin(scorm, content_origin):
+    package = await scorm.import_package(single_sco())
+    path = f"/scorm/content/{package['id']}/sco/index.html"
+    response = await scorm.client.get(path, allow_redirects=False)
+    assert response.status == 307
+    assert response.headers["Location"] == content_origin + path
+    player = await scorm.client.get(f"/scorm/player/{package['id']}/0?x=1", allow_redirects=False)
+    assert player.headers["Location"] == f"{content_origin}/scorm/player/{package['id']}/0?x=1"
+
+
+async def test_import_needs_scope_all(scorm):
+    response = await scorm.client.post("/scorm/packages", data=single_sco(), headers={"Content-Type": "application/zip"})
+    assert response.status == 401
+    response = await scorm.client.post("/scorm/packages", data=single_sco(),
+                                       headers={"Content-Type": "application/zip", "Authorization": basic("nobody", "x")})
+    assert response.status == 401
+
+
+def zip_with(manifest_bytes: bytes | None, **files: bytes) -> bytes:
+    members = dict(files)
+    if manifest_bytes is not None:
+        members["imsmanifest.xml"] = manifest_bytes
+    return make_zip(members)
+
+
+ONE = item("ITEM-1", "RES-1", "Lesson one")
+RES = resource("RES-1", "sco/index.html")
+
+
+@pytest.mark.parametrize("body, content_type, message", [
+    (b"not a zip at all", "application/zip", "not a readable zip file"),
+    (single_sco(), "application/json", "is sent as application/zip"),
+    (zip_with(None, **{"sco/index.html": SCO_PAGE}), "application/zip", "imsmanifest.xml is missing"),
+    (zip_with(b"<manifest><organizations>", **{"sco/index.html": SCO_PAGE}), "application/zip", "not well-formed XML"),
+    (zip_with(manifest(ONE, RES, organizations="<organizations/>"), **{"sco/index.html": SCO_PAGE}), "application/zip",
+     "no <organization>"),
+    (zip_with(manifest(item("ITEM-1", "RES-9"), RES), **{"sco/index.html": SCO_PAGE}), "application/zip",
+     "identifierref 'RES-9' names no resource"),
+    (zip_with(manifest(ONE, RES)), "application/zip", "the launch file 'sco/index.html' of resource 'RES-1' is missing"),
+    (zip_with(manifest(ONE, RES, schemaversion="2004 3rd Edition"), **{"sco/index.html": SCO_PAGE}), "application/zip",
+     "SCORM 2004 is not supported yet"),
+    (zip_with(manifest(ONE, RES), **{"sco/index.html": SCO_PAGE, "../evil.html": b"x"}), "application/zip",
+     "'..'"),
+    (zip_with(manifest(ONE, RES), **{"sco/index.html": SCO_PAGE, "/etc/evil.html": b"x"}), "application/zip",
+     "absolute path"),
+])
+async def test_broken_packages_get_400_naming_the_problem(scorm, body, content_type, message):
+    answer = await scorm.import_package(body, content_type, expect=400)
+    assert answer["error"] == "invalid SCORM package"
+    assert message in answer["detail"]
+    assert (await (await scorm.xapi.get("/scorm/packages")).json())["packages"] == []
