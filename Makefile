@@ -5,22 +5,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8080
 
-.PHONY: setup serve test
+.PHONY: runtime serve test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-setup: $(BIN)/python
-	$(BIN)/pip install -q -e '.[test]'
-	@if [ -f package.json ]; then \
-		command -v npm >/dev/null || (apt-get update -q && apt-get install -y -q npm); \
-		npm ci --no-audit --no-fund; \
-	fi
+# The SCORM runtime the player serves, from the npm registry at the version the lock file pins.
+runtime:
+	@command -v npm >/dev/null || (apt-get update -q && apt-get install -y -q npm)
+	npm ci --no-audit --no-fund
 
 # SCORM content plays on its own origin: by default localhost while the LRS is 127.0.0.1.
-serve: setup
+serve: $(BIN)/python runtime
+	$(BIN)/pip install -q -e '.[embedded]'
 	LRS_PORT=$(PORT) LRS_CMI5_CONTENT_URL=$${LRS_CMI5_CONTENT_URL:-http://localhost:$(PORT)} $(BIN)/lrs serve
 
-test: setup
+# Browser tests run in Debian's chromium, installed when missing.
+test: $(BIN)/python runtime
+	$(BIN)/pip install -q -e '.[test]'
 	@command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
 	$(BIN)/pytest
