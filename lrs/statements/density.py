@@ -12,7 +12,6 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from pymongo import ASCENDING
 
 HOURS = "statement_hours"
 HOUR = timedelta(hours=1)
@@ -34,6 +33,7 @@ class HourCounts:
 
     hours: list[datetime] = field(default_factory=list)
     counts: list[int] = field(default_factory=list)
+    checked_through: datetime = datetime.min.replace(tzinfo=timezone.utc)
 
     def merge(self, documents: list[dict]) -> None:
         for document in documents:
@@ -100,17 +100,27 @@ class HourCounts:
 
 
 _cache: dict[tuple[int, str], HourCounts] = {}
+# Past this many hours without a refresh, the whole map is read again.
+MOST_HOURS_REFRESHED = 48
 
 
 async def load_hour_counts(database) -> HourCounts:
+    """The counts, read whole once per process, then only their recent hours on each call.
+
+    The recent hours are named one by one: the embedded database serves `$in` on `_id` from
+    its index but answers a range on `_id` with a collection scan.
+    """
     key = (id(database.client), database.name)
     counts = _cache.get(key)
-    if counts is None:
+    now = hour_of(datetime.now(timezone.utc))
+    if counts is None or now - counts.checked_through > timedelta(hours=MOST_HOURS_REFRESHED):
         counts = HourCounts()
-        counts.merge(await database[HOURS].find().sort("_id", ASCENDING).to_list())
+        counts.merge(await database[HOURS].find().to_list())
+        counts.checked_through = now
         _cache[key] = counts
         return counts
-    since = (counts.hours[-1] if counts.hours else datetime.now(timezone.utc)) - UNSETTLED
-    counts.merge(await database[HOURS].find({"_id": {"$gte": since}}).to_list())
+    start = counts.checked_through - UNSETTLED
+    recent = [start + HOUR * n for n in range(int((now + HOUR - start) / HOUR) + 1)]
+    counts.merge(await database[HOURS].find({"_id": {"$in": recent}}).to_list())
+    counts.checked_through = now
     return counts
-
