@@ -118,11 +118,11 @@ async def find_document(database, place: Place, document_id: str) -> StoredDocum
 
 
 async def find_document_ids(database, place: Place, since: datetime | None) -> list[tuple[str, datetime]]:
-    query = place.prefix()
-    if since is not None:
-        query[UPDATED] = {"$gt": since}
-    cursor = database[DOCUMENTS].find(query, {DOCUMENT_ID: 1, UPDATED: 1, "_id": 0})
-    return [(d[DOCUMENT_ID], d[UPDATED]) for d in await cursor.to_list()]
+    # `since` is applied here: on the embedded database, a condition beyond the unique index's
+    # equality prefix turns the query into a collection scan, and one place holds few documents.
+    cursor = database[DOCUMENTS].find(place.prefix(), {DOCUMENT_ID: 1, UPDATED: 1, "_id": 0})
+    found = [(d[DOCUMENT_ID], d[UPDATED]) for d in await cursor.to_list()]
+    return [(i, updated) for i, updated in found if since is None or updated > since]
 
 
 # --- writes --------------------------------------------------------------------------------
