@@ -5,40 +5,27 @@ Run-time state is not here: it lives in State documents, written through `lrs.do
 
 from __future__ import annotations
 
-from gridfs import AsyncGridFSBucket
-from gridfs.errors import NoFile
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from lrs.db import IndexSpec
+from lrs.files import PackageFiles
 
 PACKAGES = "scorm_packages"
-CONTENT_BUCKET = "scorm_content"
+PACKAGE_FILES = PackageFiles("scorm_content")
 
 INDEXES = [
     IndexSpec(PACKAGES, IndexModel([("course", ASCENDING)], unique=True)),
     IndexSpec(PACKAGES, IndexModel([("created", DESCENDING)])),
-    IndexSpec(f"{CONTENT_BUCKET}.files", IndexModel([("filename", ASCENDING), ("uploadDate", ASCENDING)])),
-    IndexSpec(f"{CONTENT_BUCKET}.chunks", IndexModel([("files_id", ASCENDING), ("n", ASCENDING)], unique=True)),
+    *PACKAGE_FILES.indexes,
 ]
 
 
-def content_name(package: str, path: str) -> str:
-    return f"{package}/{path}"
-
-
 async def insert_package_files(database, package: str, files: dict[str, tuple[bytes, str]]) -> None:
-    bucket = AsyncGridFSBucket(database, bucket_name=CONTENT_BUCKET)
-    for path, (data, content_type) in files.items():
-        await bucket.upload_from_stream(content_name(package, path), data, metadata={"contentType": content_type})
+    await PACKAGE_FILES.insert_files(database, package, files)
 
 
 async def find_package_file(database, package: str, path: str):
-    """An open GridFS download stream (with `.length` and `.metadata`), or None."""
-    bucket = AsyncGridFSBucket(database, bucket_name=CONTENT_BUCKET)
-    try:
-        return await bucket.open_download_stream_by_name(content_name(package, path))
-    except NoFile:
-        return None
+    return await PACKAGE_FILES.find_file(database, package, path)
 
 
 async def insert_package(database, document: dict) -> None:

@@ -11,18 +11,17 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 
-from gridfs import AsyncGridFSBucket
-from gridfs.errors import NoFile
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from cmi5 import vocab
 from cmi5.rules import RegistrationAU, SessionState
 from lrs.db import IndexSpec
+from lrs.files import PackageFiles
 
 COURSES = "cmi5_courses"
 REGISTRATIONS = "cmi5_registrations"
 SESSIONS = "cmi5_sessions"
-CONTENT_BUCKET = "cmi5_content"
+PACKAGE_FILES = PackageFiles("cmi5_content")
 
 # Registration fields.
 AUS = "aus"                       # {"<au index>": {completed, passed, failed, waived, session}}
@@ -39,8 +38,7 @@ INDEXES = [
     IndexSpec(COURSES, IndexModel([("created", DESCENDING)])),
     IndexSpec(REGISTRATIONS, IndexModel([("actor_key", ASCENDING), ("course", ASCENDING)])),
     IndexSpec(SESSIONS, IndexModel([("registration", ASCENDING), ("launched_at", ASCENDING)])),
-    IndexSpec(f"{CONTENT_BUCKET}.files", IndexModel([("filename", ASCENDING), ("uploadDate", ASCENDING)])),
-    IndexSpec(f"{CONTENT_BUCKET}.chunks", IndexModel([("files_id", ASCENDING), ("n", ASCENDING)], unique=True)),
+    *PACKAGE_FILES.indexes,
 ]
 
 VERB_KEYS = {iri: name for iri, name in vocab.VERB_NAMES.items()}
@@ -63,23 +61,12 @@ async def find_courses(database) -> list[dict]:
     return await cursor.to_list()
 
 
-def content_name(package: str, path: str) -> str:
-    return f"{package}/{path}"
-
-
 async def insert_package_files(database, package: str, files: dict[str, tuple[bytes, str]]) -> None:
-    bucket = AsyncGridFSBucket(database, bucket_name=CONTENT_BUCKET)
-    for path, (data, content_type) in files.items():
-        await bucket.upload_from_stream(content_name(package, path), data, metadata={"contentType": content_type})
+    await PACKAGE_FILES.insert_files(database, package, files)
 
 
 async def find_package_file(database, package: str, path: str):
-    """An open GridFS download stream (with `.length` and `.metadata`), or None."""
-    bucket = AsyncGridFSBucket(database, bucket_name=CONTENT_BUCKET)
-    try:
-        return await bucket.open_download_stream_by_name(content_name(package, path))
-    except NoFile:
-        return None
+    return await PACKAGE_FILES.find_file(database, package, path)
 
 
 # --- registrations --------------------------------------------------------------------------

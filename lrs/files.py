@@ -1,0 +1,38 @@
+"""Named files in a GridFS bucket: the content of imported packages (cmi5 courses, SCORM zips).
+
+Each package stores its members as `<package>/<path>`; plug-ins name their own bucket.
+"""
+
+from __future__ import annotations
+
+from gridfs import AsyncGridFSBucket
+from gridfs.errors import NoFile
+from pymongo import ASCENDING, IndexModel
+
+from lrs.db import IndexSpec
+
+
+class PackageFiles:
+    def __init__(self, bucket: str) -> None:
+        self.bucket = bucket
+
+    @property
+    def indexes(self) -> list[IndexSpec]:
+        # The indexes GridFS itself would create on first write; declared so they exist up front.
+        return [
+            IndexSpec(f"{self.bucket}.files", IndexModel([("filename", ASCENDING), ("uploadDate", ASCENDING)])),
+            IndexSpec(f"{self.bucket}.chunks", IndexModel([("files_id", ASCENDING), ("n", ASCENDING)], unique=True)),
+        ]
+
+    async def insert_files(self, database, package: str, files: dict[str, tuple[bytes, str]]) -> None:
+        bucket = AsyncGridFSBucket(database, bucket_name=self.bucket)
+        for path, (data, content_type) in files.items():
+            await bucket.upload_from_stream(f"{package}/{path}", data, metadata={"contentType": content_type})
+
+    async def find_file(self, database, package: str, path: str):
+        """An open GridFS download stream (with `.length` and `.metadata`), or None."""
+        bucket = AsyncGridFSBucket(database, bucket_name=self.bucket)
+        try:
+            return await bucket.open_download_stream_by_name(f"{package}/{path}")
+        except NoFile:
+            return None
