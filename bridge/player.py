@@ -18,6 +18,13 @@ INSTALL_COMMAND = "npm ci"
 PLAYER_FILES = {"player.js": "text/javascript; charset=utf-8"}
 
 
+# name, default, help (listed by `lrs serve --help`)
+ENVIRONMENT = [
+    ("LRS_SCORM_AGAIN_DIR", "", "folder of the scorm-again npm package; when empty, node_modules of the "
+                            "source tree, then of the working directory"),
+]
+
+
 def runtime_candidates() -> list[Path]:
     candidates = []
     if os.environ.get("LRS_SCORM_AGAIN_DIR"):

@@ -21,6 +21,7 @@ from lrs.runner import serve_until_stopped
 from lrs.settings import ENVIRONMENT, Settings
 
 PLUGIN_GROUP = "lrs.plugins"
+PLUGIN_SETTINGS_GROUP = "lrs.settings"
 
 
 def load_plugins() -> list:
@@ -28,10 +29,20 @@ def load_plugins() -> list:
     return [entry.load() for entry in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name)]
 
 
+def plugin_environment() -> list[tuple[str, str, str]]:
+    """(name, default, help) of the settings plug-ins read, declared by their entry points."""
+    found = []
+    for entry in sorted(entry_points(group=PLUGIN_SETTINGS_GROUP), key=lambda e: e.name):
+        found += entry.load()
+    return found
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lrs", description="xAPI 1.0.3 Learning Record Store")
     commands = parser.add_subparsers(dest="command", required=True)
-    environment = "\n".join(f"  {name:<22} {text} (default: {default or 'empty'})" for name, default, text in ENVIRONMENT)
+    settings = [*ENVIRONMENT, *plugin_environment()]
+    width = max(len(name) for name, _, _ in settings) + 2
+    environment = "\n".join(f"  {name:<{width}}{text} (default: {default or 'empty'})" for name, default, text in settings)
     serve = commands.add_parser(
         "serve", help="run the LRS", formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=f"environment variables:\n{environment}",

@@ -153,3 +153,9 @@ def test_port_in_use_gives_one_line_and_starts_no_database(env, tmp_path):
     assert result.returncode != 0
     assert "cannot listen" in result.stderr and "Traceback" not in result.stderr
     assert embedded_processes(tmp_path) == []
+
+
+def test_serve_help_lists_every_setting_of_the_lrs_and_its_plugins(env):
+    result = run_lrs(["serve", "--help"], env)
+    for name in ("LRS_MONGODB_URI", "LRS_DATA_DIR", "LRS_CMI5_CONTENT_URL", "LRS_SCORM_AGAIN_DIR"):
+        assert name in result.stdout
