@@ -81,10 +81,14 @@ async def store_statements(
     for statement in statements:
         prepare_statement(statement, principal, stored)
     await check_voiding(database, statements)
+    # Known ids are settled (no-op or 409) before any hook acts on the batch.
+    as_received = {s["id"].lower(): r for s, r in zip(statements, received)}
+    known = await find_known(database, as_received)
     ctx = StoreContext(principal=principal)
     for hook in hooks:
         await hook.before_store(statements, ctx)
-    await insert_checked(database, statements, received, principal, used_parts)
+    await insert_checked(database, [s for s in statements if s["id"].lower() not in known], as_received,
+                         principal, used_parts)
     await update_agent_names(database, statements)
     if principal.may_define:
         await update_definitions(database, [a for s in statements for a in activities_of(s)])
@@ -171,10 +175,12 @@ async def check_voiding(database, statements: list[dict]) -> None:
 
 
 async def insert_checked(
-    database, statements: list[dict], received: list[dict], principal: Principal,
+    database, statements: list[dict], as_received: dict[str, dict], principal: Principal,
     parts: dict[str, AttachmentBody],
 ) -> None:
-    """Insert the batch; ids already stored with the same statement are no-ops, others a 409."""
+    """Insert statements not stored yet; one stored meanwhile by another request is checked too."""
+    if not statements:
+        return
     stored = datetime.fromisoformat(statements[0]["stored"].replace("Z", "+00:00"))
     documents = [
         store.to_document(
@@ -183,11 +189,6 @@ async def insert_checked(
         )
         for s in statements
     ]
-    as_received = {d[store.ID]: r for d, r in zip(documents, received)}
-    known = await find_known(database, as_received)
-    documents = [d for d in documents if d[store.ID] not in known]
-    if not documents:
-        return
     await inherit_target_keys(database, documents)
     await insert_attachment_bodies(database, list(parts.values()))
     raced = await store.insert_statements(database, documents)

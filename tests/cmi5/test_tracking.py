@@ -121,3 +121,14 @@ async def test_course_of_1500_aus_is_imported_launched_and_satisfied(lms):
     await run(lms, registration, ids[-1], "completed")
     status = await lms.status(registration)
     assert status["satisfied"] and len(status["aus"]) == 1500
+
+
+async def test_completed_refused_for_a_taken_statement_id_does_not_use_up_the_completion(lms):
+    course = await lms.import_course(nested_course())
+    registration = await lms.register(course["id"])
+    session = await lms.start(registration, C)
+    [initialized_id] = await session.send(session.initialized())
+    # The AU reuses the id of a statement already stored with other content: 409, nothing judged.
+    await session.send({**session.completed(), "id": initialized_id}, expect=409)
+    await session.send(session.completed())
+    assert {a["id"]: a["completed"] for a in (await lms.status(registration))["aus"]}[C]
