@@ -125,9 +125,9 @@ def sort_order(q: StatementQuery) -> list[tuple[str, int]]:
 # them the filter matched so far says how many it will match. Each query then matches little
 # more than a page. On MongoDB each window is an index range scan.
 
-MARGIN = 1.5            # aim a little wide, so one more query is rarely needed
-MOST_GROWTH = 8         # a window holds at most this many times the statements of the last
-MOST_IN_WINDOW = 50_000  # and never more than this many, whatever the filter seemed to match
+MARGIN = 1.5           # aim a little wide, so one more query is rarely needed
+MOST_GROWTH = 8        # a window holds at most this many times the statements of the last
+MOST_READ = 2_000      # nor more than the database should read for one window (indexed key)
 
 
 @dataclass
@@ -138,7 +138,8 @@ class Walk:
     high: datetime | None   # inclusive bound, None when open
     size: float = 0.0       # statements the last window held
     held: float = 0.0       # statements all windows held
-    matched: int = 0        # of which the filter matched
+    read: int = 0           # of which the database read (they had the indexed key)
+    matched: int = 0        # of which every condition matched
     missing: int = 0        # statements the page still needs
 
     def record(self, held: float) -> None:
@@ -146,11 +147,18 @@ class Walk:
         self.held += held
 
     def next_size(self, missing: int) -> float:
-        selectivity = min(1.0, max(self.matched, 0.5) / self.held) if self.held >= 1 else 1.0
-        size = missing * MARGIN / selectivity
-        if self.size:
-            size = min(size, self.size * MOST_GROWTH)
-        return max(min(size, MOST_IN_WINDOW), missing * MARGIN)
+        """How many statements the next window should hold.
+
+        Enough for the page at the share matched so far, but no more than the database can
+        read quickly at the share it read so far: a sparse key may span a year in one query,
+        a common key with a rare second condition is read a few thousand at a time.
+        """
+        if self.held < 1:
+            return missing * MARGIN
+        matched_share = min(1.0, max(self.matched, 0.5) / self.held)
+        read_share = min(1.0, max(self.read, 0.5) / self.held)
+        size = min(missing * MARGIN / matched_share, MOST_READ / read_share, self.size * MOST_GROWTH)
+        return max(size, missing * MARGIN)
 
 
 def stored_range(q: StatementQuery, first: datetime) -> tuple[datetime, datetime | None]:
@@ -205,9 +213,15 @@ async def find_statements(database, q: StatementQuery, limit: int) -> Page:
     return Page([from_document(d) for d in documents], hashes, last)
 
 
+BODY_FIELDS = ["statement", STORED, "attachments"]
+
+
 async def _find_in_windows(database, q: StatementQuery, wanted: int, counts: HourCounts, walk: Walk) -> list[dict]:
     condition = build_filter(q)
-    fields = ["statement", STORED, "attachments", *condition.others]
+    # With conditions checked here, windows are read for their keys only, and the statements
+    # that pass are fetched afterwards: most of what such a window holds is left behind.
+    two_steps = bool(condition.others)
+    fields = [STORED, *condition.others] if two_steps else BODY_FIELDS
     collection = database[STATEMENTS]
     found: list[dict] = []
     walk.missing = wanted
@@ -216,7 +230,12 @@ async def _find_in_windows(database, q: StatementQuery, wanted: int, counts: Hou
         # fail the conditions checked here. Windows are sized to about a page.
         window = await collection.find({**condition.indexed, STORED: bounds}, fields).sort(sort_order(q)).to_list()
         batch = [d for d in window if condition.accepts(d)][: wanted - len(found)]
+        if two_steps and batch:
+            bodies = {d["_id"]: d for d in await collection.find(
+                {"_id": {"$in": [d["_id"] for d in batch]}}, BODY_FIELDS).to_list()}
+            batch = [bodies[d["_id"]] for d in batch if d["_id"] in bodies]
         found += batch
+        walk.read += len(window)
         walk.matched += len(batch)
         walk.missing = wanted - len(found)
         if walk.missing <= 0:

@@ -56,10 +56,11 @@ def test_window_size_follows_the_share_the_filter_matched():
     walk = Walk(T0, None)
     assert walk.next_size(100) == 150
     walk.record(150)
-    walk.matched = 15
+    walk.read, walk.matched = 15, 15
     assert walk.next_size(85) == 150 * 8  # a tenth matched: wants 1275, grows at most 8x
-    walk.record(0)
-    assert walk.next_size(85) == 1275
+    walk.record(1200)
+    walk.read, walk.matched = 675, 15
+    assert walk.next_size(85) == 4000  # the database read half: at most 2000 reads
 
 
 async def test_sparse_statements_across_a_year_come_back_newest_first(database):
