@@ -100,6 +100,9 @@ def split(items: list, size: int) -> list[list]:
 
 async def run(count: int, clients: int, sizes: list[int], seed: int) -> None:
     population = make_population()
+    direct_size = 100 if 100 in sizes else sizes[-1]
+    # The size compared with the direct insert goes first, so both start on an empty database.
+    sizes = sorted(sizes, key=lambda size: size != direct_size)
     with tempfile.TemporaryDirectory(prefix="lrs-bench-") as folder:
         server = LRSProcess(Path(folder))
         try:
@@ -123,8 +126,9 @@ async def run(count: int, clients: int, sizes: list[int], seed: int) -> None:
                  "server CPU ms/1000", "server peak RSS MB"],
                 rows,
             )
-            direct_size = 100 if 100 in sizes else sizes[-1]
-            direct_batches = split(list(statements(count, seed=seed + 99, population=population)), direct_size)
+            # The same statements the LRS stored at that size, as the documents it stored.
+            number = sizes.index(direct_size)
+            direct_batches = split(list(statements(count, seed=seed + number, population=population)), direct_size)
             seconds = await insert_directly(server.embedded_uri, direct_batches, clients)
             direct_rate = count / seconds
             print(f"\nDirect insert_many of the same stored documents, batches of {direct_size}, "
