@@ -24,19 +24,15 @@ from lrs.auth.principal import ADMIN
 from lrs.auth.service import authenticate
 from lrs.errors import BadRequest, NotFound, ServiceUnavailable
 from lrs.http import params
-from lrs.http.context import credential_store, database, read_limited
+from lrs.http.context import base_url, credential_store, database, read_limited, require_basic_credential
 from lrs.http.responses import json_response
-from lrs.keys import authenticators_key, settings_key, statement_hooks_key
+from lrs.keys import authenticators_key, statement_hooks_key
 
 SANDBOX = ("sandbox allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox "
            "allow-modals allow-downloads allow-pointer-lock allow-presentation")
 CONTENT_HEADERS = {"Content-Security-Policy": SANDBOX, "X-Content-Type-Options": "nosniff",
                    "Referrer-Policy": "no-referrer"}
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-def base_url(request: web.Request) -> str:
-    return request.app[settings_key].public_url or f"{request.scheme}://{request.host}"
 
 
 def content_url(request: web.Request) -> str:
@@ -55,8 +51,8 @@ def require_content_origin(request: web.Request) -> None:
 
 
 async def require_admin(request: web.Request) -> None:
-    principal = await authenticate(request.headers.get("Authorization"), credential_store(request), [])
-    principal.require(ADMIN, "importing and listing SCORM packages (scope all)")
+    # Basic credentials only: a launch token never reaches the LMS API.
+    await require_basic_credential(request, ADMIN, "importing and listing SCORM packages (scope all)")
 
 
 # --- LMS-facing -------------------------------------------------------------------------------

@@ -18,9 +18,8 @@ from cmi5 import courses, sessions, store
 from cmi5.auth import lms_principal
 from cmi5.config import Cmi5Settings, cmi5_settings_key
 from lrs.auth.principal import ADMIN
-from lrs.auth.service import authenticate
 from lrs.http import params
-from lrs.http.context import credential_store, database, read_limited
+from lrs.http.context import base_url, database, read_limited, require_basic_credential
 from lrs.http.responses import json_response
 from lrs.keys import database_key, settings_key, statement_hooks_key
 
@@ -35,16 +34,11 @@ def lms_for(app: web.Application) -> sessions.Lms:
 
 async def require_admin(request: web.Request) -> None:
     # Basic credentials only: a launch token never reaches the LMS API.
-    principal = await authenticate(request.headers.get("Authorization"), credential_store(request), [])
-    principal.require(ADMIN, "using the cmi5 LMS API (scope all)")
+    await require_basic_credential(request, ADMIN, "using the cmi5 LMS API (scope all)")
 
 
 async def read_json(request: web.Request) -> object:
     return params.parse_json(await read_limited(request), "body")
-
-
-def base_url(request: web.Request) -> str:
-    return request.app[settings_key].public_url or f"{request.scheme}://{request.host}"
 
 
 def urls(request: web.Request) -> sessions.Urls:

@@ -6,28 +6,30 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported for the annotations only: these modules import this one
     from pymongo import AsyncMongoClient
     from pymongo.asynchronous.database import AsyncDatabase
 
+    from lrs.auth.credentials import CredentialStore
     from lrs.auth.service import Authenticator
+    from lrs.db import IndexSpec
     from lrs.hooks import StatementHook
     from lrs.metrics import Metrics
     from lrs.settings import Settings
     from lrs.shutdown import Drain
 
-settings_key = web.AppKey("settings", "Settings")
-mongo_client_key = web.AppKey("mongo_client", "AsyncMongoClient")
-database_key = web.AppKey("database", "AsyncDatabase")
+settings_key: web.AppKey[Settings] = web.AppKey("settings")
+mongo_client_key: web.AppKey[AsyncMongoClient] = web.AppKey("mongo_client")
+database_key: web.AppKey[AsyncDatabase] = web.AppKey("database")
 # Statement hooks (cmi5 plugs in here); lrs never imports the packages that register them.
-statement_hooks_key = web.AppKey("statement_hooks", "list[StatementHook]")
+statement_hooks_key: web.AppKey[list[StatementHook]] = web.AppKey("statement_hooks")
 # Extra ways to authenticate (cmi5 launch tokens); tried before Basic credentials.
-authenticators_key = web.AppKey("authenticators", "list[Authenticator]")
+authenticators_key: web.AppKey[list[Authenticator]] = web.AppKey("authenticators")
 # Index declarations of every store module (and of plug-ins); created at start-up.
-index_specs_key = web.AppKey("index_specs", "list[IndexSpec]")
-credential_store_key = web.AppKey("credential_store", "CredentialStore")
-cursor_secret_key = web.AppKey("cursor_secret", bytes)
+index_specs_key: web.AppKey[list[IndexSpec]] = web.AppKey("index_specs")
+credential_store_key: web.AppKey[CredentialStore] = web.AppKey("credential_store")
+cursor_secret_key: web.AppKey[bytes] = web.AppKey("cursor_secret")
 # Prometheus metrics of this app (its own registry).
-metrics_key = web.AppKey("metrics", "Metrics")
+metrics_key: web.AppKey[Metrics] = web.AppKey("metrics")
 # Requests and writes in flight, which shutdown waits for before closing the database.
-drain_key = web.AppKey("drain", "Drain")
+drain_key: web.AppKey[Drain] = web.AppKey("drain")

@@ -6,12 +6,25 @@ from aiohttp import web
 
 from lrs.auth.credentials import CredentialStore
 from lrs.auth.principal import Principal
+from lrs.auth.service import authenticate
 from lrs.errors import PayloadTooLarge
 from lrs.keys import credential_store_key, database_key, settings_key
 
 PRINCIPAL = web.RequestKey("principal", Principal)
 # The content of an alternate-syntax request (Communication 1.3), which replaces the real body.
 ALTERNATE_BODY = web.RequestKey("alternate_body", bytes)
+
+
+async def require_basic_credential(request: web.Request, allowed: set[str], action: str) -> Principal:
+    """For the LMS-facing APIs of plug-ins: Basic credentials only, never a plug-in token."""
+    caller = await authenticate(request.headers.get("Authorization"), credential_store(request), [])
+    caller.require(allowed, action)
+    return caller
+
+
+def base_url(request: web.Request) -> str:
+    """LRS_PUBLIC_URL, else the scheme and host the client called."""
+    return request.app[settings_key].public_url or f"{request.scheme}://{request.host}"
 
 
 def principal(request: web.Request) -> Principal:
