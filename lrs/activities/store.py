@@ -37,7 +37,10 @@ def definition_fields(activities: list[dict]) -> dict[str, dict]:
 async def update_definitions(database, activities: list[dict]) -> None:
     changes = {}
     for activity_id, fields in definition_fields(activities).items():
-        marks = {(activity_id, name, json.dumps(value, sort_keys=True)) for name, value in fields.items()}
+        marks = {
+            (activity_id, name, value if isinstance(value, str) else json.dumps(value, sort_keys=True))
+            for name, value in fields.items()
+        }
         if any(recent.unseen(database, mark) for mark in marks):
             changes[activity_id] = (fields, marks)
     if not changes:
