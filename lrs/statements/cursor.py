@@ -44,7 +44,7 @@ def encode_cursor(secret: bytes, params: dict[str, str], last: Position) -> str:
 
 def decode_cursor(secret: bytes, token: str) -> tuple[dict[str, str], Position]:
     data, _, signature = token.partition(".")
-    if not hmac.compare_digest(signature, _sign(secret, data.encode())):
+    if not (data + signature).isascii() or not hmac.compare_digest(signature, _sign(secret, data.encode())):
         raise InvalidParameter("more", "is not a cursor issued by this LRS")
     payload = json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
     if time.time() - payload["t"] > LIFETIME_SECONDS:

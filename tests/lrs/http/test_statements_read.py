@@ -225,6 +225,12 @@ async def test_tampered_more_cursor_is_400(xapi):
     assert response.status == 400
 
 
+async def test_garbage_more_cursor_is_400(xapi):
+    for token in ("ünïcödé.ünï", "", ".", "abc", "x" * 300):
+        response = await xapi.get(f"/xapi/statements?more={quote(token)}")
+        assert response.status == 400, token
+
+
 async def test_server_page_size_caps_limit(xapi, settings):
     await post(xapi, *[make_statement() for _ in range(settings.statement_limit + 1)])
     body = await (await xapi.get("/xapi/statements?limit=0")).json()
