@@ -21,7 +21,7 @@ from pathlib import Path
 import aiohttp
 
 from bench.generator import make_population, statements
-from bench.server import ADMIN_KEY, ADMIN_SECRET, LRSProcess, cpu_seconds
+from bench.server import ADMIN_KEY, ADMIN_SECRET, LRSProcess, cpu_seconds, rss_mb
 from bench.stats import percentile, print_table
 from lrs.app import INDEXES
 from lrs.auth.principal import Principal
@@ -135,7 +135,8 @@ async def run(count: int, clients: int, sizes: list[int], seed: int) -> None:
                   f"{clients} concurrent: {direct_rate:,.0f} documents/s")
             if direct_size in rates:
                 print(f"LRS / direct at batch {direct_size}: {rates[direct_size] / direct_rate:.0%}")
-            print(f"Server peak RSS over the run: {server.peak_rss:,.0f} MB")
+            print(f"Server peak RSS over the run: {server.peak_rss:,.0f} MB; embedded database RSS at the end: "
+                  f"{rss_mb(server.database_pid):,.0f} MB")
         finally:
             server.stop()
 
