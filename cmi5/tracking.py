@@ -33,7 +33,7 @@ class TrackingHook:
     async def before_store(self, statements: list[dict], ctx: StoreContext) -> None:
         session = session_of(ctx)
         if session is not None:
-            await enforce_rules(self.lms_for_app().database, session["_id"], statements)
+            await enforce_rules(self.lms_for_app().database, session["_id"], statements, ctx)
 
     async def after_store(self, statements: list[dict], ctx: StoreContext) -> None:
         session = session_of(ctx)
@@ -52,7 +52,7 @@ class TrackingHook:
         await apply_move_on(lms, session["registration"], course, session["_id"])
 
 
-async def enforce_rules(database, session_id: str, statements: list[dict]) -> None:
+async def enforce_rules(database, session_id: str, statements: list[dict], ctx: StoreContext) -> None:
     for _ in range(MAX_ATTEMPTS):
         session = await store.find_session(database, session_id)
         registration = await store.find_registration(database, session["registration"], session["au"]) or {}
@@ -69,6 +69,20 @@ async def enforce_rules(database, session_id: str, statements: list[dict]) -> No
         if not await store.update_registration_claims(database, session["registration"], session["au"], outcome.claims):
             continue  # another statement claimed completed/passed first: judge again
         if await store.update_session_state(database, session_id, session[store.VERSION], outcome.state):
+            ctx.undo.append(undo_rules(database, session, outcome.claims))
             return
         await store.update_registration_unclaim(database, session["registration"], session["au"], outcome.claims)
     raise Conflict("the AU session changed concurrently too often; send the statements again")
+
+
+def undo_rules(database, session: dict, claims: dict[str, str]):
+    """Give back the claims and the session state of a batch that was not stored after all."""
+
+    async def undo() -> None:
+        await store.update_registration_unclaim(database, session["registration"], session["au"], claims)
+        # Only if no later batch moved the session on meanwhile.
+        await store.update_session_state(
+            database, session["_id"], session[store.VERSION] + 1, store.state_from_document(session[store.STATE])
+        )
+
+    return undo

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -15,6 +16,9 @@ class StoreContext:
     principal: Principal
     # Statements a hook wants stored in the same request, after the batch (e.g. cmi5 "satisfied").
     extra_statements: list[dict] = field(default_factory=list)
+    # What `before_store` changed and must be taken back if the batch is not stored after all
+    # (a conflict, the database failing): run newest first, then the error goes on.
+    undo: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
 class StatementHook(Protocol):

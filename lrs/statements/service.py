@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -18,6 +19,8 @@ from lrs.statements.formats import to_canonical_format, to_ids_format
 from lrs.statements.signature import SIGNATURE_USAGE, check_signature_attachment, verify_signature
 from lrs.statements.validate import validate_statement, validate_statements
 from lrs.statements.vocab import VOIDED_VERB
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("exact", "ids", "canonical")
 
@@ -85,10 +88,14 @@ async def store_statements(
     as_received = {s["id"].lower(): r for s, r in zip(statements, received)}
     known = await find_known(database, as_received)
     ctx = StoreContext(principal=principal)
-    for hook in hooks:
-        await hook.before_store(statements, ctx)
-    await insert_checked(database, [s for s in statements if s["id"].lower() not in known], as_received,
-                         principal, used_parts)
+    try:
+        for hook in hooks:
+            await hook.before_store(statements, ctx)
+        await insert_checked(database, [s for s in statements if s["id"].lower() not in known], as_received,
+                             principal, used_parts)
+    except BaseException:
+        await undo_hooks(ctx)
+        raise
     await update_agent_names(database, statements)
     if principal.may_define:
         await update_definitions(database, [a for s in statements for a in activities_of(s)])
@@ -97,6 +104,14 @@ async def store_statements(
     if ctx.extra_statements:
         await store_statements(database, hooks, principal, ctx.extra_statements)
     return [s["id"] for s in statements]
+
+
+async def undo_hooks(ctx: StoreContext) -> None:
+    for undo in reversed(ctx.undo):
+        try:
+            await undo()
+        except Exception:  # the original error is the one to report
+            log.exception("undoing a statement hook's change failed")
 
 
 def check_attachments(statements: list[dict], parts: dict[str, AttachmentBody]) -> dict[str, AttachmentBody]:

@@ -13,14 +13,17 @@ from datetime import datetime
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DocumentTooLarge
 
 from lrs.db import IndexSpec
+from lrs.errors import PayloadTooLarge
 from lrs.statements.density import update_hour_counts
 from lrs.ifi import actor_keys
 from lrs.statements.vocab import VOIDED_VERB
 
 STATEMENTS = "statements"
+DUPLICATE_KEY = 11000
+TOO_LARGE = 10334  # BSONObjectTooLarge
 
 # Query-key fields; each is a list of strings.
 AGENTS = "agents"
@@ -241,15 +244,27 @@ async def insert_statements(database, documents: list[dict]) -> list[str]:
     duplicates = []
     try:
         await database[STATEMENTS].insert_many(documents, ordered=False)
+    except DocumentTooLarge:
+        await _refuse_too_large(database, documents)
     except BulkWriteError as error:
-        duplicates = [e for e in error.details["writeErrors"] if e.get("code") == 11000]
+        errors = error.details["writeErrors"]
+        if any(e.get("code") == TOO_LARGE for e in errors):
+            await _refuse_too_large(database, documents)
+        duplicates = [e for e in errors if e.get("code") == DUPLICATE_KEY]
         # A write concern error means the batch is not majority-committed: never report success.
-        if len(duplicates) != len(error.details["writeErrors"]) or error.details.get("writeConcernErrors"):
+        if len(duplicates) != len(errors) or error.details.get("writeConcernErrors"):
             raise
     inserted = len(documents) - len(duplicates)
     if inserted:
         await update_hour_counts(database, documents[0][STORED], inserted)
     return [documents[e["index"]][ID] for e in duplicates]
+
+
+async def _refuse_too_large(database, documents: list[dict]) -> None:
+    # The rest of the batch may be stored already (the driver checks sizes as it encodes, the
+    # server as it inserts): take it back, so the batch is stored whole or not at all.
+    await delete_statements(database, [d["_id"] for d in documents])
+    raise PayloadTooLarge("a statement is larger than the 16 MB a stored document can hold")
 
 
 async def delete_statements(database, object_ids: list[ObjectId]) -> None:

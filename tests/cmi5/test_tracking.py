@@ -3,6 +3,8 @@ registration-time moveOn, and a course of more than 1000 AUs."""
 
 from __future__ import annotations
 
+import pytest
+
 from cmi5 import vocab
 from tests.cmi5.conftest import au, au_ids, block, course_xml
 
@@ -131,4 +133,18 @@ async def test_completed_refused_for_a_taken_statement_id_does_not_use_up_the_co
     # The AU reuses the id of a statement already stored with other content: 409, nothing judged.
     await session.send({**session.completed(), "id": initialized_id}, expect=409)
     await session.send(session.completed())
+    assert {a["id"]: a["completed"] for a in (await lms.status(registration))["aus"]}[C]
+
+
+@pytest.mark.filterwarnings("ignore:Sending a large body:ResourceWarning")
+async def test_completed_that_fails_to_store_gives_back_the_completion_and_the_session(lms):
+    course = await lms.import_course(nested_course())
+    registration = await lms.register(course["id"])
+    session = await lms.start(registration, C)
+    await session.send(session.initialized())
+    huge = session.completed()
+    huge["context"].setdefault("extensions", {})["https://example.com/blob"] = "x" * (17 * 1024 * 1024)
+    await session.send(huge, expect=413)  # judged and claimed, then too large to store
+    await session.send(session.completed())
+    await session.send(session.terminated())
     assert {a["id"]: a["completed"] for a in (await lms.status(registration))["aus"]}[C]

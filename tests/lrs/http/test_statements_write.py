@@ -1,6 +1,8 @@
 """PUT and POST /xapi/statements: ids, conflicts, LRS-assigned properties, atomic batches."""
 
 import asyncio
+import io
+import json
 import uuid
 
 from tests.conftest import make_statement
@@ -176,3 +178,12 @@ async def test_resending_without_a_timestamp_is_the_same_statement(xapi):
     assert (await xapi.post("/xapi/statements", json=statement)).status == 200
     assert (await xapi.post("/xapi/statements", json=statement)).status == 200
     assert await count_statements(xapi) == 1
+
+
+async def test_statement_too_large_to_store_is_413_and_its_batch_is_not_stored(xapi):
+    huge = make_statement(context={"extensions": {"http://example.com/blob": "x" * (17 * 1024 * 1024)}})
+    body = io.BytesIO(json.dumps([make_statement(), huge]).encode())
+    response = await xapi.post("/xapi/statements", data=body, headers={"Content-Type": "application/json"})
+    assert response.status == 413
+    assert "16 MB" in (await response.json())["detail"]
+    assert await count_statements(xapi) == 0
