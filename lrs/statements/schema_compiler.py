@@ -54,6 +54,9 @@ _ANNOTATIONS = frozenset(
 )
 
 
+PATTERN_MEMORY = 50_000  # strings remembered per pattern as already matching
+
+
 class SchemaCompiler:
     """Compiles the JSON Schema keywords this project uses into closures.
 
@@ -151,10 +154,16 @@ class SchemaCompiler:
 
     def _pattern(self, node: dict, value: str) -> Check:
         search = re.compile(value).search
+        # Statements repeat their IRIs (verbs, activities, extension keys) endlessly: a string
+        # that matched once is not searched again. Bounded: past the cap, nothing more is kept.
+        matched: set[str] = set()
 
         def check_pattern(instance: Any) -> None:
-            if isinstance(instance, str) and not search(instance):
-                raise SchemaFailure("pattern", node, instance)
+            if isinstance(instance, str) and instance not in matched:
+                if not search(instance):
+                    raise SchemaFailure("pattern", node, instance)
+                if len(matched) < PATTERN_MEMORY:
+                    matched.add(instance)
 
         return check_pattern
 

@@ -1012,3 +1012,15 @@ def test_score_integer_beyond_64_bits_is_rejected_not_a_server_error():
     with pytest.raises(InvalidStatement) as caught:
         validate_statement(statement)
     assert caught.value.path == "result.score.raw"
+
+
+def test_remembered_iri_matches_do_not_let_a_bad_iri_through():
+    good = {
+        "actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://example.com/v"},
+        "object": {"id": "http://example.com/a"},
+    }
+    for _ in range(3):
+        validate_statement(dict(good))
+        with pytest.raises(InvalidStatement) as caught:
+            validate_statement({**good, "verb": {"id": "not an iri"}})
+        assert caught.value.path == "verb.id"
