@@ -101,6 +101,8 @@ def etag_list(request: web.Request, header: str) -> list[str] | None:
         tag = part.strip()
         if tag.startswith('"') and tag.endswith('"') and len(tag) >= 2:
             tag = tag[1:-1]
+        if not tag.isascii():
+            raise BadRequest(f"the {header} header holds a non-ASCII ETag; ETags are ASCII")
         if tag:
             # Weak tags ("W/...") are kept as they are: they never match (strong comparison).
             tags.append(tag if tag.startswith("W/") else tag.lower())
@@ -114,7 +116,11 @@ def preconditions(request: web.Request) -> Preconditions:
 
 
 async def read_content(request: web.Request) -> tuple[bytes, str | None]:
-    return await read_body(request), request.headers.get("Content-Type")
+    content_type = request.headers.get("Content-Type")
+    if content_type is not None and not content_type.isascii():
+        # It is stored and sent back as a header: HTTP header values are ASCII.
+        raise BadRequest("the Content-Type header is not ASCII")
+    return await read_body(request), content_type
 
 
 def quoted(etag: str) -> str:

@@ -449,3 +449,17 @@ async def test_document_too_large_for_the_database_is_413_and_stores_nothing(xap
     response = await xapi.put(URL, params=state(), data=b"x" * 11, headers={"Content-Type": "text/plain"})
     assert response.status == 413
     assert (await stored(xapi, state()))[0] == 404
+
+
+async def test_non_ascii_etag_in_if_match_is_400(xapi):
+    await xapi.put(URL, params=state(), json={"x": 1})
+    response = await xapi.put(URL, params=state(), json={"x": 2}, headers={"If-Match": '"é"'})
+    assert response.status == 400
+    assert "If-Match" in await error_detail(response)
+    assert json.loads((await stored(xapi, state()))[1]) == {"x": 1}
+
+
+async def test_non_ascii_content_type_is_400_and_stores_nothing(xapi):
+    response = await xapi.put(URL, params=state(), data=b"x", headers={"Content-Type": "téxt/plain"})
+    assert response.status == 400
+    assert (await stored(xapi, state()))[0] == 404
