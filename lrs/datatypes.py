@@ -8,6 +8,7 @@ IRI check, as the schema's ``irl`` refers to ``iri``. The others need code and l
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -150,3 +151,33 @@ def is_language_tag(tag: str) -> bool:
     variants = (match["variants"] or "").lower().split("-")[1:]
     singletons = [part for part in (match["extensions"] or "").lower().split("-") if len(part) == 1]
     return len(set(variants)) == len(variants) and len(set(singletons)) == len(singletons)
+
+
+# --- JSON ----------------------------------------------------------------------------------
+
+# A \uD800-\uDFFF escape: paired ones become one character, a lone one stays a surrogate,
+# which is no character at all and cannot be stored (UTF-8 has no encoding for it).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json_text(text: str) -> object:
+    """Strict JSON: no NaN or Infinity, no lone surrogates. Raises ValueError with the reason."""
+    value = json.loads(text, parse_constant=_reject_constant)
+    if _SURROGATE_ESCAPE.search(text) and _holds_lone_surrogate(value):
+        raise ValueError("a lone UTF-16 surrogate escape (\\uD800-\\uDFFF) is no character")
+    return value
+
+
+def _holds_lone_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        return bool(_SURROGATE.search(value))
+    if isinstance(value, dict):
+        return any(_holds_lone_surrogate(k) or _holds_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_lone_surrogate(v) for v in value)
+    return False

@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from lrs.datatypes import parse_json_text
 from lrs.documents import store
 from lrs.documents.store import Content, Place, StoredDocument
 from lrs.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, PreconditionFailed, ServiceUnavailable
@@ -65,14 +66,10 @@ def is_json(content_type: str) -> bool:
 def parse_json_object(content: bytes) -> dict | None:
     """The JSON object in `content`, or None when it is not one."""
     try:
-        value = json.loads(content.decode("utf-8"), parse_constant=_reject)
+        value = parse_json_text(content.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
-
-
-def _reject(name: str):
-    raise ValueError(f"{name} is not JSON")
 
 
 def serialize_json(value: dict) -> bytes:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
-from lrs.datatypes import is_iri, is_uuid, parse_timestamp
+from lrs.datatypes import is_iri, is_uuid, parse_json_text, parse_timestamp
 from lrs.errors import BadRequest, InvalidParameter
 from lrs.ifi import ifi_key
 from lrs.statements.validate import parse_agent_param
@@ -66,13 +65,9 @@ def choice(query: Mapping[str, str], name: str, options: tuple[str, ...], defaul
     return value
 
 
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def parse_json(raw: bytes, what: str = "body") -> object:
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        return parse_json_text(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise BadRequest(f"the {what} is not UTF-8") from None
     except (ValueError, RecursionError) as error:

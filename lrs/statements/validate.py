@@ -15,7 +15,6 @@ Every failure raises ``InvalidStatement(path, rule)`` naming the property (``act
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import datetime
 
@@ -91,8 +90,8 @@ def validate_agent(raw: object, path: str = "agent", *, allow_group: bool = True
 def parse_agent_param(text: str, name: str = "agent", *, allow_group: bool = True) -> dict:
     """Decode a JSON query parameter and validate it as an Agent (or identified Group)."""
     try:
-        value = json.loads(text)
-    except (TypeError, ValueError):
+        value = datatypes.parse_json_text(text)
+    except (TypeError, ValueError, RecursionError):
         raise InvalidParameter(name, "must be a JSON-encoded Agent object") from None
     try:
         return validate_agent(value, "", allow_group=allow_group)

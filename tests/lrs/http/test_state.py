@@ -463,3 +463,12 @@ async def test_non_ascii_content_type_is_400_and_stores_nothing(xapi):
     response = await xapi.put(URL, params=state(), data=b"x", headers={"Content-Type": "téxt/plain"})
     assert response.status == 400
     assert (await stored(xapi, state()))[0] == 404
+
+
+async def test_lone_surrogate_in_a_merged_document_or_agent_is_400(xapi):
+    lone = b'{"k": "\\udfff"}'
+    response = await xapi.post(URL, params=state(), data=lone, headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    agent = '{"objectType": "Agent", "account": {"homePage": "http://example.com", "name": "\\ud800"}}'
+    response = await xapi.get(URL, params={"activityId": ACTIVITY, "agent": agent, "stateId": "s1"})
+    assert response.status == 400

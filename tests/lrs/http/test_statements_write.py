@@ -187,3 +187,15 @@ async def test_statement_too_large_to_store_is_413_and_its_batch_is_not_stored(x
     assert response.status == 413
     assert "16 MB" in (await response.json())["detail"]
     assert await count_statements(xapi) == 0
+
+
+async def test_lone_surrogate_escape_is_400_and_a_pair_is_a_character(xapi):
+    lone = b'{"actor":{"mbox":"mailto:a@b.example","name":"\\ud800"},"verb":{"id":"http://example.com/v"},' \
+           b'"object":{"id":"http://example.com/o"}}'
+    response = await xapi.post("/xapi/statements", data=lone, headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert "surrogate" in (await response.json())["detail"]
+    pair = lone.replace(b"\\ud800", b"\\ud83d\\ude00")
+    [statement_id] = await (await xapi.post("/xapi/statements", data=pair, headers={"Content-Type": "application/json"})).json()
+    stored = await (await xapi.get(f"/xapi/statements?statementId={statement_id}")).json()
+    assert stored["actor"]["name"] == "\N{GRINNING FACE}"
