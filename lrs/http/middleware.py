@@ -154,9 +154,14 @@ async def alternate_request_syntax(request: web.Request, handler):
     return await handler(clone)
 
 
+def is_open_xapi_call(request: web.Request) -> bool:
+    """About and CORS preflights need neither credentials nor a version header."""
+    return request.path == XAPI_PREFIX + "/about" or request.method == "OPTIONS"
+
+
 @web.middleware
 async def xapi_version(request: web.Request, handler):
-    if not is_xapi(request) or request.path == XAPI_PREFIX + "/about" or request.method == "OPTIONS":
+    if not is_xapi(request) or is_open_xapi_call(request):
         return await handler(request)
     version = request.headers.get("X-Experience-API-Version")
     if version is None:
@@ -168,7 +173,7 @@ async def xapi_version(request: web.Request, handler):
 
 @web.middleware
 async def xapi_authentication(request: web.Request, handler):
-    if not is_xapi(request) or request.path == XAPI_PREFIX + "/about" or request.method == "OPTIONS":
+    if not is_xapi(request) or is_open_xapi_call(request):
         return await handler(request)
     request[PRINCIPAL] = await authenticate(
         request.headers.get("Authorization"), credential_store(request), request.app[authenticators_key]

@@ -33,13 +33,14 @@ class StatementsView(web.View):
         request = self.request
         principal(request).require(STATEMENTS_WRITE, "writing statements")
         params.check_parameters(request.query, ["statementId"], required=["statementId"])
+        params.uuid(request.query, "statementId")  # validated; stored as the client wrote it
         statement_id = request.query["statementId"]
         body, parts = await read_statements_body(request)
         await guarded_write(request, service.store_statements(
             database(request), request.app[statement_hooks_key], principal(request), body, parts,
             statement_id=statement_id,
         ))
-        return web.Response(status=204, headers=consistency_header())
+        return web.Response(status=204)
 
     async def post(self) -> web.Response:
         request = self.request
@@ -49,7 +50,7 @@ class StatementsView(web.View):
         ids = await guarded_write(request, service.store_statements(
             database(request), request.app[statement_hooks_key], principal(request), body, parts
         ))
-        return json_response(ids, headers=consistency_header())
+        return json_response(ids)
 
     async def get(self) -> web.Response:
         request = self.request
@@ -87,7 +88,7 @@ async def get_single(request, query: dict, fmt: str, accept_language, with_attac
     if extra:
         raise InvalidParameter(sorted(extra)[0], "not allowed with statementId or voidedStatementId")
     voided = "voidedStatementId" in query
-    statement_id = query["voidedStatementId" if voided else "statementId"]
+    statement_id = params.uuid(query, "voidedStatementId" if voided else "statementId")
     return await service.get_statement(
         database(request), principal(request), statement_id, voided, fmt, accept_language, with_attachments
     )
@@ -127,13 +128,10 @@ def more_path(request: web.Request) -> str:
     return f"/{prefix.strip('/')}/xapi/statements".replace("//", "/")
 
 
-def consistency_header() -> dict[str, str]:
-    return {"X-Experience-API-Consistent-Through": service.consistent_through()}
-
-
 def render(result: service.StatementResult, body: object, with_attachments: bool,
            last_modified: str | None = None) -> web.Response:
-    headers = consistency_header()
+    # X-Experience-API-Consistent-Through is added to every statements response by the middleware.
+    headers = {}
     if last_modified:
         headers["Last-Modified"] = http_date(isoparse(last_modified))
     if not with_attachments:

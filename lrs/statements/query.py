@@ -10,7 +10,7 @@ from pymongo import ASCENDING, DESCENDING
 
 from lrs.ifi import ifi_key
 from lrs.statements.store import (
-    ACTIVITIES, AGENTS, AUTHORITY, ID, REGISTRATIONS, RELATED_ACTIVITIES, RELATED_AGENTS,
+    ACTIVITIES, AGENTS, ATTACHMENTS, AUTHORITY, BODY, ID, REGISTRATIONS, RELATED_ACTIVITIES, RELATED_AGENTS,
     STATEMENTS, STORED, VERBS, VOIDED, from_document,
 )
 from lrs.statements.density import HOUR, HourCounts, load_hour_counts
@@ -208,12 +208,12 @@ async def find_statements(database, q: StatementQuery, limit: int) -> Page:
     documents = documents[:limit]
     hashes: list[str] = []
     for document in documents:
-        hashes += [h for h in document.get("attachments", ()) if h not in hashes]
+        hashes += [h for h in document.get(ATTACHMENTS, ()) if h not in hashes]
     last = Position(documents[-1][STORED], documents[-1]["_id"]) if more else None
     return Page([from_document(d) for d in documents], hashes, last)
 
 
-BODY_FIELDS = ["statement", STORED, "attachments"]
+BODY_FIELDS = [BODY, STORED, ATTACHMENTS]
 
 
 async def _find_in_windows(database, q: StatementQuery, wanted: int, counts: HourCounts, walk: Walk) -> list[dict]:
@@ -246,8 +246,8 @@ async def _find_in_windows(database, q: StatementQuery, wanted: int, counts: Hou
 async def find_statement(database, statement_id: str, voided: bool) -> tuple[dict, list[str]] | None:
     """One statement by id: a voided one only when `voided`, a live one only when not."""
     document = await database[STATEMENTS].find_one(
-        {ID: statement_id.lower(), VOIDED: voided}, ["statement", "attachments"]
+        {ID: statement_id.lower(), VOIDED: voided}, [BODY, ATTACHMENTS]
     )
     if document is None:
         return None
-    return from_document(document), document.get("attachments", [])
+    return from_document(document), document.get(ATTACHMENTS, [])

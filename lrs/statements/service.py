@@ -69,10 +69,11 @@ async def store_statements(
     """
     parts = parts or {}
     if statement_id is not None:
+        if isinstance(body, dict) and "id" not in body:
+            body = {**body, "id": statement_id}  # so the id is validated like any other
         statement = validate_statement(body)
-        if "id" in statement and statement["id"].lower() != statement_id.lower():
+        if statement["id"].lower() != statement_id.lower():
             raise InvalidStatement("id", "does not match the statementId parameter")
-        statement["id"] = statement_id
         statements = [statement]
     else:
         statements = validate_statements(body)

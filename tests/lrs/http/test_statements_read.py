@@ -256,3 +256,10 @@ async def test_canonical_format_picks_one_language(xapi):
         f"/xapi/statements?statementId={statement_id}&format=canonical", headers={"Accept-Language": "fr"}
     )
     assert (await response.json())["object"]["definition"]["name"] == {"fr-FR": "Un"}
+
+
+async def test_statement_ids_that_are_not_uuids_are_400(xapi):
+    for name in ("statementId", "voidedStatementId"):
+        response = await xapi.get(f"/xapi/statements?{name}=wrong")
+        assert response.status == 400
+        assert name in (await response.json())["detail"]

@@ -199,3 +199,10 @@ async def test_lone_surrogate_escape_is_400_and_a_pair_is_a_character(xapi):
     [statement_id] = await (await xapi.post("/xapi/statements", data=pair, headers={"Content-Type": "application/json"})).json()
     stored = await (await xapi.get(f"/xapi/statements?statementId={statement_id}")).json()
     assert stored["actor"]["name"] == "\N{GRINNING FACE}"
+
+
+async def test_put_with_a_statement_id_that_is_not_a_uuid_is_400_and_stores_nothing(xapi):
+    response = await xapi.put("/xapi/statements?statementId=not-a-uuid", json=make_statement())
+    assert response.status == 400
+    assert "statementId" in (await response.json())["detail"]
+    assert await count_statements(xapi) == 0
