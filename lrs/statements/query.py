@@ -243,11 +243,14 @@ async def _find_in_windows(database, q: StatementQuery, wanted: int, counts: Hou
     return found
 
 
-async def find_statement(database, statement_id: str, voided: bool) -> tuple[dict, list[str]] | None:
-    """One statement by id: a voided one only when `voided`, a live one only when not."""
+async def find_statement(
+    database, statement_id: str, voided: bool, authority_key: str | None = None
+) -> tuple[dict, list[str]] | None:
+    """One statement by id: a voided one only when `voided`, a live one only when not; when
+    `authority_key` is given, only if that credential stored it."""
     document = await database[STATEMENTS].find_one(
-        {ID: statement_id.lower(), VOIDED: voided}, [BODY, ATTACHMENTS]
+        {ID: statement_id.lower(), VOIDED: voided}, [BODY, ATTACHMENTS, AUTHORITY]
     )
-    if document is None:
+    if document is None or (authority_key and document[AUTHORITY] != authority_key):
         return None
     return from_document(document), document.get(ATTACHMENTS, [])

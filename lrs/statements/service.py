@@ -288,20 +288,16 @@ async def get_statement(
     database, principal: Principal, statement_id: str, voided: bool, fmt: str,
     accept_language: str | None, with_attachments: bool,
 ) -> StatementResult:
-    found = await query.find_statement(database, statement_id, voided)
-    if found is None or not readable_by(principal, found[0]):
+    # Scope statements/read/mine: by the credential that stored it, as lists filter.
+    own = principal.key if principal.reads_only_own_statements else None
+    found = await query.find_statement(database, statement_id, voided, own)
+    if found is None:
         what = "voided statement" if voided else "statement"
         raise NotFound(f"no {what} with id {statement_id}")
     statement, hashes = found
     statements = await render_statements(database, [statement], fmt, accept_language)
     attachments = await find_attachment_bodies(database, hashes) if with_attachments else []
     return StatementResult(statements, attachments)
-
-
-def readable_by(principal: Principal, statement: dict) -> bool:
-    if not principal.reads_only_own_statements:
-        return True
-    return statement.get("authority") == principal.authority
 
 
 async def query_statements(
