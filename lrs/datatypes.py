@@ -26,11 +26,6 @@ def is_uuid(value: object) -> bool:
     return isinstance(value, str) and definition_pattern("uuid").search(value) is not None
 
 
-def is_mailto_iri(value: object) -> bool:
-    """A mailto IRI with exactly one email address, as an Agent's ``mbox``."""
-    return isinstance(value, str) and definition_pattern("mbox").search(value) is not None
-
-
 # --------------------------------------------------------------------------- timestamps
 
 _ZONE = r"(?P<zone>[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?"

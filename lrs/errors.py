@@ -59,11 +59,6 @@ class NotFound(LRSError):
     error = "not found"
 
 
-class MethodNotAllowed(LRSError):
-    status = 405
-    error = "method not allowed"
-
-
 class Conflict(LRSError):
     status = 409
     error = "conflict"
@@ -83,11 +78,6 @@ class PreconditionFailed(LRSError):
 class PayloadTooLarge(LRSError):
     status = 413
     error = "payload too large"
-
-
-class UnsupportedMediaType(LRSError):
-    status = 415
-    error = "unsupported media type"
 
 
 class ServiceUnavailable(LRSError):

@@ -40,14 +40,6 @@ _JWS = jwt.PyJWS(algorithms=list(ALLOWED_ALGORITHMS))
 # --- the signature attachment ------------------------------------------------------------
 
 
-def find_signature_attachments(statement: dict) -> list[dict]:
-    """The statement's attachments that declare themselves signatures."""
-    attachments = statement.get("attachments")
-    if not isinstance(attachments, list):
-        return []
-    return [a for a in attachments if isinstance(a, dict) and a.get("usageType") == SIGNATURE_USAGE]
-
-
 def check_signature_attachment(attachment: dict, path: str) -> None:
     """Reject signature attachment metadata that cannot carry a JWS as Data 2.6 requires.
 

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from lrs.datatypes import duration_problem, is_iri, is_language_tag, is_mailto_iri, is_uuid, parse_timestamp
+from lrs.datatypes import duration_problem, is_iri, is_language_tag, is_uuid, parse_timestamp
 
 
 @pytest.mark.parametrize("value", ["http://example.com/verbs/passed", "urn:uuid:1", "http://例え.jp/%E2%9C%93"])
@@ -25,12 +25,6 @@ def test_uuids_in_either_case_are_uuids_and_other_strings_are_not():
     assert not is_uuid("not-a-uuid")
     assert not is_uuid("fd41c918b88b4b20a0a5a4c32391aaa0")
     assert not is_uuid(None)
-
-
-def test_mailto_iri_needs_the_scheme_and_one_address():
-    assert is_mailto_iri("mailto:alice@example.com")
-    assert not is_mailto_iri("alice@example.com")
-    assert not is_mailto_iri("mailto:alice@example.com,bob@example.com")
 
 
 @pytest.mark.parametrize("value", ["PT1H30M", "P3Y1M29DT4H35M59.14S", "P4W", "PT0S"])

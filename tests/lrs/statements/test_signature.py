@@ -19,7 +19,6 @@ from lrs.errors import InvalidStatement
 from lrs.statements.signature import (
     SIGNATURE_USAGE,
     check_signature_attachment,
-    find_signature_attachments,
     logically_equivalent,
     verify_signature,
 )
@@ -288,13 +287,6 @@ def test_rejects_detached_payload(statement, signer_key):
 
 
 # --- the attachment ---------------------------------------------------------------------------
-
-
-def test_finds_only_signature_attachments():
-    signature = {"usageType": SIGNATURE_USAGE, "contentType": "application/octet-stream"}
-    other = {"usageType": "http://example.com/usage/photo", "contentType": "image/png"}
-    assert find_signature_attachments({"attachments": [other, signature]}) == [signature]
-    assert find_signature_attachments({}) == []
 
 
 @pytest.mark.parametrize("content_type", ["application/octet-stream", "Application/Octet-Stream; foo=bar"])
