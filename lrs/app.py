@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
@@ -24,7 +23,6 @@ from lrs.shutdown import Drain, drain_writes
 from lrs.statements import attachments, store
 from lrs.statements.cursor import load_cursor_secret
 
-log = logging.getLogger(__name__)
 
 INDEXES = [*store.INDEXES, *credentials.INDEXES, *attachments.INDEXES, *documents_store.INDEXES]
 
