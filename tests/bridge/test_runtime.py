@@ -237,6 +237,8 @@ async def test_only_a_launch_token_reaches_the_runtime(scorm):
     assert response.status == 403
     response = await scorm.client.post("/scorm/runtime/commit", data=json.dumps({"auth": "bm9wZTpub3Bl", "sequence": 1}))
     assert response.status == 401
+    response = await scorm.client.post("/scorm/runtime/commit", data=json.dumps({"auth": "\u00e9t\u00e9", "sequence": 1}))
+    assert response.status == 401  # not base64: no token, not a 500
 
 
 async def test_concurrent_commits_apply_in_sequence_order_once(scorm):
