@@ -140,6 +140,11 @@ def test_timespans_parse_and_format_as_scorm_1_2_keeps_them():
     (cmi(raw="lots"), "cmi.core.score.raw"),
     (cmi(session_time="5 minutes"), "cmi.core.session_time"),
     (cmi(interactions={"0": {"id": "q", "type": "essay"}}), "cmi.interactions.0.type"),
+    # Rows sent as lists are checked like numbered ones.
+    (cmi(objectives=[{"id": "o", "status": "done"}]), "cmi.objectives.0.status"),
+    (cmi(interactions={"0": {"id": "q", "correct_responses": [{"pattern": "x" * 256}]}}),
+     "cmi.interactions.0.correct_responses.0.pattern"),
+    (cmi(interactions={"0": {"id": "q", "objectives": [{"id": 5}]}}), "cmi.interactions.0.objectives.0.id"),
 ])
 def test_the_server_refuses_what_the_data_model_does_not_allow(data, element):
     with pytest.raises(RuntimeDataError) as raised:
