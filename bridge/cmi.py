@@ -168,14 +168,10 @@ def node(container: object, *keys: str) -> dict:
 
 
 def rows(container: dict, key: str) -> list[tuple[int, dict]]:
-    """Numbered rows (`{"0": {...}}` or a list), in order; other keys (`_count`, ...) are skipped."""
+    """Numbered rows (`{"0": {...}}`, whose keys the schema checked, or a list), in order."""
     found = container.get(key) or {}
-    if isinstance(found, list):
-        found = dict(enumerate(found))
-    if not isinstance(found, dict):
-        return []
-    return sorted(((int(k), row) for k, row in found.items() if str(k).isdigit() and isinstance(row, dict)),
-                  key=lambda pair: pair[0])
+    numbered = enumerate(found) if isinstance(found, list) else ((int(k), row) for k, row in found.items())
+    return sorted(numbered, key=lambda pair: pair[0])
 
 
 def score_of(container: dict) -> Score:

@@ -145,6 +145,10 @@ def test_timespans_parse_and_format_as_scorm_1_2_keeps_them():
     (cmi(interactions={"0": {"id": "q", "correct_responses": [{"pattern": "x" * 256}]}}),
      "cmi.interactions.0.correct_responses.0.pattern"),
     (cmi(interactions={"0": {"id": "q", "objectives": [{"id": 5}]}}), "cmi.interactions.0.objectives.0.id"),
+    # Row keys are row numbers (they became a 500 when int() refused them).
+    (cmi(interactions={"\u00b2": {"id": "q", "student_response": "a"}}), "cmi.interactions"),
+    (cmi(objectives={"9" * 5000: {"id": "o"}}), "cmi.objectives"),
+    (cmi(interactions={"0": {"id": "q", "correct_responses": {"_count": {}}}}), "cmi.interactions.0.correct_responses"),
 ])
 def test_the_server_refuses_what_the_data_model_does_not_allow(data, element):
     with pytest.raises(RuntimeDataError) as raised:

@@ -123,6 +123,16 @@ async def test_suspend_data_over_4096_characters_is_refused_with_the_scorm_error
     assert len(await player.state(vocab.SUSPEND_DATA_STATE_ID)) == 4096
 
 
+async def test_malformed_commits_are_refused_with_the_scorm_error_and_change_nothing(scorm):
+    _, registration, player = await session(scorm)
+    await player.start()
+    await player.send("initialize")
+    for data in (cmi(interactions={"\u00b2": {"id": "q", "student_response": "a"}}),):
+        answer = await player.send("commit", data, expect=400)
+        assert (answer["result"], answer["errorCode"]) == ("false", 405), answer
+    assert verbs(await statements(scorm, registration)) == ["launched", "initialized"]
+
+
 async def test_a_passed_below_the_mastery_score_is_recorded_as_failed(scorm):
     _, registration, player = await session(scorm)
     await player.start()
