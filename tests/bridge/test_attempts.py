@@ -139,6 +139,8 @@ def test_timespans_parse_and_format_as_scorm_1_2_keeps_them():
     (cmi(exit="quit"), "cmi.core.exit"),
     (cmi(raw="lots"), "cmi.core.score.raw"),
     (cmi(session_time="5 minutes"), "cmi.core.session_time"),
+    (cmi(raw="9" * 11), "cmi.core.score.raw"),
+    (cmi(interactions={"0": {"id": "q", "weighting": "1" * 11}}), "cmi.interactions.0.weighting"),
     (cmi(interactions={"0": {"id": "q", "type": "essay"}}), "cmi.interactions.0.type"),
     # Rows sent as lists are checked like numbered ones.
     (cmi(objectives=[{"id": "o", "status": "done"}]), "cmi.objectives.0.status"),

@@ -127,7 +127,10 @@ async def test_malformed_commits_are_refused_with_the_scorm_error_and_change_not
     _, registration, player = await session(scorm)
     await player.start()
     await player.send("initialize")
-    for data in (cmi(interactions={"\u00b2": {"id": "q", "student_response": "a"}}),):
+    # A 5000-digit raw score could not be written to the outbox (a 500); a 20-digit one made a
+    # scored statement the LRS refuses (lost without a word).
+    for data in (cmi(interactions={"\u00b2": {"id": "q", "student_response": "a"}}), cmi(raw="9" * 5000),
+                 cmi(raw="9" * 20)):
         answer = await player.send("commit", data, expect=400)
         assert (answer["result"], answer["errorCode"]) == ("false", 405), answer
     assert verbs(await statements(scorm, registration)) == ["launched", "initialized"]
