@@ -76,10 +76,11 @@ async def get_package(database, package: str) -> dict:
 
 
 async def get_sco(database, package: str, sco: str) -> dict:
-    document = await get_package(database, package)
-    if not sco.isdigit() or int(sco) >= len(document["scos"]):
+    """The SCO whose player url ends in `sco` (its index, as `render_package` writes it)."""
+    found = next((s for s in (await get_package(database, package))["scos"] if str(s["index"]) == sco), None)
+    if found is None:
         raise NotFound(f"SCORM package {package} has no SCO {sco}")
-    return document["scos"][int(sco)]
+    return found
 
 
 async def open_package_file(database, package: str, path: str):
