@@ -11,16 +11,22 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
+from bson import BSON
+
 from bridge import store, vocab
 from bridge.course import PackageIris, cmi5_mastery_score, course_structure, format_decimal
 from bridge.errors import InvalidPackage
-from bridge.manifest import parse_manifest
+from bridge.manifest import Manifest, parse_manifest
 from cmi5.course import InvalidCourseStructure
 from cmi5.courses import DEFAULT_CONTENT_TYPE, content_type_for, import_course
 from cmi5.package import PackageLimits, read_zip
 from lrs.errors import NotFound
 
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
+# A package is one document; like cmi5's courses, it keeps headroom under MongoDB's 16 MiB.
+MAX_PACKAGE_BYTES = 14 * 1024 * 1024
+# What `link_course` adds to the document (course ids) and to each SCO (its AU's activity id).
+COURSE_LINK_BYTES = 100
 
 
 def read_files(data: bytes, media_type: str, limits: PackageLimits) -> dict[str, bytes]:
@@ -42,30 +48,49 @@ async def import_package(database, data: bytes, media_type: str, limits: Package
     manifest = parse_manifest(files[vocab.MANIFEST_FILE], frozenset(files))
     package = uuid.uuid4().hex
     iris = PackageIris(f"{base}/scorm/packages/{package}")
+    document = package_document(package, manifest, iris)
+    check_size(document)
     course = await import_course(database, course_structure(manifest, iris, package, content_base), "application/xml")
-    aus = {au["id"]: au for au in course["structure"]["aus"]}
+    link_course(document, course)
+    await store.insert_package_files(
+        database, package, {path: (content, content_type_for(path)) for path, content in files.items()}
+    )
+    await store.insert_package(database, document)
+    return document
+
+
+def package_document(package: str, manifest: Manifest, iris: PackageIris) -> dict:
+    """The package's document but for what its cmi5 course gives (`link_course`)."""
     scos = []
     for sco in manifest.scos:
-        au = aus[iris.sco(sco.identifier)]
         mastery = cmi5_mastery_score(sco.mastery_score) if sco.scorm_type == "sco" else None
         scos.append({
             "index": sco.index, "identifier": sco.identifier, "resource": sco.resource, "title": sco.title,
-            "scormType": sco.scorm_type, "launch": sco.launch, "au": au["id"], "activityId": au["activityId"],
+            "scormType": sco.scorm_type, "launch": sco.launch, "au": iris.sco(sco.identifier),
             "masteryScore": float(mastery) if mastery is not None else None,
             "masteryScoreScorm": format_decimal(sco.mastery_score) if sco.mastery_score is not None else None,
             "dataFromLMS": sco.data_from_lms, "maxTimeAllowed": sco.max_time_allowed,
             "timeLimitAction": sco.time_limit_action, "prerequisites": sco.prerequisites,
         })
-    await store.insert_package_files(
-        database, package, {path: (content, content_type_for(path)) for path, content in files.items()}
-    )
-    document = {
-        "_id": package, "course": course["_id"], "course_activity_id": course["activity_id"],
-        "iri": iris.package, "identifier": manifest.identifier, "organization": manifest.organization,
+    return {
+        "_id": package, "iri": iris.package, "identifier": manifest.identifier, "organization": manifest.organization,
         "title": manifest.title, "created": datetime.now(timezone.utc), "sco_count": len(scos), "scos": scos,
     }
-    await store.insert_package(database, document)
-    return document
+
+
+def check_size(document: dict) -> None:
+    """Refuse, before anything is stored, a package whose document would not fit once linked to its course."""
+    size = len(BSON.encode(document)) + COURSE_LINK_BYTES * (len(document["scos"]) + 1)
+    if size > MAX_PACKAGE_BYTES:
+        raise InvalidPackage(vocab.MANIFEST_FILE, f"makes a package record of {size} bytes; at most {MAX_PACKAGE_BYTES} "
+                                                  "are accepted")
+
+
+def link_course(document: dict, course: dict) -> None:
+    activity_ids = {au["id"]: au["activityId"] for au in course["structure"]["aus"]}
+    document.update(course=course["_id"], course_activity_id=course["activity_id"])
+    for sco in document["scos"]:
+        sco["activityId"] = activity_ids[sco["au"]]
 
 
 async def get_package(database, package: str) -> dict:

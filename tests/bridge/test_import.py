@@ -105,3 +105,13 @@ async def test_broken_packages_get_400_naming_the_problem(scorm, body, content_t
     assert answer["error"] == "invalid SCORM package"
     assert message in answer["detail"]
     assert (await (await scorm.xapi.get("/scorm/packages")).json())["packages"] == []
+
+
+async def test_a_package_too_large_to_keep_is_refused_before_anything_is_stored(scorm):
+    prerequisites = "<adlcp:prerequisites>" + "p" * (15 * 1024 * 1024) + "</adlcp:prerequisites>"
+    data = zip_with(manifest(item("ITEM-1", "RES-1", extra=prerequisites), RES), **{"sco/index.html": SCO_PAGE})
+    answer = await scorm.import_package(data, expect=400)
+    assert answer["detail"].startswith("imsmanifest.xml: makes a package record of ")
+    assert answer["detail"].endswith("at most 14680064 are accepted")
+    assert (await (await scorm.xapi.get("/scorm/packages")).json())["packages"] == []
+    assert (await (await scorm.xapi.get("/cmi5/courses")).json())["courses"] == []
