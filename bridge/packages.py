@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from bson import BSON
 
 from bridge import store, vocab
-from bridge.course import PackageIris, cmi5_mastery_score, course_structure, format_decimal
+from bridge.course import PackageIris, course_structure, format_decimal
 from bridge.errors import InvalidPackage
 from bridge.manifest import Manifest, parse_manifest
 from cmi5.course import InvalidCourseStructure
@@ -25,7 +25,7 @@ from lrs.errors import NotFound
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
 # A package is one document; like cmi5's courses, it keeps headroom under MongoDB's 16 MiB.
 MAX_PACKAGE_BYTES = 14 * 1024 * 1024
-# What `link_course` adds to the document (course ids) and to each SCO (its AU's activity id).
+# What `link_course` adds to the document (course ids) and to each SCO (its AU's activity id and masteryScore).
 COURSE_LINK_BYTES = 100
 
 
@@ -63,11 +63,9 @@ def package_document(package: str, manifest: Manifest, iris: PackageIris) -> dic
     """The package's document but for what its cmi5 course gives (`link_course`)."""
     scos = []
     for sco in manifest.scos:
-        mastery = cmi5_mastery_score(sco.mastery_score) if sco.scorm_type == "sco" else None
         scos.append({
             "index": sco.index, "identifier": sco.identifier, "resource": sco.resource, "title": sco.title,
             "scormType": sco.scorm_type, "launch": sco.launch, "au": iris.sco(sco.identifier),
-            "masteryScore": float(mastery) if mastery is not None else None,
             "masteryScoreScorm": format_decimal(sco.mastery_score) if sco.mastery_score is not None else None,
             "dataFromLMS": sco.data_from_lms, "maxTimeAllowed": sco.max_time_allowed,
             "timeLimitAction": sco.time_limit_action, "prerequisites": sco.prerequisites,
@@ -87,10 +85,11 @@ def check_size(document: dict) -> None:
 
 
 def link_course(document: dict, course: dict) -> None:
-    activity_ids = {au["id"]: au["activityId"] for au in course["structure"]["aus"]}
+    aus = {au["id"]: au for au in course["structure"]["aus"]}
     document.update(course=course["_id"], course_activity_id=course["activity_id"])
     for sco in document["scos"]:
-        sco["activityId"] = activity_ids[sco["au"]]
+        au = aus[sco["au"]]
+        sco.update(activityId=au["activityId"], masteryScore=au["masteryScore"])
 
 
 async def get_package(database, package: str) -> dict:

@@ -31,6 +31,7 @@ async def test_multi_sco_package_keeps_item_order_nesting_and_assets(scorm):
         ("ITEM-1", "sco", "one/index.html"), ("ITEM-2", "sco", "two/index.html?lang=en&page=2"),
         ("ITEM-3", "asset", "handout.html"),
     ]
+    assert [(s["masteryScore"], s["masteryscore"]) for s in package["scos"]] == [(0.7, "70"), (None, None), (None, None)]
     course = await (await scorm.xapi.get(f"/cmi5/courses/{package['course']}")).json()
     assert [b["id"].rsplit("/", 1)[-1] for b in course["blocks"]] == ["MOD-1"]
     assert [a["moveOn"] for a in course["aus"]] == ["CompletedOrPassed", "CompletedOrPassed", "NotApplicable"]
