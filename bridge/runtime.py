@@ -152,18 +152,18 @@ async def commit(rt: Runtime, body: object) -> dict:
         record = begin_session(record, rt.launch, launched_at(rt))
         session = record["session"]
         if request.sequence <= session["sequence"] or session["finished"]:
-            await flush_outbox(rt)
+            await flush_outbox(rt, record, etag)
             return {"result": "true", "errorCode": 0, "applied": False}
         facts = await registration_facts(rt) if needs_facts(record, rt.launch, request) else Facts()
         updated, statements = apply_commit(record, rt.launch, request, datetime.now(timezone.utc), facts)
         updated["outbox"] = [*record.get("outbox", []), *statements]
         try:
-            await write_record(rt, updated, etag)
+            etag = await write_record(rt, updated, etag)
         except PreconditionFailed:
             continue  # another commit of this SCO got there first: judge this one again
         if rt.launch.normal:
             await write_profile_documents(rt, updated)
-        await flush_outbox(rt)
+        await flush_outbox(rt, updated, etag)
         return {"result": "true", "errorCode": 0, "applied": True}
     raise ServiceUnavailable("the SCO's attempt changed concurrently too often; commit again", **{"Retry-After": "1"})
 
@@ -192,20 +192,19 @@ async def store_pending(rt: Runtime, statements: list[dict]) -> None:
         await store_pending(rt, [statement])
 
 
-async def flush_outbox(rt: Runtime) -> None:
+async def flush_outbox(rt: Runtime, record: dict, etag: str | None) -> None:
+    """Store the outbox of `record` (stored as version `etag`) and empty it; when another commit
+    wrote meanwhile, again from what it wrote."""
     for _ in range(MAX_ATTEMPTS):
-        record, etag = await read_record(rt)
         outbox = record.get("outbox") or []
         if not outbox or etag is None:
             return
         await store_pending(rt, [s for s in outbox if not await is_stored(rt, s["id"])])
-        done = {s["id"] for s in outbox}
-        record["outbox"] = [s for s in record["outbox"] if s["id"] not in done]
         try:
-            await write_record(rt, record, etag)
+            await write_record(rt, {**record, "outbox": []}, etag)
             return
         except PreconditionFailed:
-            continue
+            record, etag = await read_record(rt)
 
 
 # --- the profile's documents ------------------------------------------------------------------
