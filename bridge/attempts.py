@@ -26,8 +26,8 @@ from bridge import interactions, vocab
 from bridge.cmi import Score, Snapshot, decimal_of, format_timespan, parse_timespan
 from bridge.statements import Launch, StatementBuilder
 from cmi5.statements import format_duration
+from lrs.datatypes import parse_timestamp
 from lrs.statements.service import format_timestamp
-from lrs.statements.validate import parse_timestamp
 
 OUTCOMES = {"completed": vocab.COMPLETED, "passed": vocab.PASSED, "failed": vocab.FAILED}
 # A status never falls back to a lower rank (a completion is never undone).
@@ -179,7 +179,7 @@ def apply_commit(record: dict, launch: Launch, commit: Commit, now: datetime, fa
         session["verbs"].append("initialized")
         if normal:
             attempt["resumeNext"] = True  # a session cut short resumes: nothing it committed is lost
-    elapsed = max(now - parse_timestamp(session["initializedAt"], "initializedAt"), timedelta(0))
+    elapsed = max(now - parse_timestamp(session["initializedAt"]), timedelta(0))
     snapshot = commit.snapshot
     reported = timedelta(seconds=parse_timespan(snapshot.session_time)) if snapshot else timedelta(0)
     duration = reported if reported > timedelta(0) else elapsed

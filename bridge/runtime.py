@@ -30,6 +30,7 @@ from bridge.statements import Launch
 from cmi5.auth import SessionPolicy
 from cmi5.sessions import registration_status
 from lrs.auth.principal import Principal
+from lrs.datatypes import parse_timestamp
 from lrs.documents.service import Preconditions, get_document, put_document, state_place
 from lrs.errors import Forbidden, LRSError, NotFound, PreconditionFailed, ServiceUnavailable
 from lrs.ifi import ifi_key
@@ -104,7 +105,7 @@ def check_current(rt: Runtime, record: dict) -> None:
         raise SessionSuperseded("this SCO session was abandoned (the SCO was launched again)")
     current = record.get("session")
     if current and current["id"] != rt.launch.session:
-        if launched_at(rt) <= datetime.fromisoformat(current["launchedAt"].replace("Z", "+00:00")):
+        if launched_at(rt) <= parse_timestamp(current["launchedAt"]):
             raise SessionSuperseded("a newer launch of this SCO is running; this session can no longer commit")
 
 
