@@ -35,11 +35,6 @@ class Score:
     def to_json(self) -> dict:
         return {"raw": self.raw, "min": self.min, "max": self.max}
 
-    @classmethod
-    def from_json(cls, value: object) -> "Score":
-        value = value if isinstance(value, dict) else {}
-        return cls(*(str(value.get(k, "")) for k in ("raw", "min", "max")))
-
 
 @dataclass(frozen=True)
 class Interaction:
@@ -50,7 +45,6 @@ class Interaction:
     result: str = ""
     latency: str = ""
     weighting: str = ""
-    time: str = ""
     correct_patterns: tuple[str, ...] = ()
     objective_ids: tuple[str, ...] = ()
 
@@ -61,7 +55,6 @@ class Interaction:
 
 @dataclass(frozen=True)
 class Objective:
-    index: int
     id: str
     status: str = ""
     score: Score = field(default_factory=Score)
@@ -188,15 +181,15 @@ def parse_snapshot(cmi: object) -> Snapshot:
         Interaction(
             index=index, id=value(row, "id"), type=value(row, "type"),
             student_response=value(row, "student_response"), result=value(row, "result"),
-            latency=value(row, "latency"), weighting=value(row, "weighting"), time=value(row, "time"),
+            latency=value(row, "latency"), weighting=value(row, "weighting"),
             correct_patterns=tuple(value(p, "pattern") for _, p in rows(row, "correct_responses")),
             objective_ids=tuple(value(o, "id") for _, o in rows(row, "objectives")),
         )
         for index, row in rows(cmi, "interactions")
     )
     objectives = tuple(
-        Objective(index=index, id=value(row, "id"), status=value(row, "status"), score=score_of(row))
-        for index, row in rows(cmi, "objectives") if value(row, "id")
+        Objective(id=value(row, "id"), status=value(row, "status"), score=score_of(row))
+        for _, row in rows(cmi, "objectives") if value(row, "id")
     )
     return Snapshot(
         location=value(core, "lesson_location"), suspend_data=value(cmi, "suspend_data"),
