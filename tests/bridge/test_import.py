@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from lrs.keys import credential_store_key
 from tests.bridge.conftest import SCO_PAGE, item, make_zip, manifest, multi_sco, resource, single_sco
 from tests.conftest import basic
 
@@ -65,12 +66,18 @@ async def test_content_asked_for_on_the_lrs_origin_is_sent_to_the_content_origin
     assert player.headers["Location"] == f"{content_origin}/scorm/player/{package['id']}/0?x=1"
 
 
-async def test_import_needs_scope_all(scorm):
+async def test_import_needs_scope_all(scorm, app):
     response = await scorm.client.post("/scorm/packages", data=single_sco(), headers={"Content-Type": "application/zip"})
     assert response.status == 401
     response = await scorm.client.post("/scorm/packages", data=single_sco(),
                                        headers={"Content-Type": "application/zip", "Authorization": basic("nobody", "x")})
     assert response.status == 401
+    writer = await app[credential_store_key].insert_credential("writer", ["statements/write", "state"])
+    headers = {"Authorization": basic(writer.key, writer.secret)}
+    response = await scorm.client.post("/scorm/packages", data=single_sco(), headers={"Content-Type": "application/zip", **headers})
+    assert response.status == 403
+    for path in ("/scorm/packages", "/scorm/packages/any"):
+        assert (await scorm.client.get(path, headers=headers)).status == 403
 
 
 def zip_with(manifest_bytes: bytes | None, **files: bytes) -> bytes:
