@@ -8,20 +8,18 @@ value too long is refused.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cache
-from pathlib import Path
 
-from jsonschema import Draft202012Validator, ValidationError
+from jsonschema import ValidationError
 
 from bridge import vocab
 from bridge.errors import RuntimeDataError
+from bridge.schemas import validator
 
 # Types, sizes and vocabularies of a commit are stated once, in this schema.
-SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "scorm_commit.json"
+COMMIT_SCHEMA = "scorm_commit.json"
 TIMESPAN = re.compile(r"^(\d{1,4}):(\d{2}):(\d{2})(\.\d{1,2})?$")
 DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -109,13 +107,6 @@ def decimal_of(value: str) -> Decimal | None:
         return None
 
 
-@cache
-def commit_validator() -> Draft202012Validator:
-    document = json.loads(SCHEMA_PATH.read_text())
-    Draft202012Validator.check_schema(document)  # a broken schema file fails at first use
-    return Draft202012Validator(document)
-
-
 def describe(error: ValidationError) -> str:
     value, limit = error.instance, error.validator_value
     if error.validator == "maxLength":
@@ -139,7 +130,7 @@ def check_commit(body: object) -> None:
     Problems inside the data model carry SCORM error 405 (incorrect data type), those of the
     envelope 101 (general exception).
     """
-    errors = sorted(commit_validator().iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = sorted(validator(COMMIT_SCHEMA).iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path])
     if not errors:
         return
     error = errors[0]

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 
 from bridge import vocab
 from bridge.attempts import (
-    Commit, Facts, apply_commit, begin_session, initial_cmi, is_current, needs_facts, new_record,
+    Commit, Facts, apply_commit, begin_session, initial_cmi, is_current, is_record, needs_facts, new_record,
     total_time_iso,
 )
 from bridge.cmi import check_commit, parse_snapshot
@@ -31,7 +31,7 @@ from cmi5.auth import SessionPolicy
 from cmi5.sessions import registration_status
 from lrs.auth.principal import Principal
 from lrs.datatypes import parse_timestamp
-from lrs.documents.service import Preconditions, get_document, put_document, state_place
+from lrs.documents.service import Preconditions, get_document, parse_json_object, put_document, state_place
 from lrs.errors import Forbidden, LRSError, NotFound, PreconditionFailed, ServiceUnavailable
 from lrs.ifi import ifi_key
 from lrs.statements.service import get_statement, store_statements
@@ -83,12 +83,12 @@ async def read_record(rt: Runtime) -> tuple[dict, str | None]:
         document = await get_document(rt.database, rt.place, vocab.RUNTIME_STATE_ID)
     except NotFound:
         return new_record(), None
-    try:
-        record = json.loads(document.content)
-        record["attempt"], record.setdefault("outbox", [])
-    except (ValueError, KeyError, TypeError):
+    record = parse_json_object(document.content)
+    if not is_record(record):
+        # The launch's token may write this document too: what it left is not trusted.
         log.warning("unreadable %s for session %s; starting afresh", vocab.RUNTIME_STATE_ID, rt.launch.session)
-        record = new_record()
+        return new_record(), document.etag
+    record.setdefault("outbox", [])
     return record, document.etag
 
 

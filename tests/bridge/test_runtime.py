@@ -254,6 +254,27 @@ async def test_only_a_launch_token_reaches_the_runtime(scorm):
     assert response.status == 401  # not base64: no token, not a 500
 
 
+async def test_an_attempt_record_the_launch_token_overwrote_is_started_afresh(scorm):
+    _, registration, player = await session(scorm)
+    await player.start()
+    await player.send("initialize")
+    await player.send("commit", cmi(location="p2"))
+    stored = json.loads(await player.state(vocab.RUNTIME_STATE_ID))
+    params = {"activityId": player.activity_id, "agent": json.dumps(player.actor), "registration": registration,
+              "stateId": vocab.RUNTIME_STATE_ID}
+    # Each was a 500 on every later start and commit of the SCO.
+    for broken in ('{"attempt": {}}', '{"attempt": 1}',
+                   json.dumps({**stored, "attempt": {**stored["attempt"], "totalSeconds": float("nan")}}),
+                   json.dumps({**stored, "session": {**stored["session"], "initializedAt": "yesterday"}}),
+                   json.dumps({**stored, "outbox": [1]})):
+        response = await player.client.put(player.xapi_path("activities/state"), params=params, data=broken,
+                                           headers={**player.headers(), "Content-Type": "application/json"})
+        assert response.status == 204
+        started = (await player.start())["cmi"]["core"]
+        assert (started["entry"], started["lesson_location"]) == ("ab-initio", ""), broken
+        assert (await player.send("commit", cmi(location="p3")))["applied"] is True
+
+
 async def test_concurrent_commits_apply_in_sequence_order_once(scorm):
     _, registration, player = await session(scorm)
     await player.start()
