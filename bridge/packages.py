@@ -115,8 +115,10 @@ async def open_package_file(database, package: str, path: str):
     return stream, (stream.metadata or {}).get("contentType", DEFAULT_CONTENT_TYPE)
 
 
-async def find_package_of_course(database, course: str) -> dict | None:
-    return await store.find_package_by_course(database, course)
+async def find_package_sco(database, course: str, au: str) -> tuple[dict, dict] | None:
+    """The package of a cmi5 course (`_id` and `course_activity_id` only) and its SCO of AU `au`."""
+    document = await store.find_package_sco(database, course, au)
+    return None if document is None else (document, document["scos"][0])
 
 
 async def list_packages(database) -> list[dict]:

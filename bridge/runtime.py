@@ -25,7 +25,7 @@ from bridge.attempts import (
 )
 from bridge.cmi import check_commit, parse_snapshot
 from bridge.errors import SessionSuperseded
-from bridge.packages import find_package_of_course
+from bridge.packages import find_package_sco
 from bridge.statements import Launch
 from cmi5.auth import SessionPolicy
 from cmi5.sessions import registration_status
@@ -49,7 +49,7 @@ class Runtime:
     hooks: list
     principal: Principal
     session: dict      # the cmi5 session
-    package: dict
+    package: str       # the package's id
     sco: dict
     launch: Launch
 
@@ -63,17 +63,17 @@ async def runtime_for(database, hooks: list, principal: Principal) -> Runtime:
     if not isinstance(policy, SessionPolicy):
         raise Forbidden("the SCORM run-time is reached with the auth token of a cmi5 launch")
     session = policy.session
-    package = await find_package_of_course(database, session["course"])
     au = session["au_snapshot"]
-    sco = next((s for s in (package or {}).get("scos", ()) if s["au"] == au["id"]), None)
-    if sco is None:
+    found = await find_package_sco(database, session["course"], au["id"])
+    if found is None:
         raise NotFound(f"AU {au['id']} is not a SCO of an imported SCORM package")
+    package, sco = found
     launch = Launch(
         session=session["_id"], registration=session["registration"], actor=session["actor"], au=au,
         context_template=session["context_template"], course_activity=package["course_activity_id"],
         launch_mode=session["launch_mode"], mastery_score=session["mastery_score"],
     )
-    return Runtime(database, hooks, principal, session, package, sco, launch)
+    return Runtime(database, hooks, principal, session, package["_id"], sco, launch)
 
 
 # --- the attempt record -----------------------------------------------------------------------
@@ -124,7 +124,7 @@ async def start_session(rt: Runtime, content_base: str) -> dict:
     session = record["session"]
     return {
         "cmi": initial_cmi(record, rt.launch, rt.sco),
-        "launch": f"{content_base}/scorm/content/{rt.package['_id']}/{rt.sco['launch']}",
+        "launch": f"{content_base}/scorm/content/{rt.package}/{rt.sco['launch']}",
         "title": rt.sco["title"],
         "sequence": session["sequence"],
         "initialized": bool(session["initializedAt"]),

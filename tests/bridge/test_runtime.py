@@ -8,7 +8,7 @@ import uuid
 
 from cmi5 import vocab as cmi5_vocab
 from bridge import vocab
-from tests.bridge.conftest import cmi, single_sco, verbs
+from tests.bridge.conftest import cmi, multi_sco, single_sco, verbs
 
 PASSED = "http://adlnet.gov/expapi/verbs/passed"
 
@@ -43,6 +43,16 @@ async def test_start_gives_the_data_model_the_sco_begins_with(scorm):
                                               "time_limit_action": "exit,message"}
     assert started["launch"].endswith(f"/scorm/content/{package['id']}/sco/index.html")
     assert (started["sequence"], started["initialized"], started["finished"]) == (0, False, False)
+
+
+async def test_each_sco_of_a_package_starts_with_its_own_launch_file_and_values(scorm):
+    package = await scorm.import_package(multi_sco())
+    registration = await scorm.register(package["course"])
+    for sco, launch, mastery in ((0, "one/index.html", "70"), (1, "two/index.html?lang=en&page=2", None)):
+        started = await (await scorm.launch_sco(package, registration, sco=sco)).start()
+        assert started["launch"].endswith(f"/scorm/content/{package['id']}/{launch}")
+        assert started["title"] == package["scos"][sco]["title"]
+        assert started["cmi"]["student_data"].get("mastery_score") == mastery
 
 
 async def test_a_full_session_becomes_the_profile_statements_and_satisfies_the_course(scorm):
