@@ -24,11 +24,13 @@ from datetime import datetime, timedelta
 
 from bridge import interactions, vocab
 from bridge.cmi import Score, Snapshot, decimal_of, format_timespan, parse_timespan
+from bridge.schemas import validator
 from bridge.statements import Launch, StatementBuilder
 from cmi5.statements import format_duration
+from lrs.datatypes import parse_timestamp
 from lrs.statements.service import format_timestamp
-from lrs.statements.validate import parse_timestamp
 
+RECORD_SCHEMA = "scorm_attempt.json"
 OUTCOMES = {"completed": vocab.COMPLETED, "passed": vocab.PASSED, "failed": vocab.FAILED}
 # A status never falls back to a lower rank (a completion is never undone).
 STATUS_RANK = {"": 0, "not attempted": 0, "browsed": 1, "incomplete": 2, "completed": 3, "failed": 3, "passed": 4}
@@ -59,6 +61,20 @@ def new_record() -> dict:
         "session": None,
         "outbox": [],
     }
+
+
+def is_record(record: object) -> bool:
+    """Whether a record read back has the shape this module gives it (schemas/scorm_attempt.json)."""
+    if not validator(RECORD_SCHEMA).is_valid(record):
+        return False
+    session = record.get("session") or {}
+    try:
+        for moment in (session.get("launchedAt"), session.get("initializedAt")):
+            if moment is not None:
+                parse_timestamp(moment)
+    except ValueError:
+        return False
+    return True
 
 
 def is_current(record: dict, session: str) -> bool:
@@ -179,7 +195,7 @@ def apply_commit(record: dict, launch: Launch, commit: Commit, now: datetime, fa
         session["verbs"].append("initialized")
         if normal:
             attempt["resumeNext"] = True  # a session cut short resumes: nothing it committed is lost
-    elapsed = max(now - parse_timestamp(session["initializedAt"], "initializedAt"), timedelta(0))
+    elapsed = max(now - parse_timestamp(session["initializedAt"]), timedelta(0))
     snapshot = commit.snapshot
     reported = timedelta(seconds=parse_timespan(snapshot.session_time)) if snapshot else timedelta(0)
     duration = reported if reported > timedelta(0) else elapsed

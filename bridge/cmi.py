@@ -8,20 +8,18 @@ value too long is refused.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cache
-from pathlib import Path
 
-from jsonschema import Draft202012Validator, ValidationError
+from jsonschema import ValidationError
 
 from bridge import vocab
 from bridge.errors import RuntimeDataError
+from bridge.schemas import validator
 
 # Types, sizes and vocabularies of a commit are stated once, in this schema.
-SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "scorm_commit.json"
+COMMIT_SCHEMA = "scorm_commit.json"
 TIMESPAN = re.compile(r"^(\d{1,4}):(\d{2}):(\d{2})(\.\d{1,2})?$")
 DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -35,11 +33,6 @@ class Score:
     def to_json(self) -> dict:
         return {"raw": self.raw, "min": self.min, "max": self.max}
 
-    @classmethod
-    def from_json(cls, value: object) -> "Score":
-        value = value if isinstance(value, dict) else {}
-        return cls(*(str(value.get(k, "")) for k in ("raw", "min", "max")))
-
 
 @dataclass(frozen=True)
 class Interaction:
@@ -50,7 +43,6 @@ class Interaction:
     result: str = ""
     latency: str = ""
     weighting: str = ""
-    time: str = ""
     correct_patterns: tuple[str, ...] = ()
     objective_ids: tuple[str, ...] = ()
 
@@ -61,7 +53,6 @@ class Interaction:
 
 @dataclass(frozen=True)
 class Objective:
-    index: int
     id: str
     status: str = ""
     score: Score = field(default_factory=Score)
@@ -116,13 +107,6 @@ def decimal_of(value: str) -> Decimal | None:
         return None
 
 
-@cache
-def commit_validator() -> Draft202012Validator:
-    document = json.loads(SCHEMA_PATH.read_text())
-    Draft202012Validator.check_schema(document)  # a broken schema file fails at first use
-    return Draft202012Validator(document)
-
-
 def describe(error: ValidationError) -> str:
     value, limit = error.instance, error.validator_value
     if error.validator == "maxLength":
@@ -146,7 +130,7 @@ def check_commit(body: object) -> None:
     Problems inside the data model carry SCORM error 405 (incorrect data type), those of the
     envelope 101 (general exception).
     """
-    errors = sorted(commit_validator().iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = sorted(validator(COMMIT_SCHEMA).iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path])
     if not errors:
         return
     error = errors[0]
@@ -168,14 +152,10 @@ def node(container: object, *keys: str) -> dict:
 
 
 def rows(container: dict, key: str) -> list[tuple[int, dict]]:
-    """Numbered rows (`{"0": {...}}` or a list), in order; other keys (`_count`, ...) are skipped."""
+    """Numbered rows (`{"0": {...}}`, whose keys the schema checked, or a list), in order."""
     found = container.get(key) or {}
-    if isinstance(found, list):
-        found = dict(enumerate(found))
-    if not isinstance(found, dict):
-        return []
-    return sorted(((int(k), row) for k, row in found.items() if str(k).isdigit() and isinstance(row, dict)),
-                  key=lambda pair: pair[0])
+    numbered = enumerate(found) if isinstance(found, list) else ((int(k), row) for k, row in found.items())
+    return sorted(numbered, key=lambda pair: pair[0])
 
 
 def score_of(container: dict) -> Score:
@@ -192,15 +172,15 @@ def parse_snapshot(cmi: object) -> Snapshot:
         Interaction(
             index=index, id=value(row, "id"), type=value(row, "type"),
             student_response=value(row, "student_response"), result=value(row, "result"),
-            latency=value(row, "latency"), weighting=value(row, "weighting"), time=value(row, "time"),
+            latency=value(row, "latency"), weighting=value(row, "weighting"),
             correct_patterns=tuple(value(p, "pattern") for _, p in rows(row, "correct_responses")),
             objective_ids=tuple(value(o, "id") for _, o in rows(row, "objectives")),
         )
         for index, row in rows(cmi, "interactions")
     )
     objectives = tuple(
-        Objective(index=index, id=value(row, "id"), status=value(row, "status"), score=score_of(row))
-        for index, row in rows(cmi, "objectives") if value(row, "id")
+        Objective(id=value(row, "id"), status=value(row, "status"), score=score_of(row))
+        for _, row in rows(cmi, "objectives") if value(row, "id")
     )
     return Snapshot(
         location=value(core, "lesson_location"), suspend_data=value(cmi, "suspend_data"),

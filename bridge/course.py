@@ -43,8 +43,7 @@ def cmi5_mastery_score(mastery: Decimal | None) -> Decimal | None:
 
 
 def format_decimal(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def player_url(content_base: str, package: str, sco: Sco) -> str:

@@ -5,11 +5,12 @@ Handlers parse, call one service function and render.
 Why a separate content origin: a SCORM 1.2 SCO finds its API by walking up to
 `window.parent.API`, so the SCO's frame and the player must be same-origin with each other. A
 sandbox without allow-same-origin gives each of them its own opaque origin (no API), and
-allow-same-origin on the LRS's own origin would let uploaded pages script the LRS. So the player,
-the package files and the run-time endpoints answer only on the origin of LRS_CMI5_CONTENT_URL
-(a second host name of this server that serves nothing else), with
+allow-same-origin on the LRS's own origin would let uploaded pages script the LRS. So the player
+and the package files answer only on the origin of LRS_CMI5_CONTENT_URL (a second host name of
+this server that serves nothing else), with
 `Content-Security-Policy: sandbox allow-scripts allow-same-origin ...`. Reached through another
-host they redirect there; without that setting they answer 503 saying what to set.
+host they redirect there; without that setting they answer 503 saying what to set. The run-time
+endpoints answer on any host, to a launch token only; the player calls them on its own origin.
 """
 
 from __future__ import annotations

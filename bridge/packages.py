@@ -11,16 +11,22 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
+from bson import BSON
+
 from bridge import store, vocab
-from bridge.course import PackageIris, cmi5_mastery_score, course_structure, format_decimal
+from bridge.course import PackageIris, course_structure, format_decimal
 from bridge.errors import InvalidPackage
-from bridge.manifest import parse_manifest
+from bridge.manifest import Manifest, parse_manifest
 from cmi5.course import InvalidCourseStructure
 from cmi5.courses import DEFAULT_CONTENT_TYPE, content_type_for, import_course
 from cmi5.package import PackageLimits, read_zip
 from lrs.errors import NotFound
 
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
+# A package is one document; like cmi5's courses, it keeps headroom under MongoDB's 16 MiB.
+MAX_PACKAGE_BYTES = 14 * 1024 * 1024
+# What `link_course` adds to the document (course ids) and to each SCO (its AU's activity id and masteryScore).
+COURSE_LINK_BYTES = 100
 
 
 def read_files(data: bytes, media_type: str, limits: PackageLimits) -> dict[str, bytes]:
@@ -42,30 +48,48 @@ async def import_package(database, data: bytes, media_type: str, limits: Package
     manifest = parse_manifest(files[vocab.MANIFEST_FILE], frozenset(files))
     package = uuid.uuid4().hex
     iris = PackageIris(f"{base}/scorm/packages/{package}")
+    document = package_document(package, manifest, iris)
+    check_size(document)
     course = await import_course(database, course_structure(manifest, iris, package, content_base), "application/xml")
-    aus = {au["id"]: au for au in course["structure"]["aus"]}
+    link_course(document, course)
+    await store.insert_package_files(
+        database, package, {path: (content, content_type_for(path)) for path, content in files.items()}
+    )
+    await store.insert_package(database, document)
+    return document
+
+
+def package_document(package: str, manifest: Manifest, iris: PackageIris) -> dict:
+    """The package's document but for what its cmi5 course gives (`link_course`)."""
     scos = []
     for sco in manifest.scos:
-        au = aus[iris.sco(sco.identifier)]
-        mastery = cmi5_mastery_score(sco.mastery_score) if sco.scorm_type == "sco" else None
         scos.append({
             "index": sco.index, "identifier": sco.identifier, "resource": sco.resource, "title": sco.title,
-            "scormType": sco.scorm_type, "launch": sco.launch, "au": au["id"], "activityId": au["activityId"],
-            "masteryScore": float(mastery) if mastery is not None else None,
+            "scormType": sco.scorm_type, "launch": sco.launch, "au": iris.sco(sco.identifier),
             "masteryScoreScorm": format_decimal(sco.mastery_score) if sco.mastery_score is not None else None,
             "dataFromLMS": sco.data_from_lms, "maxTimeAllowed": sco.max_time_allowed,
             "timeLimitAction": sco.time_limit_action, "prerequisites": sco.prerequisites,
         })
-    await store.insert_package_files(
-        database, package, {path: (content, content_type_for(path)) for path, content in files.items()}
-    )
-    document = {
-        "_id": package, "course": course["_id"], "course_activity_id": course["activity_id"],
-        "iri": iris.package, "identifier": manifest.identifier, "organization": manifest.organization,
+    return {
+        "_id": package, "iri": iris.package, "identifier": manifest.identifier, "organization": manifest.organization,
         "title": manifest.title, "created": datetime.now(timezone.utc), "sco_count": len(scos), "scos": scos,
     }
-    await store.insert_package(database, document)
-    return document
+
+
+def check_size(document: dict) -> None:
+    """Refuse, before anything is stored, a package whose document would not fit once linked to its course."""
+    size = len(BSON.encode(document)) + COURSE_LINK_BYTES * (len(document["scos"]) + 1)
+    if size > MAX_PACKAGE_BYTES:
+        raise InvalidPackage(vocab.MANIFEST_FILE, f"makes a package record of {size} bytes; at most {MAX_PACKAGE_BYTES} "
+                                                  "are accepted")
+
+
+def link_course(document: dict, course: dict) -> None:
+    aus = {au["id"]: au for au in course["structure"]["aus"]}
+    document.update(course=course["_id"], course_activity_id=course["activity_id"])
+    for sco in document["scos"]:
+        au = aus[sco["au"]]
+        sco.update(activityId=au["activityId"], masteryScore=au["masteryScore"])
 
 
 async def get_package(database, package: str) -> dict:
@@ -76,10 +100,11 @@ async def get_package(database, package: str) -> dict:
 
 
 async def get_sco(database, package: str, sco: str) -> dict:
-    document = await get_package(database, package)
-    if not sco.isdigit() or int(sco) >= len(document["scos"]):
+    """The SCO whose player url ends in `sco` (its index, as `render_package` writes it)."""
+    found = next((s for s in (await get_package(database, package))["scos"] if str(s["index"]) == sco), None)
+    if found is None:
         raise NotFound(f"SCORM package {package} has no SCO {sco}")
-    return document["scos"][int(sco)]
+    return found
 
 
 async def open_package_file(database, package: str, path: str):
@@ -90,8 +115,10 @@ async def open_package_file(database, package: str, path: str):
     return stream, (stream.metadata or {}).get("contentType", DEFAULT_CONTENT_TYPE)
 
 
-async def find_package_of_course(database, course: str) -> dict | None:
-    return await store.find_package_by_course(database, course)
+async def find_package_sco(database, course: str, au: str) -> tuple[dict, dict] | None:
+    """The package of a cmi5 course (`_id` and `course_activity_id` only) and its SCO of AU `au`."""
+    document = await store.find_package_sco(database, course, au)
+    return None if document is None else (document, document["scos"][0])
 
 
 async def list_packages(database) -> list[dict]:

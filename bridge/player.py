@@ -15,7 +15,7 @@ from lrs.errors import ServiceUnavailable
 HERE = Path(__file__).resolve().parent
 RUNTIME_FILE = "dist/scorm12.min.js"
 INSTALL_COMMAND = "npm ci"
-PLAYER_FILES = {"player.js": "text/javascript; charset=utf-8"}
+PLAYER_FILES = frozenset({"player.js"})
 
 
 # name, default, help (listed by `lrs serve --help`)

@@ -20,17 +20,18 @@ from datetime import datetime, timezone
 
 from bridge import vocab
 from bridge.attempts import (
-    Commit, Facts, apply_commit, begin_session, initial_cmi, is_current, needs_facts, new_record,
+    Commit, Facts, apply_commit, begin_session, initial_cmi, is_current, is_record, needs_facts, new_record,
     total_time_iso,
 )
 from bridge.cmi import check_commit, parse_snapshot
 from bridge.errors import SessionSuperseded
-from bridge.packages import find_package_of_course
+from bridge.packages import find_package_sco
 from bridge.statements import Launch
 from cmi5.auth import SessionPolicy
 from cmi5.sessions import registration_status
 from lrs.auth.principal import Principal
-from lrs.documents.service import Preconditions, get_document, put_document, state_place
+from lrs.datatypes import parse_timestamp
+from lrs.documents.service import Preconditions, get_document, parse_json_object, put_document, state_place
 from lrs.errors import Forbidden, LRSError, NotFound, PreconditionFailed, ServiceUnavailable
 from lrs.ifi import ifi_key
 from lrs.statements.service import get_statement, store_statements
@@ -48,7 +49,7 @@ class Runtime:
     hooks: list
     principal: Principal
     session: dict      # the cmi5 session
-    package: dict
+    package: str       # the package's id
     sco: dict
     launch: Launch
 
@@ -62,17 +63,17 @@ async def runtime_for(database, hooks: list, principal: Principal) -> Runtime:
     if not isinstance(policy, SessionPolicy):
         raise Forbidden("the SCORM run-time is reached with the auth token of a cmi5 launch")
     session = policy.session
-    package = await find_package_of_course(database, session["course"])
     au = session["au_snapshot"]
-    sco = next((s for s in (package or {}).get("scos", ()) if s["au"] == au["id"]), None)
-    if sco is None:
+    found = await find_package_sco(database, session["course"], au["id"])
+    if found is None:
         raise NotFound(f"AU {au['id']} is not a SCO of an imported SCORM package")
+    package, sco = found
     launch = Launch(
         session=session["_id"], registration=session["registration"], actor=session["actor"], au=au,
         context_template=session["context_template"], course_activity=package["course_activity_id"],
         launch_mode=session["launch_mode"], mastery_score=session["mastery_score"],
     )
-    return Runtime(database, hooks, principal, session, package, sco, launch)
+    return Runtime(database, hooks, principal, session, package["_id"], sco, launch)
 
 
 # --- the attempt record -----------------------------------------------------------------------
@@ -82,12 +83,12 @@ async def read_record(rt: Runtime) -> tuple[dict, str | None]:
         document = await get_document(rt.database, rt.place, vocab.RUNTIME_STATE_ID)
     except NotFound:
         return new_record(), None
-    try:
-        record = json.loads(document.content)
-        record["attempt"], record.setdefault("outbox", [])
-    except (ValueError, KeyError, TypeError):
+    record = parse_json_object(document.content)
+    if not is_record(record):
+        # The launch's token may write this document too: what it left is not trusted.
         log.warning("unreadable %s for session %s; starting afresh", vocab.RUNTIME_STATE_ID, rt.launch.session)
-        record = new_record()
+        return new_record(), document.etag
+    record.setdefault("outbox", [])
     return record, document.etag
 
 
@@ -104,7 +105,7 @@ def check_current(rt: Runtime, record: dict) -> None:
         raise SessionSuperseded("this SCO session was abandoned (the SCO was launched again)")
     current = record.get("session")
     if current and current["id"] != rt.launch.session:
-        if launched_at(rt) <= datetime.fromisoformat(current["launchedAt"].replace("Z", "+00:00")):
+        if launched_at(rt) <= parse_timestamp(current["launchedAt"]):
             raise SessionSuperseded("a newer launch of this SCO is running; this session can no longer commit")
 
 
@@ -123,7 +124,7 @@ async def start_session(rt: Runtime, content_base: str) -> dict:
     session = record["session"]
     return {
         "cmi": initial_cmi(record, rt.launch, rt.sco),
-        "launch": f"{content_base}/scorm/content/{rt.package['_id']}/{rt.sco['launch']}",
+        "launch": f"{content_base}/scorm/content/{rt.package}/{rt.sco['launch']}",
         "title": rt.sco["title"],
         "sequence": session["sequence"],
         "initialized": bool(session["initializedAt"]),
@@ -152,18 +153,18 @@ async def commit(rt: Runtime, body: object) -> dict:
         record = begin_session(record, rt.launch, launched_at(rt))
         session = record["session"]
         if request.sequence <= session["sequence"] or session["finished"]:
-            await flush_outbox(rt)
+            await flush_outbox(rt, record, etag)
             return {"result": "true", "errorCode": 0, "applied": False}
         facts = await registration_facts(rt) if needs_facts(record, rt.launch, request) else Facts()
         updated, statements = apply_commit(record, rt.launch, request, datetime.now(timezone.utc), facts)
         updated["outbox"] = [*record.get("outbox", []), *statements]
         try:
-            await write_record(rt, updated, etag)
+            etag = await write_record(rt, updated, etag)
         except PreconditionFailed:
             continue  # another commit of this SCO got there first: judge this one again
         if rt.launch.normal:
             await write_profile_documents(rt, updated)
-        await flush_outbox(rt)
+        await flush_outbox(rt, updated, etag)
         return {"result": "true", "errorCode": 0, "applied": True}
     raise ServiceUnavailable("the SCO's attempt changed concurrently too often; commit again", **{"Retry-After": "1"})
 
@@ -192,20 +193,19 @@ async def store_pending(rt: Runtime, statements: list[dict]) -> None:
         await store_pending(rt, [statement])
 
 
-async def flush_outbox(rt: Runtime) -> None:
+async def flush_outbox(rt: Runtime, record: dict, etag: str | None) -> None:
+    """Store the outbox of `record` (stored as version `etag`) and empty it; when another commit
+    wrote meanwhile, again from what it wrote."""
     for _ in range(MAX_ATTEMPTS):
-        record, etag = await read_record(rt)
         outbox = record.get("outbox") or []
         if not outbox or etag is None:
             return
         await store_pending(rt, [s for s in outbox if not await is_stored(rt, s["id"])])
-        done = {s["id"] for s in outbox}
-        record["outbox"] = [s for s in record["outbox"] if s["id"] not in done]
         try:
-            await write_record(rt, record, etag)
+            await write_record(rt, {**record, "outbox": []}, etag)
             return
         except PreconditionFailed:
-            continue
+            record, etag = await read_record(rt)
 
 
 # --- the profile's documents ------------------------------------------------------------------

@@ -36,8 +36,9 @@ async def find_package(database, package: str) -> dict | None:
     return await database[PACKAGES].find_one({"_id": package})
 
 
-async def find_package_by_course(database, course: str) -> dict | None:
-    return await database[PACKAGES].find_one({"course": course})
+async def find_package_sco(database, course: str, au: str) -> dict | None:
+    """The package of `course`: its id, course_activity_id and, alone in `scos`, the SCO of AU `au`."""
+    return await database[PACKAGES].find_one({"course": course, "scos.au": au}, {"course_activity_id": 1, "scos.$": 1})
 
 
 async def find_packages(database) -> list[dict]:

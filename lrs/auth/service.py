@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from typing import Protocol
 
 from lrs.auth.credentials import CredentialStore
@@ -28,7 +27,7 @@ def split_basic(header: str | None) -> str:
 def decode_basic(token: str) -> tuple[str, str] | None:
     try:
         decoded = base64.b64decode(token, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # not base64 (binascii.Error), not ASCII, or not UTF-8 once decoded
         return None
     key, sep, secret = decoded.partition(":")
     return (key, secret) if sep else None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from bridge import vocab
-from bridge.attempts import Commit, Facts, apply_commit, begin_session, effective_status, kept_status, new_record
+from bridge.attempts import (
+    Commit, Facts, apply_commit, begin_session, effective_status, is_record, kept_status, new_record,
+)
 from bridge.cmi import Interaction, Score, check_commit, format_timespan, parse_snapshot, parse_timespan
 from bridge.errors import RuntimeDataError
 from bridge.interactions import definition, to_xapi_pattern, to_xapi_response
@@ -62,6 +65,17 @@ def test_a_new_attempt_starts_ab_initio_and_a_suspended_one_resumes():
     assert (fresh["attempt"]["location"], fresh["attempt"]["lessonStatus"]) == ("", "completed")
     assert fresh["session"]["attempt"] != record["session"]["attempt"]
     assert len(fresh["attempt"]["attempts"]) == 2
+
+
+def test_records_this_module_writes_match_the_record_schema():
+    record, _ = run(new_record(), launch("s1"), ("initialize", None), ("commit", cmi(
+        status="passed", raw="90", location="p", suspend_data="d", comments="c",
+        interactions={"0": {"id": "q", "type": "choice", "student_response": "a", "result": "correct"}},
+        objectives={"0": {"id": "o", "status": "passed", "score": {"raw": "1", "min": "", "max": ""}}})),
+        ("finish", cmi(exit="suspend")))
+    for written in (new_record(), record, begin_session(record, launch("s2", "Review"), T0 + timedelta(hours=1))):
+        assert is_record(json.loads(json.dumps(written)))
+    assert not is_record({**record, "session": {**record["session"], "launchedAt": "2026-13-01T00:00:00.000Z"}})
 
 
 def test_begin_session_is_a_no_op_for_the_current_session():
@@ -139,7 +153,18 @@ def test_timespans_parse_and_format_as_scorm_1_2_keeps_them():
     (cmi(exit="quit"), "cmi.core.exit"),
     (cmi(raw="lots"), "cmi.core.score.raw"),
     (cmi(session_time="5 minutes"), "cmi.core.session_time"),
+    (cmi(raw="9" * 11), "cmi.core.score.raw"),
+    (cmi(interactions={"0": {"id": "q", "weighting": "1" * 11}}), "cmi.interactions.0.weighting"),
     (cmi(interactions={"0": {"id": "q", "type": "essay"}}), "cmi.interactions.0.type"),
+    # Rows sent as lists are checked like numbered ones.
+    (cmi(objectives=[{"id": "o", "status": "done"}]), "cmi.objectives.0.status"),
+    (cmi(interactions={"0": {"id": "q", "correct_responses": [{"pattern": "x" * 256}]}}),
+     "cmi.interactions.0.correct_responses.0.pattern"),
+    (cmi(interactions={"0": {"id": "q", "objectives": [{"id": 5}]}}), "cmi.interactions.0.objectives.0.id"),
+    # Row keys are row numbers (they became a 500 when int() refused them).
+    (cmi(interactions={"\u00b2": {"id": "q", "student_response": "a"}}), "cmi.interactions"),
+    (cmi(objectives={"9" * 5000: {"id": "o"}}), "cmi.objectives"),
+    (cmi(interactions={"0": {"id": "q", "correct_responses": {"_count": {}}}}), "cmi.interactions.0.correct_responses"),
 ])
 def test_the_server_refuses_what_the_data_model_does_not_allow(data, element):
     with pytest.raises(RuntimeDataError) as raised:

@@ -5,10 +5,12 @@ as SCORM 1.2 content does, and the test makes its calls through it."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 from bridge import vocab
 from tests.bridge.conftest import SCO_PAGE, item, make_zip, manifest, requires_runtime, resource, single_sco, verbs
 from tests.browser import requires_chromium
+from tests.cmi5.conftest import LEARNER
 
 pytestmark = [requires_chromium, requires_runtime]
 
@@ -171,11 +173,10 @@ async def test_invalid_calls_get_the_scorm_1_2_error_codes(scorm, browser):
 
 
 async def scorm_state(scorm, registration, package, state_id):
-    status = await scorm.status(registration)
     params = {"activityId": package["scos"][0]["activityId"], "registration": registration, "stateId": state_id,
-              "agent": '{"objectType":"Agent","account":{"homePage":"https://lms.example.com","name":"learner-1"}}'}
+              "agent": json.dumps(LEARNER)}
     response = await scorm.xapi.get("/xapi/activities/state", params=params)
-    assert response.status == 200, (await response.text(), status)
+    assert response.status == 200, await response.text()
     return await response.read()
 
 

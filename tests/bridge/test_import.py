@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from lrs.keys import credential_store_key
 from tests.bridge.conftest import SCO_PAGE, item, make_zip, manifest, multi_sco, resource, single_sco
 from tests.conftest import basic
 
@@ -31,6 +32,7 @@ async def test_multi_sco_package_keeps_item_order_nesting_and_assets(scorm):
         ("ITEM-1", "sco", "one/index.html"), ("ITEM-2", "sco", "two/index.html?lang=en&page=2"),
         ("ITEM-3", "asset", "handout.html"),
     ]
+    assert [(s["masteryScore"], s["masteryscore"]) for s in package["scos"]] == [(0.7, "70"), (None, None), (None, None)]
     course = await (await scorm.xapi.get(f"/cmi5/courses/{package['course']}")).json()
     assert [b["id"].rsplit("/", 1)[-1] for b in course["blocks"]] == ["MOD-1"]
     assert [a["moveOn"] for a in course["aus"]] == ["CompletedOrPassed", "CompletedOrPassed", "NotApplicable"]
@@ -64,12 +66,18 @@ async def test_content_asked_for_on_the_lrs_origin_is_sent_to_the_content_origin
     assert player.headers["Location"] == f"{content_origin}/scorm/player/{package['id']}/0?x=1"
 
 
-async def test_import_needs_scope_all(scorm):
+async def test_import_needs_scope_all(scorm, app):
     response = await scorm.client.post("/scorm/packages", data=single_sco(), headers={"Content-Type": "application/zip"})
     assert response.status == 401
     response = await scorm.client.post("/scorm/packages", data=single_sco(),
                                        headers={"Content-Type": "application/zip", "Authorization": basic("nobody", "x")})
     assert response.status == 401
+    writer = await app[credential_store_key].insert_credential("writer", ["statements/write", "state"])
+    headers = {"Authorization": basic(writer.key, writer.secret)}
+    response = await scorm.client.post("/scorm/packages", data=single_sco(), headers={"Content-Type": "application/zip", **headers})
+    assert response.status == 403
+    for path in ("/scorm/packages", "/scorm/packages/any"):
+        assert (await scorm.client.get(path, headers=headers)).status == 403
 
 
 def zip_with(manifest_bytes: bytes | None, **files: bytes) -> bytes:
@@ -105,3 +113,13 @@ async def test_broken_packages_get_400_naming_the_problem(scorm, body, content_t
     assert answer["error"] == "invalid SCORM package"
     assert message in answer["detail"]
     assert (await (await scorm.xapi.get("/scorm/packages")).json())["packages"] == []
+
+
+async def test_a_package_too_large_to_keep_is_refused_before_anything_is_stored(scorm):
+    prerequisites = "<adlcp:prerequisites>" + "p" * (15 * 1024 * 1024) + "</adlcp:prerequisites>"
+    data = zip_with(manifest(item("ITEM-1", "RES-1", extra=prerequisites), RES), **{"sco/index.html": SCO_PAGE})
+    answer = await scorm.import_package(data, expect=400)
+    assert answer["detail"].startswith("imsmanifest.xml: makes a package record of ")
+    assert answer["detail"].endswith("at most 14680064 are accepted")
+    assert (await (await scorm.xapi.get("/scorm/packages")).json())["packages"] == []
+    assert (await (await scorm.xapi.get("/cmi5/courses")).json())["courses"] == []

@@ -8,7 +8,7 @@ import uuid
 
 from cmi5 import vocab as cmi5_vocab
 from bridge import vocab
-from tests.bridge.conftest import cmi, single_sco, verbs
+from tests.bridge.conftest import cmi, multi_sco, single_sco, verbs
 
 PASSED = "http://adlnet.gov/expapi/verbs/passed"
 
@@ -43,6 +43,16 @@ async def test_start_gives_the_data_model_the_sco_begins_with(scorm):
                                               "time_limit_action": "exit,message"}
     assert started["launch"].endswith(f"/scorm/content/{package['id']}/sco/index.html")
     assert (started["sequence"], started["initialized"], started["finished"]) == (0, False, False)
+
+
+async def test_each_sco_of_a_package_starts_with_its_own_launch_file_and_values(scorm):
+    package = await scorm.import_package(multi_sco())
+    registration = await scorm.register(package["course"])
+    for sco, launch, mastery in ((0, "one/index.html", "70"), (1, "two/index.html?lang=en&page=2", None)):
+        started = await (await scorm.launch_sco(package, registration, sco=sco)).start()
+        assert started["launch"].endswith(f"/scorm/content/{package['id']}/{launch}")
+        assert started["title"] == package["scos"][sco]["title"]
+        assert started["cmi"]["student_data"].get("mastery_score") == mastery
 
 
 async def test_a_full_session_becomes_the_profile_statements_and_satisfies_the_course(scorm):
@@ -121,6 +131,19 @@ async def test_suspend_data_over_4096_characters_is_refused_with_the_scorm_error
     assert await player.state(vocab.SUSPEND_DATA_STATE_ID) == b"kept"
     await player.send("commit", cmi(suspend_data="y" * 4096))
     assert len(await player.state(vocab.SUSPEND_DATA_STATE_ID)) == 4096
+
+
+async def test_malformed_commits_are_refused_with_the_scorm_error_and_change_nothing(scorm):
+    _, registration, player = await session(scorm)
+    await player.start()
+    await player.send("initialize")
+    # A 5000-digit raw score could not be written to the outbox (a 500); a 20-digit one made a
+    # scored statement the LRS refuses (lost without a word).
+    for data in (cmi(interactions={"\u00b2": {"id": "q", "student_response": "a"}}), cmi(raw="9" * 5000),
+                 cmi(raw="9" * 20)):
+        answer = await player.send("commit", data, expect=400)
+        assert (answer["result"], answer["errorCode"]) == ("false", 405), answer
+    assert verbs(await statements(scorm, registration)) == ["launched", "initialized"]
 
 
 async def test_a_passed_below_the_mastery_score_is_recorded_as_failed(scorm):
@@ -237,6 +260,29 @@ async def test_only_a_launch_token_reaches_the_runtime(scorm):
     assert response.status == 403
     response = await scorm.client.post("/scorm/runtime/commit", data=json.dumps({"auth": "bm9wZTpub3Bl", "sequence": 1}))
     assert response.status == 401
+    response = await scorm.client.post("/scorm/runtime/commit", data=json.dumps({"auth": "\u00e9t\u00e9", "sequence": 1}))
+    assert response.status == 401  # not base64: no token, not a 500
+
+
+async def test_an_attempt_record_the_launch_token_overwrote_is_started_afresh(scorm):
+    _, registration, player = await session(scorm)
+    await player.start()
+    await player.send("initialize")
+    await player.send("commit", cmi(location="p2"))
+    stored = json.loads(await player.state(vocab.RUNTIME_STATE_ID))
+    params = {"activityId": player.activity_id, "agent": json.dumps(player.actor), "registration": registration,
+              "stateId": vocab.RUNTIME_STATE_ID}
+    # Each was a 500 on every later start and commit of the SCO.
+    for broken in ('{"attempt": {}}', '{"attempt": 1}',
+                   json.dumps({**stored, "attempt": {**stored["attempt"], "totalSeconds": float("nan")}}),
+                   json.dumps({**stored, "session": {**stored["session"], "initializedAt": "yesterday"}}),
+                   json.dumps({**stored, "outbox": [1]})):
+        response = await player.client.put(player.xapi_path("activities/state"), params=params, data=broken,
+                                           headers={**player.headers(), "Content-Type": "application/json"})
+        assert response.status == 204
+        started = (await player.start())["cmi"]["core"]
+        assert (started["entry"], started["lesson_location"]) == ("ab-initio", ""), broken
+        assert (await player.send("commit", cmi(location="p3")))["applied"] is True
 
 
 async def test_concurrent_commits_apply_in_sequence_order_once(scorm):

@@ -17,7 +17,8 @@ async def test_missing_credentials_are_401(xapi):
     assert response.headers["WWW-Authenticate"].startswith("Basic")
 
 
-@pytest.mark.parametrize("auth", [basic("test-admin", "wrong"), basic("nobody", "x"), "Basic !!!", "Bearer abc"])
+@pytest.mark.parametrize("auth", [basic("test-admin", "wrong"), basic("nobody", "x"), "Basic !!!", "Bearer abc",
+                                  "Basic \u00e9t\u00e9"])
 async def test_wrong_credentials_are_401(xapi, auth):
     assert (await xapi.as_(auth).get("/xapi/statements")).status == 401
 
