@@ -22,13 +22,12 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from cmi5 import vocab
+from lrs.datatypes import is_iri, is_language_tag
 from lrs.errors import BadRequest
 
 NS = "{" + vocab.COURSE_NAMESPACE + "}"
 XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 
-IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
-LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 MASTERY_PLACES = 4
 # Blocks nested deeper than this are refused (the reader recurses once per level).
@@ -165,7 +164,8 @@ def attribute(element: ET.Element, name: str, path: str, required: bool = False)
 
 
 def check_iri(value: str, path: str, what: str) -> str:
-    if not IRI.match(value):
+    # The LRS's own check: these ids go into the statements the LMS makes for the course.
+    if not is_iri(value):
         raise InvalidCourseStructure(path, f"{what} {value!r} must be an absolute IRI")
     return value
 
@@ -232,7 +232,7 @@ class CourseReader:
             item_path = children.child_path("langstring")
             check_attributes(langstring, item_path, {"lang"})
             lang = attribute(langstring, "lang", item_path) or UNDETERMINED
-            if not LANGUAGE.match(lang):
+            if not is_language_tag(lang):
                 raise InvalidCourseStructure(item_path, f"lang {lang!r} is not a language tag")
             texts.setdefault(lang, text_of(langstring, item_path))
         if not texts:
