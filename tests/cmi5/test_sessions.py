@@ -7,6 +7,7 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 from cmi5 import vocab
+from cmi5.sessions import MAX_TEXT_LENGTH
 from tests.cmi5.conftest import AU, LEARNER, au, course_xml
 
 AU_ID = "https://example.com/aus/intro"
@@ -198,3 +199,16 @@ async def test_launch_of_unknown_au_or_registration_is_404(lms):
     await lms.launch(registration, "https://example.com/aus/nope", expect=404)
     await lms.launch("0d6a5c2e-9d6e-4a4e-8f4e-3b1c2a9e7f10", AU_ID, expect=404)
     await lms.launch(registration, AU_ID, expect=400, launchMode="Fast")
+
+
+async def test_overlong_return_url_and_waiver_reason_are_400s_that_change_nothing(lms):
+    course = await one_au_course(lms)
+    registration = await lms.register(course["id"])
+    too_long = "https://lms.example.com/" + "a" * MAX_TEXT_LENGTH
+    body = await lms.launch(registration, AU_ID, expect=400, returnURL=too_long)
+    assert body["detail"].startswith("returnURL:")
+    body = await lms.waive(registration, AU_ID, reason="x" * (MAX_TEXT_LENGTH + 1), expect=400)
+    assert body["detail"].startswith("reason:")
+    assert await lms.verbs(registration) == []
+    [status] = (await lms.status(registration))["aus"]
+    assert (status["sessions"], status["waived"]) == ([], False)
