@@ -33,7 +33,7 @@ class TrackingHook:
     async def before_store(self, statements: list[dict], ctx: StoreContext) -> None:
         session = session_of(ctx)
         if session is not None:
-            await enforce_rules(self.lms_for_app().database, session["_id"], statements, ctx)
+            await enforce_rules(self.lms_for_app().database, session, statements, ctx)
 
     async def after_store(self, statements: list[dict], ctx: StoreContext) -> None:
         session = session_of(ctx)
@@ -52,12 +52,14 @@ class TrackingHook:
         await apply_move_on(lms, session["registration"], course, session["_id"])
 
 
-async def enforce_rules(database, session_id: str, statements: list[dict], ctx: StoreContext) -> None:
-    for _ in range(MAX_ATTEMPTS):
-        session = await store.find_session(database, session_id)
+async def enforce_rules(database, session: dict, statements: list[dict], ctx: StoreContext) -> None:
+    # The first judgement uses the session as read when this request's token was authenticated.
+    for attempt in range(MAX_ATTEMPTS):
+        if attempt:
+            session = await store.find_session(database, session["_id"])
         registration = await store.find_registration(database, session["registration"], session["au"]) or {}
         launch = Launch(
-            session_id=session_id, registration=session["registration"], activity_id=session["activity_id"],
+            session_id=session["_id"], registration=session["registration"], activity_id=session["activity_id"],
             launch_mode=session["launch_mode"], mastery_score=session["mastery_score"],
             context_template=session["context_template"],
         )
@@ -68,7 +70,7 @@ async def enforce_rules(database, session_id: str, statements: list[dict], ctx: 
             return
         if not await store.update_registration_claims(database, session["registration"], session["au"], outcome.claims):
             continue  # another statement claimed completed/passed first: judge again
-        if await store.update_session_state(database, session_id, session[store.VERSION], outcome.state):
+        if await store.update_session_state(database, session["_id"], session[store.VERSION], outcome.state):
             ctx.undo.append(undo_rules(database, session, outcome.claims))
             return
         await store.update_registration_unclaim(database, session["registration"], session["au"], outcome.claims)
