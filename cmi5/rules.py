@@ -90,10 +90,10 @@ def apply_rules(
     launch: Launch, state: SessionState, registration: RegistrationAU, statements: list[dict], now: datetime
 ) -> Outcome:
     outcome = Outcome(state)
-    ordered = sorted(enumerate(statements), key=lambda pair: (timestamp_of(pair[1]), pair[0]))
+    timed = sorted(((timestamp_of(s), i, s) for i, s in enumerate(statements)), key=lambda t: t[:2])
     claims: dict[str, str] = {}
-    for _, statement in ordered:
-        check_statement(launch, outcome, registration, claims, statement, now)
+    for timestamp, _, statement in timed:
+        check_statement(launch, outcome, registration, claims, statement, timestamp, now)
     outcome.claims = claims
     return outcome
 
@@ -105,13 +105,12 @@ def is_cmi5_defined(statement: dict) -> bool:
 
 def check_statement(
     launch: Launch, outcome: Outcome, registration: RegistrationAU, claims: dict[str, str],
-    statement: dict, now: datetime,
+    statement: dict, timestamp: datetime, now: datetime,
 ) -> None:
     state = outcome.state
     sid = statement["id"]
     verb = statement["verb"]["id"]
     defined = is_cmi5_defined(statement)
-    timestamp = timestamp_of(statement)
     if defined and state.verbs.get(verb) == sid:
         return  # the very statement again: the LRS stores it once
     check_context(launch, statement, defined)
