@@ -91,10 +91,8 @@ def apply_rules(
 ) -> Outcome:
     outcome = Outcome(state)
     timed = sorted(((timestamp_of(s), i, s) for i, s in enumerate(statements)), key=lambda t: t[:2])
-    claims: dict[str, str] = {}
     for timestamp, _, statement in timed:
-        check_statement(launch, outcome, registration, claims, statement, timestamp, now)
-    outcome.claims = claims
+        check_statement(launch, outcome, registration, statement, timestamp, now)
     return outcome
 
 
@@ -104,8 +102,8 @@ def is_cmi5_defined(statement: dict) -> bool:
 
 
 def check_statement(
-    launch: Launch, outcome: Outcome, registration: RegistrationAU, claims: dict[str, str],
-    statement: dict, timestamp: datetime, now: datetime,
+    launch: Launch, outcome: Outcome, registration: RegistrationAU, statement: dict, timestamp: datetime,
+    now: datetime,
 ) -> None:
     state = outcome.state
     sid = statement["id"]
@@ -126,7 +124,7 @@ def check_statement(
     elif timestamp < state.initialized_at:
         raise RuleViolation("9.3", "a statement cannot be timestamped before the session's initialized statement", sid)
     if defined:
-        check_defined(launch, state, registration, claims, statement, timestamp)
+        check_defined(launch, state, registration, outcome.claims, statement, timestamp)
         verbs = {**state.verbs, verb: sid}
         state = replace(state, verbs=verbs)
         if verb == vocab.INITIALIZED:
@@ -136,9 +134,9 @@ def check_statement(
         elif verb in OUTCOME_VERBS:
             outcome.outcomes.append(statement)
         if verb == vocab.COMPLETED:
-            claims["completed"] = sid
+            outcome.claims["completed"] = sid
         elif verb == vocab.PASSED:
-            claims["passed"] = sid
+            outcome.claims["passed"] = sid
     last = timestamp if state.last_at is None else max(state.last_at, timestamp)
     outcome.state = replace(state, last_at=last)
     outcome.changed = True
