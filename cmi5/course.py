@@ -26,7 +26,6 @@ from lrs.datatypes import is_iri, is_language_tag
 from lrs.errors import BadRequest
 
 NS = "{" + vocab.COURSE_NAMESPACE + "}"
-XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 
 DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 MASTERY_PLACES = 4

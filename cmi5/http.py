@@ -25,7 +25,6 @@ from lrs.keys import database_key, settings_key, statement_hooks_key
 
 CORS = {"Access-Control-Allow-Origin": "*"}
 SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals allow-downloads allow-pointer-lock allow-presentation"
-CHUNK_SIZE = 255 * 1024
 
 
 def lms_for(app: web.Application) -> sessions.Lms:

@@ -101,8 +101,8 @@ async def create_registration(lms: Lms, body: object) -> str:
     return registration
 
 
-async def get_registration(database, registration: str, au: int | None = None) -> dict:
-    document = await store.find_registration(database, registration.lower(), au)
+async def get_registration(database, registration: str) -> dict:
+    document = await store.find_registration(database, registration.lower())
     if document is None:
         raise NotFound(f"no registration {registration}")
     return document
