@@ -68,8 +68,6 @@ class Outcome:
     state: SessionState
     # Registration-level claims made by this batch: "completed"/"passed" -> statement id.
     claims: dict[str, str] = field(default_factory=dict)
-    # Accepted cmi5 defined completed/passed/failed statements, for moveOn.
-    outcomes: list[dict] = field(default_factory=list)
     changed: bool = False
 
 
@@ -131,8 +129,6 @@ def check_statement(
             state = replace(state, initialized_at=timestamp)
         elif verb == vocab.TERMINATED:
             state = replace(state, terminated_at=timestamp, terminated_received=now)
-        elif verb in OUTCOME_VERBS:
-            outcome.outcomes.append(statement)
         if verb == vocab.COMPLETED:
             outcome.claims["completed"] = sid
         elif verb == vocab.PASSED:
