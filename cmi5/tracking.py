@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from cmi5 import store, vocab
 from cmi5.auth import SessionPolicy
-from cmi5.rules import Launch, apply_rules, is_cmi5_defined
+from cmi5.rules import OUTCOME_VERBS, Launch, apply_rules, is_cmi5_defined
 from cmi5.sessions import apply_move_on
 from lrs.errors import Conflict
 from lrs.hooks import StoreContext
@@ -39,8 +39,7 @@ class TrackingHook:
         session = session_of(ctx)
         if session is None:
             return
-        judged = [s for s in statements
-                  if is_cmi5_defined(s) and s["verb"]["id"] in (vocab.COMPLETED, vocab.PASSED, vocab.FAILED)]
+        judged = [s for s in statements if is_cmi5_defined(s) and s["verb"]["id"] in OUTCOME_VERBS]
         if not judged:
             return
         lms = self.lms_for_app()
