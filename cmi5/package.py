@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from cmi5 import vocab
-from cmi5.course import InvalidCourseStructure, PackageFiles, parse_course_structure
+from cmi5.course import InvalidCourseStructure, parse_course_structure
 
 CHUNK = 1 << 16
 
@@ -41,7 +41,7 @@ def read_package(data: bytes, media_type: str, limits: PackageLimits = PackageLi
         files = read_zip(data, limits)
         if vocab.COURSE_FILE not in files:
             raise InvalidCourseStructure("package", f"{vocab.COURSE_FILE} is missing at the root of the zip")
-        course = parse_course_structure(files[vocab.COURSE_FILE], PackageFiles(frozenset(files)))
+        course = parse_course_structure(files[vocab.COURSE_FILE], frozenset(files))
         return Package(course, files)
     raise InvalidCourseStructure(
         "", f"a course package is application/xml (cmi5.xml) or application/zip, not {media_type or 'nothing'}"

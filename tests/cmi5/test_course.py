@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cmi5.course import InvalidCourseStructure, PackageFiles, parse_course_structure
+from cmi5.course import InvalidCourseStructure, parse_course_structure
 from tests.cmi5.conftest import NS, au, au_ids, block, course_xml, text
 
 A = "https://example.com/aus/a"
@@ -12,7 +12,7 @@ B = "https://example.com/aus/b"
 
 
 def parse(data: bytes, files: set[str] | None = None) -> dict:
-    return parse_course_structure(data, PackageFiles(frozenset(files)) if files is not None else None)
+    return parse_course_structure(data, frozenset(files) if files is not None else None)
 
 
 def refused(data: bytes, files: set[str] | None = None) -> InvalidCourseStructure:
