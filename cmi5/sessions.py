@@ -298,11 +298,10 @@ async def registration_status(database, registration_id: str) -> dict:
             "waiveReason": waiver["reason"] if waiver else None,
             "satisfied": au["index"] in result.aus, "sessions": sessions.get(au["index"], []),
         })
-    by_index = {entry["id"]: entry for entry in aus}
     blocks = []
     for block in structure["blocks"]:
         # A block is completed, passed or waived when every AU in it (at any depth) is.
-        inside = [by_index[structure["aus"][i]["id"]] for i in aus_in_block(structure, block["index"])]
+        inside = [aus[i] for i in aus_in_block(structure, block["index"])]
         blocks.append({
             "id": block["id"], "activityId": block["activityId"],
             **{key: all(entry[key] for entry in inside) for key in ("completed", "passed", "waived")},
