@@ -88,8 +88,9 @@ CASES = [
     ("completed without duration", ["initialized"], lambda s: drop(s.completed(), "result", "duration"), "9.5.4.1"),
     ("terminated without duration", ["initialized"], lambda s: drop(s.terminated(), "result"), "9.5.4.1"),
     ("progress above 100", ["initialized"],
-     lambda s: s.statement("http://adlnet.gov/expapi/verbs/progressed", defined=True,
-                           result={"extensions": {vocab.EXT_PROGRESS: 150}}), "7.1.3"),
+     lambda s: with_result(s.completed(), extensions={vocab.EXT_PROGRESS: 150}), "9.5.5.1"),
+    ("progress not an integer", ["initialized"],
+     lambda s: with_result(s.completed(), extensions={vocab.EXT_PROGRESS: 50.5}), "9.5.5.1"),
     ("moveon category missing on passed", ["initialized"],
      lambda s: categories(s.passed(), vocab.CATEGORY_CMI5), "9.6.2.2"),
     ("moveon category on terminated", ["initialized"],
@@ -183,7 +184,7 @@ async def test_a_batch_is_judged_in_timestamp_order(started):
     bad = session.terminated()
     bad["timestamp"] = now_iso(-60)
     body = await session.send(session.terminated() | {"timestamp": now_iso(3)}, bad, expect=403)
-    assert "9.3" in body["detail"]
+    assert "cannot be timestamped before the session's initialized" in body["detail"]
 
 
 async def test_rejected_batch_changes_nothing(started):
