@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 
 import pytest
@@ -94,13 +95,31 @@ def unsupported_version(data: bytes) -> bytes:
     return with_byte(data, data.find(b"PK\x01\x02") + 6, 0xFF)
 
 
+def encrypted(data: bytes) -> bytes:
+    """The first central directory entry (cmi5.xml) has the "encrypted" flag."""
+    position = data.find(b"PK\x01\x02") + 8
+    return with_byte(data, position, data[position] | 1)
+
+
 @pytest.mark.parametrize("damage, problem", [
     (reserved_deflate_block, "member 'au/index.html' cannot be read"),
     (unsupported_version, "not a readable zip file"),
+    (encrypted, "member 'cmi5.xml' is encrypted"),
 ])
 def test_damaged_zip_is_refused(damage, problem):
     with pytest.raises(InvalidCourseStructure, match=problem):
         read_package(damage(make_zip(package())), "application/zip")
+
+
+def test_member_named_twice_is_refused():
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w") as archive:
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name, and writes it
+        for name, data in package().items():
+            archive.writestr(name, data)
+        archive.writestr("au/index.html", b"again")
+    with pytest.raises(InvalidCourseStructure, match="'au/index.html' appears twice"):
+        read_package(buffer.getvalue(), "application/zip")
 
 
 def test_not_a_zip_and_wrong_media_type_are_refused():
