@@ -99,6 +99,12 @@ def is_cmi5_defined(statement: dict) -> bool:
     return vocab.CATEGORY_CMI5 in ids_of((context.get("contextActivities") or {}).get("category"))
 
 
+def reads_registration(statements: list[dict]) -> bool:
+    """Whether judging the batch looks at its `RegistrationAU`: only cmi5 defined completed,
+    passed and failed do (`check_defined`)."""
+    return any(s["verb"]["id"] in OUTCOME_VERBS and is_cmi5_defined(s) for s in statements)
+
+
 def check_statement(
     launch: Launch, outcome: Outcome, registration: RegistrationAU, statement: dict, timestamp: datetime,
     now: datetime,

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from cmi5 import store, vocab
 from cmi5.auth import SessionPolicy
-from cmi5.rules import OUTCOME_VERBS, Launch, apply_rules, is_cmi5_defined
+from cmi5.rules import OUTCOME_VERBS, Launch, RegistrationAU, apply_rules, is_cmi5_defined, reads_registration
 from cmi5.sessions import apply_move_on
 from lrs.errors import Conflict
 from lrs.hooks import StoreContext
@@ -53,17 +53,21 @@ class TrackingHook:
 
 async def enforce_rules(database, session: dict, statements: list[dict], ctx: StoreContext) -> None:
     # The first judgement uses the session as read when this request's token was authenticated.
+    # Most batches hold no completed, passed or failed: their judgement needs no registration.
+    with_registration = reads_registration(statements)
     for attempt in range(MAX_ATTEMPTS):
         if attempt:
             session = await store.find_session(database, session["_id"])
-        registration = await store.find_registration(database, session["registration"], session["au"]) or {}
+        facts = RegistrationAU()
+        if with_registration:
+            registration = await store.find_registration(database, session["registration"], session["au"]) or {}
+            facts = store.to_registration_au(store.registration_au(registration, session["au"]))
         launch = Launch(
             session_id=session["_id"], registration=session["registration"], activity_id=session["activity_id"],
             launch_mode=session["launch_mode"], mastery_score=session["mastery_score"],
             context_template=session["context_template"],
         )
         state = store.state_from_document(session[store.STATE])
-        facts = store.to_registration_au(store.registration_au(registration, session["au"]))
         outcome = apply_rules(launch, state, facts, statements, datetime.now(timezone.utc))
         if not outcome.changed:
             return

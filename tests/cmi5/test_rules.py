@@ -8,7 +8,9 @@ from datetime import datetime, timezone
 import pytest
 
 from cmi5 import vocab
-from cmi5.rules import TERMINATED_GRACE, Launch, RegistrationAU, RuleViolation, SessionState, apply_rules
+from cmi5.rules import (
+    TERMINATED_GRACE, Launch, RegistrationAU, RuleViolation, SessionState, apply_rules, reads_registration,
+)
 from tests.cmi5.conftest import au, course_xml, now_iso
 
 AU_ID = "https://example.com/aus/quiz"
@@ -283,3 +285,12 @@ def test_accepted_batch_claims_completed_and_passed_for_the_registration():
     outcome = apply_rules(pure_launch(), SessionState(), RegistrationAU(), batch, datetime.now(timezone.utc))
     assert outcome.claims == {"completed": batch[1]["id"]}
     assert set(outcome.state.verbs) == {vocab.INITIALIZED, vocab.COMPLETED}
+
+
+def test_only_cmi5_defined_completed_passed_and_failed_need_the_registration():
+    initialized = pure_statement(vocab.INITIALIZED, "2026-01-01T12:00:00Z")
+    experienced = pure_statement("http://adlnet.gov/expapi/verbs/experienced", "2026-01-01T12:00:01Z", defined=False)
+    assert not reads_registration([initialized, experienced])
+    assert not reads_registration([pure_statement(vocab.COMPLETED, "2026-01-01T12:00:01Z", defined=False)])
+    for verb in (vocab.COMPLETED, vocab.PASSED, vocab.FAILED):
+        assert reads_registration([initialized, pure_statement(verb, "2026-01-01T12:00:01Z")])
