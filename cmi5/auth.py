@@ -17,6 +17,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 
 from cmi5 import store, vocab
+from cmi5.rules import ids_of
 from lrs.auth.credentials import DEFAULT_HOMEPAGE
 from lrs.auth.principal import Principal
 from lrs.auth.service import decode_basic
@@ -107,12 +108,7 @@ def same_agent(agent: object, actor: dict) -> bool:
 
 
 def context_activity_ids(context: dict | None) -> set[str]:
-    found = set()
-    for activities in ((context or {}).get("contextActivities") or {}).values():
-        if isinstance(activities, dict):
-            activities = [activities]
-        found.update(a.get("id") for a in activities or () if isinstance(a, dict))
-    return found
+    return {i for activities in ((context or {}).get("contextActivities") or {}).values() for i in ids_of(activities)}
 
 
 class SessionPolicy:

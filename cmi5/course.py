@@ -14,7 +14,6 @@ from __future__ import annotations
 import posixpath
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -22,13 +21,11 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from cmi5 import vocab
+from lrs.datatypes import is_iri, is_language_tag
 from lrs.errors import BadRequest
 
 NS = "{" + vocab.COURSE_NAMESPACE + "}"
-XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 
-IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
-LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 MASTERY_PLACES = 4
 # Blocks nested deeper than this are refused (the reader recurses once per level).
@@ -47,16 +44,10 @@ class InvalidCourseStructure(BadRequest):
         super().__init__(f"{element}: {problem}" if element else problem)
 
 
-@dataclass(frozen=True)
-class PackageFiles:
-    """What a zip package holds, for checking relative AU urls; None for a bare cmi5.xml."""
-
-    paths: frozenset[str]
-
-
-def parse_course_structure(data: bytes, package: PackageFiles | None = None) -> dict:
+def parse_course_structure(data: bytes, package_paths: frozenset[str] | None = None) -> dict:
+    """`package_paths`: the files of the zip, for checking relative AU urls; None for a bare cmi5.xml."""
     root = parse_xml(data)
-    return CourseReader(package).read(root)
+    return CourseReader(package_paths).read(root)
 
 
 def parse_xml(data: bytes) -> ET.Element:
@@ -165,7 +156,8 @@ def attribute(element: ET.Element, name: str, path: str, required: bool = False)
 
 
 def check_iri(value: str, path: str, what: str) -> str:
-    if not IRI.match(value):
+    # The LRS's own check: these ids go into the statements the LMS makes for the course.
+    if not is_iri(value):
         raise InvalidCourseStructure(path, f"{what} {value!r} must be an absolute IRI")
     return value
 
@@ -173,8 +165,8 @@ def check_iri(value: str, path: str, what: str) -> str:
 # --- the reader -----------------------------------------------------------------------------
 
 class CourseReader:
-    def __init__(self, package: PackageFiles | None) -> None:
-        self.package = package
+    def __init__(self, package_paths: frozenset[str] | None) -> None:
+        self.package_paths = package_paths
         self.ids: dict[str, str] = {}
         self.objective_ids: set[str] = set()
         self.aus: list[dict] = []
@@ -232,7 +224,7 @@ class CourseReader:
             item_path = children.child_path("langstring")
             check_attributes(langstring, item_path, {"lang"})
             lang = attribute(langstring, "lang", item_path) or UNDETERMINED
-            if not LANGUAGE.match(lang):
+            if not is_language_tag(lang):
                 raise InvalidCourseStructure(item_path, f"lang {lang!r} is not a language tag")
             texts.setdefault(lang, text_of(langstring, item_path))
         if not texts:
@@ -382,7 +374,7 @@ class CourseReader:
             )
         if parts.scheme:
             return value, False
-        if self.package is None:
+        if self.package_paths is None:
             raise InvalidCourseStructure(
                 path, f"relative url {value!r} is only allowed inside a zip package; a bare cmi5.xml needs fully qualified urls (14.2)"
             )
@@ -391,7 +383,7 @@ class CourseReader:
         file_path = package_path(parts.path)
         if file_path is None:
             raise InvalidCourseStructure(path, f"{value!r} points outside the package")
-        if file_path not in self.package.paths:
+        if file_path not in self.package_paths:
             raise InvalidCourseStructure(path, f"{value!r} names no file of the package ({file_path} is missing)")
         return value, True
 

@@ -18,6 +18,7 @@ from cmi5 import courses, sessions, store
 from cmi5.auth import lms_principal
 from cmi5.config import Cmi5Settings, cmi5_settings_key
 from lrs.auth.principal import ADMIN
+from lrs.errors import NotFound
 from lrs.http import params
 from lrs.http.context import base_url, database, read_limited, require_basic_credential
 from lrs.http.responses import json_response
@@ -25,7 +26,6 @@ from lrs.keys import database_key, settings_key, statement_hooks_key
 
 CORS = {"Access-Control-Allow-Origin": "*"}
 SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals allow-downloads allow-pointer-lock allow-presentation"
-CHUNK_SIZE = 255 * 1024
 
 
 def lms_for(app: web.Application) -> sessions.Lms:
@@ -112,7 +112,7 @@ async def get_content(request: web.Request) -> web.StreamResponse:
     path = request.match_info["path"]
     stream = await store.find_package_file(database(request), request.match_info["package"], path)
     if stream is None:
-        return json_response({"error": "not found", "detail": f"no file {path} in this package"}, status=404)
+        raise NotFound(f"no file {path} in this package")
     config: Cmi5Settings = request.app[cmi5_settings_key]
     response = web.StreamResponse(headers={
         **CORS,

@@ -12,10 +12,11 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from cmi5 import vocab
-from cmi5.course import InvalidCourseStructure, PackageFiles, parse_course_structure
+from cmi5.course import InvalidCourseStructure, parse_course_structure
 
 CHUNK = 1 << 16
 
@@ -40,7 +41,7 @@ def read_package(data: bytes, media_type: str, limits: PackageLimits = PackageLi
         files = read_zip(data, limits)
         if vocab.COURSE_FILE not in files:
             raise InvalidCourseStructure("package", f"{vocab.COURSE_FILE} is missing at the root of the zip")
-        course = parse_course_structure(files[vocab.COURSE_FILE], PackageFiles(frozenset(files)))
+        course = parse_course_structure(files[vocab.COURSE_FILE], frozenset(files))
         return Package(course, files)
     raise InvalidCourseStructure(
         "", f"a course package is application/xml (cmi5.xml) or application/zip, not {media_type or 'nothing'}"
@@ -63,10 +64,11 @@ def member_path(name: str) -> str:
 def read_zip(data: bytes, limits: PackageLimits) -> dict[str, bytes]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError) as error:
         raise InvalidCourseStructure("package", f"not a readable zip file: {error}") from None
     with archive:
-        members = [info for info in archive.infolist() if not info.is_dir()]
+        # Not ZipInfo.is_dir(): it raises IndexError for an empty name, which member_path refuses.
+        members = [info for info in archive.infolist() if not info.filename.endswith("/")]
         if len(members) > limits.max_files:
             raise InvalidCourseStructure("package", f"holds {len(members)} files; at most {limits.max_files} are accepted")
         declared = sum(info.file_size for info in members)
@@ -92,7 +94,7 @@ def read_zip(data: bytes, limits: PackageLimits) -> dict[str, bytes]:
                                 "package", f"unpacks to more than {limits.max_total_bytes} bytes"
                             )
                         chunks.append(chunk)
-            except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError, ValueError) as error:
+            except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError, ValueError) as error:
                 raise InvalidCourseStructure("package", f"member {path!r} cannot be read: {error}") from None
             files[path] = b"".join(chunks)
         return files

@@ -68,8 +68,6 @@ class Outcome:
     state: SessionState
     # Registration-level claims made by this batch: "completed"/"passed" -> statement id.
     claims: dict[str, str] = field(default_factory=dict)
-    # Accepted cmi5 defined completed/passed/failed statements, for moveOn.
-    outcomes: list[dict] = field(default_factory=list)
     changed: bool = False
 
 
@@ -90,11 +88,9 @@ def apply_rules(
     launch: Launch, state: SessionState, registration: RegistrationAU, statements: list[dict], now: datetime
 ) -> Outcome:
     outcome = Outcome(state)
-    ordered = sorted(enumerate(statements), key=lambda pair: (timestamp_of(pair[1]), pair[0]))
-    claims: dict[str, str] = {}
-    for _, statement in ordered:
-        check_statement(launch, outcome, registration, claims, statement, now)
-    outcome.claims = claims
+    timed = sorted(((timestamp_of(s), i, s) for i, s in enumerate(statements)), key=lambda t: t[:2])
+    for timestamp, _, statement in timed:
+        check_statement(launch, outcome, registration, statement, timestamp, now)
     return outcome
 
 
@@ -103,15 +99,20 @@ def is_cmi5_defined(statement: dict) -> bool:
     return vocab.CATEGORY_CMI5 in ids_of((context.get("contextActivities") or {}).get("category"))
 
 
+def reads_registration(statements: list[dict]) -> bool:
+    """Whether judging the batch looks at its `RegistrationAU`: only cmi5 defined completed,
+    passed and failed do (`check_defined`)."""
+    return any(s["verb"]["id"] in OUTCOME_VERBS and is_cmi5_defined(s) for s in statements)
+
+
 def check_statement(
-    launch: Launch, outcome: Outcome, registration: RegistrationAU, claims: dict[str, str],
-    statement: dict, now: datetime,
+    launch: Launch, outcome: Outcome, registration: RegistrationAU, statement: dict, timestamp: datetime,
+    now: datetime,
 ) -> None:
     state = outcome.state
     sid = statement["id"]
     verb = statement["verb"]["id"]
     defined = is_cmi5_defined(statement)
-    timestamp = timestamp_of(statement)
     if defined and state.verbs.get(verb) == sid:
         return  # the very statement again: the LRS stores it once
     check_context(launch, statement, defined)
@@ -127,19 +128,17 @@ def check_statement(
     elif timestamp < state.initialized_at:
         raise RuleViolation("9.3", "a statement cannot be timestamped before the session's initialized statement", sid)
     if defined:
-        check_defined(launch, state, registration, claims, statement, timestamp)
+        check_defined(launch, state, registration, outcome.claims, statement, timestamp)
         verbs = {**state.verbs, verb: sid}
         state = replace(state, verbs=verbs)
         if verb == vocab.INITIALIZED:
             state = replace(state, initialized_at=timestamp)
         elif verb == vocab.TERMINATED:
             state = replace(state, terminated_at=timestamp, terminated_received=now)
-        elif verb in OUTCOME_VERBS:
-            outcome.outcomes.append(statement)
         if verb == vocab.COMPLETED:
-            claims["completed"] = sid
+            outcome.claims["completed"] = sid
         elif verb == vocab.PASSED:
-            claims["passed"] = sid
+            outcome.claims["passed"] = sid
     last = timestamp if state.last_at is None else max(state.last_at, timestamp)
     outcome.state = replace(state, last_at=last)
     outcome.changed = True

@@ -27,6 +27,9 @@ from lrs.statements.service import format_timestamp, store_statements
 from lrs.statements.validate import validate_agent
 
 LAUNCH_FIELDS = {"au", "launchMode", "returnURL"}
+# returnURL and a waiver's reason are kept in the session and registration documents (16 MiB
+# each, and a registration holds every AU's waiver); a longer value is refused before any write.
+MAX_TEXT_LENGTH = 8192
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,12 @@ def require_object(body: object, allowed: set[str], required: set[str]) -> dict:
     return body
 
 
+def check_length(value: str, name: str) -> str:
+    if len(value) > MAX_TEXT_LENGTH:
+        raise BadRequest(f"{name}: must be at most {MAX_TEXT_LENGTH} characters")
+    return value
+
+
 def check_learner(actor: object) -> dict:
     """cmi5 9.2: an Agent identified by an account."""
     agent = validate_agent(actor, "actor")
@@ -92,8 +101,8 @@ async def create_registration(lms: Lms, body: object) -> str:
     return registration
 
 
-async def get_registration(database, registration: str, au: int | None = None) -> dict:
-    document = await store.find_registration(database, registration.lower(), au)
+async def get_registration(database, registration: str) -> dict:
+    document = await store.find_registration(database, registration.lower())
     if document is None:
         raise NotFound(f"no registration {registration}")
     return document
@@ -142,6 +151,8 @@ async def launch(lms: Lms, registration_id: str, body: object, urls: Urls) -> di
     return_url = body.get("returnURL")
     if return_url is not None and (not isinstance(return_url, str) or not return_url.strip()):
         raise BadRequest("returnURL: must be a URL")
+    if return_url is not None:
+        check_length(return_url, "returnURL")
     registration = await get_registration(lms.database, registration_id)
     registration_id = registration["_id"]
     course = await get_course(lms.database, registration["course"])
@@ -228,14 +239,15 @@ async def waive(lms: Lms, registration_id: str, body: object) -> dict:
     reason = body["reason"]
     if not isinstance(reason, str) or not reason.strip():
         raise BadRequest(f"reason: must be a non-empty string, such as one of {', '.join(vocab.WAIVE_REASONS)}")
+    reason = check_length(reason.strip(), "reason")
     registration = await get_registration(lms.database, registration_id)
     registration_id = registration["_id"]
     course = await get_course(lms.database, registration["course"])
     au = find_au(course, body["au"])
     # 9.3.7: a session id of its own, used only by this waived and the satisfied it triggers.
     session_id = str(uuid.uuid4())
-    statement = waived(registration["actor"], au, registration_id, session_id, reason.strip(), now())
-    recorded = {"reason": reason.strip(), "session": session_id, "statement": statement["id"], "at": now()}
+    statement = waived(registration["actor"], au, registration_id, session_id, reason, now())
+    recorded = {"reason": reason, "session": session_id, "statement": statement["id"], "at": now()}
     if not await store.update_waived(lms.database, registration_id, au["index"], recorded):
         raise Conflict(f"AU {au['id']} was already waived in registration {registration_id}")
     await store_statements(lms.database, lms.hooks, lms.principal, [statement])
@@ -286,11 +298,10 @@ async def registration_status(database, registration_id: str) -> dict:
             "waiveReason": waiver["reason"] if waiver else None,
             "satisfied": au["index"] in result.aus, "sessions": sessions.get(au["index"], []),
         })
-    by_index = {entry["id"]: entry for entry in aus}
     blocks = []
     for block in structure["blocks"]:
         # A block is completed, passed or waived when every AU in it (at any depth) is.
-        inside = [by_index[structure["aus"][i]["id"]] for i in aus_in_block(structure, block["index"])]
+        inside = [aus[i] for i in aus_in_block(structure, block["index"])]
         blocks.append({
             "id": block["id"], "activityId": block["activityId"],
             **{key: all(entry[key] for entry in inside) for key in ("completed", "passed", "waived")},

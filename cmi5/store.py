@@ -41,8 +41,7 @@ INDEXES = [
     *PACKAGE_FILES.indexes,
 ]
 
-VERB_KEYS = {iri: name for iri, name in vocab.VERB_NAMES.items()}
-VERB_IRIS = {name: iri for iri, name in VERB_KEYS.items()}
+VERB_IRIS = {name: iri for iri, name in vocab.VERB_NAMES.items()}
 
 
 # --- courses and package content ------------------------------------------------------------
@@ -51,9 +50,8 @@ async def insert_course(database, document: dict) -> None:
     await database[COURSES].insert_one(document)
 
 
-async def find_course(database, key: str, with_structure: bool = True) -> dict | None:
-    projection = None if with_structure else {"structure": 0}
-    return await database[COURSES].find_one({"_id": key}, projection)
+async def find_course(database, key: str) -> dict | None:
+    return await database[COURSES].find_one({"_id": key})
 
 
 async def find_courses(database) -> list[dict]:
@@ -157,7 +155,7 @@ async def update_course_satisfied(database, registration: str) -> bool:
 
 def state_to_document(state: SessionState) -> dict:
     document = asdict(state)
-    document["verbs"] = {VERB_KEYS[iri]: sid for iri, sid in state.verbs.items()}
+    document["verbs"] = {vocab.VERB_NAMES[iri]: sid for iri, sid in state.verbs.items()}
     return document
 
 

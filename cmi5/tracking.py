@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from cmi5 import store, vocab
 from cmi5.auth import SessionPolicy
-from cmi5.rules import Launch, apply_rules, is_cmi5_defined
+from cmi5.rules import OUTCOME_VERBS, Launch, RegistrationAU, apply_rules, is_cmi5_defined, reads_registration
 from cmi5.sessions import apply_move_on
 from lrs.errors import Conflict
 from lrs.hooks import StoreContext
@@ -33,14 +33,13 @@ class TrackingHook:
     async def before_store(self, statements: list[dict], ctx: StoreContext) -> None:
         session = session_of(ctx)
         if session is not None:
-            await enforce_rules(self.lms_for_app().database, session["_id"], statements, ctx)
+            await enforce_rules(self.lms_for_app().database, session, statements, ctx)
 
     async def after_store(self, statements: list[dict], ctx: StoreContext) -> None:
         session = session_of(ctx)
         if session is None:
             return
-        judged = [s for s in statements
-                  if is_cmi5_defined(s) and s["verb"]["id"] in (vocab.COMPLETED, vocab.PASSED, vocab.FAILED)]
+        judged = [s for s in statements if is_cmi5_defined(s) and s["verb"]["id"] in OUTCOME_VERBS]
         if not judged:
             return
         lms = self.lms_for_app()
@@ -52,23 +51,29 @@ class TrackingHook:
         await apply_move_on(lms, session["registration"], course, session["_id"])
 
 
-async def enforce_rules(database, session_id: str, statements: list[dict], ctx: StoreContext) -> None:
-    for _ in range(MAX_ATTEMPTS):
-        session = await store.find_session(database, session_id)
-        registration = await store.find_registration(database, session["registration"], session["au"]) or {}
+async def enforce_rules(database, session: dict, statements: list[dict], ctx: StoreContext) -> None:
+    # The first judgement uses the session as read when this request's token was authenticated.
+    # Most batches hold no completed, passed or failed: their judgement needs no registration.
+    with_registration = reads_registration(statements)
+    for attempt in range(MAX_ATTEMPTS):
+        if attempt:
+            session = await store.find_session(database, session["_id"])
+        facts = RegistrationAU()
+        if with_registration:
+            registration = await store.find_registration(database, session["registration"], session["au"]) or {}
+            facts = store.to_registration_au(store.registration_au(registration, session["au"]))
         launch = Launch(
-            session_id=session_id, registration=session["registration"], activity_id=session["activity_id"],
+            session_id=session["_id"], registration=session["registration"], activity_id=session["activity_id"],
             launch_mode=session["launch_mode"], mastery_score=session["mastery_score"],
             context_template=session["context_template"],
         )
         state = store.state_from_document(session[store.STATE])
-        facts = store.to_registration_au(store.registration_au(registration, session["au"]))
         outcome = apply_rules(launch, state, facts, statements, datetime.now(timezone.utc))
         if not outcome.changed:
             return
         if not await store.update_registration_claims(database, session["registration"], session["au"], outcome.claims):
             continue  # another statement claimed completed/passed first: judge again
-        if await store.update_session_state(database, session_id, session[store.VERSION], outcome.state):
+        if await store.update_session_state(database, session["_id"], session[store.VERSION], outcome.state):
             ctx.undo.append(undo_rules(database, session, outcome.claims))
             return
         await store.update_registration_unclaim(database, session["registration"], session["au"], outcome.claims)

@@ -81,7 +81,10 @@ def parse_timestamp(value: str) -> datetime:
         )
     except ValueError:
         raise ValueError("is not a real date and time (month, day, hour, minute or second out of range)") from None
-    return moment.astimezone(timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:  # e.g. 0001-01-01T00:30:00+01:00
+        raise ValueError("is before year 1 or after year 9999 in UTC") from None
 
 
 # --------------------------------------------------------------------------- durations

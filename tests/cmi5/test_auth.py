@@ -152,3 +152,26 @@ async def test_admin_credentials_are_not_judged_by_session_rules(two, xapi):
     statement["context"] = {"registration": mine.registration}
     response = await xapi.post("/xapi/statements", json=statement)
     assert response.status == 200
+
+
+async def test_token_uses_the_activity_profile_of_its_own_au_only(two):
+    mine, _ = two
+    path = mine.xapi_path("activities/profile")
+    own = {"activityId": mine.activity_id, "profileId": "glossary"}
+    response = await mine.client.put(path, headers={**mine.headers(), "If-None-Match": "*"}, params=own,
+                                     json={"terms": 12})
+    assert response.status == 204, await response.text()
+    assert await (await mine.client.get(path, headers=mine.headers(), params=own)).json() == {"terms": 12}
+    response = await mine.client.get(path, headers=mine.headers(),
+                                     params={"activityId": mine.activity_id + "/page-2", "profileId": "glossary"})
+    assert response.status == 403
+
+
+async def test_token_stops_authenticating_a_day_after_launch(two, client):
+    mine, _ = two
+    launched_long_ago = datetime.now(timezone.utc) - timedelta(hours=25)
+    await client.app[database_key][store.SESSIONS].update_one(
+        {"_id": mine.session}, {"$set": {"launched_at": launched_long_ago}}
+    )
+    response = await mine.client.get(mine.xapi_path("statements"), headers=mine.headers())
+    assert response.status == 401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cmi5.course import InvalidCourseStructure, PackageFiles, parse_course_structure
+from cmi5.course import InvalidCourseStructure, parse_course_structure
 from tests.cmi5.conftest import NS, au, au_ids, block, course_xml, text
 
 A = "https://example.com/aus/a"
@@ -12,7 +12,7 @@ B = "https://example.com/aus/b"
 
 
 def parse(data: bytes, files: set[str] | None = None) -> dict:
-    return parse_course_structure(data, PackageFiles(frozenset(files)) if files is not None else None)
+    return parse_course_structure(data, frozenset(files) if files is not None else None)
 
 
 def refused(data: bytes, files: set[str] | None = None) -> InvalidCourseStructure:
@@ -84,6 +84,10 @@ def test_more_than_1000_aus_are_read():
     (course_xml(au(A, launchMethod="NewTab")), "courseStructure/au[1]", "launchMethod"),
     (course_xml(au("aus/relative-id")), "courseStructure/au[1]", "must be an absolute IRI"),
     (course_xml(au(A), course_id="not an iri"), "courseStructure/course", "absolute IRI"),
+    # Values the LRS refuses in statements: the LMS's own statements would carry them.
+    (course_xml(au("https://example.com/aus/100%")), "courseStructure/au[1]", "must be an absolute IRI"),
+    (course_xml(block("https://example.com/b%zz", au(A))), "courseStructure/block[1]", "must be an absolute IRI"),
+    (course_xml(au(A, activityType="https://example.com/types/50%")), "courseStructure/au[1]", "activityType"),
     (course_xml(au(A), au(A)), "courseStructure/au[2]", "already used by courseStructure/au[1]"),
     (course_xml(block(A, au(B))).replace(B.encode(), A.encode()), "courseStructure/block[1]/au[1]", "already used"),
     (course_xml(au(A, url="https://c.example.com/a.html?x=1&amp;fetch=2")), "courseStructure/au[1]/url", "'fetch'"),
@@ -102,6 +106,8 @@ def test_more_than_1000_aus_are_read():
     (course_xml(au(A)).replace(b'<langstring lang="en-US">Geology</langstring>', b""), "courseStructure/course/title",
      "at least one <langstring>"),
     (course_xml(au(A)).replace(b'lang="en-US">Geology', b'lang="en US">Geology'), "courseStructure/course/title/langstring[1]",
+     "language tag"),
+    (course_xml(au(A, title="x")).replace(b'lang="en-US">x<', b'lang="a">x<'), "courseStructure/au[1]/title/langstring[1]",
      "language tag"),
     (course_xml(au(A)).replace(NS.encode(), b"https://example.com/other"), "", "root element"),
     (b"<courseStructure", "cmi5.xml", "not well-formed"),

@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.cmi5.conftest import AU, au, block, course_xml, make_zip
+from cmi5 import courses, store
+from tests.cmi5.conftest import AU, au, au_ids, block, course_xml, make_zip
 from tests.conftest import basic
 
 A = "https://example.com/aus/a"
@@ -57,6 +58,15 @@ async def test_bad_package_gets_400_naming_the_element(lms):
     body = await lms.import_course(make_zip({"x.txt": b"1"}), "application/zip", expect=400)
     assert "cmi5.xml is missing" in body["detail"]
     await lms.import_course(b"{}", "application/json", expect=400)
+
+
+async def test_course_too_large_to_store_is_400_and_keeps_nothing(lms, xapi, database, monkeypatch):
+    monkeypatch.setattr(courses, "MAX_COURSE_BYTES", 5000)
+    body = await lms.import_course(make_zip({"cmi5.xml": course_xml(*(au(i) for i in au_ids(20))), "au.js": b"1"}),
+                                   "application/zip", expect=400)
+    assert body["detail"].startswith("courseStructure: is ") and "at most 5000 are accepted" in body["detail"]
+    assert (await (await xapi.get("/cmi5/courses")).json())["courses"] == []
+    assert await database[f"{store.PACKAGE_FILES.bucket}.files"].count_documents({}) == 0
 
 
 async def test_lms_api_needs_scope_all(lms, xapi, client):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 
 import pytest
@@ -46,7 +47,7 @@ def test_relative_url_missing_from_the_zip_is_refused():
         read_package(data, "application/zip")
 
 
-@pytest.mark.parametrize("name", ["../evil.html", "au/../../evil.html", "/etc/evil", "C:/evil.html", "au\\evil.html", "au//x"])
+@pytest.mark.parametrize("name", ["../evil.html", "au/../../evil.html", "/etc/evil", "C:/evil.html", "au\\evil.html", "au//x", ""])
 def test_member_names_that_could_leave_the_folder_are_refused(name):
     data = make_zip(package(**{name: b"x"}))
     with pytest.raises(InvalidCourseStructure, match="member"):
@@ -77,6 +78,48 @@ def test_member_whose_size_header_lies_is_refused():
     with pytest.raises(InvalidCourseStructure):
         read_package(bytes(data), "application/zip", PackageLimits(max_total_bytes=100_000))
     assert info.file_size == 500_000
+
+
+def with_byte(data: bytes, position: int, value: int) -> bytes:
+    return data[:position] + bytes([value]) + data[position + 1:]
+
+
+def reserved_deflate_block(data: bytes) -> bytes:
+    """au/index.html's compressed data starts with a final block of the reserved type 3."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo("au/index.html")
+    return with_byte(data, info.header_offset + 30 + len(info.filename) + len(info.extra), 0b111)
+
+
+def unsupported_version(data: bytes) -> bytes:
+    """The first central directory entry needs version 25.5 to extract."""
+    return with_byte(data, data.find(b"PK\x01\x02") + 6, 0xFF)
+
+
+def encrypted(data: bytes) -> bytes:
+    """The first central directory entry (cmi5.xml) has the "encrypted" flag."""
+    position = data.find(b"PK\x01\x02") + 8
+    return with_byte(data, position, data[position] | 1)
+
+
+@pytest.mark.parametrize("damage, problem", [
+    (reserved_deflate_block, "member 'au/index.html' cannot be read"),
+    (unsupported_version, "not a readable zip file"),
+    (encrypted, "member 'cmi5.xml' is encrypted"),
+])
+def test_damaged_zip_is_refused(damage, problem):
+    with pytest.raises(InvalidCourseStructure, match=problem):
+        read_package(damage(make_zip(package())), "application/zip")
+
+
+def test_member_named_twice_is_refused():
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w") as archive:
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name, and writes it
+        for name, data in package().items():
+            archive.writestr(name, data)
+        archive.writestr("au/index.html", b"again")
+    with pytest.raises(InvalidCourseStructure, match="'au/index.html' appears twice"):
+        read_package(buffer.getvalue(), "application/zip")
 
 
 def test_not_a_zip_and_wrong_media_type_are_refused():

@@ -8,7 +8,9 @@ from datetime import datetime, timezone
 import pytest
 
 from cmi5 import vocab
-from cmi5.rules import TERMINATED_GRACE, Launch, RegistrationAU, RuleViolation, SessionState, apply_rules
+from cmi5.rules import (
+    TERMINATED_GRACE, Launch, RegistrationAU, RuleViolation, SessionState, apply_rules, reads_registration,
+)
 from tests.cmi5.conftest import au, course_xml, now_iso
 
 AU_ID = "https://example.com/aus/quiz"
@@ -88,8 +90,9 @@ CASES = [
     ("completed without duration", ["initialized"], lambda s: drop(s.completed(), "result", "duration"), "9.5.4.1"),
     ("terminated without duration", ["initialized"], lambda s: drop(s.terminated(), "result"), "9.5.4.1"),
     ("progress above 100", ["initialized"],
-     lambda s: s.statement("http://adlnet.gov/expapi/verbs/progressed", defined=True,
-                           result={"extensions": {vocab.EXT_PROGRESS: 150}}), "7.1.3"),
+     lambda s: with_result(s.completed(), extensions={vocab.EXT_PROGRESS: 150}), "9.5.5.1"),
+    ("progress not an integer", ["initialized"],
+     lambda s: with_result(s.completed(), extensions={vocab.EXT_PROGRESS: 50.5}), "9.5.5.1"),
     ("moveon category missing on passed", ["initialized"],
      lambda s: categories(s.passed(), vocab.CATEGORY_CMI5), "9.6.2.2"),
     ("moveon category on terminated", ["initialized"],
@@ -183,7 +186,7 @@ async def test_a_batch_is_judged_in_timestamp_order(started):
     bad = session.terminated()
     bad["timestamp"] = now_iso(-60)
     body = await session.send(session.terminated() | {"timestamp": now_iso(3)}, bad, expect=403)
-    assert "9.3" in body["detail"]
+    assert "cannot be timestamped before the session's initialized" in body["detail"]
 
 
 async def test_rejected_batch_changes_nothing(started):
@@ -282,4 +285,12 @@ def test_accepted_batch_claims_completed_and_passed_for_the_registration():
     outcome = apply_rules(pure_launch(), SessionState(), RegistrationAU(), batch, datetime.now(timezone.utc))
     assert outcome.claims == {"completed": batch[1]["id"]}
     assert set(outcome.state.verbs) == {vocab.INITIALIZED, vocab.COMPLETED}
-    assert [s["id"] for s in outcome.outcomes] == [batch[1]["id"]]
+
+
+def test_only_cmi5_defined_completed_passed_and_failed_need_the_registration():
+    initialized = pure_statement(vocab.INITIALIZED, "2026-01-01T12:00:00Z")
+    experienced = pure_statement("http://adlnet.gov/expapi/verbs/experienced", "2026-01-01T12:00:01Z", defined=False)
+    assert not reads_registration([initialized, experienced])
+    assert not reads_registration([pure_statement(vocab.COMPLETED, "2026-01-01T12:00:01Z", defined=False)])
+    for verb in (vocab.COMPLETED, vocab.PASSED, vocab.FAILED):
+        assert reads_registration([initialized, pure_statement(verb, "2026-01-01T12:00:01Z")])

@@ -7,6 +7,7 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 from cmi5 import vocab
+from cmi5.sessions import MAX_TEXT_LENGTH
 from tests.cmi5.conftest import AU, LEARNER, au, course_xml
 
 AU_ID = "https://example.com/aus/intro"
@@ -198,3 +199,49 @@ async def test_launch_of_unknown_au_or_registration_is_404(lms):
     await lms.launch(registration, "https://example.com/aus/nope", expect=404)
     await lms.launch("0d6a5c2e-9d6e-4a4e-8f4e-3b1c2a9e7f10", AU_ID, expect=404)
     await lms.launch(registration, AU_ID, expect=400, launchMode="Fast")
+
+
+async def test_overlong_return_url_and_waiver_reason_are_400s_that_change_nothing(lms):
+    course = await one_au_course(lms)
+    registration = await lms.register(course["id"])
+    too_long = "https://lms.example.com/" + "a" * MAX_TEXT_LENGTH
+    body = await lms.launch(registration, AU_ID, expect=400, returnURL=too_long)
+    assert body["detail"].startswith("returnURL:")
+    body = await lms.waive(registration, AU_ID, reason="x" * (MAX_TEXT_LENGTH + 1), expect=400)
+    assert body["detail"].startswith("reason:")
+    assert await lms.verbs(registration) == []
+    [status] = (await lms.status(registration))["aus"]
+    assert (status["sessions"], status["waived"]) == ([], False)
+
+
+async def test_lms_api_bodies_are_checked_field_by_field(lms, xapi):
+    course = await one_au_course(lms)
+    registration = await lms.register(course["id"])
+    for path, body, problem in [
+        ("/cmi5/registrations", [course["id"]], "the body must be a JSON object"),
+        ("/cmi5/registrations", {"course": course["id"], "actor": LEARNER, "au": AU_ID}, "unknown field 'au'"),
+        ("/cmi5/registrations", {"course": [course["id"]], "actor": LEARNER}, "course: must be a course id"),
+        (f"/cmi5/registrations/{registration}/launch", {"launchMode": "Normal"}, "field 'au' is required"),
+        (f"/cmi5/registrations/{registration}/launch", {"au": AU_ID, "returnURL": 5}, "returnURL: must be a URL"),
+        (f"/cmi5/registrations/{registration}/launch", {"au": AU_ID, "returnURL": " "}, "returnURL: must be a URL"),
+        (f"/cmi5/registrations/{registration}/waive", {"au": AU_ID, "reason": " "}, "reason: must be a non-empty string"),
+        (f"/cmi5/registrations/{registration}/waive", {"au": AU_ID}, "field 'reason' is required"),
+        (f"/cmi5/registrations/{registration}/abandon", {"au": AU_ID, "reason": "x"}, "unknown field 'reason'"),
+    ]:
+        response = await xapi.post(path, json=body)
+        assert response.status == 400, (path, body)
+        assert (await response.json())["detail"].startswith(problem), (path, body)
+    response = await xapi.post("/cmi5/registrations", data=b'{"course": ', headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert await lms.verbs(registration) == []
+
+
+async def test_launch_parameters_and_entitlement_key_reach_the_au(lms):
+    inner = "<launchParameters>level=2</launchParameters><entitlementKey>key-7</entitlementKey>"
+    course = await one_au_course(lms, inner=inner)
+    registration = await lms.register(course["id"])
+    session = await lms.start(registration, AU_ID)
+    assert session.launch_data["launchParameters"] == "level=2"
+    assert session.launch_data["entitlementKey"] == {"courseStructure": "key-7"}
+    [launched] = await lms.statements(registration=registration)
+    assert launched["context"]["extensions"][vocab.EXT_LAUNCH_PARAMETERS] == "level=2"

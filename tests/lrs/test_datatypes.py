@@ -52,3 +52,10 @@ def test_parse_timestamp_returns_utc_and_raises_value_error_with_the_reason():
         parse_timestamp("2013-05-18T05:32:34-00:00")
     with pytest.raises(ValueError, match="ISO 8601"):
         parse_timestamp("yesterday")
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00"])
+def test_timestamp_outside_years_1_to_9999_in_utc_is_a_value_error(text):
+    # It was an OverflowError: a 500 for a statement's timestamp or a since/until parameter.
+    with pytest.raises(ValueError, match="before year 1 or after year 9999 in UTC"):
+        parse_timestamp(text)
