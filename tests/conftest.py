@@ -38,6 +38,16 @@ async def database_uri():
 
 
 @pytest.fixture
+async def database_server(tmp_path):
+    """A database server of the test's own, on a storage folder: the test can stop it and start
+    it again (same folder, same port), or point `lrs serve` processes at it."""
+    server = EmbeddedDatabase(tmp_path / "db")
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
 async def settings(database_uri, tmp_path):
     name = f"test_{uuid.uuid4().hex[:12]}"
     yield Settings(

@@ -7,7 +7,6 @@ import json
 import uuid
 
 import aiohttp
-import pytest
 from aiohttp import web
 from pymongo import AsyncMongoClient
 
@@ -19,14 +18,6 @@ from tests.lrs.serve_process import ServeProcess, basic_auth, server_env
 
 DATABASE = "lrs"
 ADMIN = ("boss", "s3cret-value")
-
-
-@pytest.fixture
-async def database(tmp_path):
-    server = EmbeddedDatabase(tmp_path / "db", log_file=tmp_path / "secantusd.log", port=free_port())
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def count_statements(uri: str, database: str = DATABASE, **query) -> int:
@@ -62,14 +53,14 @@ async def read_status(reader: asyncio.StreamReader) -> int | None:
     return int(response.split(b" ", 2)[1]) if response.startswith(b"HTTP/1.1 ") else None
 
 
-async def start_server(tmp_path, database, **settings) -> ServeProcess:
-    env = server_env(tmp_path, LRS_MONGODB_URI=database.uri, LRS_DATABASE=DATABASE,
+async def start_server(tmp_path, database_server, **settings) -> ServeProcess:
+    env = server_env(tmp_path, LRS_MONGODB_URI=database_server.uri, LRS_DATABASE=DATABASE,
                      LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1], **settings)
     return await asyncio.to_thread(ServeProcess(env).wait_ready)
 
 
-async def test_sigterm_during_a_large_post_lets_it_finish_and_stores_it_whole(tmp_path, database):
-    server = await start_server(tmp_path, database)
+async def test_sigterm_during_a_large_post_lets_it_finish_and_stores_it_whole(tmp_path, database_server):
+    server = await start_server(tmp_path, database_server)
     statements, body = batch(2000)
     reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
     writer.write(request_head(server.port, len(body)) + body[: len(body) // 2])
@@ -86,7 +77,7 @@ async def test_sigterm_during_a_large_post_lets_it_finish_and_stores_it_whole(tm
 
     assert await asyncio.to_thread(server.wait) == 0
     assert status == 200, server.output
-    assert await count_statements(database.uri) == len(statements)
+    assert await count_statements(database_server.uri) == len(statements)
 
 
 async def test_sigterm_with_the_embedded_database_stops_it_only_after_the_request(tmp_path):
@@ -115,8 +106,8 @@ async def test_sigterm_with_the_embedded_database_stops_it_only_after_the_reques
         await reopened.stop()
 
 
-async def test_a_request_still_arriving_after_the_shutdown_timeout_stores_nothing(tmp_path, database):
-    server = await start_server(tmp_path, database, LRS_SHUTDOWN_TIMEOUT="1")
+async def test_a_request_still_arriving_after_the_shutdown_timeout_stores_nothing(tmp_path, database_server):
+    server = await start_server(tmp_path, database_server, LRS_SHUTDOWN_TIMEOUT="1")
     _, body = batch(500)
     reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
     writer.write(request_head(server.port, len(body)) + body[: len(body) // 2])
@@ -128,12 +119,12 @@ async def test_a_request_still_arriving_after_the_shutdown_timeout_stores_nothin
     status = await read_status(reader)
     writer.close()
     assert status is None
-    assert await count_statements(database.uri) == 0
+    assert await count_statements(database_server.uri) == 0
     assert "status=499" in server.output  # logged as cancelled
 
 
-async def test_sigterm_right_after_a_large_post_stores_the_batch_whole_or_not_at_all(tmp_path, database):
-    server = await start_server(tmp_path, database, LRS_SHUTDOWN_TIMEOUT="1")
+async def test_sigterm_right_after_a_large_post_stores_the_batch_whole_or_not_at_all(tmp_path, database_server):
+    server = await start_server(tmp_path, database_server, LRS_SHUTDOWN_TIMEOUT="1")
     statements, body = batch(3000)
     reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
     writer.write(request_head(server.port, len(body)) + body)
@@ -144,7 +135,7 @@ async def test_sigterm_right_after_a_large_post_stores_the_batch_whole_or_not_at
     status = await read_status(reader)
     writer.close()
     assert await asyncio.to_thread(server.wait) == 0
-    stored = await count_statements(database.uri)
+    stored = await count_statements(database_server.uri)
     assert stored in (0, len(statements)), server.output
     if status == 200:
         assert stored == len(statements)

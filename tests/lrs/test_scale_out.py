@@ -1,7 +1,7 @@
 """Several `lrs serve` processes on one database, as behind a load balancer; database outages.
 
-Each test starts its own SecantusDB on a storage folder and a pinned port, and passes its URI
-to the servers as LRS_MONGODB_URI, exactly as a deployment points many processes at MongoDB.
+Each test starts its own SecantusDB (the `database_server` fixture) and passes its URI to the
+servers as LRS_MONGODB_URI, exactly as a deployment points many processes at MongoDB.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import aiohttp
 import pytest
 from pymongo import AsyncMongoClient
 
-from lrs.embedded import EmbeddedDatabase, free_port
 from tests.conftest import make_statement
 from tests.lrs.serve_process import ServeProcess, basic_auth, server_env
 
@@ -25,17 +24,9 @@ XAPI_HEADERS = {"X-Experience-API-Version": "1.0.3", "Authorization": basic_auth
 
 
 @pytest.fixture
-async def database(tmp_path):
-    server = EmbeddedDatabase(tmp_path / "db", log_file=tmp_path / "secantusd.log", port=free_port())
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def collection(database):
+async def collection(database_server):
     """`collection(name)`: a collection of the servers' database, read behind their backs."""
-    client = AsyncMongoClient(database.uri)
+    client = AsyncMongoClient(database_server.uri)
     yield lambda name: client[DATABASE][name]
     await client.close()
 
@@ -58,8 +49,8 @@ async def start_servers(env: dict, count: int) -> list[ServeProcess]:
 
 
 @pytest.fixture
-async def two_servers(tmp_path, database):
-    env = server_env(tmp_path, LRS_MONGODB_URI=database.uri, LRS_DATABASE=DATABASE,
+async def two_servers(tmp_path, database_server):
+    env = server_env(tmp_path, LRS_MONGODB_URI=database_server.uri, LRS_DATABASE=DATABASE,
                      LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1])
     servers = await start_servers(env, 2)
     yield servers
@@ -71,8 +62,8 @@ def assert_clean(output: str) -> None:
     assert "Traceback" not in output and "level=ERROR" not in output, output
 
 
-async def test_two_servers_starting_together_create_one_admin_and_both_serve(tmp_path, database, http):
-    env = server_env(tmp_path, LRS_MONGODB_URI=database.uri, LRS_DATABASE=DATABASE)
+async def test_two_servers_starting_together_create_one_admin_and_both_serve(tmp_path, database_server, http):
+    env = server_env(tmp_path, LRS_MONGODB_URI=database_server.uri, LRS_DATABASE=DATABASE)
     servers = await start_servers(env, 2)
     try:
         creators = [s for s in servers if "Created an admin credential" in s.output]
@@ -135,8 +126,8 @@ async def test_concurrent_state_merges_through_two_servers_lose_no_key(two_serve
 
 
 async def test_database_outage_gives_503_then_recovers_with_nothing_acknowledged_lost(
-        tmp_path, database, http, collection):
-    env = server_env(tmp_path, LRS_MONGODB_URI=database.uri, LRS_DATABASE=DATABASE,
+        tmp_path, database_server, http, collection):
+    env = server_env(tmp_path, LRS_MONGODB_URI=database_server.uri, LRS_DATABASE=DATABASE,
                      LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1])
     [server] = await start_servers(env, 1)
     try:
@@ -146,7 +137,7 @@ async def test_database_outage_gives_503_then_recovers_with_nothing_acknowledged
                 assert response.status == 200
                 acknowledged += await response.json()
 
-        await database.stop()
+        await database_server.stop()
         during = make_statement(id=str(uuid.uuid4()))
         attempts = [
             http.get(f"{server.url}/xapi/statements"),
@@ -161,7 +152,7 @@ async def test_database_outage_gives_503_then_recovers_with_nothing_acknowledged
         async with http.get(f"{server.url}/health") as response:
             assert response.status == 200
 
-        await database.start()  # same folder, same port: the server finds it by itself
+        await database_server.start()  # same folder, same port: the server finds it by itself
         for _ in range(100):
             async with http.get(f"{server.url}/ready") as response:
                 if response.status == 200:
