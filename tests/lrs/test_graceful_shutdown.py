@@ -14,10 +14,9 @@ from lrs.app import create_app
 from lrs.embedded import EmbeddedDatabase, free_port
 from lrs.keys import mongo_client_key, statement_hooks_key
 from tests.conftest import ADMIN_AUTH, make_statement
-from tests.lrs.serve_process import ServeProcess, basic_auth, server_env
-
-DATABASE = "lrs"
-ADMIN = ("boss", "s3cret-value")
+from tests.lrs.serve_process import (
+    ADMIN, DATABASE, ServeProcess, basic_auth, server_env, shared_database_env, start_servers,
+)
 
 
 async def count_statements(uri: str, database: str = DATABASE, **query) -> int:
@@ -54,9 +53,8 @@ async def read_status(reader: asyncio.StreamReader) -> int | None:
 
 
 async def start_server(tmp_path, database_server, **settings) -> ServeProcess:
-    env = server_env(tmp_path, LRS_MONGODB_URI=database_server.uri, LRS_DATABASE=DATABASE,
-                     LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1], **settings)
-    return await asyncio.to_thread(ServeProcess(env).wait_ready)
+    [server] = await start_servers(shared_database_env(tmp_path, database_server.uri, **settings), 1)
+    return server
 
 
 async def test_sigterm_during_a_large_post_lets_it_finish_and_stores_it_whole(tmp_path, database_server):
@@ -81,8 +79,7 @@ async def test_sigterm_during_a_large_post_lets_it_finish_and_stores_it_whole(tm
 
 
 async def test_sigterm_with_the_embedded_database_stops_it_only_after_the_request(tmp_path):
-    env = server_env(tmp_path, LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1])
-    server = await asyncio.to_thread(ServeProcess(env).wait_ready)
+    [server] = await start_servers(server_env(tmp_path, LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1]), 1)
     statements, body = batch(1000)
     reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
     writer.write(request_head(server.port, len(body)) + body[: len(body) // 2])

@@ -16,10 +16,10 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from tests.conftest import make_statement
-from tests.lrs.serve_process import ServeProcess, basic_auth, server_env
+from tests.lrs.serve_process import (
+    ADMIN, DATABASE, ServeProcess, basic_auth, server_env, shared_database_env, start_servers,
+)
 
-DATABASE = "lrs"
-ADMIN = ("boss", "s3cret-value")
 XAPI_HEADERS = {"X-Experience-API-Version": "1.0.3", "Authorization": basic_auth(*ADMIN)}
 
 
@@ -37,21 +37,9 @@ async def http():
         yield session
 
 
-async def start_servers(env: dict, count: int) -> list[ServeProcess]:
-    servers = [ServeProcess(env) for _ in range(count)]  # all launched before any is waited for
-    try:
-        await asyncio.gather(*(asyncio.to_thread(s.wait_ready) for s in servers))
-    except BaseException:
-        for server in servers:
-            server.stop()
-        raise
-    return servers
-
-
 @pytest.fixture
 async def two_servers(tmp_path, database_server):
-    env = server_env(tmp_path, LRS_MONGODB_URI=database_server.uri, LRS_DATABASE=DATABASE,
-                     LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1])
+    env = shared_database_env(tmp_path, database_server.uri)
     servers = await start_servers(env, 2)
     yield servers
     for server in servers:
@@ -127,8 +115,7 @@ async def test_concurrent_state_merges_through_two_servers_lose_no_key(two_serve
 
 async def test_database_outage_gives_503_then_recovers_with_nothing_acknowledged_lost(
         tmp_path, database_server, http, collection):
-    env = server_env(tmp_path, LRS_MONGODB_URI=database_server.uri, LRS_DATABASE=DATABASE,
-                     LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1])
+    env = shared_database_env(tmp_path, database_server.uri)
     [server] = await start_servers(env, 1)
     try:
         acknowledged = []
