@@ -19,10 +19,10 @@ from tests.lrs.serve_process import (
 )
 
 
-async def count_statements(uri: str, database: str = DATABASE, **query) -> int:
+async def count_statements(uri: str, database: str = DATABASE) -> int:
     client = AsyncMongoClient(uri)
     try:
-        return await client[database]["statements"].count_documents(query)
+        return await client[database]["statements"].count_documents({})
     finally:
         await client.close()
 
@@ -52,6 +52,24 @@ async def read_status(reader: asyncio.StreamReader) -> int | None:
     return int(response.split(b" ", 2)[1]) if response.startswith(b"HTTP/1.1 ") else None
 
 
+async def start_upload(port: int, body: bytes) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """POST the headers and half of `body`: the request is then in progress on the server."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(request_head(port, len(body)) + body[: len(body) // 2])
+    await writer.drain()
+    await asyncio.sleep(0.3)
+    return reader, writer
+
+
+async def finish_upload(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body: bytes) -> int | None:
+    """Send the rest of `body`; the response status (see read_status)."""
+    writer.write(body[len(body) // 2:])
+    await writer.drain()
+    status = await read_status(reader)
+    writer.close()
+    return status
+
+
 async def start_server(tmp_path, database_server, **settings) -> ServeProcess:
     [server] = await start_servers(shared_database_env(tmp_path, database_server.uri, **settings), 1)
     return server
@@ -60,18 +78,12 @@ async def start_server(tmp_path, database_server, **settings) -> ServeProcess:
 async def test_sigterm_during_a_large_post_lets_it_finish_and_stores_it_whole(tmp_path, database_server):
     server = await start_server(tmp_path, database_server)
     statements, body = batch(2000)
-    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
-    writer.write(request_head(server.port, len(body)) + body[: len(body) // 2])
-    await writer.drain()
-    await asyncio.sleep(0.3)  # the request is in progress: headers and half the body are in
+    reader, writer = await start_upload(server.port, body)
 
     server.signal()
     await asyncio.sleep(0.5)
     assert server.process.poll() is None  # still draining, not gone
-    writer.write(body[len(body) // 2:])
-    await writer.drain()
-    status = await read_status(reader)
-    writer.close()
+    status = await finish_upload(reader, writer, body)
 
     assert await asyncio.to_thread(server.wait) == 0
     assert status == 200, server.output
@@ -81,17 +93,12 @@ async def test_sigterm_during_a_large_post_lets_it_finish_and_stores_it_whole(tm
 async def test_sigterm_with_the_embedded_database_stops_it_only_after_the_request(tmp_path):
     [server] = await start_servers(server_env(tmp_path, LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1]), 1)
     statements, body = batch(1000)
-    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
-    writer.write(request_head(server.port, len(body)) + body[: len(body) // 2])
-    await writer.drain()
-    await asyncio.sleep(0.3)
+    reader, writer = await start_upload(server.port, body)
 
     server.signal()
     await asyncio.sleep(0.5)
-    writer.write(body[len(body) // 2:])
-    await writer.drain()
-    status = await read_status(reader)
-    writer.close()
+    assert server.process.poll() is None  # still draining, not gone
+    status = await finish_upload(reader, writer, body)
     assert await asyncio.to_thread(server.wait) == 0
     assert status == 200, server.output
 
@@ -106,10 +113,7 @@ async def test_sigterm_with_the_embedded_database_stops_it_only_after_the_reques
 async def test_a_request_still_arriving_after_the_shutdown_timeout_stores_nothing(tmp_path, database_server):
     server = await start_server(tmp_path, database_server, LRS_SHUTDOWN_TIMEOUT="1")
     _, body = batch(500)
-    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
-    writer.write(request_head(server.port, len(body)) + body[: len(body) // 2])
-    await writer.drain()
-    await asyncio.sleep(0.3)
+    reader, writer = await start_upload(server.port, body)
 
     server.signal()
     assert await asyncio.to_thread(server.wait) == 0  # gave up on the stalled request after 1 s
