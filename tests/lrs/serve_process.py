@@ -21,18 +21,18 @@ ADMIN = ("boss", "s3cret-value")
 DATABASE = "lrs"
 
 
-def server_env(tmp_path: Path, **settings: str) -> dict:
+def server_env(data_dir: Path, **settings: str) -> dict:
     """The environment of a server process: no inherited LRS_*, this tree's code first."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LRS_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    env["LRS_DATA_DIR"] = str(tmp_path / "data")
+    env["LRS_DATA_DIR"] = str(data_dir)
     env.update(settings)
     return env
 
 
-def shared_database_env(tmp_path: Path, uri: str, **settings: str) -> dict:
+def shared_database_env(data_dir: Path, uri: str, **settings: str) -> dict:
     """The environment of a server on the database at `uri`, with the ADMIN credential."""
-    return server_env(tmp_path, LRS_MONGODB_URI=uri, LRS_DATABASE=DATABASE,
+    return server_env(data_dir, LRS_MONGODB_URI=uri, LRS_DATABASE=DATABASE,
                       LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1], **settings)
 
 

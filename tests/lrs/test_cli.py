@@ -37,7 +37,7 @@ def request(server: ServeProcess, method: str, path: str, auth: tuple[str, str],
 
 @pytest.fixture
 def env(tmp_path):
-    return server_env(tmp_path)
+    return server_env(tmp_path / "data")
 
 
 def embedded_processes(data_dir) -> list[str]:

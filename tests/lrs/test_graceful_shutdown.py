@@ -71,7 +71,7 @@ async def finish_upload(reader: asyncio.StreamReader, writer: asyncio.StreamWrit
 
 
 async def start_server(tmp_path, database_server, **settings) -> ServeProcess:
-    [server] = await start_servers(shared_database_env(tmp_path, database_server.uri, **settings), 1)
+    [server] = await start_servers(shared_database_env(tmp_path / "data", database_server.uri, **settings), 1)
     return server
 
 
@@ -91,7 +91,7 @@ async def test_sigterm_during_a_large_post_lets_it_finish_and_stores_it_whole(tm
 
 
 async def test_sigterm_with_the_embedded_database_stops_it_only_after_the_request(tmp_path):
-    [server] = await start_servers(server_env(tmp_path, LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1]), 1)
+    [server] = await start_servers(server_env(tmp_path / "data", LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1]), 1)
     statements, body = batch(1000)
     reader, writer = await start_upload(server.port, body)
 

@@ -39,7 +39,7 @@ async def http():
 
 @pytest.fixture
 async def two_servers(tmp_path, database_server):
-    env = shared_database_env(tmp_path, database_server.uri)
+    env = shared_database_env(tmp_path / "data", database_server.uri)
     servers = await start_servers(env, 2)
     yield servers
     for server in servers:
@@ -51,7 +51,7 @@ def assert_clean(output: str) -> None:
 
 
 async def test_two_servers_starting_together_create_one_admin_and_both_serve(tmp_path, database_server, http):
-    env = server_env(tmp_path, LRS_MONGODB_URI=database_server.uri, LRS_DATABASE=DATABASE)
+    env = server_env(tmp_path / "data", LRS_MONGODB_URI=database_server.uri, LRS_DATABASE=DATABASE)
     servers = await start_servers(env, 2)
     try:
         creators = [s for s in servers if "Created an admin credential" in s.output]
@@ -115,7 +115,7 @@ async def test_concurrent_state_merges_through_two_servers_lose_no_key(two_serve
 
 async def test_database_outage_gives_503_then_recovers_with_nothing_acknowledged_lost(
         tmp_path, database_server, http, collection):
-    env = shared_database_env(tmp_path, database_server.uri)
+    env = shared_database_env(tmp_path / "data", database_server.uri)
     [server] = await start_servers(env, 1)
     try:
         acknowledged = []
