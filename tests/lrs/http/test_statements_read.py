@@ -87,6 +87,45 @@ async def test_related_agents_includes_context_instructor(xapi):
     assert await ids_for(xapi, f"agent={agent_param(ALICE)}&related_agents=true") == [statement_id]
 
 
+async def test_related_agents_and_activities_reach_authority_team_and_sub_statements(xapi):
+    quiz = "http://example.com/activities/quiz"
+    sub_statement = {"objectType": "SubStatement", "actor": ALICE,
+                     "verb": {"id": "http://example.com/verbs/planned"}, "object": {"id": quiz}}
+    in_team, in_sub_statement = await post(
+        xapi,
+        make_statement(context={"team": {"objectType": "Group", "member": [ALICE]}}),
+        make_statement(object=sub_statement),
+    )
+    assert await ids_for(xapi, f"agent={agent_param(ALICE)}") == []
+    assert set(await ids_for(xapi, f"agent={agent_param(ALICE)}&related_agents=true")) == {in_team, in_sub_statement}
+    assert await ids_for(xapi, f"activity={quote(quiz)}") == []
+    assert await ids_for(xapi, f"activity={quote(quiz)}&related_activities=true") == [in_sub_statement]
+    authority = {"account": {"homePage": "http://lrs.invalid", "name": "test-admin"}}
+    assert await ids_for(xapi, f"agent={agent_param(authority)}") == []
+    assert set(await ids_for(xapi, f"agent={agent_param(authority)}&related_agents=true")) == {
+        in_team, in_sub_statement}
+
+
+async def test_filters_combine_and_a_statement_must_meet_every_one(xapi):
+    passed = "http://example.com/verbs/passed"
+    course = "http://example.com/activities/course"
+    registration = str(uuid.uuid4())
+    context = {"instructor": ALICE, "registration": registration, "contextActivities": {"parent": [{"id": course}]}}
+    other_course = {"parent": [{"id": "http://example.com/activities/other"}]}
+    wanted, *_ = await post(
+        xapi,
+        make_statement(actor=BOB, verb={"id": passed}, context=context),
+        # Each of these misses one condition.
+        make_statement(actor=BOB, verb={"id": passed}, context={**context, "instructor": BOB}),
+        make_statement(actor=BOB, context=context),
+        make_statement(actor=BOB, verb={"id": passed}, context={**context, "contextActivities": other_course}),
+        make_statement(actor=BOB, verb={"id": passed}, context={**context, "registration": str(uuid.uuid4())}),
+    )
+    query = (f"agent={agent_param(ALICE)}&related_agents=true&activity={quote(course)}&related_activities=true"
+             f"&verb={passed}&registration={registration}")
+    assert await ids_for(xapi, query) == [wanted]
+
+
 async def test_filter_by_verb_activity_and_registration(xapi):
     registration = str(uuid.uuid4())
     target, _ = await post(
