@@ -295,3 +295,24 @@ async def test_canonical_format_picks_one_language(xapi):
         f"/xapi/statements?statementId={statement_id}&format=canonical", headers={"Accept-Language": "fr"}
     )
     assert (await response.json())["object"]["definition"]["name"] == {"fr-FR": "Un"}
+
+
+async def test_ids_format_applies_to_lists_and_to_their_more_pages(xapi):
+    activity = {"id": "http://example.com/activities/one", "definition": {"name": {"en-US": "One"}}}
+    await post(xapi, make_statement(object=activity), make_statement(object=activity))
+    first = await (await xapi.get("/xapi/statements?format=ids&limit=1")).json()
+    second = await (await xapi.get(first["more"])).json()
+    for page in (first, second):
+        [statement] = page["statements"]
+        assert statement["actor"] == {"objectType": "Agent", "mbox": "mailto:learner@example.com"}
+        assert "definition" not in statement["object"]
+
+
+async def test_canonical_list_pages_follow_the_accept_language_of_each_request(xapi):
+    activity = {"id": "http://example.com/activities/one", "definition": {"name": {"en-US": "One", "fr-FR": "Un"}}}
+    await post(xapi, make_statement(object=activity), make_statement(object=activity))
+    first = await xapi.get("/xapi/statements?format=canonical&limit=1", headers={"Accept-Language": "fr"})
+    first = await first.json()
+    second = await (await xapi.get(first["more"], headers={"Accept-Language": "en"})).json()
+    assert first["statements"][0]["object"]["definition"]["name"] == {"fr-FR": "Un"}
+    assert second["statements"][0]["object"]["definition"]["name"] == {"en-US": "One"}
