@@ -38,6 +38,18 @@ async def test_cors_preflight_allows_authorization_header(client):
     assert "PUT" in response.headers["Access-Control-Allow-Methods"]
 
 
+async def test_cors_preflight_of_a_document_write_allows_its_concurrency_headers(client):
+    response = await client.options("/xapi/activities/state", headers={
+        "Origin": "http://elsewhere.example", "Access-Control-Request-Method": "DELETE",
+        "Access-Control-Request-Headers": "authorization,if-match,if-none-match,content-type",
+    })
+    assert response.status == 204
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "DELETE" in response.headers["Access-Control-Allow-Methods"].split(", ")
+    allowed = response.headers["Access-Control-Allow-Headers"].split(", ")
+    assert {"Authorization", "If-Match", "If-None-Match", "Content-Type"} <= set(allowed)
+
+
 async def test_cors_headers_on_normal_responses(xapi):
     response = await xapi.get("/xapi/statements", headers={"Origin": "http://elsewhere.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
