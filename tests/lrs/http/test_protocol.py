@@ -56,6 +56,16 @@ async def test_cors_headers_on_normal_responses(xapi):
     assert "X-Experience-API-Consistent-Through" in response.headers["Access-Control-Expose-Headers"]
 
 
+async def test_head_on_about_and_on_the_statement_list_gives_get_headers_without_a_body(xapi):
+    for path in ("/xapi/about", "/xapi/statements"):
+        get = await xapi.get(path)
+        head = await xapi.head(path)
+        assert head.status == 200, path
+        assert await head.read() == b""
+        assert head.headers["Content-Type"] == get.headers["Content-Type"]
+    assert head.headers["X-Experience-API-Consistent-Through"]
+
+
 async def test_alternate_syntax_put_with_headers_in_the_form(client):
     statement_id = str(uuid.uuid4())
     form = {
