@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from lrs.app import create_app
+from lrs.settings import Settings
 from lrs.statements import schema
 
 REPO = Path(__file__).resolve().parents[2]
@@ -102,6 +103,14 @@ def test_compose_puts_a_load_balancer_in_front_of_every_lrs_process(services):
     assert set(re.findall(r"server (\S+):8080", upstream)) == set(lrs_services(services))
     assert "proxy_pass http://lrs;" in config
     assert re.search(r"location = /metrics \{\s*return 404;", config)  # scraped per process
+
+
+def test_the_balancer_takes_the_bodies_the_lrs_processes_take(services):
+    config = (DEPLOY / "nginx.conf").read_text()
+    balancer_mb = int(re.search(r"client_max_body_size (\d+)m;", config).group(1))
+    default = Settings.from_env({}).max_body_mb
+    for service in lrs_services(services).values():
+        assert balancer_mb == int(service["environment"].get("LRS_MAX_BODY_MB", default))
 
 
 def test_compose_file_paths_exist(services):
