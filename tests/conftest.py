@@ -112,6 +112,17 @@ class XAPI:
 
 
 @pytest.fixture
+def xapi_with(xapi, client):
+    """`await xapi_with("state")`: a client whose credential has only the given scopes."""
+    from lrs.keys import credential_store_key
+
+    async def make(*scopes: str) -> XAPI:
+        credential = await client.server.app[credential_store_key].insert_credential("limited", list(scopes))
+        return xapi.as_(basic(credential.key, credential.secret))
+    return make
+
+
+@pytest.fixture
 async def browser():
     """A headless Chromium (tests/browser.py), one per test."""
     from playwright.async_api import async_playwright
