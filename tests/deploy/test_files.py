@@ -216,6 +216,15 @@ def test_image_keeps_schemas_beside_the_packages(stages):
     assert not {"schemas", "lrs", "cmi5", "bridge"} & set(ignored)
 
 
+def test_build_context_leaves_out_everything_git_ignores():
+    # A benchmark's .bench-data or a local .venv would otherwise be sent to every image build.
+    def patterns(path: Path) -> set[str]:
+        lines = [line.strip() for line in path.read_text().splitlines()]
+        return {line.removeprefix("**/").rstrip("/") for line in lines if line and not line.startswith("#")}
+
+    assert patterns(REPO / ".gitignore") <= patterns(DEPLOY / "Dockerfile.dockerignore")
+
+
 async def test_the_image_health_check_command_passes_against_a_running_app(settings, aiohttp_server, stages):
     check = stages[-1].last("HEALTHCHECK")
     command = json.loads(check[check.index("CMD") + 3:])
