@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from lrs.app import create_app
-from lrs.keys import database_key
+from lrs.keys import database_key, drain_key
 from lrs.settings import Settings
 from lrs.statements.store import STATEMENTS
 from tests.conftest import ADMIN_KEY, ADMIN_SECRET, XAPI, make_statement
@@ -65,6 +65,20 @@ async def test_metrics_count_requests_by_route_and_status(client, xapi):
                   route="/xapi/statements", le="+Inf") == 1
     assert sample(text, "lrs_statements_stored_total") == 2
     assert sample(text, "lrs_http_requests_in_progress") == 1  # this very request
+
+
+async def test_while_draining_ready_is_503_and_every_response_closes_its_connection(client, app):
+    before = await client.get("/health")
+    assert before.headers.get("Connection") != "close"
+    assert sample(await (await client.get("/metrics")).text(), "lrs_draining") == 0
+
+    app[drain_key].start()  # what SIGTERM does (lrs.runner)
+    ready = await client.get("/ready")
+    assert ready.status == 503 and ready.headers["Retry-After"] and ready.headers["Connection"] == "close"
+    assert (await ready.json())["detail"] == "shutting down"
+    health = await client.get("/health")
+    assert health.status == 200 and health.headers["Connection"] == "close"
+    assert sample(await (await client.get("/metrics")).text(), "lrs_draining") == 1
 
 
 async def test_each_app_has_its_own_metrics(settings, aiohttp_client):
