@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import json
 import tempfile
 import time
@@ -21,7 +20,7 @@ from pathlib import Path
 import aiohttp
 
 from bench.generator import make_population, statements
-from bench.server import ADMIN_KEY, ADMIN_SECRET, LRSProcess, cpu_seconds, rss_mb
+from bench.server import AUTHORIZATION, LRSProcess, cpu_seconds, rss_mb
 from bench.stats import percentile, print_table
 from lrs.app import INDEXES
 from lrs.auth.principal import Principal
@@ -31,7 +30,7 @@ from lrs.statements import service, store
 HEADERS = {
     "X-Experience-API-Version": "1.0.3",
     "Content-Type": "application/json",
-    "Authorization": "Basic " + base64.b64encode(f"{ADMIN_KEY}:{ADMIN_SECRET}".encode()).decode(),
+    "Authorization": AUTHORIZATION,
 }
 
 

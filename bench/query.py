@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import json
 import random
 import time
@@ -25,7 +24,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from bench.generator import make_population, statements
-from bench.server import ADMIN_KEY, ADMIN_SECRET, LRSProcess, rss_mb
+from bench.server import AUTHORIZATION, LRSProcess, rss_mb
 from bench.stats import percentile, print_table
 from lrs.app import INDEXES
 from lrs.auth.principal import Principal
@@ -39,7 +38,7 @@ from lrs.statements.query import StatementQuery, build_filter, find_statements
 DATABASE = "bench"
 HEADERS = {
     "X-Experience-API-Version": "1.0.3",
-    "Authorization": "Basic " + base64.b64encode(f"{ADMIN_KEY}:{ADMIN_SECRET}".encode()).decode(),
+    "Authorization": AUTHORIZATION,
 }
 LOADER = Principal("bench-loader", "bench loader", frozenset({"all"}),
                    {"objectType": "Agent", "account": {"homePage": "http://lrs.invalid", "name": "bench-loader"}})

@@ -1,18 +1,17 @@
-"""Run `lrs serve` as a user would, and watch its processes from /proc (CPU seconds, RSS)."""
+"""Run `lrs serve` as a user would (the tests' ServeProcess), and watch its processes from /proc
+(CPU seconds, RSS)."""
 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
-from lrs.embedded import free_port
+from tests.lrs.serve_process import ServeProcess, basic_auth, server_env
 
 ADMIN_KEY, ADMIN_SECRET = "bench", "bench-secret"
+AUTHORIZATION = basic_auth(ADMIN_KEY, ADMIN_SECRET)
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -37,40 +36,22 @@ def children(pid: int) -> list[int]:
     return found
 
 
-class LRSProcess:
+class LRSProcess(ServeProcess):
     """`lrs serve` on a free port; with no `mongodb_uri`, on its own embedded database."""
 
     def __init__(self, data_dir: Path, mongodb_uri: str = "", database: str = "lrs"):
-        self.port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("LRS_")}
-        env.update(
-            LRS_PORT=str(self.port), LRS_DATA_DIR=str(data_dir), LRS_DATABASE=database,
-            LRS_ADMIN_KEY=ADMIN_KEY, LRS_ADMIN_SECRET=ADMIN_SECRET, LRS_LOG_LEVEL="WARNING",
-            LRS_STATEMENT_LIMIT="1000",
+        settings = dict(
+            LRS_DATABASE=database, LRS_ADMIN_KEY=ADMIN_KEY, LRS_ADMIN_SECRET=ADMIN_SECRET,
+            LRS_LOG_LEVEL="WARNING", LRS_STATEMENT_LIMIT="1000",
         )
         if mongodb_uri:
-            env["LRS_MONGODB_URI"] = mongodb_uri
+            settings["LRS_MONGODB_URI"] = mongodb_uri
+        super().__init__(server_env(data_dir, **settings))
         self.data_dir = data_dir
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "lrs", "serve"], env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True,
-        )
-        output = ""
-        deadline = time.monotonic() + 120
-        while "LRS ready" not in output:
-            line = self.process.stdout.readline()
-            if (not line and self.process.poll() is not None) or time.monotonic() > deadline:
-                raise RuntimeError(f"lrs serve did not start:\n{output}")
-            output += line
-        # Keep draining its output so it never blocks on a full pipe.
-        threading.Thread(target=self.process.stdout.read, daemon=True).start()
+        self.wait_ready(timeout=120)
         self.peak_rss = 0.0
         self._sampling = True
         threading.Thread(target=self._sample_rss, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def pid(self) -> int:
@@ -93,8 +74,6 @@ class LRSProcess:
                 return
             time.sleep(0.2)
 
-    def stop(self) -> None:
+    def stop(self) -> int:
         self._sampling = False
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=60)
+        return super().stop()

@@ -32,9 +32,9 @@ def format_value(value) -> str:
     if isinstance(value, float):
         value = f"{value:.1f}"
     text = str(value)
-    if text and not any(c in text for c in ' "=\\\n\t'):
+    if text and text.isprintable() and not any(c in text for c in ' "=\\'):
         return text
-    return json.dumps(text)  # quoted, with quotes and newlines escaped
+    return json.dumps(text)  # quoted, with quotes and control characters escaped
 
 
 class KeyValueFormatter(logging.Formatter):

@@ -38,6 +38,16 @@ async def database_uri():
 
 
 @pytest.fixture
+async def database_server(tmp_path):
+    """A database server of the test's own, on a storage folder: the test can stop it and start
+    it again (same folder, same port), or point `lrs serve` processes at it."""
+    server = EmbeddedDatabase(tmp_path / "db")
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
 async def settings(database_uri, tmp_path):
     name = f"test_{uuid.uuid4().hex[:12]}"
     yield Settings(
@@ -99,6 +109,17 @@ class XAPI:
 
     def as_(self, auth: str | None) -> "XAPI":
         return XAPI(self.client, auth)
+
+
+@pytest.fixture
+def xapi_with(xapi, client):
+    """`await xapi_with("state")`: a client whose credential has only the given scopes."""
+    from lrs.keys import credential_store_key
+
+    async def make(*scopes: str) -> XAPI:
+        credential = await client.server.app[credential_store_key].insert_credential("limited", list(scopes))
+        return xapi.as_(basic(credential.key, credential.secret))
+    return make
 
 
 @pytest.fixture

@@ -15,11 +15,12 @@ from pymongo.errors import PyMongoError
 from lrs.db import find_missing_indexes
 from lrs.errors import ServiceUnavailable
 from lrs.keys import database_key, drain_key, index_specs_key, metrics_key, mongo_client_key
+from lrs.http.middleware import RETRY_AFTER_SECONDS
 from lrs.http.responses import json_response
 
 # Well under a load balancer's probe interval, so a probe never piles up behind the previous one.
 READY_TIMEOUT_SECONDS = 1.0
-RETRY_AFTER = {"Retry-After": "5"}
+RETRY_AFTER = {"Retry-After": RETRY_AFTER_SECONDS}  # as a request during a database outage gets
 
 
 async def health(request: web.Request) -> web.Response:

@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from lrs.app import create_app
+from lrs.settings import Settings
 from lrs.statements import schema
 
 REPO = Path(__file__).resolve().parents[2]
@@ -102,6 +103,14 @@ def test_compose_puts_a_load_balancer_in_front_of_every_lrs_process(services):
     assert set(re.findall(r"server (\S+):8080", upstream)) == set(lrs_services(services))
     assert "proxy_pass http://lrs;" in config
     assert re.search(r"location = /metrics \{\s*return 404;", config)  # scraped per process
+
+
+def test_the_balancer_takes_the_bodies_the_lrs_processes_take(services):
+    config = (DEPLOY / "nginx.conf").read_text()
+    balancer_mb = int(re.search(r"client_max_body_size (\d+)m;", config).group(1))
+    default = Settings.from_env({}).max_body_mb
+    for service in lrs_services(services).values():
+        assert balancer_mb == int(service["environment"].get("LRS_MAX_BODY_MB", default))
 
 
 def test_compose_file_paths_exist(services):
@@ -205,6 +214,15 @@ def test_image_keeps_schemas_beside_the_packages(stages):
         assert (REPO / name).exists(), name
     ignored = (DEPLOY / "Dockerfile.dockerignore").read_text().split()
     assert not {"schemas", "lrs", "cmi5", "bridge"} & set(ignored)
+
+
+def test_build_context_leaves_out_everything_git_ignores():
+    # A benchmark's .bench-data or a local .venv would otherwise be sent to every image build.
+    def patterns(path: Path) -> set[str]:
+        lines = [line.strip() for line in path.read_text().splitlines()]
+        return {line.removeprefix("**/").rstrip("/") for line in lines if line and not line.startswith("#")}
+
+    assert patterns(REPO / ".gitignore") <= patterns(DEPLOY / "Dockerfile.dockerignore")
 
 
 async def test_the_image_health_check_command_passes_against_a_running_app(settings, aiohttp_server, stages):

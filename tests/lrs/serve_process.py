@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import signal
@@ -15,15 +16,24 @@ from lrs.embedded import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 READY_LINE = "LRS ready"
+# The admin credential the servers are given, and the database name they share.
+ADMIN = ("boss", "s3cret-value")
+DATABASE = "lrs"
 
 
-def server_env(tmp_path: Path, **settings: str) -> dict:
+def server_env(data_dir: Path, **settings: str) -> dict:
     """The environment of a server process: no inherited LRS_*, this tree's code first."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LRS_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    env["LRS_DATA_DIR"] = str(tmp_path / "data")
+    env["LRS_DATA_DIR"] = str(data_dir)
     env.update(settings)
     return env
+
+
+def shared_database_env(data_dir: Path, uri: str, **settings: str) -> dict:
+    """The environment of a server on the database at `uri`, with the ADMIN credential."""
+    return server_env(data_dir, LRS_MONGODB_URI=uri, LRS_DATABASE=DATABASE,
+                      LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1], **settings)
 
 
 def basic_auth(key: str, secret: str) -> str:
@@ -82,3 +92,14 @@ class ServeProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             return self.wait()
+
+
+async def start_servers(env: dict, count: int) -> list[ServeProcess]:
+    servers = [ServeProcess(env) for _ in range(count)]  # all launched before any is waited for
+    try:
+        await asyncio.gather(*(asyncio.to_thread(s.wait_ready) for s in servers))
+    except BaseException:
+        for server in servers:
+            server.stop()
+        raise
+    return servers

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 import re
-import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
 from lrs.embedded import free_port
+from tests.lrs.serve_process import ADMIN, ServeProcess, basic_auth, server_env
 
 
 def run_lrs(args, env, timeout=60):
@@ -24,47 +21,23 @@ def run_lrs(args, env, timeout=60):
     )
 
 
-class Server:
-    def __init__(self, env: dict, port: int):
-        self.env, self.port, self.output = env, port, ""
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "lrs", "serve", "--port", str(port)], env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        deadline = time.monotonic() + 60
-        while "LRS ready" not in self.output:
-            line = self.process.stdout.readline()
-            if not line and self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise AssertionError(f"server did not start:\n{self.output}")
-            self.output += line
-
-    def request(self, method, path, auth, body=None):
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}{path}", method=method,
-            data=json.dumps(body).encode() if body is not None else None,
-            headers={"X-Experience-API-Version": "1.0.3", "Content-Type": "application/json",
-                     "Authorization": "Basic " + base64.b64encode(auth.encode()).decode()},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(timeout=60)
-        self.output += self.process.stdout.read()
-        self.process.stdout.close()
-        return code
+def request(server: ServeProcess, method: str, path: str, auth: tuple[str, str], body=None):
+    """(status, parsed JSON body) of one xAPI request with Basic credentials `auth`."""
+    sent = urllib.request.Request(
+        server.url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+        headers={"X-Experience-API-Version": "1.0.3", "Content-Type": "application/json",
+                 "Authorization": basic_auth(*auth)},
+    )
+    try:
+        with urllib.request.urlopen(sent, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
 
 
 @pytest.fixture
 def env(tmp_path):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("LRS_")}
-    environment["LRS_DATA_DIR"] = str(tmp_path / "data")
-    return environment
+    return server_env(tmp_path / "data")
 
 
 def embedded_processes(data_dir) -> list[str]:
@@ -74,49 +47,49 @@ def embedded_processes(data_dir) -> list[str]:
 
 def test_first_start_prints_endpoint_and_admin_credential_and_data_survives_restart(env, tmp_path):
     port = free_port()
-    server = Server(env, port)
+    server = ServeProcess(env, port).wait_ready()
     assert f"http://127.0.0.1:{port}/xapi" in server.output
     key = re.search(r"key:\s+(\S+)", server.output).group(1)
     secret = re.search(r"secret:\s+(\S+)", server.output).group(1)
     statement = {"actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://example.com/v"},
                  "object": {"id": "http://example.com/a"}}
-    status, ids = server.request("POST", "/xapi/statements", f"{key}:{secret}", statement)
+    status, ids = request(server, "POST", "/xapi/statements", (key, secret), statement)
     assert status == 200
     assert server.stop() == 0
     assert embedded_processes(tmp_path) == []
 
-    server = Server(env, port)
+    server = ServeProcess(env, port).wait_ready()
     assert "secret:" not in server.output  # printed once, on the first start only
-    status, body = server.request("GET", f"/xapi/statements?statementId={ids[0]}", f"{key}:{secret}")
+    status, body = request(server, "GET", f"/xapi/statements?statementId={ids[0]}", (key, secret))
     assert status == 200 and body["id"] == ids[0]
     server.stop()
 
 
 def test_admin_credential_from_environment(env):
-    env.update(LRS_ADMIN_KEY="boss", LRS_ADMIN_SECRET="s3cret-value")
-    server = Server(env, free_port())
+    env.update(LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1])
+    server = ServeProcess(env).wait_ready()
     try:
         assert "secret:" not in server.output
-        assert server.request("GET", "/xapi/statements", "boss:s3cret-value")[0] == 200
-        assert server.request("GET", "/xapi/statements", "boss:wrong")[0] == 401
+        assert request(server, "GET", "/xapi/statements", ADMIN)[0] == 200
+        assert request(server, "GET", "/xapi/statements", (ADMIN[0], "wrong"))[0] == 401
     finally:
         server.stop()
 
 
 def test_credentials_commands_work_beside_a_running_server(env):
-    env.update(LRS_ADMIN_KEY="boss", LRS_ADMIN_SECRET="s3cret-value")
-    server = Server(env, free_port())
+    env.update(LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1])
+    server = ServeProcess(env).wait_ready()
     try:
         created = run_lrs(["credentials", "create", "--name", "lms", "--scopes", "statements/read"], env)
         assert created.returncode == 0, created.stderr
         key = re.search(r"key:\s+(\S+)", created.stdout).group(1)
         secret = re.search(r"secret:\s+(\S+)", created.stdout).group(1)
-        assert server.request("GET", "/xapi/statements", f"{key}:{secret}")[0] == 200
+        assert request(server, "GET", "/xapi/statements", (key, secret))[0] == 200
         listed = run_lrs(["credentials", "list"], env)
         assert key in listed.stdout and "lms" in listed.stdout
         assert secret not in listed.stdout
         assert run_lrs(["credentials", "revoke", key], env).returncode == 0
-        assert server.request("GET", "/xapi/statements", f"{key}:{secret}")[0] == 401
+        assert request(server, "GET", "/xapi/statements", (key, secret))[0] == 401
     finally:
         server.stop()
 

@@ -7,7 +7,6 @@ import json
 import uuid
 
 import aiohttp
-import pytest
 from aiohttp import web
 from pymongo import AsyncMongoClient
 
@@ -15,24 +14,15 @@ from lrs.app import create_app
 from lrs.embedded import EmbeddedDatabase, free_port
 from lrs.keys import mongo_client_key, statement_hooks_key
 from tests.conftest import ADMIN_AUTH, make_statement
-from tests.lrs.serve_process import ServeProcess, basic_auth, server_env
-
-DATABASE = "lrs"
-ADMIN = ("boss", "s3cret-value")
-
-
-@pytest.fixture
-async def database(tmp_path):
-    server = EmbeddedDatabase(tmp_path / "db", log_file=tmp_path / "secantusd.log", port=free_port())
-    await server.start()
-    yield server
-    await server.stop()
+from tests.lrs.serve_process import (
+    ADMIN, DATABASE, ServeProcess, basic_auth, server_env, shared_database_env, start_servers,
+)
 
 
-async def count_statements(uri: str, database: str = DATABASE, **query) -> int:
+async def count_statements(uri: str, database: str = DATABASE) -> int:
     client = AsyncMongoClient(uri)
     try:
-        return await client[database]["statements"].count_documents(query)
+        return await client[database]["statements"].count_documents({})
     finally:
         await client.close()
 
@@ -62,48 +52,53 @@ async def read_status(reader: asyncio.StreamReader) -> int | None:
     return int(response.split(b" ", 2)[1]) if response.startswith(b"HTTP/1.1 ") else None
 
 
-async def start_server(tmp_path, database, **settings) -> ServeProcess:
-    env = server_env(tmp_path, LRS_MONGODB_URI=database.uri, LRS_DATABASE=DATABASE,
-                     LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1], **settings)
-    return await asyncio.to_thread(ServeProcess(env).wait_ready)
-
-
-async def test_sigterm_during_a_large_post_lets_it_finish_and_stores_it_whole(tmp_path, database):
-    server = await start_server(tmp_path, database)
-    statements, body = batch(2000)
-    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
-    writer.write(request_head(server.port, len(body)) + body[: len(body) // 2])
+async def start_upload(port: int, body: bytes) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """POST the headers and half of `body`: the request is then in progress on the server."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(request_head(port, len(body)) + body[: len(body) // 2])
     await writer.drain()
-    await asyncio.sleep(0.3)  # the request is in progress: headers and half the body are in
+    await asyncio.sleep(0.3)
+    return reader, writer
+
+
+async def finish_upload(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body: bytes) -> int | None:
+    """Send the rest of `body`; the response status (see read_status)."""
+    writer.write(body[len(body) // 2:])
+    await writer.drain()
+    status = await read_status(reader)
+    writer.close()
+    return status
+
+
+async def start_server(tmp_path, database_server, **settings) -> ServeProcess:
+    [server] = await start_servers(shared_database_env(tmp_path / "data", database_server.uri, **settings), 1)
+    return server
+
+
+async def test_sigterm_during_a_large_post_lets_it_finish_and_stores_it_whole(tmp_path, database_server):
+    server = await start_server(tmp_path, database_server)
+    statements, body = batch(2000)
+    reader, writer = await start_upload(server.port, body)
 
     server.signal()
     await asyncio.sleep(0.5)
     assert server.process.poll() is None  # still draining, not gone
-    writer.write(body[len(body) // 2:])
-    await writer.drain()
-    status = await read_status(reader)
-    writer.close()
+    status = await finish_upload(reader, writer, body)
 
     assert await asyncio.to_thread(server.wait) == 0
     assert status == 200, server.output
-    assert await count_statements(database.uri) == len(statements)
+    assert await count_statements(database_server.uri) == len(statements)
 
 
 async def test_sigterm_with_the_embedded_database_stops_it_only_after_the_request(tmp_path):
-    env = server_env(tmp_path, LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1])
-    server = await asyncio.to_thread(ServeProcess(env).wait_ready)
+    [server] = await start_servers(server_env(tmp_path / "data", LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1]), 1)
     statements, body = batch(1000)
-    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
-    writer.write(request_head(server.port, len(body)) + body[: len(body) // 2])
-    await writer.drain()
-    await asyncio.sleep(0.3)
+    reader, writer = await start_upload(server.port, body)
 
     server.signal()
     await asyncio.sleep(0.5)
-    writer.write(body[len(body) // 2:])
-    await writer.drain()
-    status = await read_status(reader)
-    writer.close()
+    assert server.process.poll() is None  # still draining, not gone
+    status = await finish_upload(reader, writer, body)
     assert await asyncio.to_thread(server.wait) == 0
     assert status == 200, server.output
 
@@ -115,25 +110,22 @@ async def test_sigterm_with_the_embedded_database_stops_it_only_after_the_reques
         await reopened.stop()
 
 
-async def test_a_request_still_arriving_after_the_shutdown_timeout_stores_nothing(tmp_path, database):
-    server = await start_server(tmp_path, database, LRS_SHUTDOWN_TIMEOUT="1")
+async def test_a_request_still_arriving_after_the_shutdown_timeout_stores_nothing(tmp_path, database_server):
+    server = await start_server(tmp_path, database_server, LRS_SHUTDOWN_TIMEOUT="1")
     _, body = batch(500)
-    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
-    writer.write(request_head(server.port, len(body)) + body[: len(body) // 2])
-    await writer.drain()
-    await asyncio.sleep(0.3)
+    reader, writer = await start_upload(server.port, body)
 
     server.signal()
     assert await asyncio.to_thread(server.wait) == 0  # gave up on the stalled request after 1 s
     status = await read_status(reader)
     writer.close()
     assert status is None
-    assert await count_statements(database.uri) == 0
+    assert await count_statements(database_server.uri) == 0
     assert "status=499" in server.output  # logged as cancelled
 
 
-async def test_sigterm_right_after_a_large_post_stores_the_batch_whole_or_not_at_all(tmp_path, database):
-    server = await start_server(tmp_path, database, LRS_SHUTDOWN_TIMEOUT="1")
+async def test_sigterm_right_after_a_large_post_stores_the_batch_whole_or_not_at_all(tmp_path, database_server):
+    server = await start_server(tmp_path, database_server, LRS_SHUTDOWN_TIMEOUT="1")
     statements, body = batch(3000)
     reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
     writer.write(request_head(server.port, len(body)) + body)
@@ -144,7 +136,7 @@ async def test_sigterm_right_after_a_large_post_stores_the_batch_whole_or_not_at
     status = await read_status(reader)
     writer.close()
     assert await asyncio.to_thread(server.wait) == 0
-    stored = await count_statements(database.uri)
+    stored = await count_statements(database_server.uri)
     assert stored in (0, len(statements)), server.output
     if status == 200:
         assert stored == len(statements)

@@ -27,6 +27,12 @@ def test_key_value_lines_quote_values_with_spaces_and_quotes():
     assert "credential" not in pairs  # unknown values are left out, not logged as "None"
 
 
+def test_key_value_lines_escape_control_characters_a_value_could_rewrite_the_line_with():
+    line = KeyValueFormatter().format(make_record("request", {"path": "/a\rb", "agent": "x\x1b[2K"}))
+    assert "\r" not in line and "\x1b" not in line
+    assert 'path="/a\\rb"' in line and 'agent="x\\u001b[2K"' in line
+
+
 def test_json_lines_are_one_object_each():
     line = JsonFormatter().format(make_record("request", {"status": 503, "duration_ms": 1.5}))
     assert "\n" not in line

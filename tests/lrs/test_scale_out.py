@@ -1,7 +1,7 @@
 """Several `lrs serve` processes on one database, as behind a load balancer; database outages.
 
-Each test starts its own SecantusDB on a storage folder and a pinned port, and passes its URI
-to the servers as LRS_MONGODB_URI, exactly as a deployment points many processes at MongoDB.
+Each test starts its own SecantusDB (the `database_server` fixture) and passes its URI to the
+servers as LRS_MONGODB_URI, exactly as a deployment points many processes at MongoDB.
 """
 
 from __future__ import annotations
@@ -15,27 +15,18 @@ import aiohttp
 import pytest
 from pymongo import AsyncMongoClient
 
-from lrs.embedded import EmbeddedDatabase, free_port
 from tests.conftest import make_statement
-from tests.lrs.serve_process import ServeProcess, basic_auth, server_env
+from tests.lrs.serve_process import (
+    ADMIN, DATABASE, ServeProcess, basic_auth, server_env, shared_database_env, start_servers,
+)
 
-DATABASE = "lrs"
-ADMIN = ("boss", "s3cret-value")
 XAPI_HEADERS = {"X-Experience-API-Version": "1.0.3", "Authorization": basic_auth(*ADMIN)}
 
 
 @pytest.fixture
-async def database(tmp_path):
-    server = EmbeddedDatabase(tmp_path / "db", log_file=tmp_path / "secantusd.log", port=free_port())
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def collection(database):
+async def collection(database_server):
     """`collection(name)`: a collection of the servers' database, read behind their backs."""
-    client = AsyncMongoClient(database.uri)
+    client = AsyncMongoClient(database_server.uri)
     yield lambda name: client[DATABASE][name]
     await client.close()
 
@@ -46,21 +37,9 @@ async def http():
         yield session
 
 
-async def start_servers(env: dict, count: int) -> list[ServeProcess]:
-    servers = [ServeProcess(env) for _ in range(count)]  # all launched before any is waited for
-    try:
-        await asyncio.gather(*(asyncio.to_thread(s.wait_ready) for s in servers))
-    except BaseException:
-        for server in servers:
-            server.stop()
-        raise
-    return servers
-
-
 @pytest.fixture
-async def two_servers(tmp_path, database):
-    env = server_env(tmp_path, LRS_MONGODB_URI=database.uri, LRS_DATABASE=DATABASE,
-                     LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1])
+async def two_servers(tmp_path, database_server):
+    env = shared_database_env(tmp_path / "data", database_server.uri)
     servers = await start_servers(env, 2)
     yield servers
     for server in servers:
@@ -71,8 +50,8 @@ def assert_clean(output: str) -> None:
     assert "Traceback" not in output and "level=ERROR" not in output, output
 
 
-async def test_two_servers_starting_together_create_one_admin_and_both_serve(tmp_path, database, http):
-    env = server_env(tmp_path, LRS_MONGODB_URI=database.uri, LRS_DATABASE=DATABASE)
+async def test_two_servers_starting_together_create_one_admin_and_both_serve(tmp_path, database_server, http):
+    env = server_env(tmp_path / "data", LRS_MONGODB_URI=database_server.uri, LRS_DATABASE=DATABASE)
     servers = await start_servers(env, 2)
     try:
         creators = [s for s in servers if "Created an admin credential" in s.output]
@@ -135,9 +114,8 @@ async def test_concurrent_state_merges_through_two_servers_lose_no_key(two_serve
 
 
 async def test_database_outage_gives_503_then_recovers_with_nothing_acknowledged_lost(
-        tmp_path, database, http, collection):
-    env = server_env(tmp_path, LRS_MONGODB_URI=database.uri, LRS_DATABASE=DATABASE,
-                     LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1])
+        tmp_path, database_server, http, collection):
+    env = shared_database_env(tmp_path / "data", database_server.uri)
     [server] = await start_servers(env, 1)
     try:
         acknowledged = []
@@ -146,7 +124,7 @@ async def test_database_outage_gives_503_then_recovers_with_nothing_acknowledged
                 assert response.status == 200
                 acknowledged += await response.json()
 
-        await database.stop()
+        await database_server.stop()
         during = make_statement(id=str(uuid.uuid4()))
         attempts = [
             http.get(f"{server.url}/xapi/statements"),
@@ -161,7 +139,7 @@ async def test_database_outage_gives_503_then_recovers_with_nothing_acknowledged
         async with http.get(f"{server.url}/health") as response:
             assert response.status == 200
 
-        await database.start()  # same folder, same port: the server finds it by itself
+        await database_server.start()  # same folder, same port: the server finds it by itself
         for _ in range(100):
             async with http.get(f"{server.url}/ready") as response:
                 if response.status == 200:

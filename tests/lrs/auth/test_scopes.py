@@ -6,11 +6,6 @@ from lrs.keys import credential_store_key
 from tests.conftest import XAPI, basic, make_statement
 
 
-async def credential(app, *scopes: str) -> str:
-    created = await app[credential_store_key].insert_credential("test", list(scopes))
-    return basic(created.key, created.secret)
-
-
 async def test_missing_credentials_are_401(xapi):
     response = await xapi.as_(None).get("/xapi/statements")
     assert response.status == 401
@@ -29,20 +24,20 @@ async def test_about_needs_no_credentials(xapi):
     assert (await response.json())["version"] == ["1.0.3"]
 
 
-async def test_write_only_credential_cannot_read(app, client):
-    writer = XAPI(client, await credential(app, "statements/write"))
+async def test_write_only_credential_cannot_read(xapi_with):
+    writer = await xapi_with("statements/write")
     assert (await writer.post("/xapi/statements", json=make_statement())).status == 200
     assert (await writer.get("/xapi/statements")).status == 403
 
 
-async def test_read_only_credential_cannot_write(app, client):
-    reader = XAPI(client, await credential(app, "statements/read"))
+async def test_read_only_credential_cannot_write(xapi_with):
+    reader = await xapi_with("statements/read")
     assert (await reader.get("/xapi/statements")).status == 200
     assert (await reader.post("/xapi/statements", json=make_statement())).status == 403
 
 
-async def test_read_mine_sees_only_statements_it_stored(app, client, xapi):
-    mine = XAPI(client, await credential(app, "statements/write", "statements/read/mine"))
+async def test_read_mine_sees_only_statements_it_stored(xapi, xapi_with):
+    mine = await xapi_with("statements/write", "statements/read/mine")
     [own] = await (await mine.post("/xapi/statements", json=make_statement())).json()
     [other] = await (await xapi.post("/xapi/statements", json=make_statement())).json()
     body = await (await mine.get("/xapi/statements")).json()

@@ -68,6 +68,20 @@ async def test_one_body_shared_by_two_statements_is_sent_once(xapi):
     assert [p.data for p in parts[1:]] == [data]
 
 
+async def test_each_list_page_carries_its_own_attachments_and_more_keeps_asking_for_them(xapi):
+    older, newer = b"older body", b"newer body"
+    for data in (older, newer):
+        body, headers = multipart(make_statement(attachments=[attachment(data)]), (data, "text/plain"))
+        assert (await xapi.post("/xapi/statements", data=body, headers=headers)).status == 200
+    response = await xapi.get("/xapi/statements?attachments=true&limit=1")
+    parts = parse_multipart(await response.read(), response.headers["Content-Type"])
+    assert [p.data for p in parts[1:]] == [newer]
+    response = await xapi.get(json.loads(parts[0].data)["more"])
+    assert response.content_type == "multipart/mixed"
+    parts = parse_multipart(await response.read(), response.headers["Content-Type"])
+    assert [p.data for p in parts[1:]] == [older]
+
+
 async def test_attachment_without_file_url_or_part_is_400(xapi):
     response = await xapi.post("/xapi/statements", json=make_statement(attachments=[attachment(b"missing")]))
     assert response.status == 400

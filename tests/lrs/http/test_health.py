@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from lrs.app import create_app
-from lrs.embedded import EmbeddedDatabase
-from lrs.keys import database_key
+from lrs.keys import database_key, drain_key
 from lrs.settings import Settings
 from lrs.statements.store import STATEMENTS
 from tests.conftest import ADMIN_KEY, ADMIN_SECRET, XAPI, make_statement
@@ -70,6 +67,20 @@ async def test_metrics_count_requests_by_route_and_status(client, xapi):
     assert sample(text, "lrs_http_requests_in_progress") == 1  # this very request
 
 
+async def test_while_draining_ready_is_503_and_every_response_closes_its_connection(client, app):
+    before = await client.get("/health")
+    assert before.headers.get("Connection") != "close"
+    assert sample(await (await client.get("/metrics")).text(), "lrs_draining") == 0
+
+    app[drain_key].start()  # what SIGTERM does (lrs.runner)
+    ready = await client.get("/ready")
+    assert ready.status == 503 and ready.headers["Retry-After"] and ready.headers["Connection"] == "close"
+    assert (await ready.json())["detail"] == "shutting down"
+    health = await client.get("/health")
+    assert health.status == 200 and health.headers["Connection"] == "close"
+    assert sample(await (await client.get("/metrics")).text(), "lrs_draining") == 1
+
+
 async def test_each_app_has_its_own_metrics(settings, aiohttp_client):
     first = await aiohttp_client(create_app(settings))
     second = await aiohttp_client(create_app(settings))
@@ -79,24 +90,15 @@ async def test_each_app_has_its_own_metrics(settings, aiohttp_client):
     assert sample(text, "lrs_http_requests_total", method="GET", route="/health", status="200") is None
 
 
-@pytest.fixture
-async def own_database(tmp_path):
-    """A database of this test's own, on a storage folder, so the test can stop and restart it."""
-    server = EmbeddedDatabase(tmp_path / "db", log_file=tmp_path / "secantusd.log")
-    await server.start()
-    yield server
-    await server.stop()
-
-
-async def test_database_outage_gives_503_with_retry_after_and_recovers(own_database, tmp_path, aiohttp_client):
-    settings = Settings(mongodb_uri=own_database.uri, database="outage", admin_key=ADMIN_KEY,
+async def test_database_outage_gives_503_with_retry_after_and_recovers(database_server, tmp_path, aiohttp_client):
+    settings = Settings(mongodb_uri=database_server.uri, database="outage", admin_key=ADMIN_KEY,
                         admin_secret=ADMIN_SECRET, data_dir=tmp_path)
     client = await aiohttp_client(create_app(settings))
     xapi = XAPI(client)
     statement = make_statement(id="0f4e9c52-95a4-4fbb-9d29-9ba8b1a4c8c1")
     assert (await xapi.put(f"/xapi/statements?statementId={statement['id']}", json=statement)).status == 204
 
-    await own_database.stop()
+    await database_server.stop()
     ready = await client.get("/ready")
     assert ready.status == 503 and ready.headers["Retry-After"]
     for response in (
@@ -112,7 +114,7 @@ async def test_database_outage_gives_503_with_retry_after_and_recovers(own_datab
     assert sum(float(line.split()[-1]) for line in text.splitlines()
                if line.startswith("lrs_database_errors_total{")) >= 3
 
-    await own_database.start()  # same folder, same port
+    await database_server.start()  # same folder, same port
     assert (await client.get("/ready")).status == 200
     found = await xapi.get(f"/xapi/statements?statementId={statement['id']}")
     assert found.status == 200 and (await found.json())["id"] == statement["id"]

@@ -194,6 +194,21 @@ async def test_agent_and_activity_profiles_do_not_mix(xapi):
     assert json.loads((await stored(xapi, ACTIVITY_URL, activity_profile("same")))[1]) == {"activity": True}
 
 
+async def test_alternate_request_syntax_carries_the_concurrency_headers_in_the_form(xapi, resource):
+    url, params = resource
+
+    def alternate(method: str, **form: str):
+        return xapi.post(url, params={"method": method}, data={**params(), **form})
+
+    response = await alternate("PUT", content='{"via": "form"}', **{"Content-Type": "application/json", **CREATE})
+    assert response.status == 204
+    response = await alternate("GET")
+    assert response.status == 200 and await response.json() == {"via": "form"}
+    assert (await alternate("DELETE", **{"If-Match": '"' + "0" * 40 + '"'})).status == 412
+    assert (await alternate("DELETE", **{"If-Match": response.headers["ETag"]})).status == 204
+    assert (await stored(xapi, url, params()))[0] == 404
+
+
 async def test_profile_scopes(xapi, xapi_with, resource):
     url, params = resource
     await xapi.post(url, params=params(), json={"a": 1})

@@ -38,10 +38,32 @@ async def test_cors_preflight_allows_authorization_header(client):
     assert "PUT" in response.headers["Access-Control-Allow-Methods"]
 
 
+async def test_cors_preflight_of_a_document_write_allows_its_concurrency_headers(client):
+    response = await client.options("/xapi/activities/state", headers={
+        "Origin": "http://elsewhere.example", "Access-Control-Request-Method": "DELETE",
+        "Access-Control-Request-Headers": "authorization,if-match,if-none-match,content-type",
+    })
+    assert response.status == 204
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "DELETE" in response.headers["Access-Control-Allow-Methods"].split(", ")
+    allowed = response.headers["Access-Control-Allow-Headers"].split(", ")
+    assert {"Authorization", "If-Match", "If-None-Match", "Content-Type"} <= set(allowed)
+
+
 async def test_cors_headers_on_normal_responses(xapi):
     response = await xapi.get("/xapi/statements", headers={"Origin": "http://elsewhere.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "X-Experience-API-Consistent-Through" in response.headers["Access-Control-Expose-Headers"]
+
+
+async def test_head_on_about_and_on_the_statement_list_gives_get_headers_without_a_body(xapi):
+    for path in ("/xapi/about", "/xapi/statements"):
+        get = await xapi.get(path)
+        head = await xapi.head(path)
+        assert head.status == 200, path
+        assert await head.read() == b""
+        assert head.headers["Content-Type"] == get.headers["Content-Type"]
+    assert head.headers["X-Experience-API-Consistent-Through"]
 
 
 async def test_alternate_syntax_put_with_headers_in_the_form(client):

@@ -87,6 +87,45 @@ async def test_related_agents_includes_context_instructor(xapi):
     assert await ids_for(xapi, f"agent={agent_param(ALICE)}&related_agents=true") == [statement_id]
 
 
+async def test_related_agents_and_activities_reach_authority_team_and_sub_statements(xapi):
+    quiz = "http://example.com/activities/quiz"
+    sub_statement = {"objectType": "SubStatement", "actor": ALICE,
+                     "verb": {"id": "http://example.com/verbs/planned"}, "object": {"id": quiz}}
+    in_team, in_sub_statement = await post(
+        xapi,
+        make_statement(context={"team": {"objectType": "Group", "member": [ALICE]}}),
+        make_statement(object=sub_statement),
+    )
+    assert await ids_for(xapi, f"agent={agent_param(ALICE)}") == []
+    assert set(await ids_for(xapi, f"agent={agent_param(ALICE)}&related_agents=true")) == {in_team, in_sub_statement}
+    assert await ids_for(xapi, f"activity={quote(quiz)}") == []
+    assert await ids_for(xapi, f"activity={quote(quiz)}&related_activities=true") == [in_sub_statement]
+    authority = {"account": {"homePage": "http://lrs.invalid", "name": "test-admin"}}
+    assert await ids_for(xapi, f"agent={agent_param(authority)}") == []
+    assert set(await ids_for(xapi, f"agent={agent_param(authority)}&related_agents=true")) == {
+        in_team, in_sub_statement}
+
+
+async def test_filters_combine_and_a_statement_must_meet_every_one(xapi):
+    passed = "http://example.com/verbs/passed"
+    course = "http://example.com/activities/course"
+    registration = str(uuid.uuid4())
+    context = {"instructor": ALICE, "registration": registration, "contextActivities": {"parent": [{"id": course}]}}
+    other_course = {"parent": [{"id": "http://example.com/activities/other"}]}
+    wanted, *_ = await post(
+        xapi,
+        make_statement(actor=BOB, verb={"id": passed}, context=context),
+        # Each of these misses one condition.
+        make_statement(actor=BOB, verb={"id": passed}, context={**context, "instructor": BOB}),
+        make_statement(actor=BOB, context=context),
+        make_statement(actor=BOB, verb={"id": passed}, context={**context, "contextActivities": other_course}),
+        make_statement(actor=BOB, verb={"id": passed}, context={**context, "registration": str(uuid.uuid4())}),
+    )
+    query = (f"agent={agent_param(ALICE)}&related_agents=true&activity={quote(course)}&related_activities=true"
+             f"&verb={passed}&registration={registration}")
+    assert await ids_for(xapi, query) == [wanted]
+
+
 async def test_filter_by_verb_activity_and_registration(xapi):
     registration = str(uuid.uuid4())
     target, _ = await post(
@@ -263,3 +302,24 @@ async def test_statement_ids_that_are_not_uuids_are_400(xapi):
         response = await xapi.get(f"/xapi/statements?{name}=wrong")
         assert response.status == 400
         assert name in (await response.json())["detail"]
+
+
+async def test_ids_format_applies_to_lists_and_to_their_more_pages(xapi):
+    activity = {"id": "http://example.com/activities/one", "definition": {"name": {"en-US": "One"}}}
+    await post(xapi, make_statement(object=activity), make_statement(object=activity))
+    first = await (await xapi.get("/xapi/statements?format=ids&limit=1")).json()
+    second = await (await xapi.get(first["more"])).json()
+    for page in (first, second):
+        [statement] = page["statements"]
+        assert statement["actor"] == {"objectType": "Agent", "mbox": "mailto:learner@example.com"}
+        assert "definition" not in statement["object"]
+
+
+async def test_canonical_list_pages_follow_the_accept_language_of_each_request(xapi):
+    activity = {"id": "http://example.com/activities/one", "definition": {"name": {"en-US": "One", "fr-FR": "Un"}}}
+    await post(xapi, make_statement(object=activity), make_statement(object=activity))
+    first = await xapi.get("/xapi/statements?format=canonical&limit=1", headers={"Accept-Language": "fr"})
+    first = await first.json()
+    second = await (await xapi.get(first["more"], headers={"Accept-Language": "en"})).json()
+    assert first["statements"][0]["object"]["definition"]["name"] == {"fr-FR": "Un"}
+    assert second["statements"][0]["object"]["definition"]["name"] == {"en-US": "One"}
