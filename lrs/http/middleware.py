@@ -105,7 +105,7 @@ async def access_log_and_errors(request: web.Request, handler):
         response.headers.update(CORS_HEADERS)
         response.headers["X-Experience-API-Version"] = XAPI_VERSION
         if request.path == XAPI_PREFIX + "/statements":
-            response.headers.setdefault("X-Experience-API-Consistent-Through", consistent_through())
+            response.headers["X-Experience-API-Consistent-Through"] = consistent_through()
     finish_record(request, record, response.status, time.perf_counter() - started)
     return response
 

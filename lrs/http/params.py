@@ -38,8 +38,9 @@ def non_negative_integer(query: Mapping[str, str], name: str) -> int:
     value = query.get(name)
     if value is None:
         return 0
-    if not value.isdigit():
-        raise InvalidParameter(name, "must be a non-negative integer")
+    # isdigit() alone admits "²" and other digits int() refuses; the length keeps int() cheap.
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise InvalidParameter(name, "must be a non-negative integer (at most 18 digits)")
     return int(value)
 
 

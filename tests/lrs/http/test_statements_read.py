@@ -166,7 +166,8 @@ async def test_since_is_exclusive_and_until_inclusive(xapi):
 
 
 async def test_bad_filter_values_are_400(xapi):
-    for query in ("agent=notjson", "since=yesterday", "limit=-1", "ascending=yes", "format=full"):
+    for query in ("agent=notjson", "since=yesterday", "limit=-1", "limit=%C2%B2", "limit=" + "9" * 5000,
+                  "ascending=yes", "format=full"):
         response = await xapi.get(f"/xapi/statements?{query}")
         assert response.status == 400, query
 
