@@ -45,6 +45,9 @@ PREFLIGHT_HEADERS = {
 # Alternate request syntax (Communication 1.3): these form fields are really headers.
 FORM_HEADERS = ("Authorization", "X-Experience-API-Version", "Content-Type", "Content-Length",
                 "If-Match", "If-None-Match")
+# Added to reads by client libraries to defeat caches (@xapi/xapi's useCacheBuster). Unknown
+# parameters are 400, but an LRS may recognize its own (Communication 3.2.s3.b7): this one is dropped.
+CACHE_BUSTER = "cachebuster"
 
 
 def is_xapi(request: web.Request) -> bool:
@@ -154,6 +157,14 @@ async def alternate_request_syntax(request: web.Request, handler):
     return await handler(clone)
 
 
+@web.middleware
+async def drop_cache_buster(request: web.Request, handler):
+    if not is_xapi(request) or request.method not in ("GET", "HEAD") or CACHE_BUSTER not in request.query:
+        return await handler(request)
+    query = MultiDict((name, value) for name, value in request.query.items() if name != CACHE_BUSTER)
+    return await handler(request.clone(rel_url=request.rel_url.with_query(query)))
+
+
 def is_open_xapi_call(request: web.Request) -> bool:
     """About and CORS preflights need neither credentials nor a version header."""
     return request.path == XAPI_PREFIX + "/about" or request.method == "OPTIONS"
@@ -182,4 +193,6 @@ async def xapi_authentication(request: web.Request, handler):
     return await handler(request)
 
 
-MIDDLEWARES = [access_log_and_errors, cors_preflight, alternate_request_syntax, xapi_version, xapi_authentication]
+MIDDLEWARES = [
+    access_log_and_errors, cors_preflight, alternate_request_syntax, drop_cache_buster, xapi_version, xapi_authentication,
+]
