@@ -64,6 +64,11 @@
             report.pages.push(ids(page.statements));
         }
 
+        var ascending = ok(await call(function (cb) {
+            lrs.queryStatements({params: {agent: params.agent, since: cfg.since, ascending: true}, callback: cb});
+        }), "queryStatements ascending");
+        report.ascending = ids(ascending.statements);
+
         var voiding = statement(TinCan, cfg, "voided", new TinCan.StatementRef({id: one.id}));
         ok(await call(function (cb) { lrs.saveStatement(voiding, {callback: cb}); }), "void");
         report.voiding = voiding.id;

@@ -12,6 +12,9 @@ never in the LRS:
   the second PUT (same If-Match, now stale) fails and is the answer returned; `delete_state`
   leaves out the registration too. `RemoteLRS` below sends them once, with the registration.
 - Document content must be `str`; bytes fail in `Document.content`.
+- `query_statements` sends its parameters through `str()`: a bool becomes "True", a datetime
+  "2024-05-01 10:00:00+00:00"; xAPI wants "true" and an ISO 8601 timestamp, so they are given
+  as strings here.
 """
 
 from __future__ import annotations
@@ -72,7 +75,8 @@ def read_etag(response) -> str | None:
 
 
 def remote_lrs(cfg: dict) -> RemoteLRS:
-    return RemoteLRS(endpoint=cfg["endpoint"], username=cfg["username"], password=cfg["password"])
+    version = {"version": cfg["version"]} if cfg.get("version") else {}
+    return RemoteLRS(endpoint=cfg["endpoint"], username=cfg["username"], password=cfg["password"], **version)
 
 
 def agent_of(cfg: dict) -> Agent:
@@ -100,6 +104,10 @@ def statements(cfg: dict) -> dict:
     while page.more:
         page = ok(lrs.more_statements(page), "more_statements").content
         report["pages"].append([str(s.id) for s in page.statements])
+
+    query = {"agent": agent_of(cfg), "since": cfg["since"], "ascending": "true"}
+    ascending = ok(lrs.query_statements(query), "query_statements ascending").content
+    report["ascending"] = [str(s.id) for s in ascending.statements]
 
     voiding = ok(lrs.save_statement(statement(cfg, "voided", StatementRef(id=one.id))), "void").content
     report["voiding"] = str(voiding.id)

@@ -59,6 +59,8 @@
             report.pages.push(ids(page.statements));
         }
 
+        report.ascending = ids((await xapi.getStatements({agent: cfg.agent, since: cfg.since, ascending: true})).data.statements);
+
         report.voiding = (await xapi.voidStatement({actor: cfg.agent, statementId: report.one})).data[0];
         report.voided = (await xapi.getVoidedStatement(Object.assign({voidedStatementId: report.one}, bust))).data.id;
         report.retrieveVoided = await status(xapi.getStatement({statementId: report.one}));
