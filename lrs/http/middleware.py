@@ -35,6 +35,10 @@ CORS_HEADERS = {
         "X-Experience-API-Consistent-Through"
     ),
 }
+# Records change under the same URL (a document, its id list, a statement query): a browser that
+# reused an answer heuristically (it has Last-Modified) would show TinCanJS an old one. Learner
+# records stay out of shared caches too.
+NO_STORE = "no-store"
 PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Methods": "GET, HEAD, PUT, POST, DELETE, OPTIONS",
     "Access-Control-Allow-Headers": (
@@ -106,6 +110,7 @@ async def access_log_and_errors(request: web.Request, handler):
         response.force_close()  # shutting down: the client's next request goes elsewhere
     if is_xapi(request):
         response.headers.update(CORS_HEADERS)
+        response.headers.setdefault("Cache-Control", NO_STORE)
         response.headers["X-Experience-API-Version"] = XAPI_VERSION
         if request.path == XAPI_PREFIX + "/statements":
             response.headers["X-Experience-API-Consistent-Through"] = consistent_through()

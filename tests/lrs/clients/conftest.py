@@ -16,8 +16,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from pymongo.asynchronous.database import AsyncDatabase
 
 from lrs.app import create_app
+from lrs.keys import database_key
 from tests.conftest import ADMIN_KEY, ADMIN_SECRET, XAPI
 from tests.lrs.clients import tincanpython_driver
 
@@ -32,10 +34,12 @@ NODE_TIMEOUT = 120
 
 @dataclass
 class Lrs:
-    """A running test LRS: its endpoint for the libraries, and a test client to check what it stored."""
+    """A running test LRS: its endpoint for the libraries, a test client to check what it stored,
+    and its database."""
 
     endpoint: str
     xapi: XAPI
+    database: AsyncDatabase
 
     async def get_json(self, path: str, **params) -> tuple[int, object]:
         response = await self.xapi.get(path, params=params)
@@ -48,7 +52,7 @@ def start_lrs(settings, plugins, aiohttp_client):
     """`await start_lrs(**setting_overrides)`: an LRS on a port of its own."""
     async def start(**overrides) -> Lrs:
         client = await aiohttp_client(create_app(replace(settings, **overrides), plugins))
-        return Lrs(str(client.make_url("/xapi/")), XAPI(client))
+        return Lrs(str(client.make_url("/xapi/")), XAPI(client), client.server.app[database_key])
     return start
 
 

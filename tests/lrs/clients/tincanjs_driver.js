@@ -188,6 +188,15 @@
         };
     };
 
+    // One State document as the library reads it now (called again after it changed).
+    scenarios.readState = async function (TinCan, lrs, cfg) {
+        var read = ok(await call(function (cb) {
+            lrs.retrieveState(cfg.stateId, {agent: new TinCan.Agent(cfg.agent),
+                                            activity: new TinCan.Activity({id: cfg.activityId}), callback: cb});
+        }), "retrieveState");
+        return {contents: read.contents};
+    };
+
     // TinCanJS has no call for the Agents resource.
     scenarios.about = async function (TinCan, lrs, cfg) {
         var about = ok(await call(function (cb) { lrs.about({callback: cb}); }), "about");
