@@ -42,13 +42,27 @@ def page_app() -> web.Application:
     return app
 
 
+@pytest.fixture(scope="module")
+async def chromium():
+    """One Chromium for the module (a launch costs seconds on a busy machine); a page per test."""
+    from playwright.async_api import async_playwright
+
+    from tests.browser import CHROMIUM, FLAGS
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield launched
+        await launched.close()
+
+
 @pytest.fixture
-async def page(browser, aiohttp_server):
+async def page(chromium, aiohttp_server):
     for name, path in LIBRARY_BUILDS.items():
         if not path.is_file():
             pytest.fail(f"{path} is missing: run `npm ci` in the repository root")
     server = await aiohttp_server(page_app())
-    page = await browser.new_page()
+    context = await chromium.new_context()
+    page = await context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     page.on("requestfailed", lambda request: page.errors.append(f"{request.method} {request.url} {request.failure}"))
@@ -56,7 +70,7 @@ async def page(browser, aiohttp_server):
     page.on("request", lambda request: page.requests.append(request.url))
     await page.goto(str(server.make_url("/")))
     yield page
-    await page.close()
+    await context.close()
 
 
 @pytest.fixture
