@@ -96,7 +96,7 @@ async def write_record(rt: Runtime, record: dict, etag: str | None) -> str:
     """Write on the version read (If-Match), or only if still absent; PreconditionFailed otherwise."""
     preconditions = Preconditions(if_match=[etag]) if etag else Preconditions(if_none_match=["*"])
     return await put_document(rt.database, rt.place, vocab.RUNTIME_STATE_ID, json.dumps(record).encode(), JSON,
-                              preconditions, header_required=False)
+                              preconditions)
 
 
 def check_current(rt: Runtime, record: dict) -> None:
@@ -229,8 +229,7 @@ async def write_profile_documents(rt: Runtime, record: dict) -> None:
             }).encode(), JSON),
         }
         for state_id, (content, content_type) in documents.items():
-            await put_document(rt.database, rt.place, state_id, content, content_type, Preconditions(),
-                               header_required=False)
+            await put_document(rt.database, rt.place, state_id, content, content_type, Preconditions())
         latest, _ = await read_record(rt)
         if latest["attempt"] == attempt or not is_current(latest, rt.launch.session):
             return

@@ -178,7 +178,7 @@ async def launch(lms: Lms, registration_id: str, body: object, urls: Urls) -> di
     place = Place(STATE, activity_id=au["activityId"], agent=ifi_key(actor), registration=registration_id)
     await put_document(
         lms.database, place, vocab.LAUNCH_DATA_STATE_ID, json.dumps(document).encode(), "application/json",
-        Preconditions(), header_required=False,
+        Preconditions(),
     )
     statement = launched(actor, au, registration_id, session_id, launch_mode, au_url, launched_at)
     await store_statements(lms.database, lms.hooks, lms.principal, [statement])

@@ -29,6 +29,9 @@ ENVIRONMENT = [
     ("LRS_LOG_LEVEL", "INFO", "logging level"),
     ("LRS_LOG_FORMAT", "keyvalue", "log line format: keyvalue (logfmt) or json"),
     ("LRS_SHUTDOWN_TIMEOUT", "30", "seconds a SIGTERM waits for requests in flight before cancelling them"),
+    ("LRS_UNCONDITIONAL_PROFILE_PUT", "reject", "a profile PUT with neither If-Match nor If-None-Match to a "
+     "document that does not exist: reject (400, as the xAPI 1.0.3 conformance suite expects) or create "
+     "(needed by TinCanPython); one that exists is always 409"),
 ]
 
 
@@ -48,6 +51,7 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "keyvalue"
     shutdown_timeout: int = 30
+    unconditional_profile_put: str = "reject"
 
     @property
     def embedded(self) -> bool:
@@ -89,6 +93,7 @@ class Settings:
             log_level=get("LRS_LOG_LEVEL").upper(),
             log_format=get("LRS_LOG_FORMAT").lower(),
             shutdown_timeout=_integer("LRS_SHUTDOWN_TIMEOUT", get("LRS_SHUTDOWN_TIMEOUT"), 0, 3600),
+            unconditional_profile_put=get("LRS_UNCONDITIONAL_PROFILE_PUT").lower(),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)
@@ -104,6 +109,8 @@ class Settings:
             raise SettingError("LRS_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         if self.log_format not in ("keyvalue", "json"):
             raise SettingError("LRS_LOG_FORMAT must be keyvalue or json")
+        if self.unconditional_profile_put not in ("reject", "create"):
+            raise SettingError("LRS_UNCONDITIONAL_PROFILE_PUT must be reject or create")
         if not self.database or any(c in self.database for c in '/\\. "$'):
             raise SettingError("LRS_DATABASE must be a plain database name")
 

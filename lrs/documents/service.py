@@ -14,6 +14,7 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from enum import Enum
 
 from lrs.datatypes import parse_json_text
 from lrs.documents import store
@@ -47,6 +48,25 @@ class Preconditions:
             if "*" in self.if_none_match or current.etag in self.if_none_match:
                 return False
         return True
+
+
+class UnconditionalPut(Enum):
+    """What a PUT with neither If-Match nor If-None-Match does (Communication 3.1)."""
+
+    # State: such writes are permitted; the last writer wins.
+    REPLACE = "replace"
+    # Profiles: 409 when the document exists (3.1.s4.b13); 400 when it does not, which the spec
+    # leaves open but the ADL 1.0.3 conformance suite tests, as the ADL LRS and Learning Locker do.
+    REJECT = "reject"
+    # Profiles, lenient: 409 when the document exists, else it is created. TinCanPython saves a new
+    # profile document this way.
+    CREATE = "create"
+
+
+def unconditional_put(kind: str, profiles: UnconditionalPut) -> UnconditionalPut:
+    """The rule for a PUT without concurrency headers to documents of `kind`; `profiles` is the
+    configured choice for the two profile resources (LRS_UNCONDITIONAL_PROFILE_PUT)."""
+    return UnconditionalPut.REPLACE if kind == store.STATE else profiles
 
 
 @dataclass(frozen=True)
@@ -125,31 +145,18 @@ async def list_document_ids(database, place: Place, since: datetime | None) -> D
 
 async def put_document(
     database, place: Place, document_id: str, content: bytes, content_type: str | None,
-    preconditions: Preconditions, header_required: bool,
+    preconditions: Preconditions, profile_put: UnconditionalPut = UnconditionalPut.REJECT,
 ) -> str:
     """Store `content` as the whole document; return its ETag.
 
-    `header_required` (the profile resources, Communication 3.1): without If-Match or
-    If-None-Match, an existing document is a 409 and a new one a 400; nothing is written.
+    Without If-Match or If-None-Match, `unconditional_put` says what happens, with `profile_put`
+    the choice for profiles; a refused write writes nothing.
     """
     new = new_content(content, content_type)
     if_match, if_none_match = preconditions.if_match, preconditions.if_none_match
     if not preconditions.given:
-        if header_required:
-            if await store.find_document(database, place, document_id) is not None:
-                raise Conflict(
-                    f"document {document_id!r} already exists: GET it to check its current state, "
-                    "then PUT again with If-Match set to its ETag"
-                )
-            raise BadRequest(
-                "PUT to this resource needs an If-Match header (to replace a document) "
-                "or If-None-Match: * (to create one)"
-            )
-        # Last writer wins; a False here is only a race between two first writers: try again.
-        for _ in range(MAX_MERGE_ATTEMPTS):
-            if await store.update_document_matching(database, place, document_id, new, {}, create=True):
-                return new.etag
-        raise ServiceUnavailable(f"document {document_id!r} could not be written; try again")
+        rule = unconditional_put(place.kind, profile_put)
+        return await put_unconditionally(database, place, document_id, new, rule)
     if if_none_match is not None and "*" in if_none_match:
         # Exists or not, one of the two conditions fails when both are given.
         if if_match is None and await store.insert_document(database, place, document_id, new):
@@ -160,6 +167,29 @@ async def put_document(
     if await store.update_document_matching(database, place, document_id, new, etags, create=if_match is None):
         return new.etag
     raise precondition_failed(document_id)
+
+
+async def put_unconditionally(
+    database, place: Place, document_id: str, new: Content, rule: UnconditionalPut,
+) -> str:
+    if rule is UnconditionalPut.REPLACE:
+        # Last writer wins; a False here is only a race between two first writers: try again.
+        for _ in range(MAX_MERGE_ATTEMPTS):
+            if await store.update_document_matching(database, place, document_id, new, {}, create=True):
+                return new.etag
+        raise ServiceUnavailable(f"document {document_id!r} could not be written; try again")
+    if rule is UnconditionalPut.CREATE:
+        if await store.insert_document(database, place, document_id, new):
+            return new.etag
+    elif await store.find_document(database, place, document_id) is None:
+        raise BadRequest(
+            "PUT to this resource needs an If-Match header (to replace a document) "
+            "or If-None-Match: * (to create one)"
+        )
+    raise Conflict(
+        f"document {document_id!r} already exists: GET it to check its current state, "
+        "then PUT again with If-Match set to its ETag"
+    )
 
 
 async def merge_document(

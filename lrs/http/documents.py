@@ -17,6 +17,7 @@ from lrs.errors import BadRequest
 from lrs.http import params
 from lrs.http.context import database, principal, read_body
 from lrs.http.responses import dump_json, http_date
+from lrs.keys import settings_key
 
 
 class DocumentView(web.View):
@@ -27,7 +28,6 @@ class DocumentView(web.View):
     read_scopes: ClassVar[set[str]]
     write_scopes: ClassVar[set[str]]
     what: ClassVar[str]               # for messages: "state documents"
-    header_required: ClassVar[bool]   # PUT needs If-Match or If-None-Match (profiles)
     delete_many: ClassVar[bool]       # DELETE without an id deletes every document of the place
 
     def parse_place(self, query: Mapping[str, str]) -> tuple[Place, dict]:
@@ -63,9 +63,10 @@ class DocumentView(web.View):
         principal(self.request).require(self.write_scopes, f"writing {self.what}")
         place, document_id = self.parse("PUT", id_required=True)
         content, content_type = await read_content(self.request)
+        profile_put = service.UnconditionalPut(self.request.app[settings_key].unconditional_profile_put)
         etag = await service.put_document(
-            database(self.request), place, document_id, content, content_type,
-            preconditions(self.request), self.header_required,
+            database(self.request), place, document_id, content, content_type, preconditions(self.request),
+            profile_put,
         )
         return written_response(etag)
 

@@ -35,6 +35,10 @@ CORS_HEADERS = {
         "X-Experience-API-Consistent-Through"
     ),
 }
+# Records change under the same URL (a document, its id list, a statement query): a browser that
+# reused an answer heuristically (it has Last-Modified) would show TinCanJS an old one. Learner
+# records stay out of shared caches too.
+NO_STORE = "no-store"
 PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Methods": "GET, HEAD, PUT, POST, DELETE, OPTIONS",
     "Access-Control-Allow-Headers": (
@@ -45,6 +49,9 @@ PREFLIGHT_HEADERS = {
 # Alternate request syntax (Communication 1.3): these form fields are really headers.
 FORM_HEADERS = ("Authorization", "X-Experience-API-Version", "Content-Type", "Content-Length",
                 "If-Match", "If-None-Match")
+# Added to reads by client libraries to defeat caches (@xapi/xapi's useCacheBuster). Unknown
+# parameters are 400, but an LRS may recognize its own (Communication 3.2.s3.b7): this one is dropped.
+CACHE_BUSTER = "cachebuster"
 
 
 def is_xapi(request: web.Request) -> bool:
@@ -103,6 +110,7 @@ async def access_log_and_errors(request: web.Request, handler):
         response.force_close()  # shutting down: the client's next request goes elsewhere
     if is_xapi(request):
         response.headers.update(CORS_HEADERS)
+        response.headers.setdefault("Cache-Control", NO_STORE)
         response.headers["X-Experience-API-Version"] = XAPI_VERSION
         if request.path == XAPI_PREFIX + "/statements":
             response.headers["X-Experience-API-Consistent-Through"] = consistent_through()
@@ -154,6 +162,14 @@ async def alternate_request_syntax(request: web.Request, handler):
     return await handler(clone)
 
 
+@web.middleware
+async def drop_cache_buster(request: web.Request, handler):
+    if not is_xapi(request) or request.method not in ("GET", "HEAD") or CACHE_BUSTER not in request.query:
+        return await handler(request)
+    query = MultiDict((name, value) for name, value in request.query.items() if name != CACHE_BUSTER)
+    return await handler(request.clone(rel_url=request.rel_url.with_query(query)))
+
+
 def is_open_xapi_call(request: web.Request) -> bool:
     """About and CORS preflights need neither credentials nor a version header."""
     return request.path == XAPI_PREFIX + "/about" or request.method == "OPTIONS"
@@ -182,4 +198,6 @@ async def xapi_authentication(request: web.Request, handler):
     return await handler(request)
 
 
-MIDDLEWARES = [access_log_and_errors, cors_preflight, alternate_request_syntax, xapi_version, xapi_authentication]
+MIDDLEWARES = [
+    access_log_and_errors, cors_preflight, alternate_request_syntax, drop_cache_buster, xapi_version, xapi_authentication,
+]

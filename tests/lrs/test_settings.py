@@ -1,4 +1,4 @@
-"""The deployment settings: log format and shutdown timeout."""
+"""The deployment settings: log format, shutdown timeout, unconditional profile PUTs."""
 
 from __future__ import annotations
 
@@ -17,7 +17,13 @@ def test_log_format_and_shutdown_timeout_come_from_the_environment():
     assert settings.log_format == "json" and settings.shutdown_timeout == 5
 
 
+def test_unconditional_profile_put_is_rejected_unless_set_to_create():
+    assert Settings.from_env({}).unconditional_profile_put == "reject"
+    assert Settings.from_env({"LRS_UNCONDITIONAL_PROFILE_PUT": "Create"}).unconditional_profile_put == "create"
+
+
 @pytest.mark.parametrize("env, name", [
+    ({"LRS_UNCONDITIONAL_PROFILE_PUT": "replace"}, "LRS_UNCONDITIONAL_PROFILE_PUT"),
     ({"LRS_LOG_FORMAT": "xml"}, "LRS_LOG_FORMAT"),
     ({"LRS_SHUTDOWN_TIMEOUT": "-1"}, "LRS_SHUTDOWN_TIMEOUT"),
     ({"LRS_SHUTDOWN_TIMEOUT": "soon"}, "LRS_SHUTDOWN_TIMEOUT"),

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
+
+from lrs.app import create_app
+from tests.conftest import XAPI
 
 AGENT_URL = "/xapi/agents/profile"
 ACTIVITY_URL = "/xapi/activities/profile"
@@ -71,6 +75,20 @@ async def test_put_without_concurrency_header_to_existing_profile_is_409_and_cha
     detail = (await response.json())["detail"]
     assert "If-Match" in detail and "ETag" in detail
     assert await stored(xapi, url, params()) == (200, b'{"a": 1}')
+
+
+async def test_put_without_concurrency_header_creates_a_new_profile_when_set_to_create(
+    settings, aiohttp_client, resource,
+):
+    url, params = resource
+    lenient = XAPI(await aiohttp_client(create_app(replace(settings, unconditional_profile_put="create"))))
+    response = await lenient.put(url, params=params(), json={"a": 1})
+    assert response.status == 204
+    assert await stored(lenient, url, params()) == (200, b'{"a": 1}')
+    # An existing document is still never replaced without If-Match (Communication 3.1.s4.b13).
+    response = await lenient.put(url, params=params(), json={"b": 2})
+    assert response.status == 409
+    assert await stored(lenient, url, params()) == (200, b'{"a": 1}')
 
 
 async def test_put_with_current_etag_replaces_and_stale_etag_is_412(xapi, resource):

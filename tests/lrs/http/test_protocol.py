@@ -66,6 +66,17 @@ async def test_head_on_about_and_on_the_statement_list_gives_get_headers_without
     assert head.headers["X-Experience-API-Consistent-Through"]
 
 
+async def test_cachebuster_parameter_of_reads_is_ignored_and_of_writes_refused(xapi):
+    statement_id = str(uuid.uuid4())
+    assert (await xapi.put("/xapi/statements", params={"statementId": statement_id}, json=make_statement())).status == 204
+    response = await xapi.get("/xapi/statements", params={"statementId": statement_id, "cachebuster": "1712"})
+    assert response.status == 200 and (await response.json())["id"] == statement_id
+    assert (await xapi.head("/xapi/about", params={"cachebuster": "1712"})).status == 200
+    response = await xapi.put("/xapi/statements", params={"statementId": str(uuid.uuid4()), "cachebuster": "1"},
+                              json=make_statement())
+    assert response.status == 400 and "cachebuster" in (await response.json())["detail"]
+
+
 async def test_alternate_syntax_put_with_headers_in_the_form(client):
     statement_id = str(uuid.uuid4())
     form = {
