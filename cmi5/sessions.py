@@ -183,7 +183,7 @@ async def launch(lms: Lms, registration_id: str, body: object, urls: Urls) -> di
     statement = launched(actor, au, registration_id, session_id, launch_mode, au_url, launched_at)
     await store_statements(lms.database, lms.hooks, lms.principal, [statement])
     fetch = f"{urls.base}/cmi5/fetch/{session_id}/{fetch_secret}"
-    url = launch_url(au_url, f"{urls.base}/xapi/", fetch, actor, registration_id, au["activityId"])
+    url = launch_url(au_url, f"{urls.base}/xapi", fetch, actor, registration_id, au["activityId"])
     return {"url": url, "session": session_id, "launchMethod": au["launchMethod"]}
 
 

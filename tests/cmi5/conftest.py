@@ -130,7 +130,8 @@ class AU:
         return {"Authorization": f"Basic {self.token}", "X-Experience-API-Version": XAPI_VERSION}
 
     def xapi_path(self, resource: str) -> str:
-        return urlsplit(self.endpoint).path + resource
+        # Joined as the common AU libraries do: endpoint, "/", resource.
+        return f"{urlsplit(self.endpoint).path}/{resource}"
 
     def get_state(self, state_id: str, **params):
         query = {"activityId": self.activity_id, "agent": json.dumps(self.actor), "registration": self.registration,

@@ -35,7 +35,7 @@
     var stateQuery = new URLSearchParams({
       stateId: "LMS.LaunchData", activityId: activityId, agent: JSON.stringify(actor), registration: registration
     });
-    var stateResponse = await fetch(endpoint + "activities/state?" + stateQuery, { headers: headers });
+    var stateResponse = await fetch(endpoint + "/activities/state?" + stateQuery, { headers: headers });
     if (stateResponse.status !== 200) { throw new Error("LMS.LaunchData: " + stateResponse.status); }
     var launchData = await stateResponse.json();
 
@@ -53,7 +53,7 @@
         context: context
       };
       if (result) { statement.result = result; }
-      var response = await fetch(endpoint + "statements", {
+      var response = await fetch(endpoint + "/statements", {
         method: "POST", headers: headers, body: JSON.stringify(statement)
       });
       if (response.status !== 200) { throw new Error(verb + ": " + response.status + " " + await response.text()); }
