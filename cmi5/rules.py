@@ -8,6 +8,7 @@ Order within a batch is by `timestamp` (cmi5 9.3), then by position.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -19,6 +20,8 @@ from lrs.statements.validate import parse_timestamp
 # (an AU's last requests race each other); after that, or timestamped later, they are refused.
 TERMINATED_GRACE = timedelta(seconds=10)
 OUTCOME_VERBS = (vocab.COMPLETED, vocab.PASSED, vocab.FAILED)
+# 9.7: a timestamp says it is UTC: Z, +00, +0000 or +00:00.
+UTC_DESIGNATOR = re.compile(r"(?:[Zz]|\+00(?::?00)?)\Z")
 DURATION_VERBS = (vocab.TERMINATED, vocab.COMPLETED, vocab.PASSED, vocab.FAILED)
 
 
@@ -51,6 +54,8 @@ class SessionState:
     terminated_received: datetime | None = None
     abandoned: bool = False
     last_at: datetime | None = None
+    # The AU asked for its learner's cmi5LearnerPreferences document (cmi5 11).
+    preferences_read: bool = False
     # verb IRI -> id of the cmi5 defined statement that used it in this session
     verbs: dict[str, str] = field(default_factory=dict)
 
@@ -82,6 +87,18 @@ def timestamp_of(statement: dict) -> datetime:
         return parse_timestamp(statement["timestamp"], "timestamp")
     except InvalidStatement as error:
         raise RuleViolation("9.7", f"timestamp is not usable: {error.rule}", statement.get("id")) from None
+
+
+def check_as_sent(statement: dict) -> None:
+    """9.1 and 9.7, judged before the LRS fills in what the AU left out: the AU gives every
+    statement its id and a timestamp in UTC."""
+    if "id" not in statement:
+        raise RuleViolation("9.1", "the AU must give every statement an id")
+    timestamp = statement.get("timestamp")
+    if timestamp is None:
+        raise RuleViolation("9.7", "the AU must give every statement a timestamp", statement["id"])
+    if not UTC_DESIGNATOR.search(timestamp):
+        raise RuleViolation("9.7", f"timestamps are in UTC (ending in Z or +00:00), not {timestamp}", statement["id"])
 
 
 def apply_rules(
@@ -125,6 +142,11 @@ def check_statement(
     if state.initialized_at is None:
         if not (defined and verb == vocab.INITIALIZED):
             raise RuleViolation("9.3.2", "initialized must be the first statement of a session", sid)
+        if not state.preferences_read:
+            raise RuleViolation(
+                "11.0", f"the AU must read the {vocab.LEARNER_PREFERENCES_PROFILE_ID} Agent Profile document "
+                        "before it sends initialized", sid,
+            )
     elif timestamp < state.initialized_at:
         raise RuleViolation("9.3", "a statement cannot be timestamped before the session's initialized statement", sid)
     if defined:
@@ -251,6 +273,12 @@ def check_score(score: dict, sid: str) -> None:
 
 def check_mastery(launch: Launch, statement: dict, verb: str, sid: str) -> None:
     extensions = (statement.get("context") or {}).get("extensions") or {}
+    score = (statement.get("result") or {}).get("score")
+    if score is not None and launch.mastery_score is not None and vocab.EXT_MASTERY_SCORE not in extensions:
+        raise RuleViolation(
+            "9.6.3.2", f"a {vocab.VERB_NAMES[verb]} statement with a score carries the masteryScore extension "
+                       f"({launch.mastery_score}, from the launch)", sid,
+        )
     if vocab.EXT_MASTERY_SCORE in extensions:
         if launch.mastery_score is None:
             raise RuleViolation("9.6.3.2", "the masteryScore extension is used, but the launch has no masteryScore", sid)
@@ -258,7 +286,7 @@ def check_mastery(launch: Launch, statement: dict, verb: str, sid: str) -> None:
             raise RuleViolation(
                 "9.6.3.2", f"the masteryScore extension must be the launch's masteryScore {launch.mastery_score}", sid
             )
-    scaled = ((statement.get("result") or {}).get("score") or {}).get("scaled")
+    scaled = (score or {}).get("scaled")
     if launch.mastery_score is None or scaled is None:
         return
     if verb == vocab.PASSED and scaled < launch.mastery_score:
