@@ -16,7 +16,7 @@ from cmi5 import vocab
 from lrs.errors import Forbidden, InvalidStatement
 from lrs.statements.validate import parse_timestamp
 
-# After "terminated", statements timestamped before it may still arrive for this long
+# After "terminated", new statements timestamped before it may still arrive for this long
 # (an AU's last requests race each other); after that, or timestamped later, they are refused.
 TERMINATED_GRACE = timedelta(seconds=10)
 OUTCOME_VERBS = (vocab.COMPLETED, vocab.PASSED, vocab.FAILED)
@@ -102,12 +102,14 @@ def check_as_sent(statement: dict) -> None:
 
 
 def apply_rules(
-    launch: Launch, state: SessionState, registration: RegistrationAU, statements: list[dict], now: datetime
+    launch: Launch, state: SessionState, registration: RegistrationAU, statements: list[dict], now: datetime,
+    stored_ids: frozenset[str] = frozenset(),
 ) -> Outcome:
+    """`stored_ids`: lower-case ids of the batch's statements that are stored already."""
     outcome = Outcome(state)
     timed = sorted(((timestamp_of(s), i, s) for i, s in enumerate(statements)), key=lambda t: t[:2])
     for timestamp, _, statement in timed:
-        check_statement(launch, outcome, registration, statement, timestamp, now)
+        check_statement(launch, outcome, registration, statement, timestamp, now, statement["id"].lower() in stored_ids)
     return outcome
 
 
@@ -124,7 +126,7 @@ def reads_registration(statements: list[dict]) -> bool:
 
 def check_statement(
     launch: Launch, outcome: Outcome, registration: RegistrationAU, statement: dict, timestamp: datetime,
-    now: datetime,
+    now: datetime, stored: bool = False,
 ) -> None:
     state = outcome.state
     sid = statement["id"]
@@ -136,8 +138,10 @@ def check_statement(
     if state.abandoned:
         raise RuleViolation("9.3.6", "the session was abandoned; no statement may follow", sid)
     if state.terminated_at is not None:
+        # The grace keeps what was sent before terminated from being lost; a statement stored
+        # already loses nothing, so a repeat of it is refused like anything else (cmi5 9.3).
         late = now - state.terminated_received <= TERMINATED_GRACE and timestamp <= state.terminated_at
-        if not late or (defined and verb == vocab.TERMINATED):
+        if not late or stored or (defined and verb == vocab.TERMINATED):
             raise RuleViolation("9.3.8", "the session was terminated; terminated must be the last statement", sid)
     if state.initialized_at is None:
         if not (defined and verb == vocab.INITIALIZED):

@@ -254,6 +254,22 @@ async def test_statement_timestamped_before_terminated_may_arrive_just_after_it(
     assert earlier["id"] in [s["id"] for s in await lms.statements(registration=registration)]
 
 
+async def test_a_stored_statement_sent_again_after_terminated_is_refused(started):
+    # Nothing is lost by refusing it (it is stored), and a request after terminated is refused.
+    lms, registration, start = started
+    session = await start()
+    await session.send(session.initialized() | {"timestamp": now_iso(-5)})
+    experienced = session.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False, timestamp=now_iso(-1))
+    await session.send(experienced)
+    terminated = session.terminated()
+    await session.send(terminated)
+    body = await session.send(experienced, expect=403)
+    assert "9.3.8" in body["detail"]
+    # The terminated statement itself again is the one statement stored once, as any repeat.
+    await session.send(terminated)
+    assert await lms.verbs(registration) == ["launched", "initialized", experienced["verb"]["id"], "terminated"]
+
+
 # --- the pure rules, where time matters ----------------------------------------------------------
 
 def pure_statement(verb: str, at: str, defined: bool = True, result: dict | None = None) -> dict:
