@@ -125,15 +125,14 @@ class SessionPolicy:
     def check_statements(self, statements: list[dict]) -> None:
         """Before the LRS fills in ids and timestamps: the token's limits, then 9.1 and 9.7."""
         for statement in statements:
+            sid = statement.get("id")
             if statement.get("verb", {}).get("id") == vocab.VOIDED:
-                raise Forbidden("a cmi5 launch token cannot void statements (cmi5 6.3)")
+                raise RuleViolation("6.3", "a cmi5 launch token cannot void statements", sid)
             if not same_agent(statement.get("actor"), self.actor):
-                raise Forbidden("a cmi5 launch token only sends statements whose actor is its learner (cmi5 9.2)")
+                raise RuleViolation("9.2", "a cmi5 launch token only sends statements whose actor is its learner", sid)
             context = statement.get("context") or {}
             if str(context.get("registration", "")).lower() != self.registration:
-                raise Forbidden(
-                    f"a cmi5 launch token only sends statements with context.registration {self.registration}"
-                )
+                raise RuleViolation("9.6.1", f"context.registration must be the launch's registration {self.registration}", sid)
             obj = statement.get("object") or {}
             about_au = obj.get("objectType", "Activity") == "Activity" and obj.get("id") == self.activity_id
             if not about_au and self.activity_id not in context_activity_ids(context):

@@ -153,6 +153,7 @@ def check_statement(
             )
     elif timestamp < state.initialized_at:
         raise RuleViolation("9.3", "a statement cannot be timestamped before the session's initialized statement", sid)
+    check_progress(statement)
     if defined:
         check_defined(launch, state, registration, outcome.claims, statement, timestamp)
         verbs = {**state.verbs, verb: sid}
@@ -253,11 +254,15 @@ def check_result(launch: Launch, statement: dict, verb: str, name: str) -> None:
         raise RuleViolation("9.5.3", f"{name} statements must not include result.completion", sid)
     if verb in DURATION_VERBS and "duration" not in result:
         raise RuleViolation("9.5.4.1", f"{name} statements need result.duration", sid)
-    progress = (result.get("extensions") or {}).get(vocab.EXT_PROGRESS)
-    if progress is not None and (type(progress) is not int or not 0 <= progress <= 100):
-        raise RuleViolation("9.5.5.1", "the progress extension is an integer from 0 to 100", sid)
     if verb in (vocab.PASSED, vocab.FAILED):
         check_mastery(launch, statement, verb, sid)
+
+
+def check_progress(statement: dict) -> None:
+    """9.5.5.1, in any statement of the AU: libraries send progress in cmi5 allowed ones."""
+    progress = ((statement.get("result") or {}).get("extensions") or {}).get(vocab.EXT_PROGRESS)
+    if progress is not None and (type(progress) is not int or not 0 <= progress <= 100):
+        raise RuleViolation("9.5.5.1", "the progress extension is an integer from 0 to 100", statement["id"])
 
 
 def check_score(score: dict, sid: str) -> None:
