@@ -53,7 +53,7 @@ def lms_principal(homepage: str) -> Principal:
     return Principal(key=LMS_KEY, name="cmi5 LMS", scopes=frozenset({"all"}), authority=authority)
 
 
-def token_principal(session: dict, homepage: str, database=None) -> Principal:
+def token_principal(session: dict, homepage: str, database) -> Principal:
     # One key per registration and AU: with statements/read/mine the AU reads what it wrote
     # in any of its sessions, and nothing else.
     key = f"cmi5:{session['registration']}:{session['au']}"
@@ -115,7 +115,7 @@ def context_activity_ids(context: dict | None) -> set[str]:
 class SessionPolicy:
     """What a launch token may do: its own actor, registration and AU, nothing else."""
 
-    def __init__(self, session: dict, database=None) -> None:
+    def __init__(self, session: dict, database) -> None:
         self.session = session
         self.database = database
         self.actor = session["actor"]
