@@ -16,8 +16,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from cmi5 import store, vocab
-from cmi5 import preferences
+from cmi5 import preferences, store, vocab
 from cmi5.rules import RuleViolation, check_as_sent, ids_of
 from lrs.auth.credentials import DEFAULT_HOMEPAGE
 from lrs.auth.principal import Principal

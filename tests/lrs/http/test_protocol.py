@@ -68,6 +68,10 @@ async def test_a_doubled_slash_after_the_endpoint_reaches_the_resource(xapi):
     state = "/xapi//activities//state?" + urlencode({"activityId": "http://example.com/a", "agent": agent, "stateId": "s"})
     assert (await xapi.put(state, json={"k": 1})).status == 204
     assert await (await xapi.get(state.replace("//", "/"))).json() == {"k": 1}
+    form = {"Authorization": ADMIN_AUTH, "X-Experience-API-Version": "1.0.3", "statementId": statement["id"]}
+    response = await xapi.client.post("/xapi//statements?method=GET", data=urlencode(form),
+                                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert (await response.json())["id"] == statement["id"]
 
 
 async def test_a_doubled_slash_changes_neither_authentication_nor_cors(xapi, client):
