@@ -38,6 +38,19 @@ requires_libraries = pytest.mark.skipif(
 pytestmark = [requires_chromium, requires_libraries]
 
 
+@pytest.fixture(scope="module")
+async def browser():
+    """One Chromium for the module (each test opens its own page, in a context of its own)."""
+    from playwright.async_api import async_playwright
+
+    from tests.browser import CHROMIUM, FLAGS
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield launched
+        await launched.close()
+
+
 @pytest.fixture
 def port(unused_tcp_port):
     return unused_tcp_port
@@ -94,9 +107,12 @@ class Page:
 async def open_au(lms, browser):
     """`await open_au(registration, au_id, **launch)`: launch and open the AU page."""
 
+    pages = []
+
     async def opened(registration: str, au_id: str = QUIZ, **launch) -> Page:
         launched = await lms.launch(registration, au_id, **launch)
         page = await browser.new_page()
+        pages.append(page)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         await page.goto(launched["url"])
@@ -104,7 +120,9 @@ async def open_au(lms, browser):
         assert await page.text_content("#status") == "ready", errors
         return Page(page, launched)
 
-    return opened
+    yield opened
+    for page in pages:
+        await page.context.close()
 
 
 async def start(lms, open_au, *members: str, au_id: str = QUIZ, **launch) -> tuple[str, Page]:
