@@ -10,7 +10,8 @@ PORT ?= 8080
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# The SCORM runtime the player serves, from the npm registry at the version the lock file pins.
+# The SCORM runtime the player serves, and the cmi5 AU libraries the browser tests pack into
+# course zips (dev dependencies), from the npm registry at the versions the lock file pins.
 runtime:
 	@command -v npm >/dev/null || (apt-get update -q && apt-get install -y -q npm)
 	npm ci --no-audit --no-fund

@@ -50,7 +50,8 @@ async def import_package(database, data: bytes, media_type: str, limits: Package
     iris = PackageIris(f"{base}/scorm/packages/{package}")
     document = package_document(package, manifest, iris)
     check_size(document)
-    course = await import_course(database, course_structure(manifest, iris, package, content_base), "application/xml")
+    course = await import_course(database, course_structure(manifest, iris, package, content_base), "application/xml",
+                                 owner=f"/scorm/packages/{package}")
     link_course(document, course)
     await store.insert_package_files(
         database, package, {path: (content, content_type_for(path)) for path, content in files.items()}

@@ -28,6 +28,7 @@ from bridge.errors import SessionSuperseded
 from bridge.packages import find_package_sco
 from bridge.statements import Launch
 from cmi5.auth import SessionPolicy
+from cmi5.preferences import read_learner_preferences
 from cmi5.sessions import registration_status
 from lrs.auth.principal import Principal
 from lrs.datatypes import parse_timestamp
@@ -120,6 +121,9 @@ async def start_session(rt: Runtime, content_base: str) -> dict:
     """What the player needs before LMSInitialize. Reads only: the first commit writes."""
     record, _ = await read_record(rt)
     check_current(rt, record)
+    # cmi5 11: an AU reads its learner's preferences at start (its initialized is refused until
+    # then). SCORM 1.2 keeps cmi.student_preference per attempt, so they are not applied to it.
+    await read_learner_preferences(rt.database, rt.session)
     record = begin_session(record, rt.launch, launched_at(rt))
     session = record["session"]
     return {

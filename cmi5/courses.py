@@ -43,7 +43,10 @@ def new_activity_id() -> str:
     return f"urn:uuid:{uuid.uuid4()}"
 
 
-async def import_course(database, data: bytes, media_type: str, limits: PackageLimits = PackageLimits()) -> dict:
+async def import_course(database, data: bytes, media_type: str, limits: PackageLimits = PackageLimits(),
+                        owner: str | None = None) -> dict:
+    """Import a cmi5.xml or zip. `owner` names what made the course (e.g. a SCORM package's URL),
+    which is then the only way to delete it."""
     package = read_package(data, media_type, limits)
     structure = package.course
     key = uuid.uuid4().hex
@@ -59,6 +62,7 @@ async def import_course(database, data: bytes, media_type: str, limits: PackageL
         "packaged": bool(package.files),
         "au_count": len(structure["aus"]),
         "structure": structure,
+        "owner": owner,
     }
     try:
         size = len(BSON.encode(document))
@@ -148,4 +152,5 @@ def render_course_summary(course: dict) -> dict:
         "id": course["_id"], "publisherId": course["publisher_id"], "activityId": course["activity_id"],
         "title": course["title"], "packaged": course["packaged"], "auCount": course["au_count"],
         "created": course["created"].isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "owner": course.get("owner"),
     }

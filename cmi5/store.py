@@ -12,6 +12,7 @@ from dataclasses import asdict
 from datetime import datetime
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from cmi5 import vocab
 from cmi5.rules import RegistrationAU, SessionState
@@ -33,11 +34,15 @@ VERSION = "version"
 STATUS = "status"                 # launched, initialized, terminated, abandoned
 FETCH_HASH = "fetch_hash"
 TOKEN_HASH = "token_hash"
+FETCHED_AT = "fetched_at"
 
 INDEXES = [
     IndexSpec(COURSES, IndexModel([("created", DESCENDING)])),
     IndexSpec(REGISTRATIONS, IndexModel([("actor_key", ASCENDING), ("course", ASCENDING)])),
     IndexSpec(SESSIONS, IndexModel([("registration", ASCENDING), ("launched_at", ASCENDING)])),
+    # Deleting a course finds its registrations and sessions.
+    IndexSpec(REGISTRATIONS, IndexModel([("course", ASCENDING)])),
+    IndexSpec(SESSIONS, IndexModel([("course", ASCENDING)])),
     *PACKAGE_FILES.indexes,
 ]
 
@@ -67,10 +72,23 @@ async def find_package_file(database, package: str, path: str):
     return await PACKAGE_FILES.find_file(database, package, path)
 
 
+async def delete_course(database, key: str) -> bool:
+    return (await database[COURSES].delete_one({"_id": key})).deleted_count == 1
+
+
+async def delete_package_files(database, package: str) -> int:
+    return await PACKAGE_FILES.delete_files(database, package)
+
+
 # --- registrations --------------------------------------------------------------------------
 
-async def insert_registration(database, document: dict) -> None:
-    await database[REGISTRATIONS].insert_one(document)
+async def insert_registration(database, document: dict) -> bool:
+    """False when a registration with that id exists already."""
+    try:
+        await database[REGISTRATIONS].insert_one(document)
+    except DuplicateKeyError:
+        return False
+    return True
 
 
 async def find_registration(database, registration: str, au: int | None = None) -> dict | None:
@@ -78,6 +96,11 @@ async def find_registration(database, registration: str, au: int | None = None) 
     if au is not None:
         projection = {f"{AUS}.{au}": 1, "course": 1, "actor": 1, SATISFIED_BLOCKS: 1, COURSE_SATISFIED: 1}
     return await database[REGISTRATIONS].find_one({"_id": registration}, projection)
+
+
+async def delete_registrations(database, *, registration: str | None = None, course: str | None = None) -> int:
+    query = {"_id": registration} if registration is not None else {"course": course}
+    return (await database[REGISTRATIONS].delete_many(query)).deleted_count
 
 
 def registration_au(document: dict, au: int) -> dict:
@@ -193,6 +216,17 @@ async def find_sessions(database, registration: str) -> list[dict]:
     return await cursor.to_list()
 
 
+async def find_open_session_ids(database, *, registration: str | None = None, course: str | None = None) -> list[str]:
+    query = {"registration": registration} if registration is not None else {"course": course}
+    cursor = database[SESSIONS].find({**query, STATUS: {"$in": ["launched", "initialized"]}}, {"_id": 1})
+    return [session["_id"] for session in await cursor.to_list()]
+
+
+async def delete_sessions(database, *, registration: str | None = None, course: str | None = None) -> int:
+    query = {"registration": registration} if registration is not None else {"course": course}
+    return (await database[SESSIONS].delete_many(query)).deleted_count
+
+
 async def update_session_state(database, session: str, version: int, state: SessionState) -> bool:
     """Store the session's new state if nobody changed it since `version` was read."""
     result = await database[SESSIONS].update_one(
@@ -208,9 +242,18 @@ async def update_session_fetched(
     """Attach the auth token to the session; true only for the one call that gets it."""
     result = await database[SESSIONS].update_one(
         {"_id": session, FETCH_HASH: fetch_hash, TOKEN_HASH: None},
-        {"$set": {TOKEN_HASH: token_hash, "fetched_at": at}},
+        {"$set": {TOKEN_HASH: token_hash, FETCHED_AT: at}},
     )
     return result.modified_count == 1
+
+
+async def update_session_preferences_read(database, session: str) -> None:
+    """Note that the AU asked for its learner's preferences; a rules judgement of the version
+    before this (still without it) cannot be stored after it."""
+    await database[SESSIONS].update_one(
+        {"_id": session, f"{STATE}.preferences_read": {"$ne": True}},
+        {"$set": {f"{STATE}.preferences_read": True}, "$inc": {VERSION: 1}},
+    )
 
 
 async def update_session_abandoned(database, session: str, at: datetime) -> dict | None:

@@ -5,6 +5,8 @@ Each package stores its members as `<package>/<path>`; plug-ins name their own b
 
 from __future__ import annotations
 
+import re
+
 from gridfs import AsyncGridFSBucket
 from gridfs.errors import NoFile
 from pymongo import ASCENDING, IndexModel
@@ -36,3 +38,11 @@ class PackageFiles:
             return await bucket.open_download_stream_by_name(f"{package}/{path}")
         except NoFile:
             return None
+
+    async def delete_files(self, database, package: str) -> int:
+        """Delete every file of a package; returns how many there were."""
+        bucket = AsyncGridFSBucket(database, bucket_name=self.bucket)
+        found = await bucket.find({"filename": {"$regex": f"^{re.escape(package)}/"}}).to_list()
+        for file in found:
+            await bucket.delete(file._id)
+        return len(found)

@@ -14,6 +14,8 @@ class StoreContext:
     """What a hook may know about the write in progress."""
 
     principal: Principal
+    # Ids (lower case) of the batch's statements that are stored already, as the same statements.
+    known_ids: frozenset[str] = frozenset()
     # Statements a hook wants stored in the same request, after the batch (e.g. cmi5 "satisfied").
     extra_statements: list[dict] = field(default_factory=list)
     # What `before_store` changed and must be taken back if the batch is not stored after all

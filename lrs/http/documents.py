@@ -34,7 +34,7 @@ class DocumentView(web.View):
         """The Place and the parsed parameters (for the access policy)."""
         raise NotImplementedError
 
-    def parse(self, method: str, id_required: bool) -> tuple[Place, str | None]:
+    async def parse(self, method: str, id_required: bool) -> tuple[Place, str | None]:
         query = self.request.query
         allowed = [*self.place_params, self.id_param, *(["since"] if method == "GET" else [])]
         required = [*self.required_params, *([self.id_param] if id_required else [])]
@@ -45,12 +45,21 @@ class DocumentView(web.View):
             parsed[self.id_param] = document_id
         caller = principal(self.request)
         if caller.policy:
-            caller.policy.check_document(self.resource, method, parsed)
+            await caller.policy.check_document(self.resource, method, parsed)
+        self.policy_params = parsed  # for read_checked_content
         return place, document_id
+
+    async def read_checked_content(self) -> tuple[bytes, str | None]:
+        """The body of a PUT or POST, once the caller's access policy allows writing it."""
+        content, content_type = await read_content(self.request)
+        caller = principal(self.request)
+        if caller.policy:
+            caller.policy.check_document_content(self.resource, self.policy_params, content, content_type)
+        return content, content_type
 
     async def get(self) -> web.Response:
         principal(self.request).require(self.read_scopes, f"reading {self.what}")
-        place, document_id = self.parse("GET", id_required=False)
+        place, document_id = await self.parse("GET", id_required=False)
         db = database(self.request)
         if document_id is None:
             since = params.timestamp(self.request.query, "since")
@@ -61,8 +70,8 @@ class DocumentView(web.View):
 
     async def put(self) -> web.Response:
         principal(self.request).require(self.write_scopes, f"writing {self.what}")
-        place, document_id = self.parse("PUT", id_required=True)
-        content, content_type = await read_content(self.request)
+        place, document_id = await self.parse("PUT", id_required=True)
+        content, content_type = await self.read_checked_content()
         profile_put = service.UnconditionalPut(self.request.app[settings_key].unconditional_profile_put)
         etag = await service.put_document(
             database(self.request), place, document_id, content, content_type, preconditions(self.request),
@@ -72,8 +81,8 @@ class DocumentView(web.View):
 
     async def post(self) -> web.Response:
         principal(self.request).require(self.write_scopes, f"writing {self.what}")
-        place, document_id = self.parse("POST", id_required=True)
-        content, content_type = await read_content(self.request)
+        place, document_id = await self.parse("POST", id_required=True)
+        content, content_type = await self.read_checked_content()
         etag = await service.merge_document(
             database(self.request), place, document_id, content, content_type, preconditions(self.request)
         )
@@ -81,7 +90,7 @@ class DocumentView(web.View):
 
     async def delete(self) -> web.Response:
         principal(self.request).require(self.write_scopes, f"deleting {self.what}")
-        place, document_id = self.parse("DELETE", id_required=not self.delete_many)
+        place, document_id = await self.parse("DELETE", id_required=not self.delete_many)
         conditions = preconditions(self.request)
         if document_id is None:
             if conditions.given:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import uuid
 from urllib.parse import parse_qsl
@@ -11,6 +12,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 from multidict import CIMultiDict, MultiDict
 from pymongo.errors import PyMongoError
+from yarl import URL
 
 from lrs.auth.service import authenticate
 from lrs.db import is_unavailable
@@ -54,8 +56,14 @@ FORM_HEADERS = ("Authorization", "X-Experience-API-Version", "Content-Type", "Co
 CACHE_BUSTER = "cachebuster"
 
 
+def xapi_path(request: web.Request) -> str:
+    """The path with runs of slashes merged: `/xapi//statements` is `/xapi/statements`."""
+    return re.sub("/{2,}", "/", request.path)
+
+
 def is_xapi(request: web.Request) -> bool:
-    return request.path == XAPI_PREFIX or request.path.startswith(XAPI_PREFIX + "/")
+    path = xapi_path(request)
+    return path == XAPI_PREFIX or path.startswith(XAPI_PREFIX + "/")
 
 
 def error_response(error: LRSError) -> web.Response:
@@ -112,7 +120,7 @@ async def access_log_and_errors(request: web.Request, handler):
         response.headers.update(CORS_HEADERS)
         response.headers.setdefault("Cache-Control", NO_STORE)
         response.headers["X-Experience-API-Version"] = XAPI_VERSION
-        if request.path == XAPI_PREFIX + "/statements":
+        if xapi_path(request) == XAPI_PREFIX + "/statements":
             response.headers["X-Experience-API-Consistent-Through"] = consistent_through()
     finish_record(request, record, response.status, time.perf_counter() - started)
     return response
@@ -172,7 +180,7 @@ async def drop_cache_buster(request: web.Request, handler):
 
 def is_open_xapi_call(request: web.Request) -> bool:
     """About and CORS preflights need neither credentials nor a version header."""
-    return request.path == XAPI_PREFIX + "/about" or request.method == "OPTIONS"
+    return xapi_path(request) == XAPI_PREFIX + "/about" or request.method == "OPTIONS"
 
 
 @web.middleware
@@ -198,6 +206,27 @@ async def xapi_authentication(request: web.Request, handler):
     return await handler(request)
 
 
+@web.middleware
+async def merged_slashes(request: web.Request, handler):
+    """Serve `/xapi//statements` as `/xapi/statements`.
+
+    Clients that join an endpoint ending in "/" with "/statements" double the slash. A redirect
+    would not do: browsers refuse to follow one in answer to a CORS preflight, and many clients
+    do not resend a PUT or POST body after one. So the merged path is routed here, innermost,
+    after the outer middlewares judged the request by that same merged path (`xapi_path`).
+    """
+    if "//" not in request.path or not is_xapi(request):
+        return await handler(request)
+    url = URL.build(path=re.sub("/{2,}", "/", request.rel_url.raw_path),
+                    query_string=request.rel_url.raw_query_string, encoded=True)
+    merged = request.clone(rel_url=url)
+    match = await request.app.router.resolve(merged)
+    if match.http_exception is not None:
+        return await handler(request)
+    return await match.handler(merged)
+
+
 MIDDLEWARES = [
-    access_log_and_errors, cors_preflight, alternate_request_syntax, drop_cache_buster, xapi_version, xapi_authentication,
+    access_log_and_errors, cors_preflight, alternate_request_syntax, drop_cache_buster, xapi_version,
+    xapi_authentication, merged_slashes,
 ]

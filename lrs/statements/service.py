@@ -88,7 +88,7 @@ async def store_statements(
     # Known ids are settled (no-op or 409) before any hook acts on the batch.
     as_received = {s["id"].lower(): r for s, r in zip(statements, received)}
     known = await find_known(database, as_received)
-    ctx = StoreContext(principal=principal)
+    ctx = StoreContext(principal=principal, known_ids=frozenset(known))
     try:
         for hook in hooks:
             await hook.before_store(statements, ctx)

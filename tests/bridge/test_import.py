@@ -26,6 +26,14 @@ async def test_single_sco_package_becomes_a_cmi5_course(scorm, content_origin):
     assert again == package
 
 
+async def test_the_course_of_a_package_is_not_deleted_without_its_package(scorm):
+    package = await scorm.import_package(single_sco())
+    response = await scorm.xapi.delete(f"/cmi5/courses/{package['course']}")
+    assert response.status == 409
+    assert f"/scorm/packages/{package['id']}" in (await response.json())["detail"]
+    assert (await scorm.xapi.get(f"/cmi5/courses/{package['course']}")).status == 200
+
+
 async def test_multi_sco_package_keeps_item_order_nesting_and_assets(scorm):
     package = await scorm.import_package(multi_sco())
     assert [(s["id"], s["scormType"], s["launch"]) for s in package["scos"]] == [

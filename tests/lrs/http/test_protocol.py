@@ -56,6 +56,39 @@ async def test_cors_headers_on_normal_responses(xapi):
     assert "X-Experience-API-Consistent-Through" in response.headers["Access-Control-Expose-Headers"]
 
 
+async def test_a_doubled_slash_after_the_endpoint_reaches_the_resource(xapi):
+    # An AU library joining an endpoint that ends in "/" with "/statements" asks for //statements.
+    statement = make_statement(id=str(uuid.uuid4()))
+    response = await xapi.put(f"/xapi//statements?statementId={statement['id']}", json=statement)
+    assert response.status == 204, await response.text()
+    response = await xapi.get(f"/xapi//statements?statementId={statement['id']}")
+    assert (await response.json())["id"] == statement["id"]
+    assert response.headers["X-Experience-API-Consistent-Through"]
+    agent = json.dumps(statement["actor"])
+    state = "/xapi//activities//state?" + urlencode({"activityId": "http://example.com/a", "agent": agent, "stateId": "s"})
+    assert (await xapi.put(state, json={"k": 1})).status == 204
+    assert await (await xapi.get(state.replace("//", "/"))).json() == {"k": 1}
+    form = {"Authorization": ADMIN_AUTH, "X-Experience-API-Version": "1.0.3", "statementId": statement["id"]}
+    response = await xapi.client.post("/xapi//statements?method=GET", data=urlencode(form),
+                                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert (await response.json())["id"] == statement["id"]
+
+
+async def test_a_doubled_slash_changes_neither_authentication_nor_cors(xapi, client):
+    assert (await xapi.as_(None).get("/xapi//statements")).status == 401
+    assert (await xapi.as_(None).get("/xapi//about")).status == 200
+    # The browser's preflight of such a URL gets the same answer, not a redirect it would refuse.
+    response = await client.options("/xapi//statements", headers={
+        "Origin": "http://elsewhere.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type,x-experience-api-version",
+    })
+    assert response.status == 204
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    response = await xapi.get("/xapi//nothing-here", headers={"Origin": "http://elsewhere.example"})
+    assert response.status == 404
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
 async def test_head_on_about_and_on_the_statement_list_gives_get_headers_without_a_body(xapi):
     for path in ("/xapi/about", "/xapi/statements"):
         get = await xapi.get(path)
