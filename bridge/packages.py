@@ -1,15 +1,19 @@
 """Package import and lookup: the LMS-facing verbs for SCORM packages. No HTTP here.
 
-A package is read and checked whole before anything is stored: zip (with the limits and safe
-member names of `cmi5.package.read_zip`), manifest, launch files. It then becomes a cmi5 course
-through cmi5's public import, its files go to the bridge's GridFS bucket, and the package
-document ties the SCOs to the course's AUs.
+A package is unpacked to a temporary folder and checked whole before anything is stored: zip
+(with the limits and safe member names of `cmi5.package.unpack_zip`), manifest, launch files.
+It then becomes a cmi5 course through cmi5's public import, its files go from that folder to
+the bridge's GridFS bucket, and the package document ties the SCOs to the course's AUs.
 """
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
+from typing import BinaryIO
 
 from bson import BSON
 
@@ -19,7 +23,7 @@ from bridge.errors import InvalidPackage
 from bridge.manifest import Manifest, parse_manifest
 from cmi5.course import InvalidCourseStructure
 from cmi5.courses import DEFAULT_CONTENT_TYPE, content_type_for, import_course
-from cmi5.package import PackageLimits, read_zip
+from cmi5.package import PackageLimits, unpack_zip
 from lrs.errors import NotFound
 
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
@@ -29,11 +33,12 @@ MAX_PACKAGE_BYTES = 14 * 1024 * 1024
 COURSE_LINK_BYTES = 100
 
 
-def read_files(data: bytes, media_type: str, limits: PackageLimits) -> dict[str, bytes]:
+def read_files(data: bytes | BinaryIO, media_type: str, limits: PackageLimits, folder: Path) -> dict[str, Path]:
+    """The package's files: package path -> file unpacked under `folder`."""
     if media_type not in ZIP_TYPES:
         raise InvalidPackage("", f"a SCORM package is sent as application/zip, not {media_type or 'without a Content-Type'}")
     try:
-        files = read_zip(data, limits)
+        files = unpack_zip(data, limits, folder)
     except InvalidCourseStructure as error:
         raise InvalidPackage("package", error.problem) from None
     if vocab.MANIFEST_FILE not in files:
@@ -41,22 +46,24 @@ def read_files(data: bytes, media_type: str, limits: PackageLimits) -> dict[str,
     return files
 
 
-async def import_package(database, data: bytes, media_type: str, limits: PackageLimits, base: str,
+async def import_package(database, data: bytes | BinaryIO, media_type: str, limits: PackageLimits, base: str,
                          content_base: str) -> dict:
     """Import a SCORM 1.2 zip; `base` names its IRIs, `content_base` serves its player and files."""
-    files = read_files(data, media_type, limits)
-    manifest = parse_manifest(files[vocab.MANIFEST_FILE], frozenset(files))
-    package = uuid.uuid4().hex
-    iris = PackageIris(f"{base}/scorm/packages/{package}")
-    document = package_document(package, manifest, iris)
-    check_size(document)
-    course = await import_course(database, course_structure(manifest, iris, package, content_base), "application/xml")
-    link_course(document, course)
-    await store.insert_package_files(
-        database, package, {path: (content, content_type_for(path)) for path, content in files.items()}
-    )
-    await store.insert_package(database, document)
-    return document
+    with tempfile.TemporaryDirectory(prefix="scorm-package-") as folder:
+        files = await asyncio.to_thread(read_files, data, media_type, limits, Path(folder))
+        manifest = parse_manifest(files[vocab.MANIFEST_FILE].read_bytes(), frozenset(files))
+        package = uuid.uuid4().hex
+        iris = PackageIris(f"{base}/scorm/packages/{package}")
+        document = package_document(package, manifest, iris)
+        check_size(document)
+        course = await import_course(database, course_structure(manifest, iris, package, content_base),
+                                     "application/xml")
+        link_course(document, course)
+        await store.insert_package_files(
+            database, package, {path: (file, content_type_for(path)) for path, file in files.items()}
+        )
+        await store.insert_package(database, document)
+        return document
 
 
 def package_document(package: str, manifest: Manifest, iris: PackageIris) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from lrs.keys import credential_store_key
@@ -116,10 +118,24 @@ async def test_broken_packages_get_400_naming_the_problem(scorm, body, content_t
 
 
 async def test_a_package_too_large_to_keep_is_refused_before_anything_is_stored(scorm):
-    prerequisites = "<adlcp:prerequisites>" + "p" * (15 * 1024 * 1024) + "</adlcp:prerequisites>"
+    # Random letters of four (about 4:1 deflated): a run of one letter would be refused sooner, as a zip bomb.
+    text = os.urandom(15 * 1024 * 1024).translate(bytes(b"ACGT"[n % 4] for n in range(256))).decode()
+    prerequisites = "<adlcp:prerequisites>" + text + "</adlcp:prerequisites>"
     data = zip_with(manifest(item("ITEM-1", "RES-1", extra=prerequisites), RES), **{"sco/index.html": SCO_PAGE})
     answer = await scorm.import_package(data, expect=400)
     assert answer["detail"].startswith("imsmanifest.xml: makes a package record of ")
     assert answer["detail"].endswith("at most 14680064 are accepted")
     assert (await (await scorm.xapi.get("/scorm/packages")).json())["packages"] == []
     assert (await (await scorm.xapi.get("/cmi5/courses")).json())["courses"] == []
+
+
+async def test_a_zip_bomb_is_refused_before_it_is_inflated(scorm, database):
+    # 32 MiB of zeros deflate to about 32 KB: well under the size cap, but no real content does that.
+    bomb = zip_with(manifest(ONE, RES), **{"sco/index.html": SCO_PAGE, "media/zeros.bin": bytes(32 << 20)})
+    assert len(bomb) < 100_000
+    answer = await scorm.import_package(bomb, expect=400)
+    assert answer["detail"].startswith("package: member 'media/zeros.bin' inflates from ")
+    assert answer["detail"].endswith("more than 200 times its compressed size is refused as a zip bomb")
+    assert (await (await scorm.xapi.get("/scorm/packages")).json())["packages"] == []
+    assert await database["scorm_content.files"].count_documents({}) == 0
+
