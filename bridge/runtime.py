@@ -140,7 +140,7 @@ def parse_commit(body: object) -> Commit:
     check_commit(body)
     event = body.get("event", "commit")
     snapshot = None if event == "initialize" else parse_snapshot(body.get("cmi"))
-    return Commit(body["sequence"], event, snapshot)
+    return Commit(body["sequence"], event, snapshot, tuple(body.get("statuses") or ()))
 
 
 async def registration_facts(rt: Runtime) -> Facts:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import posixpath
+import tempfile
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 
 from bson import BSON
 from bson.errors import InvalidDocument
 
 from cmi5 import store
 from cmi5.course import InvalidCourseStructure
-from cmi5.package import PackageLimits, read_package
+from cmi5.package import Package, PackageLimits, read_package
 from lrs.errors import NotFound
 
 # A course is one database document; leave headroom under MongoDB's 16 MiB.
@@ -47,7 +50,13 @@ async def import_course(database, data: bytes, media_type: str, limits: PackageL
                         owner: str | None = None) -> dict:
     """Import a cmi5.xml or zip. `owner` names what made the course (e.g. a SCORM package's URL),
     which is then the only way to delete it."""
-    package = read_package(data, media_type, limits)
+    # A zip is unpacked to a temporary folder (never into memory), stored, then removed.
+    with tempfile.TemporaryDirectory(prefix="cmi5-package-") as folder:
+        package = await asyncio.to_thread(read_package, data, media_type, Path(folder), limits)
+        return await store_course(database, package, owner)
+
+
+async def store_course(database, package: Package, owner: str | None = None) -> dict:
     structure = package.course
     key = uuid.uuid4().hex
     for node in (*structure["aus"], *structure["blocks"]):
@@ -72,7 +81,7 @@ async def import_course(database, data: bytes, media_type: str, limits: PackageL
         raise InvalidCourseStructure("courseStructure", f"is {size} bytes once stored; at most {MAX_COURSE_BYTES} are accepted")
     if package.files:
         await store.insert_package_files(
-            database, key, {path: (content, content_type_for(path)) for path, content in package.files.items()}
+            database, key, {path: (file, content_type_for(path)) for path, file in package.files.items()}
         )
     await store.insert_course(database, document)
     return document

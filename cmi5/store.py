@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -64,7 +65,7 @@ async def find_courses(database) -> list[dict]:
     return await cursor.to_list()
 
 
-async def insert_package_files(database, package: str, files: dict[str, tuple[bytes, str]]) -> None:
+async def insert_package_files(database, package: str, files: dict[str, tuple[Path, str]]) -> None:
     await PACKAGE_FILES.insert_files(database, package, files)
 
 
