@@ -99,6 +99,13 @@ def precondition_failed(document_id: str) -> PreconditionFailed:
     )
 
 
+def document_exists(document_id: str) -> Conflict:
+    return Conflict(
+        f"document {document_id!r} already exists: GET it to check its current state, "
+        "then PUT again with If-Match set to its ETag"
+    )
+
+
 def state_place(activity_id: str, agent_key: str, registration: str | None) -> Place:
     """Where the State documents of an activity, agent (IFI key) and registration live."""
     return Place(store.STATE, activity_id=activity_id, agent=agent_key, registration=registration)
@@ -125,22 +132,25 @@ async def list_document_ids(database, place: Place, since: datetime | None) -> D
 
 async def put_document(
     database, place: Place, document_id: str, content: bytes, content_type: str | None,
-    preconditions: Preconditions, header_required: bool,
+    preconditions: Preconditions, header_required: bool, create_needs_header: bool | None = None,
 ) -> str:
     """Store `content` as the whole document; return its ETag.
 
-    `header_required` (the profile resources, Communication 3.1): without If-Match or
-    If-None-Match, an existing document is a 409 and a new one a 400; nothing is written.
+    Without If-Match or If-None-Match (which resources need them is the version table's,
+    ``lrs.versions``): with `header_required`, an existing document is a 409 and is not
+    changed, and a new one is a 400 unless `create_needs_header` is False.
     """
     new = new_content(content, content_type)
     if_match, if_none_match = preconditions.if_match, preconditions.if_none_match
     if not preconditions.given:
         if header_required:
+            if create_needs_header is False:
+                # Create-only: a document created meanwhile is a conflict too, never overwritten.
+                if await store.insert_document(database, place, document_id, new):
+                    return new.etag
+                raise document_exists(document_id)
             if await store.find_document(database, place, document_id) is not None:
-                raise Conflict(
-                    f"document {document_id!r} already exists: GET it to check its current state, "
-                    "then PUT again with If-Match set to its ETag"
-                )
+                raise document_exists(document_id)
             raise BadRequest(
                 "PUT to this resource needs an If-Match header (to replace a document) "
                 "or If-None-Match: * (to create one)"

@@ -9,10 +9,13 @@ from lrs.auth.principal import Principal
 from lrs.auth.service import authenticate
 from lrs.errors import PayloadTooLarge
 from lrs.keys import credential_store_key, database_key, settings_key
+from lrs.versions import XapiVersion
 
 PRINCIPAL = web.RequestKey("principal", Principal)
 # The content of an alternate-syntax request (Communication 1.3), which replaces the real body.
 ALTERNATE_BODY = web.RequestKey("alternate_body", bytes)
+# The xAPI version whose rules handle the request (lrs.http.versioning).
+XAPI_VERSION = web.RequestKey("xapi_version", XapiVersion)
 
 
 async def require_basic_credential(request: web.Request, allowed: set[str], action: str) -> Principal:
@@ -29,6 +32,10 @@ def base_url(request: web.Request) -> str:
 
 def principal(request: web.Request) -> Principal:
     return request[PRINCIPAL]
+
+
+def xapi_version(request: web.Request) -> XapiVersion:
+    return request[XAPI_VERSION]
 
 
 def database(request: web.Request):

@@ -15,7 +15,7 @@ from lrs.documents.service import Preconditions
 from lrs.documents.store import Place, StoredDocument
 from lrs.errors import BadRequest
 from lrs.http import params
-from lrs.http.context import database, principal, read_body
+from lrs.http.context import database, principal, read_body, xapi_version
 from lrs.http.responses import dump_json, http_date
 
 
@@ -27,7 +27,6 @@ class DocumentView(web.View):
     read_scopes: ClassVar[set[str]]
     write_scopes: ClassVar[set[str]]
     what: ClassVar[str]               # for messages: "state documents"
-    header_required: ClassVar[bool]   # PUT needs If-Match or If-None-Match (profiles)
     delete_many: ClassVar[bool]       # DELETE without an id deletes every document of the place
 
     def parse_place(self, query: Mapping[str, str]) -> tuple[Place, dict]:
@@ -63,9 +62,12 @@ class DocumentView(web.View):
         principal(self.request).require(self.write_scopes, f"writing {self.what}")
         place, document_id = self.parse("PUT", id_required=True)
         content, content_type = await read_content(self.request)
+        # Which documents a PUT without If-Match / If-None-Match may write differs by version.
+        version = xapi_version(self.request)
         etag = await service.put_document(
-            database(self.request), place, document_id, content, content_type,
-            preconditions(self.request), self.header_required,
+            database(self.request), place, document_id, content, content_type, preconditions(self.request),
+            header_required=place.kind in version.guarded_put_kinds,
+            create_needs_header=place.kind in version.creating_put_needs_header_kinds,
         )
         return written_response(etag)
 
