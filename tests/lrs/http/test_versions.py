@@ -174,6 +174,16 @@ async def test_resending_a_2_0_statement_with_its_offset_timestamp_is_a_no_op(xa
     assert (await xapi2.post("/xapi/statements", json=changed)).status == 409
 
 
+async def test_related_agents_match_context_agents_groups_and_group_members(xapi, xapi2):
+    statement_id = await store(xapi2, make_statement(context=CONTEXT_2_0))
+    other_id = await store(xapi2, make_statement())
+    for agent in (MENTOR, TEAM, PEER):
+        query = {"agent": json.dumps(agent)}
+        assert await ids(xapi2, {**query, "related_agents": "true"}) == [statement_id], agent
+        assert await ids(xapi2, query) == [], agent
+    assert set(await ids(xapi2, {"agent": json.dumps({"mbox": "mailto:learner@example.com"})})) == {statement_id, other_id}
+
+
 async def ids(xapi, params: dict) -> list[str]:
     response = await xapi.get("/xapi/statements", params=params)
     assert response.status == 200, await response.text()
@@ -188,6 +198,12 @@ async def test_ids_format_reduces_context_agents_and_groups_to_identifiers(xapi2
     ]
     assert context["contextGroups"][0]["group"] == {"objectType": "Group", "mbox": TEAM["mbox"]}
     assert context["contextGroups"][1]["group"] == {"objectType": "Group", "member": [PEER]}
+
+
+async def test_agents_resource_knows_names_seen_in_context_agents(xapi2):
+    await store(xapi2, make_statement(context=CONTEXT_2_0))
+    response = await xapi2.get("/xapi/agents", params={"agent": json.dumps({"mbox": MENTOR["mbox"]})})
+    assert (await response.json())["name"] == ["Mentor"]
 
 
 @pytest.mark.parametrize("speaking", ["1.0.3", "2.0.0"])
