@@ -13,7 +13,7 @@ from aiohttp import web
 from lrs.documents import service
 from lrs.documents.service import Preconditions
 from lrs.documents.store import Place, StoredDocument
-from lrs.errors import BadRequest
+from lrs.errors import BadRequest, InvalidParameter
 from lrs.http import params
 from lrs.http.context import database, principal, read_body, xapi_version
 from lrs.http.responses import dump_json, http_date
@@ -38,6 +38,9 @@ class DocumentView(web.View):
         allowed = [*self.place_params, self.id_param, *(["since"] if method == "GET" else [])]
         required = [*self.required_params, *([self.id_param] if id_required else [])]
         params.check_parameters(query, allowed, required)
+        if "since" in query and self.id_param in query:
+            # since filters the list of ids; one document has none (9274.1.1 4.1.6.2: Not Allowed).
+            raise InvalidParameter("since", f"is not allowed with {self.id_param}")
         place, parsed = self.parse_place(query)
         document_id = query.get(self.id_param)
         if document_id is not None:

@@ -266,3 +266,12 @@ async def test_2_0_post_and_delete_honour_if_match(xapi2):
     assert await newer.json() == {"a": 1, "b": 2} and "Last-Modified" in newer.headers
     assert (await xapi2.delete(STATE, params=STATE_PARAMS, headers={"If-Match": newer.headers["ETag"]})).status == 204
     assert (await xapi2.get(STATE, params=STATE_PARAMS)).status == 404
+
+
+@pytest.mark.parametrize("speaking", ["1.0.3", "2.0.0"])
+async def test_since_with_a_document_id_is_400(xapi, speaking):
+    # 9274.1.1 4.1.6.2: since is "Not Allowed" with stateId; in 1.0.3 single-document GETs have no since.
+    client = xapi.speaking(speaking)
+    for url, query in ((STATE, STATE_PARAMS), (PROFILE, PROFILE_PARAMS)):
+        response = await client.get(url, params={**query, "since": "2020-01-01T00:00:00Z"})
+        assert response.status == 400 and "since" in (await response.json())["detail"], url
