@@ -11,6 +11,7 @@ import pytest
 from dateutil.parser import isoparse
 
 from tests.conftest import ADMIN_AUTH, basic, make_statement
+from tests.lrs.http.test_attachments import post_signed, rsa_key
 
 VERSION = "X-Experience-API-Version"
 MENTOR = {"objectType": "Agent", "mbox": "mailto:mentor@example.com", "name": "Mentor"}
@@ -275,3 +276,21 @@ async def test_since_with_a_document_id_is_400(xapi, speaking):
     for url, query in ((STATE, STATE_PARAMS), (PROFILE, PROFILE_PARAMS)):
         response = await client.get(url, params={**query, "since": "2020-01-01T00:00:00Z"})
         assert response.status == 400 and "since" in (await response.json())["detail"], url
+
+
+async def test_signed_2_0_statements_are_checked_with_their_context_agents(xapi2):
+    key = rsa_key()
+    statement = make_statement(
+        id=str(uuid.uuid4()), context=CONTEXT_2_0, timestamp="2023-05-04T12:00:00-05:00",
+        result={"duration": "PT1.23S"},
+    )
+    # Signed with the duration to the hundredth, sent more precise: the same statement (4.2.7).
+    sent = {**statement, "result": {"duration": "PT1.2345S"}}
+    response = await post_signed(xapi2, sent, statement, key)
+    assert response.status == 200, await response.text()
+    assert (await read(xapi2, statement["id"]))["timestamp"] == "2023-05-04T17:00:00.000Z"
+    other = {**statement, "id": str(uuid.uuid4())}
+    tampered = {**other, "context": {**CONTEXT_2_0, "contextAgents": [
+        {"objectType": "contextAgent", "agent": PEER, "relevantTypes": [MENTORING]}]}}
+    response = await post_signed(xapi2, tampered, other, key)
+    assert response.status == 400 and "signed statement" in (await response.json())["detail"]
