@@ -19,7 +19,7 @@ from aiohttp import web
 
 from lrs.auth.service import authenticate
 from lrs.errors import BadRequest
-from lrs.http.access import note_version
+from lrs.http.access import note_credential, note_version
 from lrs.http.context import ALTERNATE_BODY, XAPI_VERSION, credential_store
 from lrs.keys import authenticators_key, last_versions_key
 from lrs.versions import NEWEST, SUPPORTED, VERSION_HEADER, XapiVersion, version_for_header
@@ -58,6 +58,7 @@ async def refuse(request: web.Request) -> NoReturn:
     principal = await authenticate(
         request.headers.get("Authorization"), credential_store(request), request.app[authenticators_key]
     )
+    note_credential(request, principal.key)
     note_version(request, request.app[last_versions_key].recall(principal.key) or NEWEST)
     header = request.headers.get(VERSION_HEADER)
     if header is None:
