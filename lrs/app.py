@@ -12,10 +12,11 @@ from lrs.db import embedded_database, mongo_client
 from lrs.documents import store as documents_store
 from lrs.http.health import add_health_routes
 from lrs.http.middleware import MIDDLEWARES
+from lrs.http.versioning import LastVersions
 from lrs.http.routes import add_routes
 from lrs.keys import (
     authenticators_key, credential_store_key, cursor_secret_key, database_key, index_specs_key,
-    drain_key, metrics_key, settings_key, statement_hooks_key,
+    drain_key, last_versions_key, metrics_key, settings_key, statement_hooks_key,
 )
 from lrs.metrics import Metrics, StatementCounter
 from lrs.settings import Settings
@@ -42,6 +43,7 @@ def create_app(settings: Settings, plugins: list[Plugin] | None = None) -> web.A
     app[statement_hooks_key] = [StatementCounter(app[metrics_key])]
     app[authenticators_key] = []
     app[index_specs_key] = list(INDEXES)
+    app[last_versions_key] = LastVersions()
     add_routes(app)
     add_health_routes(app)
     # Torn down in reverse: writes finish, then the client closes, then the embedded database stops.

@@ -38,7 +38,7 @@ def plugin_environment() -> list[tuple[str, str, str]]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lrs", description="xAPI 1.0.3 Learning Record Store")
+    parser = argparse.ArgumentParser(prog="lrs", description="xAPI 1.0.3 and 2.0 Learning Record Store")
     commands = parser.add_subparsers(dest="command", required=True)
     settings = [*ENVIRONMENT, *plugin_environment()]
     width = max(len(name) for name, _, _ in settings) + 2

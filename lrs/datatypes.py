@@ -87,6 +87,23 @@ def parse_timestamp(value: str) -> datetime:
         raise ValueError("is before year 1 or after year 9999 in UTC") from None
 
 
+# RFC 3339 with a UTC offset: what xAPI 2.0 stores and returns (IEEE 9274.1.1 4.2.7).
+_RFC3339_UTC = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|\+00:00)\Z"
+)
+
+
+def utc_timestamp(value: str) -> str:
+    """`value` in RFC 3339 form at UTC: unchanged when it already is one, else converted
+    (``2023-05-04T12:00:00-05:00`` -> ``2023-05-04T17:00:00.000Z``), keeping the fraction
+    to the microsecond. Raises ValueError as ``parse_timestamp`` does."""
+    if _RFC3339_UTC.match(value):
+        return value
+    moment = parse_timestamp(value)
+    precision = "milliseconds" if moment.microsecond % 1000 == 0 else "microseconds"
+    return moment.isoformat(timespec=precision).replace("+00:00", "Z")
+
+
 # --------------------------------------------------------------------------- durations
 
 # ISO 8601:2004 4.4.3.2 only: PnYnMnDTnHnMnS or PnW (the alternative P0003-06-04T... is forbidden).

@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # imported for the annotations only: these modules import thi
     from lrs.auth.service import Authenticator
     from lrs.db import IndexSpec
     from lrs.hooks import StatementHook
+    from lrs.http.versioning import LastVersions
     from lrs.metrics import Metrics
     from lrs.settings import Settings
     from lrs.shutdown import Drain
@@ -33,3 +34,5 @@ cursor_secret_key: web.AppKey[bytes] = web.AppKey("cursor_secret")
 metrics_key: web.AppKey[Metrics] = web.AppKey("metrics")
 # Requests and writes in flight, which shutdown waits for before closing the database.
 drain_key: web.AppKey[Drain] = web.AppKey("drain")
+# The xAPI version each credential last used: the version a request naming none is refused in.
+last_versions_key: web.AppKey[LastVersions] = web.AppKey("last_versions")

@@ -34,6 +34,10 @@ def agents_of(statement: dict) -> list[dict]:
         context = part.get("context") or {}
         add(context.get("instructor"))
         add(context.get("team"))
+        for context_agent in context.get("contextAgents") or ():
+            add(context_agent.get("agent"))
+        for context_group in context.get("contextGroups") or ():
+            add(context_group.get("group"))
         if obj.get("objectType") != "SubStatement":
             break
     return found

@@ -51,22 +51,23 @@ class Preconditions:
 
 
 class UnconditionalPut(Enum):
-    """What a PUT with neither If-Match nor If-None-Match does (Communication 3.1)."""
+    """What a PUT with neither If-Match nor If-None-Match does (Communication 3.1; which one
+    applies to which resource is the version table's, `lrs.versions`)."""
 
-    # State: such writes are permitted; the last writer wins.
+    # 1.0.3 State: such writes are permitted; the last writer wins.
     REPLACE = "replace"
-    # Profiles: 409 when the document exists (3.1.s4.b13); 400 when it does not, which the spec
-    # leaves open but the ADL 1.0.3 conformance suite tests, as the ADL LRS and Learning Locker do.
+    # 1.0.3 profiles: 409 when the document exists (3.1.s4.b13); 400 when it does not, which the
+    # spec leaves open but the ADL 1.0.3 conformance suite tests, as the ADL LRS and Learning Locker do.
     REJECT = "reject"
-    # Profiles, lenient: 409 when the document exists, else it is created. TinCanPython saves a new
-    # profile document this way.
+    # 2.0 (9274.1.1 4.1.4), and 1.0.3 profiles when configured: 409 when the document exists,
+    # else it is created. TinCanPython saves a new profile document this way.
     CREATE = "create"
 
 
-def unconditional_put(kind: str, profiles: UnconditionalPut) -> UnconditionalPut:
-    """The rule for a PUT without concurrency headers to documents of `kind`; `profiles` is the
-    configured choice for the two profile resources (LRS_UNCONDITIONAL_PROFILE_PUT)."""
-    return UnconditionalPut.REPLACE if kind == store.STATE else profiles
+def unconditional_put(rule: UnconditionalPut, profiles: UnconditionalPut) -> UnconditionalPut:
+    """The version's `rule` for a PUT without concurrency headers, where the configured choice for
+    profiles (LRS_UNCONDITIONAL_PROFILE_PUT) may turn 1.0.3's 400 for a new document into a create."""
+    return profiles if rule is UnconditionalPut.REJECT else rule
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,13 @@ def precondition_failed(document_id: str) -> PreconditionFailed:
     )
 
 
+def document_exists(document_id: str) -> Conflict:
+    return Conflict(
+        f"document {document_id!r} already exists: GET it to check its current state, "
+        "then PUT again with If-Match set to its ETag"
+    )
+
+
 def state_place(activity_id: str, agent_key: str, registration: str | None) -> Place:
     """Where the State documents of an activity, agent (IFI key) and registration live."""
     return Place(store.STATE, activity_id=activity_id, agent=agent_key, registration=registration)
@@ -145,18 +153,17 @@ async def list_document_ids(database, place: Place, since: datetime | None) -> D
 
 async def put_document(
     database, place: Place, document_id: str, content: bytes, content_type: str | None,
-    preconditions: Preconditions, profile_put: UnconditionalPut = UnconditionalPut.REJECT,
+    preconditions: Preconditions, unconditional: UnconditionalPut = UnconditionalPut.REPLACE,
 ) -> str:
     """Store `content` as the whole document; return its ETag.
 
-    Without If-Match or If-None-Match, `unconditional_put` says what happens, with `profile_put`
-    the choice for profiles; a refused write writes nothing.
+    Without If-Match or If-None-Match, `unconditional` says what happens (the request's version
+    decides it, `lrs.versions`; the LMS's own writes replace); a refused write writes nothing.
     """
     new = new_content(content, content_type)
     if_match, if_none_match = preconditions.if_match, preconditions.if_none_match
     if not preconditions.given:
-        rule = unconditional_put(place.kind, profile_put)
-        return await put_unconditionally(database, place, document_id, new, rule)
+        return await put_unconditionally(database, place, document_id, new, unconditional)
     if if_none_match is not None and "*" in if_none_match:
         # Exists or not, one of the two conditions fails when both are given.
         if if_match is None and await store.insert_document(database, place, document_id, new):
@@ -186,10 +193,7 @@ async def put_unconditionally(
             "PUT to this resource needs an If-Match header (to replace a document) "
             "or If-None-Match: * (to create one)"
         )
-    raise Conflict(
-        f"document {document_id!r} already exists: GET it to check its current state, "
-        "then PUT again with If-Match set to its ETag"
-    )
+    raise document_exists(document_id)
 
 
 async def merge_document(

@@ -11,12 +11,15 @@ from lrs.auth.principal import Principal
 from lrs.auth.service import authenticate
 from lrs.errors import PayloadTooLarge
 from lrs.keys import credential_store_key, database_key, settings_key
+from lrs.versions import XapiVersion
 
 # A spooled body stays in memory up to this size, then goes to a temporary file.
 SPOOL_IN_MEMORY = 1 << 20
 PRINCIPAL = web.RequestKey("principal", Principal)
 # The content of an alternate-syntax request (Communication 1.3), which replaces the real body.
 ALTERNATE_BODY = web.RequestKey("alternate_body", bytes)
+# The xAPI version whose rules handle the request (lrs.http.versioning).
+XAPI_VERSION = web.RequestKey("xapi_version", XapiVersion)
 
 
 async def require_basic_credential(request: web.Request, allowed: set[str], action: str) -> Principal:
@@ -33,6 +36,10 @@ def base_url(request: web.Request) -> str:
 
 def principal(request: web.Request) -> Principal:
     return request[PRINCIPAL]
+
+
+def xapi_version(request: web.Request) -> XapiVersion:
+    return request[XAPI_VERSION]
 
 
 def database(request: web.Request):

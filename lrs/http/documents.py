@@ -13,9 +13,9 @@ from aiohttp import web
 from lrs.documents import service
 from lrs.documents.service import Preconditions
 from lrs.documents.store import Place, StoredDocument
-from lrs.errors import BadRequest
+from lrs.errors import BadRequest, InvalidParameter
 from lrs.http import params
-from lrs.http.context import database, principal, read_body
+from lrs.http.context import database, principal, read_body, xapi_version
 from lrs.http.responses import dump_json, http_date
 from lrs.keys import settings_key
 
@@ -39,6 +39,9 @@ class DocumentView(web.View):
         allowed = [*self.place_params, self.id_param, *(["since"] if method == "GET" else [])]
         required = [*self.required_params, *([self.id_param] if id_required else [])]
         params.check_parameters(query, allowed, required)
+        if "since" in query and self.id_param in query:
+            # since filters the list of ids; one document has none (9274.1.1 4.1.6.2: Not Allowed).
+            raise InvalidParameter("since", f"is not allowed with {self.id_param}")
         place, parsed = self.parse_place(query)
         document_id = query.get(self.id_param)
         if document_id is not None:
@@ -72,10 +75,13 @@ class DocumentView(web.View):
         principal(self.request).require(self.write_scopes, f"writing {self.what}")
         place, document_id = await self.parse("PUT", id_required=True)
         content, content_type = await self.read_checked_content()
-        profile_put = service.UnconditionalPut(self.request.app[settings_key].unconditional_profile_put)
+        unconditional = service.unconditional_put(
+            xapi_version(self.request).unconditional_put[place.kind],
+            service.UnconditionalPut(self.request.app[settings_key].unconditional_profile_put),
+        )
         etag = await service.put_document(
             database(self.request), place, document_id, content, content_type, preconditions(self.request),
-            profile_put,
+            unconditional,
         )
         return written_response(etag)
 

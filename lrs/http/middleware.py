@@ -17,14 +17,15 @@ from yarl import URL
 from lrs.auth.service import authenticate
 from lrs.db import is_unavailable
 from lrs.errors import BadRequest, LRSError, ServiceUnavailable
+from lrs.http import versioning
 from lrs.http.access import finish_record, note_credential, start_record
 from lrs.http.context import ALTERNATE_BODY, PRINCIPAL, credential_store, read_limited
 from lrs.keys import authenticators_key, drain_key, metrics_key
 from lrs.statements.service import consistent_through
+from lrs.versions import NEWEST, VERSION_HEADER
 
 log = logging.getLogger("lrs.http")
 XAPI_PREFIX = "/xapi"
-XAPI_VERSION = "1.0.3"
 # Sent with every 503 for a database outage: about how long a replica set election takes.
 RETRY_AFTER_SECONDS = "5"
 # Logged for a request cancelled before it could answer (shutdown timeout); nginx's code for it.
@@ -119,7 +120,8 @@ async def access_log_and_errors(request: web.Request, handler):
     if is_xapi(request):
         response.headers.update(CORS_HEADERS)
         response.headers.setdefault("Cache-Control", NO_STORE)
-        response.headers["X-Experience-API-Version"] = XAPI_VERSION
+        # The version the request was served with (lrs.http.versioning), else the newest.
+        response.headers[VERSION_HEADER] = (record.version or NEWEST).name
         if xapi_path(request) == XAPI_PREFIX + "/statements":
             response.headers["X-Experience-API-Consistent-Through"] = consistent_through()
     finish_record(request, record, response.status, time.perf_counter() - started)
@@ -185,13 +187,12 @@ def is_open_xapi_call(request: web.Request) -> bool:
 
 @web.middleware
 async def xapi_version(request: web.Request, handler):
-    if not is_xapi(request) or is_open_xapi_call(request):
+    if not is_xapi(request):
         return await handler(request)
-    version = request.headers.get("X-Experience-API-Version")
+    version = versioning.negotiate(request, needs_version=not is_open_xapi_call(request))
     if version is None:
-        raise BadRequest("the X-Experience-API-Version header is required")
-    if version.strip() != "1.0" and not version.strip().startswith("1.0."):
-        raise BadRequest(f"X-Experience-API-Version {version!r} is not supported; use 1.0.3")
+        await versioning.refuse(request)
+    versioning.handle(request, version)
     return await handler(request)
 
 
@@ -203,6 +204,7 @@ async def xapi_authentication(request: web.Request, handler):
         request.headers.get("Authorization"), credential_store(request), request.app[authenticators_key]
     )
     note_credential(request, request[PRINCIPAL].key)
+    versioning.remember(request, request[PRINCIPAL].key)
     return await handler(request)
 
 

@@ -10,7 +10,7 @@ from dateutil.parser import isoparse
 from lrs.auth.principal import STATEMENTS_READ, STATEMENTS_WRITE
 from lrs.errors import BadRequest, InvalidParameter
 from lrs.http import params
-from lrs.http.context import database, principal, read_body
+from lrs.http.context import database, principal, read_body, xapi_version
 from lrs.http.responses import dump_json, http_date, json_response
 from lrs.http.multipart import build_multipart, parse_multipart
 from lrs.keys import cursor_secret_key, settings_key, statement_hooks_key
@@ -38,7 +38,7 @@ class StatementsView(web.View):
         body, parts = await read_statements_body(request)
         await guarded_write(request, service.store_statements(
             database(request), request.app[statement_hooks_key], principal(request), body, parts,
-            statement_id=statement_id,
+            statement_id=statement_id, version=xapi_version(request),
         ))
         return web.Response(status=204)
 
@@ -48,7 +48,8 @@ class StatementsView(web.View):
         params.check_parameters(request.query, [])
         body, parts = await read_statements_body(request)
         ids = await guarded_write(request, service.store_statements(
-            database(request), request.app[statement_hooks_key], principal(request), body, parts
+            database(request), request.app[statement_hooks_key], principal(request), body, parts,
+            version=xapi_version(request),
         ))
         return json_response(ids)
 
@@ -64,13 +65,12 @@ class StatementsView(web.View):
         if "statementId" in query or "voidedStatementId" in query:
             fmt, with_attachments = output_options(query)
             result = await get_single(request, query, fmt, accept_language, with_attachments)
-            stored = result.statements[0]["stored"]
-            return render(result, result.statements[0], with_attachments, last_modified=stored)
+            return render(result, result.statements[0], with_attachments)
         q, query = parse_list_query(request, query)
         fmt, with_attachments = output_options(query)
         result = await service.query_statements(
             database(request), q, request.app[settings_key].statement_limit, fmt, accept_language,
-            with_attachments,
+            with_attachments, xapi_version(request),
         )
         body = {"statements": result.statements}
         if result.more:
@@ -90,7 +90,8 @@ async def get_single(request, query: dict, fmt: str, accept_language, with_attac
     voided = "voidedStatementId" in query
     statement_id = params.uuid(query, "voidedStatementId" if voided else "statementId")
     return await service.get_statement(
-        database(request), principal(request), statement_id, voided, fmt, accept_language, with_attachments
+        database(request), principal(request), statement_id, voided, fmt, accept_language, with_attachments,
+        xapi_version(request),
     )
 
 
@@ -128,12 +129,12 @@ def more_path(request: web.Request) -> str:
     return f"/{prefix.strip('/')}/xapi/statements".replace("//", "/")
 
 
-def render(result: service.StatementResult, body: object, with_attachments: bool,
-           last_modified: str | None = None) -> web.Response:
+def render(result: service.StatementResult, body: object, with_attachments: bool) -> web.Response:
     # X-Experience-API-Consistent-Through is added to every statements response by the middleware.
     headers = {}
-    if last_modified:
-        headers["Last-Modified"] = http_date(isoparse(last_modified))
+    if result.statements:
+        # The latest `stored` of the statements returned (9274.1.1 4.1.6.1; Communication 2.1.3).
+        headers["Last-Modified"] = http_date(max(isoparse(s["stored"]) for s in result.statements))
     if not with_attachments:
         return json_response(body, headers=headers)
     parts = [({"Content-Type": "application/json"}, dump_json(body))]

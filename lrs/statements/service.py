@@ -18,7 +18,9 @@ from lrs.statements.compare import same_statement
 from lrs.statements.formats import to_canonical_format, to_ids_format
 from lrs.statements.signature import SIGNATURE_USAGE, check_signature_attachment, verify_signature
 from lrs.statements.validate import validate_statement, validate_statements
+from lrs.statements.versioning import convert_for_storage, returned_form
 from lrs.statements.vocab import VOIDED_VERB
+from lrs.versions import XAPI_1_0_3, XapiVersion
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +63,10 @@ async def store_statements(
     body: object,
     parts: dict[str, AttachmentBody] | None = None,
     statement_id: str | None = None,
+    version: XapiVersion = XAPI_1_0_3,
 ) -> list[str]:
-    """Validate and store a PUT (`statement_id` given) or POST body; return the statement ids.
+    """Validate and store a PUT (`statement_id` given) or POST body by the rules of `version`;
+    return the statement ids.
 
     Either the whole batch is stored or nothing is (apart from attachment bodies, which are
     content-addressed and harmless).
@@ -71,24 +75,24 @@ async def store_statements(
     if statement_id is not None:
         if isinstance(body, dict) and "id" not in body:
             body = {**body, "id": statement_id}  # so the id is validated like any other
-        statement = validate_statement(body)
+        statement = validate_statement(body, version)
         if statement["id"].lower() != statement_id.lower():
             raise InvalidStatement("id", "does not match the statementId parameter")
         statements = [statement]
     else:
-        statements = validate_statements(body)
+        statements = validate_statements(body, version)
     if principal.policy:
         principal.policy.check_statements(statements)
     used_parts = check_attachments(statements, parts)
     received = [dict(s) for s in statements]  # before the LRS fills in what the client left out
     stored = clock.now()
     for statement in statements:
-        prepare_statement(statement, principal, stored)
+        prepare_statement(statement, principal, stored, version)
     await check_voiding(database, statements)
     # Known ids are settled (no-op or 409) before any hook acts on the batch.
     as_received = {s["id"].lower(): r for s, r in zip(statements, received)}
     known = await find_known(database, as_received)
-    ctx = StoreContext(principal=principal, known_ids=frozenset(known))
+    ctx = StoreContext(principal=principal, known_ids=frozenset(known), version=version)
     try:
         for hook in hooks:
             await hook.before_store(statements, ctx)
@@ -103,7 +107,7 @@ async def store_statements(
     for hook in hooks:
         await hook.after_store(statements, ctx)
     if ctx.extra_statements:
-        await store_statements(database, hooks, principal, ctx.extra_statements)
+        await store_statements(database, hooks, principal, ctx.extra_statements, version=version)
     return [s["id"] for s in statements]
 
 
@@ -138,13 +142,14 @@ def check_attachments(statements: list[dict], parts: dict[str, AttachmentBody]) 
     return used
 
 
-def prepare_statement(statement: dict, principal: Principal, stored: datetime) -> None:
+def prepare_statement(statement: dict, principal: Principal, stored: datetime, version: XapiVersion) -> None:
     """Set what the LRS assigns (Data 2.4): id, stored, timestamp, authority, version."""
     statement.setdefault("id", str(uuid.uuid4()))
     statement["stored"] = format_timestamp(stored)
     statement.setdefault("timestamp", statement["stored"])
     statement["authority"] = principal.authority
-    statement.setdefault("version", "1.0.0")
+    statement.setdefault("version", version.statement_version)
+    convert_for_storage(statement, version)
     normalize_context_activities(statement.get("context"))
     if statement["object"].get("objectType") == "SubStatement":
         normalize_context_activities(statement["object"].get("context"))
@@ -286,7 +291,7 @@ def consistent_through() -> str:
 
 async def get_statement(
     database, principal: Principal, statement_id: str, voided: bool, fmt: str,
-    accept_language: str | None, with_attachments: bool,
+    accept_language: str | None, with_attachments: bool, version: XapiVersion = XAPI_1_0_3,
 ) -> StatementResult:
     # Scope statements/read/mine: by the credential that stored it, as lists filter.
     own = principal.key if principal.reads_only_own_statements else None
@@ -295,23 +300,26 @@ async def get_statement(
         what = "voided statement" if voided else "statement"
         raise NotFound(f"no {what} with id {statement_id}")
     statement, hashes = found
-    statements = await render_statements(database, [statement], fmt, accept_language)
+    statements = await render_statements(database, [statement], fmt, accept_language, version)
     attachments = await find_attachment_bodies(database, hashes) if with_attachments else []
     return StatementResult(statements, attachments)
 
 
 async def query_statements(
     database, q: query.StatementQuery, page_size: int, fmt: str, accept_language: str | None,
-    with_attachments: bool,
+    with_attachments: bool, version: XapiVersion = XAPI_1_0_3,
 ) -> StatementResult:
     limit = min(q.limit, page_size) if q.limit else page_size
     page = await query.find_statements(database, q, limit)
-    statements = await render_statements(database, page.statements, fmt, accept_language)
+    statements = await render_statements(database, page.statements, fmt, accept_language, version)
     attachments = await find_attachment_bodies(database, page.attachment_hashes) if with_attachments else []
     return StatementResult(statements, attachments, page.last)
 
 
-async def render_statements(database, statements: list[dict], fmt: str, accept_language: str | None) -> list[dict]:
+async def render_statements(
+    database, statements: list[dict], fmt: str, accept_language: str | None, version: XapiVersion,
+) -> list[dict]:
+    statements = [returned_form(s, version) for s in statements]
     if fmt == "ids":
         return [to_ids_format(s) for s in statements]
     if fmt == "canonical":

@@ -179,6 +179,11 @@ def _context_agent_keys(context: dict) -> list[str]:
     for role in ("instructor", "team"):
         if context.get(role):
             keys += actor_keys(context[role])
+    # xAPI 2.0 context agents and groups match related_agents too (IEEE 9274.1.1 4.1.6.1).
+    for context_agent in context.get("contextAgents") or ():
+        keys += actor_keys(context_agent["agent"])
+    for context_group in context.get("contextGroups") or ():
+        keys += actor_keys(context_group["group"])
     return keys
 
 

@@ -92,9 +92,10 @@ def now_iso(offset_seconds: float = 0) -> str:
 class AU:
     """An AU's side of one launch: reads the launch URL, fetches its token, sends statements."""
 
-    def __init__(self, client, launch: dict) -> None:
+    def __init__(self, client, launch: dict, version: str = XAPI_VERSION) -> None:
         self.client = client
         self.launch = launch
+        self.version = version  # the X-Experience-API-Version the AU speaks
         self.url = launch["url"]
         query = {k: v[0] for k, v in parse_qs(urlsplit(self.url).query).items()}
         self.query = query
@@ -129,7 +130,7 @@ class AU:
         return self
 
     def headers(self) -> dict:
-        return {"Authorization": f"Basic {self.token}", "X-Experience-API-Version": XAPI_VERSION}
+        return {"Authorization": f"Basic {self.token}", "X-Experience-API-Version": self.version}
 
     def xapi_path(self, resource: str) -> str:
         # Joined as the common AU libraries do: endpoint, "/", resource.
@@ -225,8 +226,8 @@ class LMS:
         assert response.status == expect, body
         return body
 
-    async def start(self, registration: str, au_id: str, **extra) -> AU:
-        return await AU(self.client, await self.launch(registration, au_id, **extra)).start()
+    async def start(self, registration: str, au_id: str, version: str = XAPI_VERSION, **extra) -> AU:
+        return await AU(self.client, await self.launch(registration, au_id, **extra), version).start()
 
     async def status(self, registration: str) -> dict:
         response = await self.xapi.get(f"/cmi5/registrations/{registration}")

@@ -10,6 +10,7 @@ import pytest
 
 from lrs.documents import service, store
 from lrs.documents.service import Preconditions, UnconditionalPut
+from lrs.versions import XAPI_1_0_3, XAPI_2_0_0
 from lrs.documents.store import STATE, Place
 from lrs.errors import BadRequest, Conflict, PreconditionFailed
 
@@ -87,11 +88,11 @@ async def test_merge_with_failed_if_match_changes_nothing(database):
 async def test_profile_put_without_precondition_is_409_when_present_and_400_when_absent(database):
     place = Place(store.AGENT_PROFILE, agent=PLACE.agent)
     with pytest.raises(BadRequest):
-        await service.put_document(database, place, "p", b"{}", JSON, Preconditions())
+        await service.put_document(database, place, "p", b"{}", JSON, Preconditions(), UnconditionalPut.REJECT)
     assert await store.find_document(database, place, "p") is None
     await service.put_document(database, place, "p", b"{}", JSON, Preconditions(if_none_match=["*"]))
     with pytest.raises(Conflict):
-        await service.put_document(database, place, "p", b'{"x":1}', JSON, Preconditions())
+        await service.put_document(database, place, "p", b'{"x":1}', JSON, Preconditions(), UnconditionalPut.REJECT)
     assert (await store.find_document(database, place, "p")).content == b"{}"
 
 
@@ -119,10 +120,15 @@ async def test_lenient_profile_puts_racing_to_create_make_one_document(database)
     assert await database[store.DOCUMENTS].count_documents({}) == 1
 
 
-def test_state_put_without_precondition_replaces_whatever_profiles_are_set_to():
-    for choice in UnconditionalPut:
-        assert service.unconditional_put(STATE, choice) is UnconditionalPut.REPLACE
-    assert service.unconditional_put(store.AGENT_PROFILE, UnconditionalPut.CREATE) is UnconditionalPut.CREATE
+def test_the_profile_setting_relaxes_only_the_1_0_3_profile_refusal():
+    for version in (XAPI_1_0_3, XAPI_2_0_0):
+        for kind, rule in version.unconditional_put.items():
+            assert service.unconditional_put(rule, UnconditionalPut.REJECT) is rule
+    relaxed = {kind: service.unconditional_put(rule, UnconditionalPut.CREATE)
+               for kind, rule in XAPI_1_0_3.unconditional_put.items()}
+    assert relaxed == {STATE: UnconditionalPut.REPLACE, store.AGENT_PROFILE: UnconditionalPut.CREATE,
+                       store.ACTIVITY_PROFILE: UnconditionalPut.CREATE}
+    assert set(XAPI_2_0_0.unconditional_put.values()) == {UnconditionalPut.CREATE}
 
 
 async def test_put_if_none_match_etag_list_refuses_only_listed_etags(database):

@@ -16,8 +16,11 @@ async def test_missing_version_header_is_400(xapi):
     assert "X-Experience-API-Version" in (await response.json())["detail"]
 
 
-async def test_unsupported_versions_are_400_and_1_0_x_accepted(xapi):
-    for version, status in (("0.95", 400), ("1.1.0", 400), ("2.0.0", 400), ("1.0", 200), ("1.0.9", 200)):
+async def test_unsupported_versions_are_400_and_1_0_x_and_2_0_x_accepted(xapi):
+    for version, status in (
+        ("0.95", 400), ("1.1.0", 400), ("2.1.0", 400), ("3.0.0", 400), ("1.0", 200), ("1.0.9", 200),
+        ("2.0", 200), ("2.0.0", 200), ("2.0.1", 200),
+    ):
         response = await xapi.get("/xapi/statements", headers={"X-Experience-API-Version": version})
         assert response.status == status, version
 
