@@ -1,0 +1,217 @@
+"""Figures the Overview reads, kept at write time so that reading them never scans statements.
+
+A statement hook counts each stored batch in memory (no database work on the write path),
+and a background task adds the counts to `console_rollups` once a second with one bulk write
+of `$inc`/`$max` upserts, which commute: any number of LRS processes can add to the same
+documents. What the Overview reads is bounded by time and by distinct names, never by the
+number of statements: 48 hour and 30 day documents, 7 days of verb and activity counters,
+one document per learner (counted by an index on its last activity), one per course outcome,
+and the last minutes stored.
+
+Statements are counted under their `timestamp` (when the learning happened; at most their
+`stored` time), ingest under `stored`. Like `lrs_statements_stored`, an identical resend
+counts again and a statement voided later stays counted. A process killed with SIGKILL loses
+the counts of its last second (the statements themselves are durable); a clean stop writes
+them out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from aiohttp import web
+
+from cmi5 import vocab
+from cmi5.sessions import get_registration
+from console import store
+from console.sentences import activity_name, actor_name, verb_name
+from lrs.datatypes import parse_timestamp
+from lrs.errors import NotFound
+from lrs.hooks import StoreContext
+from lrs.ifi import ifi_key
+from lrs.keys import database_key, drain_key, settings_key
+
+log = logging.getLogger(__name__)
+
+FLUSH_SECONDS = 1.0
+OUTCOME_VERBS = {vocab.COMPLETED: "completed", vocab.PASSED: "passed", vocab.FAILED: "failed"}
+# Minute counters older than this are deleted; the ingest rate reads the last few minutes.
+MINUTES_KEPT = timedelta(hours=2)
+# Registration -> course (None: not a cmi5 registration), remembered per process.
+MOST_REGISTRATIONS_REMEMBERED = 100_000
+
+
+def hour_of(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def day_of(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def minute_of(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+@dataclass
+class Pending:
+    """Counts waiting for the next flush, keyed by rollup id."""
+
+    counts: dict[str, tuple[dict, int, dict]] = field(default_factory=dict)        # fields on insert, n, names
+    latest: dict[str, tuple[dict, datetime, int]] = field(default_factory=dict)    # fields, last, n
+    outcomes: dict[tuple[str, str], int] = field(default_factory=dict)            # (registration, verb) -> n
+    registrations: dict[str, tuple[dict, datetime, int]] = field(default_factory=dict)
+
+    def count(self, rollup_id: str, fields: dict, n: int = 1, names: dict | None = None) -> None:
+        _, held, known = self.counts.get(rollup_id, (fields, 0, {}))
+        self.counts[rollup_id] = (fields, held + n, {**known, **(names or {})})
+
+    def touch(self, table: dict, key: str, fields: dict, last: datetime) -> None:
+        _, held_last, held = table.get(key, (fields, last, 0))
+        table[key] = (fields, max(last, held_last), held + 1)
+
+    def __bool__(self) -> bool:
+        return bool(self.counts or self.latest or self.outcomes or self.registrations)
+
+
+def add_statement(pending: Pending, statement: dict) -> None:
+    stored = parse_timestamp(statement["stored"])
+    moment = min(parse_timestamp(statement.get("timestamp") or statement["stored"]), stored)
+    hour, day, minute = hour_of(moment), day_of(moment), minute_of(stored)
+    pending.count(f"{store.HOUR}|{hour:%Y-%m-%dT%H}", {"kind": store.HOUR, "at": hour})
+    pending.count(f"{store.DAY}|{day:%Y-%m-%d}", {"kind": store.DAY, "at": day})
+    pending.count(f"{store.MINUTE}|{minute:%Y-%m-%dT%H:%M}", {"kind": store.MINUTE, "at": minute})
+    verb = statement["verb"]
+    pending.count(f"{store.VERB}|{day:%Y-%m-%d}|{verb['id']}", {"kind": store.VERB, "at": day, "key": verb["id"]},
+                  names={"name": verb_name(verb)} if verb.get("display") else None)
+    obj = statement["object"]
+    if obj.get("objectType", "Activity") == "Activity":
+        named = (obj.get("definition") or {}).get("name")
+        pending.count(f"{store.ACTIVITY}|{day:%Y-%m-%d}|{obj['id']}",
+                      {"kind": store.ACTIVITY, "at": day, "key": obj["id"]},
+                      names={"name": activity_name(obj)} if named else None)
+    actor = statement["actor"]
+    actor_key = ifi_key(actor)
+    if actor_key:
+        pending.touch(pending.latest, f"{store.LEARNER}|{actor_key}",
+                      {"kind": store.LEARNER, "key": actor_key, "actor": actor, "name": actor_name(actor)}, moment)
+    registration = ((statement.get("context") or {}).get("registration") or "").lower()
+    if registration and actor_key:
+        pending.touch(pending.registrations, registration,
+                      {"kind": store.REGISTRATION, "key": registration, "actor_key": actor_key, "actor": actor}, moment)
+        outcome = OUTCOME_VERBS.get(verb["id"])
+        if outcome:
+            pending.outcomes[(registration, outcome)] = pending.outcomes.get((registration, outcome), 0) + 1
+
+
+class Rollups:
+    """The statement hook (lrs.hooks) and the flusher of one app."""
+
+    def __init__(self) -> None:
+        self.pending = Pending()
+        self.courses: dict[str, str | None] = {}
+        self.minutes_cleaned: datetime | None = None
+        self.database = None
+        self._lock = asyncio.Lock()
+
+    async def before_store(self, statements: list[dict], ctx: StoreContext) -> None:
+        return None
+
+    async def after_store(self, statements: list[dict], ctx: StoreContext) -> None:
+        for statement in statements:
+            add_statement(self.pending, statement)
+
+    async def course_of(self, registration: str) -> str | None:
+        if registration not in self.courses:
+            try:
+                found = (await get_registration(self.database, registration))["course"]
+            except NotFound:
+                found = None
+            if len(self.courses) >= MOST_REGISTRATIONS_REMEMBERED:
+                self.courses.clear()
+            self.courses[registration] = found
+        return self.courses[registration]
+
+    async def flush(self) -> None:
+        """Write out what was counted; on failure the counts wait for the next flush."""
+        async with self._lock:
+            pending, self.pending = self.pending, Pending()
+            if not pending:
+                return
+            try:
+                await store.update_rollups(self.database, await self.operations(pending))
+            except BaseException:
+                self.restore(pending)
+                raise
+            await self.clean_minutes()
+
+    async def operations(self, pending: Pending) -> list:
+        operations = [
+            store.count_update(rollup_id, fields, n, names)
+            for rollup_id, (fields, n, names) in pending.counts.items()
+        ]
+        operations += [
+            store.latest_update(rollup_id, fields, last, n) for rollup_id, (fields, last, n) in pending.latest.items()
+        ]
+        for registration, (fields, last, n) in pending.registrations.items():
+            course = await self.course_of(registration)
+            if course is not None:
+                operations.append(store.latest_update(
+                    f"{store.REGISTRATION}|{registration}", {**fields, "course": course}, last, n))
+        for (registration, outcome), n in pending.outcomes.items():
+            course = await self.course_of(registration)
+            if course is not None:
+                operations.append(store.count_update(
+                    f"{store.OUTCOME}|{course}|{outcome}", {"kind": store.OUTCOME, "course": course, "key": outcome}, n))
+        return operations
+
+    def restore(self, pending: Pending) -> None:
+        for rollup_id, (fields, n, names) in pending.counts.items():
+            self.pending.count(rollup_id, fields, n, names)
+        for table, source in ((self.pending.latest, pending.latest), (self.pending.registrations, pending.registrations)):
+            for key, (fields, last, n) in source.items():
+                _, held_last, held = table.get(key, (fields, last, 0))
+                table[key] = (fields, max(last, held_last), held + n)
+        for key, n in pending.outcomes.items():
+            self.pending.outcomes[key] = self.pending.outcomes.get(key, 0) + n
+
+    async def clean_minutes(self) -> None:
+        now = minute_of(datetime.now(timezone.utc))
+        if self.minutes_cleaned != now:
+            self.minutes_cleaned = now
+            await store.delete_rollups_before(self.database, store.MINUTE, now - MINUTES_KEPT)
+
+
+rollups_key = web.AppKey("console_rollups", Rollups)
+
+
+async def flush_rollups(app: web.Application) -> AsyncIterator[None]:
+    """Cleanup context (after the database client's): flush every second, and once more at the end."""
+    rollups = app[rollups_key]
+    rollups.database = app[database_key]
+
+    async def run() -> None:
+        while True:
+            await asyncio.sleep(FLUSH_SECONDS)
+            try:
+                await rollups.flush()
+            except Exception:
+                log.exception("writing the console's rollups failed; retrying")
+
+    task = asyncio.create_task(run())
+    yield
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+    # Writes still running (lrs.shutdown) count their statements before the last flush.
+    await app[drain_key].wait_for_writes(float(app[settings_key].shutdown_timeout))
+    try:
+        await rollups.flush()
+    except Exception:
+        log.exception("writing the console's rollups at shutdown failed")
