@@ -11,7 +11,8 @@ import bridge
 import cmi5
 import console
 from console.config import ConsoleSettings
-from tests.bridge.conftest import client, cmi5_settings, content_origin, port  # noqa: F401  (fixtures)
+from tests.bridge.conftest import client, cmi5_settings, content_origin, port, scorm  # noqa: F401  (fixtures)
+from tests.cmi5.conftest import lms  # noqa: F401  (fixture)
 from tests.conftest import ADMIN_KEY, ADMIN_SECRET
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -48,6 +49,7 @@ class Console:
         return any(cookie.key == "lrs_console" and cookie.value for cookie in self.client.session.cookie_jar)
 
     async def sign_in(self, key: str = ADMIN_KEY, secret: str = ADMIN_SECRET, expect: int = 303, **extra):
+        self.client.session.cookie_jar.clear()  # a fresh browser
         form = await self.page("/console/sign-in")
         token = CSRF.search(form).group(1)
         response = await self.client.post("/console/sign-in", data={"key": key, "secret": secret, "csrf": token,
