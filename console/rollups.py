@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -34,6 +35,7 @@ from lrs.errors import NotFound
 from lrs.hooks import StoreContext
 from lrs.ifi import ifi_key
 from lrs.keys import database_key, drain_key, settings_key
+from lrs.statements.service import format_timestamp
 
 log = logging.getLogger(__name__)
 
@@ -57,55 +59,87 @@ def minute_of(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
+# `stored` is always written in this form (lrs.statements.service.format_timestamp); a timestamp
+# in it too needs no parsing: its leading characters are its UTC hour, day and minute.
+CANONICAL_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+
+
 @dataclass
 class Pending:
-    """Counts waiting for the next flush, keyed by rollup id."""
+    """Counts waiting for the next flush, keyed by rollup id (`kind|time` or `kind|day|key`).
 
-    counts: dict[str, tuple[dict, int, dict]] = field(default_factory=dict)        # fields on insert, n, names
-    latest: dict[str, tuple[dict, datetime, int]] = field(default_factory=dict)    # fields, last, n
+    The write path only adds numbers to dicts; the documents' fields are made at flush time.
+    """
+
+    counts: dict[str, int] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)                           # rollup id -> display name
+    latest: dict[str, list] = field(default_factory=dict)    # learner id -> [fields, last, n]
+    registrations: dict[str, list] = field(default_factory=dict)  # registration -> [fields, last, n]
     outcomes: dict[tuple[str, str], int] = field(default_factory=dict)            # (registration, verb) -> n
-    registrations: dict[str, tuple[dict, datetime, int]] = field(default_factory=dict)
 
-    def count(self, rollup_id: str, fields: dict, n: int = 1, names: dict | None = None) -> None:
-        _, held, known = self.counts.get(rollup_id, (fields, 0, {}))
-        self.counts[rollup_id] = (fields, held + n, {**known, **(names or {})})
+    def count(self, rollup_id: str, n: int = 1) -> None:
+        self.counts[rollup_id] = self.counts.get(rollup_id, 0) + n
 
-    def touch(self, table: dict, key: str, fields: dict, last: datetime) -> None:
-        _, held_last, held = table.get(key, (fields, last, 0))
-        table[key] = (fields, max(last, held_last), held + 1)
+    @staticmethod
+    def touch(table: dict, key: str, moment: str, n: int, fields) -> None:
+        entry = table.get(key)
+        if entry is None:
+            table[key] = [fields(), moment, n]
+        else:
+            entry[1] = max(entry[1], moment)
+            entry[2] += n
 
     def __bool__(self) -> bool:
         return bool(self.counts or self.latest or self.outcomes or self.registrations)
 
 
+def utc_text(value: str) -> str:
+    return value if CANONICAL_UTC.match(value) else format_timestamp(parse_timestamp(value))
+
+
 def add_statement(pending: Pending, statement: dict) -> None:
-    stored = parse_timestamp(statement["stored"])
-    moment = min(parse_timestamp(statement.get("timestamp") or statement["stored"]), stored)
-    hour, day, minute = hour_of(moment), day_of(moment), minute_of(stored)
-    pending.count(f"{store.HOUR}|{hour:%Y-%m-%dT%H}", {"kind": store.HOUR, "at": hour})
-    pending.count(f"{store.DAY}|{day:%Y-%m-%d}", {"kind": store.DAY, "at": day})
-    pending.count(f"{store.MINUTE}|{minute:%Y-%m-%dT%H:%M}", {"kind": store.MINUTE, "at": minute})
+    stored = statement["stored"]
+    # Both in the same UTC form, so the earlier string is the earlier moment (to the second).
+    moment = min(utc_text(statement.get("timestamp") or stored), stored)
+    day = moment[:10]
+    pending.count(f"{store.HOUR}|{moment[:13]}")
+    pending.count(f"{store.DAY}|{day}")
+    pending.count(f"{store.MINUTE}|{stored[:16]}")
     verb = statement["verb"]
-    pending.count(f"{store.VERB}|{day:%Y-%m-%d}|{verb['id']}", {"kind": store.VERB, "at": day, "key": verb["id"]},
-                  names={"name": verb_name(verb)} if verb.get("display") else None)
+    verb_id = f"{store.VERB}|{day}|{verb['id']}"
+    pending.count(verb_id)
+    if verb_id not in pending.names and verb.get("display"):
+        pending.names[verb_id] = verb_name(verb)
     obj = statement["object"]
     if obj.get("objectType", "Activity") == "Activity":
-        named = (obj.get("definition") or {}).get("name")
-        pending.count(f"{store.ACTIVITY}|{day:%Y-%m-%d}|{obj['id']}",
-                      {"kind": store.ACTIVITY, "at": day, "key": obj["id"]},
-                      names={"name": activity_name(obj)} if named else None)
+        activity_id = f"{store.ACTIVITY}|{day}|{obj['id']}"
+        pending.count(activity_id)
+        if activity_id not in pending.names and (obj.get("definition") or {}).get("name"):
+            pending.names[activity_id] = activity_name(obj)
     actor = statement["actor"]
     actor_key = ifi_key(actor)
-    if actor_key:
-        pending.touch(pending.latest, f"{store.LEARNER}|{actor_key}",
-                      {"kind": store.LEARNER, "key": actor_key, "actor": actor, "name": actor_name(actor)}, moment)
+    if not actor_key:
+        return
+    pending.touch(pending.latest, actor_key, moment, 1,
+                  lambda: {"kind": store.LEARNER, "key": actor_key, "actor": actor, "name": actor_name(actor)})
     registration = ((statement.get("context") or {}).get("registration") or "").lower()
-    if registration and actor_key:
-        pending.touch(pending.registrations, registration,
-                      {"kind": store.REGISTRATION, "key": registration, "actor_key": actor_key, "actor": actor}, moment)
+    if registration:
+        pending.touch(pending.registrations, registration, moment, 1,
+                      lambda: {"kind": store.REGISTRATION, "key": registration, "actor_key": actor_key, "actor": actor})
         outcome = OUTCOME_VERBS.get(verb["id"])
         if outcome:
             pending.outcomes[(registration, outcome)] = pending.outcomes.get((registration, outcome), 0) + 1
+
+
+TIME_FORMATS = {store.HOUR: "%Y-%m-%dT%H", store.DAY: "%Y-%m-%d", store.MINUTE: "%Y-%m-%dT%H:%M",
+                store.VERB: "%Y-%m-%d", store.ACTIVITY: "%Y-%m-%d"}
+
+
+def fields_of(rollup_id: str) -> dict:
+    """The fields a counter document gets when it is created, from its id."""
+    kind, time_text, *key = rollup_id.split("|", 2)
+    at = datetime.strptime(time_text, TIME_FORMATS[kind]).replace(tzinfo=timezone.utc)
+    return {"kind": kind, "at": at, **({"key": key[0]} if key else {})}
 
 
 class Rollups:
@@ -151,17 +185,19 @@ class Rollups:
 
     async def operations(self, pending: Pending) -> list:
         operations = [
-            store.count_update(rollup_id, fields, n, names)
-            for rollup_id, (fields, n, names) in pending.counts.items()
+            store.count_update(rollup_id, fields_of(rollup_id), n,
+                               {"name": pending.names[rollup_id]} if rollup_id in pending.names else None)
+            for rollup_id, n in pending.counts.items()
         ]
         operations += [
-            store.latest_update(rollup_id, fields, last, n) for rollup_id, (fields, last, n) in pending.latest.items()
+            store.latest_update(f"{store.LEARNER}|{key}", fields, parse_timestamp(last), n)
+            for key, (fields, last, n) in pending.latest.items()
         ]
         for registration, (fields, last, n) in pending.registrations.items():
             course = await self.course_of(registration)
             if course is not None:
                 operations.append(store.latest_update(
-                    f"{store.REGISTRATION}|{registration}", {**fields, "course": course}, last, n))
+                    f"{store.REGISTRATION}|{registration}", {**fields, "course": course}, parse_timestamp(last), n))
         for (registration, outcome), n in pending.outcomes.items():
             course = await self.course_of(registration)
             if course is not None:
@@ -170,12 +206,12 @@ class Rollups:
         return operations
 
     def restore(self, pending: Pending) -> None:
-        for rollup_id, (fields, n, names) in pending.counts.items():
-            self.pending.count(rollup_id, fields, n, names)
+        for rollup_id, n in pending.counts.items():
+            self.pending.count(rollup_id, n)
+        self.pending.names = {**pending.names, **self.pending.names}
         for table, source in ((self.pending.latest, pending.latest), (self.pending.registrations, pending.registrations)):
             for key, (fields, last, n) in source.items():
-                _, held_last, held = table.get(key, (fields, last, 0))
-                table[key] = (fields, max(last, held_last), held + n)
+                Pending.touch(table, key, last, n, lambda: fields)
         for key, n in pending.outcomes.items():
             self.pending.outcomes[key] = self.pending.outcomes.get(key, 0) + n
 

@@ -30,10 +30,13 @@ def test_statements_count_under_their_timestamp_and_ingest_under_stored():
     stored = "2024-05-02T10:30:15.000Z"
     rollups.add_statement(pending, {**make_statement(timestamp="2024-05-01T23:59:00Z"), "stored": stored})
     rollups.add_statement(pending, {**make_statement(timestamp="2030-01-01T00:00:00Z"), "stored": stored})  # future
-    assert pending.counts["day|2024-05-01"][1] == 1
-    assert pending.counts["hour|2024-05-01T23"][1] == 1
-    assert pending.counts["hour|2024-05-02T10"][1] == 1  # a timestamp after stored counts at stored
-    assert pending.counts["minute|2024-05-02T10:30"][1] == 2
+    rollups.add_statement(pending, {**make_statement(timestamp="2024-05-02T01:00:00+02:00"), "stored": stored})
+    assert pending.counts["day|2024-05-01"] == 2
+    assert pending.counts["hour|2024-05-01T23"] == 2  # 01:00 at +02:00 is 23:00 UTC the day before
+    assert pending.counts["hour|2024-05-02T10"] == 1  # a timestamp after stored counts at stored
+    assert pending.counts["minute|2024-05-02T10:30"] == 3
+    assert rollups.fields_of("verb|2024-05-01|http://x.example/v?a|b") == {
+        "kind": "verb", "at": datetime(2024, 5, 1, tzinfo=timezone.utc), "key": "http://x.example/v?a|b"}
 
 
 async def test_the_overview_counts_by_hour_day_learner_verb_and_activity(admin_console, xapi):
