@@ -225,6 +225,11 @@ class Rollups:
 rollups_key = web.AppKey("console_rollups", Rollups)
 
 
+async def flush_now(app: web.Application) -> None:
+    """Before a page reads rollups: this process's last second of counts, so what it just stored shows."""
+    await app[rollups_key].flush()
+
+
 async def flush_rollups(app: web.Application) -> AsyncIterator[None]:
     """Cleanup context (after the database client's): flush every second, and once more at the end."""
     rollups = app[rollups_key]

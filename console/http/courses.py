@@ -9,6 +9,7 @@ from cmi5.config import cmi5_settings_key
 from cmi5.http import lms_for, urls
 from console import courses, learners
 from console.http.guard import PREFIX, operator, page, redirect, render, wants_json
+from console.rollups import flush_now
 from lrs.errors import BadRequest, LRSError
 from lrs.http.context import base_url, database
 from lrs.http.responses import json_response
@@ -56,6 +57,7 @@ async def post_course(request: web.Request) -> web.Response:
 @page()
 async def get_course(request: web.Request) -> web.Response:
     course_id = request.match_info["course"]
+    await flush_now(request.app)
     course, tree, kind = await courses.find_course(database(request), course_id)
     registrations, more = await learners.list_registrations(database(request), request.query.get("before"),
                                                             course=course["_id"])

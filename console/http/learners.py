@@ -12,6 +12,7 @@ from cmi5.http import lms_for
 from cmi5.vocab import WAIVE_REASONS
 from console import learners, progress
 from console.http.guard import PREFIX, page, redirect, render
+from console.rollups import flush_now
 from lrs.errors import BadRequest, LRSError, NotFound
 from lrs.http.context import database
 
@@ -22,12 +23,14 @@ def statements_link(**parameters: str) -> str:
 
 @page()
 async def get_learners(request: web.Request) -> web.Response:
+    await flush_now(request.app)
     found, more = await learners.list_learners(database(request), request.query.get("before"))
     return render(request, "learners.html", {"learners": found, "more": more})
 
 
 @page()
 async def get_learner(request: web.Request) -> web.Response:
+    await flush_now(request.app)
     key = request.query.get("key", "")
     learner = await learners.find_learner(database(request), key)
     if learner is None:
@@ -42,6 +45,7 @@ async def get_learner(request: web.Request) -> web.Response:
 
 @page()
 async def get_registrations(request: web.Request) -> web.Response:
+    await flush_now(request.app)
     found, more = await learners.list_registrations(database(request), request.query.get("before"))
     return render(request, "registrations.html", {"registrations": found, "more": more})
 

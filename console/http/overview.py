@@ -8,18 +8,13 @@ from aiohttp import web
 
 from console.http.guard import page, render
 from console.overview import read_ingest, read_overview
-from console.rollups import rollups_key
+from console.rollups import flush_now
 from lrs.http.context import database
-
-
-async def flushed(request: web.Request) -> None:
-    # This process's last second of counts, so that what it just stored shows at once.
-    await request.app[rollups_key].flush()
 
 
 @page()
 async def get_overview(request: web.Request) -> web.Response:
-    await flushed(request)
+    await flush_now(request.app)
     overview = await read_overview(database(request))
     chart = {
         "hours": {"labels": [label for label, _ in overview.hours], "counts": [n for _, n in overview.hours]},
@@ -30,6 +25,6 @@ async def get_overview(request: web.Request) -> web.Response:
 
 @page()
 async def get_ingest(request: web.Request) -> web.Response:
-    await flushed(request)
+    await flush_now(request.app)
     ingest = await read_ingest(database(request), datetime.now(timezone.utc))
     return render(request, "ingest.html", {"ingest": ingest})

@@ -11,7 +11,7 @@ import bridge
 import cmi5
 import console
 from console.config import ConsoleSettings
-from tests.bridge.conftest import client, cmi5_settings, content_origin, port, scorm  # noqa: F401  (fixtures)
+from tests.bridge.conftest import client, cmi5_settings, content_origin, port  # noqa: F401  (fixtures)
 from tests.cmi5.conftest import lms  # noqa: F401  (fixture)
 from tests.conftest import ADMIN_KEY, ADMIN_SECRET
 
