@@ -1,8 +1,8 @@
 """`python -m console.screenshots [--out DIR] [--port P]`: a PNG of each console page, from a
 freshly seeded store (console.seed), so that anyone can make the README's pictures again.
 
-Starts an in-memory embedded database and the LRS with every plug-in on 127.0.0.1:P (content
-origin localhost:P), seeds it over HTTP, then signs in with headless Chromium (Playwright, the
+Starts the LRS with every plug-in on 127.0.0.1:P (content origin localhost:P) on its own embedded
+database in a temporary folder, seeds it over HTTP, then signs in with headless Chromium (Playwright, the
 system's `chromium`) and photographs each page at desktop width, and the overview at phone width.
 Needs the test extra (`pip install -e '.[test]'`) and `npm ci`.
 """
@@ -15,6 +15,7 @@ import random
 import shutil
 import socket
 import sys
+import tempfile
 from pathlib import Path
 
 import aiohttp
@@ -24,9 +25,8 @@ import bridge
 import cmi5
 import console
 from cmi5.config import Cmi5Settings
-from console.seed import Seeder
+from console.seed import Seeder, make_zip
 from lrs.app import create_app
-from lrs.embedded import EmbeddedDatabase
 from lrs.settings import Settings
 
 KEY, SECRET = "screenshots", "screenshots-secret"
@@ -73,6 +73,11 @@ async def shoot(base: str, out: Path, seeded: dict) -> list[Path]:
             await page.goto(base + path)
             if name == "statements":
                 await page.locator("details summary").first.click()
+            if name == "courses":  # what an import of a bad package shows
+                await page.set_input_files("#package", files=[{"name": "slides.zip", "mimeType": "application/zip",
+                                                               "buffer": make_zip({"slides.pdf": b"%PDF"})}])
+                await page.click("#import button[type=submit]")
+                await page.wait_for_selector("#import-phase:text-is('Refused')")
             # Long pages are cut at the window's height: the README needs their top only.
             written.append(await save(page, out / f"{name}.png", full_page=name not in ("statements",)))
         await page.set_viewport_size(PHONE)
@@ -90,23 +95,22 @@ async def save(page, path: Path, full_page: bool = True) -> Path:
 
 async def main(out: Path, port: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    database = EmbeddedDatabase(":memory:")
-    uri = await database.start()
     base = f"http://127.0.0.1:{port}"
-    settings = Settings(mongodb_uri=uri, database="screenshots", admin_key=KEY, admin_secret=SECRET, port=port)
-    app = create_app(settings, [cmi5.plugin(Cmi5Settings(content_url=f"http://localhost:{port}")), bridge.setup,
-                                console.plugin()])
-    runner = web.AppRunner(app, access_log=None)
-    try:
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        async with aiohttp.ClientSession() as session:
-            seeded = await Seeder(session, base, KEY, SECRET).seed(random.Random(14))
-        for path in await shoot(base, out, seeded):
-            print(path)
-    finally:
-        await runner.cleanup()
-        await database.stop()
+    with tempfile.TemporaryDirectory(prefix="lrs-screenshots-") as data_dir:
+        # As `lrs serve` runs by default: its own embedded database, in a folder of its own.
+        settings = Settings(data_dir=Path(data_dir), admin_key=KEY, admin_secret=SECRET, port=port)
+        app = create_app(settings, [cmi5.plugin(Cmi5Settings(content_url=f"http://localhost:{port}")), bridge.setup,
+                                    console.plugin()])
+        runner = web.AppRunner(app, access_log=None)
+        try:
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+            async with aiohttp.ClientSession() as session:
+                seeded = await Seeder(session, base, KEY, SECRET).seed(random.Random(14))
+            for path in await shoot(base, out, seeded):
+                print(path)
+        finally:
+            await runner.cleanup()
 
 
 if __name__ == "__main__":
