@@ -1,5 +1,5 @@
-# One command each to set up, run and test the LRS. Python packages go to .venv; the SCORM 1.2
-# browser runtime (npm package scorm-again, pinned in package-lock.json) to node_modules.
+# One command each to set up, run and test the LRS. Python packages go to .venv; the browser code
+# (npm packages scorm-again, htmx.org and chart.js, pinned in package-lock.json) to node_modules.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,7 +10,7 @@ PORT ?= 8080
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# The SCORM runtime the player serves, from the npm registry at the version the lock file pins.
+# The SCORM runtime and the console's libraries, from the npm registry at the versions the lock file pins.
 runtime:
 	@command -v npm >/dev/null || (apt-get update -q && apt-get install -y -q npm)
 	npm ci --no-audit --no-fund
