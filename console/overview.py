@@ -78,7 +78,7 @@ def ranked(documents: list[dict]) -> list[Ranked]:
 async def read_ingest(database, now: datetime) -> Ingest:
     current = minute_of(now)
     start = current - timedelta(minutes=RATE_MINUTES)
-    minutes = series(await store.find_rollups_between(database, store.MINUTE, start),
+    minutes = series(await store.find_counts_between(database, store.MINUTE, start),
                      start, RATE_MINUTES + 1, timedelta(minutes=1), "%H:%M")
     complete = sum(n for _, n in minutes[:-1])
     return Ingest(round(complete / (RATE_MINUTES * 60), 2), minutes[-1][1], minutes)
@@ -98,18 +98,18 @@ async def read_overview(database, now: datetime | None = None) -> Overview:
     now = now or datetime.now(timezone.utc)
     first_hour = hour_of(now) - timedelta(hours=HOURS_SHOWN - 1)
     first_day = day_of(now) - timedelta(days=DAYS_SHOWN - 1)
-    hours = series(await store.find_rollups_between(database, store.HOUR, first_hour),
+    hours = series(await store.find_counts_between(database, store.HOUR, first_hour),
                    first_hour, HOURS_SHOWN, timedelta(hours=1), "%d %b %H:00")
-    days = series(await store.find_rollups_between(database, store.DAY, first_day),
+    days = series(await store.find_counts_between(database, store.DAY, first_day),
                   first_day, DAYS_SHOWN, timedelta(days=1), "%d %b")
     top_since = day_of(now) - timedelta(days=TOP_DAYS - 1)
     return Overview(
         hours=hours,
         days=days,
         total_30_days=sum(n for _, n in days),
-        active=[(label, await store.count_recent(database, store.LEARNER, now - span)) for label, span in ACTIVE_WINDOWS],
-        verbs=ranked(await store.find_rollups_between(database, store.VERB, top_since)),
-        activities=ranked(await store.find_rollups_between(database, store.ACTIVITY, top_since)),
+        active=[(label, await store.count_learners_since(database, now - span)) for label, span in ACTIVE_WINDOWS],
+        verbs=ranked(await store.find_counts_between(database, store.VERB, top_since)),
+        activities=ranked(await store.find_counts_between(database, store.ACTIVITY, top_since)),
         courses=await read_course_outcomes(database),
         ingest=await read_ingest(database, now),
     )

@@ -1,23 +1,27 @@
 """Figures the Overview reads, kept at write time so that reading them never scans statements.
 
 A statement hook counts each stored batch in memory (no database work on the write path),
-and a background task adds the counts to `console_rollups` once a second with one bulk write
-of `$inc`/`$max` upserts, which commute: any number of LRS processes can add to the same
-documents. What the Overview reads is bounded by time and by distinct names, never by the
-number of statements: 48 hour and 30 day documents, 7 days of verb and activity counters,
-one document per learner (counted by an index on its last activity), one per course outcome,
-and the last minutes stored.
+and a background task adds the counts to the database every few seconds with unordered bulk
+writes of `$inc`/`$max` upserts, which commute: any number of LRS processes can add to the same
+documents. A flush writes one counter per hour, day and minute touched, per verb and activity
+of each day touched, and per course outcome; a learner's (and a cmi5 registration's) last
+activity at most once per LATEST_EVERY per process. So the database work grows with what is
+distinct in a few seconds of statements, not with their number. What the Overview reads is
+bounded by time and by distinct names, never by the number of statements: 48 hour and 30 day
+documents, 7 days of verb and activity counters, learners counted by an index on their last
+activity, one document per course outcome, and the last minutes stored.
 
 Statements are counted under their `timestamp` (when the learning happened; at most their
 `stored` time), ingest under `stored`. Like `lrs_statements_stored`, an identical resend
 counts again and a statement voided later stays counted. A process killed with SIGKILL loses
-the counts of its last second (the statements themselves are durable); a clean stop writes
-them out.
+the counts of its last few seconds (the statements themselves are durable); a clean stop
+writes them out.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -39,12 +43,19 @@ from lrs.statements.service import format_timestamp
 
 log = logging.getLogger(__name__)
 
-FLUSH_SECONDS = 1.0
+FLUSH_SECONDS = 5.0
+# Counters are kept for timestamps this recent when they arrive (the Overview shows 48 hours,
+# 30 days, and the top ten of 7 days), a day more for statements arriving late.
+HOURS_KEPT = 49
+DAYS_KEPT = 31
+TOP_DAYS_KEPT = 8
+# A learner's or registration's last activity is written again only once it moved on this much.
+LATEST_EVERY = timedelta(minutes=5)
 OUTCOME_VERBS = {vocab.COMPLETED: "completed", vocab.PASSED: "passed", vocab.FAILED: "failed"}
 # Minute counters older than this are deleted; the ingest rate reads the last few minutes.
 MINUTES_KEPT = timedelta(hours=2)
 # Registration -> course (None: not a cmi5 registration), remembered per process.
-MOST_REGISTRATIONS_REMEMBERED = 100_000
+MOST_REMEMBERED = 200_000
 
 
 def hour_of(moment: datetime) -> datetime:
@@ -72,29 +83,39 @@ class Pending:
     """
 
     counts: dict[str, int] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)                           # rollup id -> display name
-    latest: dict[str, list] = field(default_factory=dict)    # learner id -> [fields, last, n]
-    registrations: dict[str, list] = field(default_factory=dict)  # registration -> [fields, last, n]
-    outcomes: dict[tuple[str, str], int] = field(default_factory=dict)            # (registration, verb) -> n
+    names: dict[str, str] = field(default_factory=dict)                   # counter id -> display name
+    learners: dict[str, list] = field(default_factory=dict)               # actor key -> [fields, last]
+    registrations: dict[str, list] = field(default_factory=dict)          # registration -> [fields, last]
+    launched: set[str] = field(default_factory=set)                       # registrations launched meanwhile
+    outcomes: dict[tuple[str, str], int] = field(default_factory=dict)    # (registration, verb) -> n
 
     def count(self, rollup_id: str, n: int = 1) -> None:
         self.counts[rollup_id] = self.counts.get(rollup_id, 0) + n
 
     @staticmethod
-    def touch(table: dict, key: str, moment: str, n: int, fields) -> None:
+    def touch(table: dict, key: str, moment: str, fields) -> None:
         entry = table.get(key)
         if entry is None:
-            table[key] = [fields(), moment, n]
-        else:
-            entry[1] = max(entry[1], moment)
-            entry[2] += n
+            table[key] = [fields(), moment]
+        elif moment > entry[1]:
+            entry[1] = moment
 
     def __bool__(self) -> bool:
-        return bool(self.counts or self.latest or self.outcomes or self.registrations)
+        return bool(self.counts or self.learners or self.outcomes or self.registrations or self.launched)
 
 
 def utc_text(value: str) -> str:
     return value if CANONICAL_UTC.match(value) else format_timestamp(parse_timestamp(value))
+
+
+@functools.lru_cache(maxsize=64)
+def horizons(stored: str) -> tuple[str, str, str]:
+    """The earliest timestamps (UTC text) the hour, day and top-ten counters keep, seen from `stored`:
+    the spans the Overview shows. A batch shares its `stored`, so this is worked out once per batch."""
+    moment = parse_timestamp(stored)
+    return tuple(format_timestamp(start) for start in (
+        hour_of(moment) - timedelta(hours=HOURS_KEPT), day_of(moment) - timedelta(days=DAYS_KEPT),
+        day_of(moment) - timedelta(days=TOP_DAYS_KEPT)))
 
 
 def add_statement(pending: Pending, statement: dict) -> None:
@@ -102,33 +123,46 @@ def add_statement(pending: Pending, statement: dict) -> None:
     # Both in the same UTC form, so the earlier string is the earlier moment (to the second).
     moment = min(utc_text(statement.get("timestamp") or stored), stored)
     day = moment[:10]
-    pending.count(f"{store.HOUR}|{moment[:13]}")
-    pending.count(f"{store.DAY}|{day}")
+    # What happened before the spans the Overview shows (a backfill of last year) is left out
+    # of its counters, so that such statements cost no counter writes.
+    hours_from, days_from, top_from = horizons(stored)
+    if moment >= hours_from:
+        pending.count(f"{store.HOUR}|{moment[:13]}")
+    if moment >= days_from:
+        pending.count(f"{store.DAY}|{day}")
     pending.count(f"{store.MINUTE}|{stored[:16]}")
     verb = statement["verb"]
-    verb_id = f"{store.VERB}|{day}|{verb['id']}"
-    pending.count(verb_id)
-    if verb_id not in pending.names and verb.get("display"):
-        pending.names[verb_id] = verb_name(verb)
     obj = statement["object"]
-    if obj.get("objectType", "Activity") == "Activity":
-        activity_id = f"{store.ACTIVITY}|{day}|{obj['id']}"
-        pending.count(activity_id)
-        if activity_id not in pending.names and (obj.get("definition") or {}).get("name"):
-            pending.names[activity_id] = activity_name(obj)
+    if moment >= top_from:
+        verb_id = f"{store.VERB}|{day}|{verb['id']}"
+        pending.count(verb_id)
+        if verb_id not in pending.names and verb.get("display"):
+            pending.names[verb_id] = verb_name(verb)
+        if obj.get("objectType", "Activity") == "Activity":
+            activity_id = f"{store.ACTIVITY}|{day}|{obj['id']}"
+            pending.count(activity_id)
+            if activity_id not in pending.names and (obj.get("definition") or {}).get("name"):
+                pending.names[activity_id] = activity_name(obj)
     actor = statement["actor"]
     actor_key = ifi_key(actor)
     if not actor_key:
         return
-    pending.touch(pending.latest, actor_key, moment, 1,
-                  lambda: {"kind": store.LEARNER, "key": actor_key, "actor": actor, "name": actor_name(actor)})
-    registration = ((statement.get("context") or {}).get("registration") or "").lower()
-    if registration:
-        pending.touch(pending.registrations, registration, moment, 1,
-                      lambda: {"kind": store.REGISTRATION, "key": registration, "actor_key": actor_key, "actor": actor})
+    pending.touch(pending.learners, actor_key, moment, lambda: {"actor": actor, "name": actor_name(actor)})
+    context = statement.get("context") or {}
+    registration = (context.get("registration") or "").lower()
+    # Registrations are cmi5's (and so the bridge's): their statements carry the cmi5 category.
+    if registration and is_cmi5_defined(context):
+        pending.touch(pending.registrations, registration, moment, lambda: {"actor_key": actor_key, "actor": actor})
+        if verb["id"] == vocab.LAUNCHED:
+            pending.launched.add(registration)
         outcome = OUTCOME_VERBS.get(verb["id"])
         if outcome:
             pending.outcomes[(registration, outcome)] = pending.outcomes.get((registration, outcome), 0) + 1
+
+
+def is_cmi5_defined(context: dict) -> bool:
+    categories = (context.get("contextActivities") or {}).get("category") or ()
+    return any(category.get("id") == vocab.CATEGORY_CMI5 for category in categories)
 
 
 TIME_FORMATS = {store.HOUR: "%Y-%m-%dT%H", store.DAY: "%Y-%m-%d", store.MINUTE: "%Y-%m-%dT%H:%M",
@@ -148,6 +182,8 @@ class Rollups:
     def __init__(self) -> None:
         self.pending = Pending()
         self.courses: dict[str, str | None] = {}
+        # Last activity written per learner and registration (UTC text), to write it seldom.
+        self.written: dict[str, str] = {}
         self.minutes_cleaned: datetime | None = None
         self.database = None
         self._lock = asyncio.Lock()
@@ -165,7 +201,7 @@ class Rollups:
                 found = (await get_registration(self.database, registration))["course"]
             except NotFound:
                 found = None
-            if len(self.courses) >= MOST_REGISTRATIONS_REMEMBERED:
+            if len(self.courses) >= MOST_REMEMBERED:
                 self.courses.clear()
             self.courses[registration] = found
         return self.courses[registration]
@@ -177,56 +213,86 @@ class Rollups:
             if not pending:
                 return
             try:
-                await store.update_rollups(self.database, await self.operations(pending))
+                counts = [
+                    store.count_update(rollup_id, fields_of(rollup_id), n,
+                                       {"name": pending.names[rollup_id]} if rollup_id in pending.names else None)
+                    for rollup_id, n in pending.counts.items()
+                ]
+                for (registration, outcome), n in pending.outcomes.items():
+                    course = await self.course_of(registration)
+                    if course is not None:
+                        counts.append(store.count_update(f"{store.OUTCOME}|{course}|{outcome}",
+                                                         {"kind": store.OUTCOME, "course": course, "key": outcome}, n))
+                await store.update_rollups(self.database, store.COUNTS, counts)
             except BaseException:
                 self.restore(pending)
                 raise
+            try:
+                await store.update_rollups(self.database, store.LEARNERS, self.latest(pending.learners, "learner"))
+                await store.update_rollups(self.database, store.REGISTRATIONS, await self.registrations(pending))
+            except BaseException:
+                # Written again at the next flush: `$max` and `$set` are idempotent.
+                self.written.clear()
+                self.restore(Pending(learners=pending.learners, registrations=pending.registrations,
+                                     launched=pending.launched))
+                raise
             await self.clean_minutes()
 
-    async def operations(self, pending: Pending) -> list:
-        operations = [
-            store.count_update(rollup_id, fields_of(rollup_id), n,
-                               {"name": pending.names[rollup_id]} if rollup_id in pending.names else None)
-            for rollup_id, n in pending.counts.items()
-        ]
-        operations += [
-            store.latest_update(f"{store.LEARNER}|{key}", fields, parse_timestamp(last), n)
-            for key, (fields, last, n) in pending.latest.items()
-        ]
-        for registration, (fields, last, n) in pending.registrations.items():
-            course = await self.course_of(registration)
-            if course is not None:
-                operations.append(store.latest_update(
-                    f"{store.REGISTRATION}|{registration}", {**fields, "course": course}, parse_timestamp(last), n))
-        for (registration, outcome), n in pending.outcomes.items():
-            course = await self.course_of(registration)
-            if course is not None:
-                operations.append(store.count_update(
-                    f"{store.OUTCOME}|{course}|{outcome}", {"kind": store.OUTCOME, "course": course, "key": outcome}, n))
+    async def registrations(self, pending: Pending) -> list:
+        """A registration's document is made when the LMS launches one of its AUs (the launched
+        statement; its course looked up once); any later statement of it moves its last activity on."""
+        operations = []
+        for registration, (fields, last) in pending.registrations.items():
+            if registration in pending.launched:
+                course = await self.course_of(registration)
+                if course is not None:
+                    self.due(f"registration|{registration}", last)
+                    operations.append(store.latest_update(registration, {**fields, "course": course},
+                                                          parse_timestamp(last)))
+            elif self.due(f"registration|{registration}", last):
+                operations.append(store.later_update(registration, parse_timestamp(last)))
         return operations
 
+    def due(self, key: str, last: str) -> bool:
+        """Whether a last activity moved on enough since this process last wrote it."""
+        written = self.written.get(key)
+        if written is not None and parse_timestamp(last) < parse_timestamp(written) + LATEST_EVERY:
+            return False
+        if len(self.written) >= MOST_REMEMBERED:
+            self.written.clear()
+        self.written[key] = last
+        return True
+
+    def latest(self, table: dict, prefix: str) -> list:
+        return [store.latest_update(key, fields, parse_timestamp(last))
+                for key, (fields, last) in table.items() if self.due(f"{prefix}|{key}", last)]
+
     def restore(self, pending: Pending) -> None:
+        """Counters that could not be written go back into the next flush (learner and
+        registration times are idempotent and are simply written again later)."""
         for rollup_id, n in pending.counts.items():
             self.pending.count(rollup_id, n)
         self.pending.names = {**pending.names, **self.pending.names}
-        for table, source in ((self.pending.latest, pending.latest), (self.pending.registrations, pending.registrations)):
-            for key, (fields, last, n) in source.items():
-                Pending.touch(table, key, last, n, lambda: fields)
         for key, n in pending.outcomes.items():
             self.pending.outcomes[key] = self.pending.outcomes.get(key, 0) + n
+        self.pending.launched |= pending.launched
+        for table, source in ((self.pending.learners, pending.learners),
+                              (self.pending.registrations, pending.registrations)):
+            for key, (fields, last) in source.items():
+                Pending.touch(table, key, last, lambda: fields)
 
     async def clean_minutes(self) -> None:
         now = minute_of(datetime.now(timezone.utc))
         if self.minutes_cleaned != now:
             self.minutes_cleaned = now
-            await store.delete_rollups_before(self.database, store.MINUTE, now - MINUTES_KEPT)
+            await store.delete_counts_before(self.database, store.MINUTE, now - MINUTES_KEPT)
 
 
 rollups_key = web.AppKey("console_rollups", Rollups)
 
 
 async def flush_now(app: web.Application) -> None:
-    """Before a page reads rollups: this process's last second of counts, so what it just stored shows."""
+    """Before a page reads rollups: this process's last seconds of counts, so what it just stored shows."""
     await app[rollups_key].flush()
 
 

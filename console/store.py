@@ -15,28 +15,30 @@ from lrs.db import IndexSpec
 
 SESSIONS = "console_sessions"
 FAILURES = "console_sign_in_failures"
-ROLLUPS = "console_rollups"
+# Rollups (console.rollups), one collection per shape so that each upsert keeps few indexes.
+COUNTS = "console_counts"                 # counters: kind, at (and key), n
+LEARNERS = "console_learners"             # per actor key: actor, name, last activity
+REGISTRATIONS = "console_registrations"   # per cmi5 registration: actor_key, actor, course, last activity
 TEST_LEARNERS = "console_test_learners"
 
-# Rollup kinds (field `kind`); see console.rollups.
-HOUR = "hour"              # statements per hour of their timestamp: at, n
-DAY = "day"                # statements per day of their timestamp: at, n
-MINUTE = "minute"          # statements stored per minute (ingest rate): at, n
-VERB = "verb"              # statements per day and verb: at, key, n, name
-ACTIVITY = "activity"      # statements per day and activity: at, key, n, name
-LEARNER = "learner"        # per actor: key, actor, name, last (timestamp), n
-REGISTRATION = "registration"  # per cmi5 registration: key, actor_key, actor, course, last, n
-OUTCOME = "outcome"        # per course and verb (completed, passed, failed): course, key, n
+# Counter kinds (field `kind` of COUNTS).
+HOUR = "hour"              # statements per hour of their timestamp
+DAY = "day"                # statements per day of their timestamp
+MINUTE = "minute"          # statements stored per minute (ingest rate)
+VERB = "verb"              # statements per day and verb (key), with its display name
+ACTIVITY = "activity"      # statements per day and activity (key), with its name
+OUTCOME = "outcome"        # per course and verb (completed, passed, failed): course, key
 
 INDEXES = [
     IndexSpec(SESSIONS, IndexModel([("key", ASCENDING)])),
     # Expired entries are removed by the database where it runs TTL monitors; reads check expiry anyway.
     IndexSpec(SESSIONS, IndexModel([("expires", ASCENDING)], expireAfterSeconds=0)),
     IndexSpec(FAILURES, IndexModel([("until", ASCENDING)], expireAfterSeconds=0)),
-    IndexSpec(ROLLUPS, IndexModel([("kind", ASCENDING), ("at", ASCENDING)])),
-    IndexSpec(ROLLUPS, IndexModel([("kind", ASCENDING), ("last", DESCENDING)])),
-    IndexSpec(ROLLUPS, IndexModel([("kind", ASCENDING), ("actor_key", ASCENDING), ("last", DESCENDING)])),
-    IndexSpec(ROLLUPS, IndexModel([("kind", ASCENDING), ("course", ASCENDING), ("last", DESCENDING)])),
+    IndexSpec(COUNTS, IndexModel([("kind", ASCENDING), ("at", ASCENDING)])),
+    IndexSpec(LEARNERS, IndexModel([("last", DESCENDING)])),
+    IndexSpec(REGISTRATIONS, IndexModel([("last", DESCENDING)])),
+    IndexSpec(REGISTRATIONS, IndexModel([("actor_key", ASCENDING), ("last", DESCENDING)])),
+    IndexSpec(REGISTRATIONS, IndexModel([("course", ASCENDING), ("last", DESCENDING)])),
 ]
 
 
@@ -94,45 +96,50 @@ def count_update(rollup_id: str, fields: dict, n: int, names: dict | None = None
     return UpdateOne({"_id": rollup_id}, update, upsert=True)
 
 
-def latest_update(rollup_id: str, fields: dict, last: datetime, n: int) -> UpdateOne:
-    """Keep the newest `last` and the fields that came with it (such as the name last used)."""
-    return UpdateOne({"_id": rollup_id}, {"$inc": {"n": n}, "$max": {"last": last}, "$set": fields}, upsert=True)
+def latest_update(key: str, fields: dict, last: datetime) -> UpdateOne:
+    """Keep the newest `last`; the other fields are those last written."""
+    return UpdateOne({"_id": key}, {"$max": {"last": last}, "$set": fields}, upsert=True)
 
 
-async def update_rollups(database, operations: list[UpdateOne]) -> None:
+def later_update(key: str, last: datetime) -> UpdateOne:
+    """Move an existing document's `last` on; never creates one."""
+    return UpdateOne({"_id": key}, {"$max": {"last": last}})
+
+
+async def update_rollups(database, collection: str, operations: list[UpdateOne]) -> None:
     if operations:
-        await database[ROLLUPS].bulk_write(operations, ordered=False)
+        await database[collection].bulk_write(operations, ordered=False)
 
 
-async def find_rollups_between(database, kind: str, low: datetime, high: datetime | None = None) -> list[dict]:
+async def find_counts_between(database, kind: str, low: datetime, high: datetime | None = None) -> list[dict]:
     bounds = {"$gte": low} if high is None else {"$gte": low, "$lt": high}
-    return await database[ROLLUPS].find({"kind": kind, "at": bounds}).to_list()
-
-
-async def count_recent(database, kind: str, since: datetime) -> int:
-    return await database[ROLLUPS].count_documents({"kind": kind, "last": {"$gte": since}})
-
-
-async def find_latest(database, kind: str, limit: int, before: tuple[datetime, str] | None = None,
-                      **equal: str) -> list[dict]:
-    """Newest `last` first; `before` = (last, _id) of the previous page's end."""
-    condition: dict = {"kind": kind, **equal}
-    if before is not None:
-        condition["$or"] = [{"last": {"$lt": before[0]}}, {"last": before[0], "_id": {"$gt": before[1]}}]
-    cursor = database[ROLLUPS].find(condition).sort([("last", DESCENDING), ("_id", ASCENDING)]).limit(limit)
-    return await cursor.to_list()
-
-
-async def find_rollup(database, rollup_id: str) -> dict | None:
-    return await database[ROLLUPS].find_one({"_id": rollup_id})
+    return await database[COUNTS].find({"kind": kind, "at": bounds}).to_list()
 
 
 async def find_outcomes(database) -> list[dict]:
-    return await database[ROLLUPS].find({"kind": OUTCOME}).to_list()
+    return await database[COUNTS].find({"kind": OUTCOME}).to_list()
 
 
-async def delete_rollups_before(database, kind: str, before: datetime) -> None:
-    await database[ROLLUPS].delete_many({"kind": kind, "at": {"$lt": before}})
+async def delete_counts_before(database, kind: str, before: datetime) -> None:
+    await database[COUNTS].delete_many({"kind": kind, "at": {"$lt": before}})
+
+
+async def count_learners_since(database, since: datetime) -> int:
+    return await database[LEARNERS].count_documents({"last": {"$gte": since}})
+
+
+async def find_latest(database, collection: str, limit: int, before: tuple[datetime, str] | None = None,
+                      **equal: str) -> list[dict]:
+    """Newest `last` first; `before` = (last, _id) of the previous page's end."""
+    condition: dict = dict(equal)
+    if before is not None:
+        condition["$or"] = [{"last": {"$lt": before[0]}}, {"last": before[0], "_id": {"$gt": before[1]}}]
+    cursor = database[collection].find(condition).sort([("last", DESCENDING), ("_id", ASCENDING)]).limit(limit)
+    return await cursor.to_list()
+
+
+async def find_learner(database, key: str) -> dict | None:
+    return await database[LEARNERS].find_one({"_id": key})
 
 
 # --- the test learner's registrations -----------------------------------------------------------

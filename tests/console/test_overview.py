@@ -85,6 +85,6 @@ async def test_counts_still_waiting_are_written_when_the_server_stops(client, xa
     await xapi.post("/xapi/statements", json=[make_statement(timestamp=at(minutes=1))] * 1)
     await client.close()  # the cleanup flushes what the background task had not written yet
     database = AsyncMongoClient(settings.mongodb_uri, tz_aware=True)[settings.database]
-    days = await database[store.ROLLUPS].find({"kind": store.DAY}).to_list()
+    days = await database[store.COUNTS].find({"kind": store.DAY}).to_list()
     await database.client.close()
     assert sum(d["n"] for d in days) == 1
