@@ -88,3 +88,27 @@ async def test_counts_still_waiting_are_written_when_the_server_stops(client, xa
     days = await database[store.COUNTS].find({"kind": store.DAY}).to_list()
     await database.client.close()
     assert sum(d["n"] for d in days) == 1
+
+
+def test_backfilled_statements_cost_no_counters_and_last_activity_is_written_seldom():
+    pending = rollups.Pending()
+    stored = "2024-05-02T10:30:15.000Z"
+    rollups.add_statement(pending, {**make_statement(timestamp="2023-01-01T00:00:00Z"), "stored": stored})
+    assert set(pending.counts) == {"minute|2024-05-02T10:30"}  # only ingest: older than every chart
+    assert pending.learners["mbox:mailto:learner@example.com"][1] == "2023-01-01T00:00:00Z"
+    keeper = rollups.Rollups()
+    assert keeper.due("learner|a", "2024-05-02T10:00:00.000Z")
+    assert not keeper.due("learner|a", "2024-05-02T10:04:00.000Z")
+    assert keeper.due("learner|a", "2024-05-02T10:05:00.000Z")
+
+
+async def test_only_launched_cmi5_registrations_are_listed(admin_console, xapi, lms):
+    course = await lms.import_course(course_xml(au("https://example.com/aus/a")))
+    registration = await lms.register(course["id"])
+    await lms.launch(registration, "https://example.com/aus/a")
+    # Any statement may carry a registration; the console lists those cmi5 launched.
+    await xapi.post("/xapi/statements", json=[make_statement(context={
+        "registration": "5e0c2bb5-4f3c-4e5f-9a4d-1c8b9f7e6d5a",
+        "contextActivities": {"category": [{"id": "https://w3id.org/xapi/cmi5/context/categories/cmi5"}]}})])
+    page = await admin_console.page("/console/registrations")
+    assert re.findall(r'href="/console/registrations/([0-9a-f-]{36})"', page) == [registration]
