@@ -31,6 +31,7 @@ from datetime import datetime, timedelta, timezone
 from aiohttp import web
 
 from cmi5 import vocab
+from cmi5.auth import LMS_KEY
 from cmi5.sessions import get_registration
 from console import store
 from console.sentences import activity_name, actor_name, verb_name
@@ -118,7 +119,8 @@ def horizons(stored: str) -> tuple[str, str, str]:
         day_of(moment) - timedelta(days=TOP_DAYS_KEPT)))
 
 
-def add_statement(pending: Pending, statement: dict) -> None:
+def add_statement(pending: Pending, statement: dict, from_cmi5: bool = False) -> None:
+    """Count one stored statement; `from_cmi5` when the cmi5 LMS or an AU's launch token stored it."""
     stored = statement["stored"]
     # Both in the same UTC form, so the earlier string is the earlier moment (to the second).
     moment = min(utc_text(statement.get("timestamp") or stored), stored)
@@ -150,19 +152,15 @@ def add_statement(pending: Pending, statement: dict) -> None:
     pending.touch(pending.learners, actor_key, moment, lambda: {"actor": actor, "name": actor_name(actor)})
     context = statement.get("context") or {}
     registration = (context.get("registration") or "").lower()
-    # Registrations are cmi5's (and so the bridge's): their statements carry the cmi5 category.
-    if registration and is_cmi5_defined(context):
+    # Registrations are cmi5's (and so the bridge's), known only from statements that cmi5 itself
+    # or an AU session stored: any client may name any registration.
+    if registration and from_cmi5:
         pending.touch(pending.registrations, registration, moment, lambda: {"actor_key": actor_key, "actor": actor})
         if verb["id"] == vocab.LAUNCHED:
             pending.launched.add(registration)
         outcome = OUTCOME_VERBS.get(verb["id"])
         if outcome:
             pending.outcomes[(registration, outcome)] = pending.outcomes.get((registration, outcome), 0) + 1
-
-
-def is_cmi5_defined(context: dict) -> bool:
-    categories = (context.get("contextActivities") or {}).get("category") or ()
-    return any(category.get("id") == vocab.CATEGORY_CMI5 for category in categories)
 
 
 TIME_FORMATS = {store.HOUR: "%Y-%m-%dT%H", store.DAY: "%Y-%m-%d", store.MINUTE: "%Y-%m-%dT%H:%M",
@@ -192,8 +190,22 @@ class Rollups:
         return None
 
     async def after_store(self, statements: list[dict], ctx: StoreContext) -> None:
+        principal = ctx.principal
+        # The LMS's own statements, or an AU's (its launch token carries cmi5's access policy).
+        from_cmi5 = principal.key == LMS_KEY or principal.policy is not None
         for statement in statements:
-            add_statement(self.pending, statement)
+            add_statement(self.pending, statement, from_cmi5)
+
+    async def learn_courses(self, registrations: set[str]) -> None:
+        """Find the courses of registrations not known yet: those the console saw launched in one
+        query, the rest from cmi5 (a statement can name any registration; most are not cmi5's)."""
+        unknown = [r for r in registrations if r not in self.courses]
+        self.remember(await store.find_registration_courses(self.database, unknown))
+
+    def remember(self, courses: dict[str, str | None]) -> None:
+        if len(self.courses) + len(courses) >= MOST_REMEMBERED:
+            self.courses.clear()
+        self.courses.update(courses)
 
     async def course_of(self, registration: str) -> str | None:
         if registration not in self.courses:
@@ -201,9 +213,7 @@ class Rollups:
                 found = (await get_registration(self.database, registration))["course"]
             except NotFound:
                 found = None
-            if len(self.courses) >= MOST_REMEMBERED:
-                self.courses.clear()
-            self.courses[registration] = found
+            self.remember({registration: found})
         return self.courses[registration]
 
     async def flush(self) -> None:
@@ -218,6 +228,7 @@ class Rollups:
                                        {"name": pending.names[rollup_id]} if rollup_id in pending.names else None)
                     for rollup_id, n in pending.counts.items()
                 ]
+                await self.learn_courses({registration for registration, _ in pending.outcomes})
                 for (registration, outcome), n in pending.outcomes.items():
                     course = await self.course_of(registration)
                     if course is not None:

@@ -138,6 +138,14 @@ async def find_latest(database, collection: str, limit: int, before: tuple[datet
     return await cursor.to_list()
 
 
+async def find_registration_courses(database, registrations: list[str]) -> dict[str, str]:
+    """Registration -> course, for those of `registrations` the console has seen launched."""
+    if not registrations:
+        return {}
+    found = database[REGISTRATIONS].find({"_id": {"$in": registrations}}, {"course": 1})
+    return {document["_id"]: document["course"] async for document in found}
+
+
 async def find_learner(database, key: str) -> dict | None:
     return await database[LEARNERS].find_one({"_id": key})
 

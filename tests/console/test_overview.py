@@ -106,7 +106,8 @@ async def test_only_launched_cmi5_registrations_are_listed(admin_console, xapi, 
     course = await lms.import_course(course_xml(au("https://example.com/aus/a")))
     registration = await lms.register(course["id"])
     await lms.launch(registration, "https://example.com/aus/a")
-    # Any statement may carry a registration; the console lists those cmi5 launched.
+    # Any client may name any registration, even in cmi5-looking statements; the console lists
+    # those that cmi5 launched.
     await xapi.post("/xapi/statements", json=[make_statement(context={
         "registration": "5e0c2bb5-4f3c-4e5f-9a4d-1c8b9f7e6d5a",
         "contextActivities": {"category": [{"id": "https://w3id.org/xapi/cmi5/context/categories/cmi5"}]}})])
