@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from aiohttp import web
+from pymongo.errors import PyMongoError
 
 from cmi5 import vocab
 from cmi5.auth import LMS_KEY
@@ -39,7 +40,8 @@ from lrs.datatypes import parse_timestamp
 from lrs.errors import NotFound
 from lrs.hooks import StoreContext
 from lrs.ifi import ifi_key
-from lrs.keys import database_key, drain_key, settings_key
+from lrs.db import is_unavailable
+from lrs.keys import database_key, drain_key, metrics_key, settings_key
 from lrs.statements.service import format_timestamp
 
 log = logging.getLogger(__name__)
@@ -317,6 +319,14 @@ async def flush_rollups(app: web.Application) -> AsyncIterator[None]:
             await asyncio.sleep(FLUSH_SECONDS)
             try:
                 await rollups.flush()
+            except PyMongoError as error:
+                # The counts wait for the next flush; an outage is a warning, as for requests.
+                app[metrics_key].count_database_error(error)
+                if not is_unavailable(error):
+                    log.exception("writing the console's rollups failed; retrying")
+                else:
+                    log.warning("database unavailable for the console's rollups: %s; retrying",
+                                error.__class__.__name__)
             except Exception:
                 log.exception("writing the console's rollups failed; retrying")
 
@@ -331,5 +341,5 @@ async def flush_rollups(app: web.Application) -> AsyncIterator[None]:
     await app[drain_key].wait_for_writes(float(app[settings_key].shutdown_timeout))
     try:
         await rollups.flush()
-    except Exception:
-        log.exception("writing the console's rollups at shutdown failed")
+    except PyMongoError as error:
+        log.warning("the console's last rollups were not written: %s", error.__class__.__name__)
