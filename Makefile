@@ -1,5 +1,5 @@
-# One command each to set up, run and test the LRS. Python packages go to .venv; the SCORM 1.2
-# browser runtime (npm package scorm-again, pinned in package-lock.json) to node_modules.
+# One command each to set up, run and test the LRS. Python packages go to .venv; the browser code
+# (npm packages scorm-again, htmx.org and chart.js, pinned in package-lock.json) to node_modules.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,8 +10,8 @@ PORT ?= 8080
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# The SCORM runtime the player serves, and the cmi5 AU libraries the browser tests pack into
-# course zips (dev dependencies), from the npm registry at the versions the lock file pins.
+# The SCORM runtime and the console's libraries the LRS serves, and the client and cmi5 AU libraries
+# the tests drive (dev dependencies), from the npm registry at the versions the lock file pins.
 runtime:
 	@command -v npm >/dev/null || (apt-get update -q && apt-get install -y -q npm)
 	npm ci --no-audit --no-fund

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 from aiohttp import web
 from dateutil.parser import isoparse
@@ -18,7 +19,7 @@ from lrs.shutdown import guarded_write
 from lrs.statements import service
 from lrs.statements.attachments import AttachmentBody
 from lrs.statements.cursor import decode_cursor, encode_cursor
-from lrs.statements.query import StatementQuery
+from lrs.statements.query import Position, StatementQuery
 
 LIST_PARAMETERS = (
     "agent", "verb", "activity", "registration", "related_activities", "related_agents",
@@ -106,7 +107,15 @@ def parse_list_query(request, query: dict) -> tuple[StatementQuery, dict]:
             raise InvalidParameter("more", "cannot be combined with other parameters")
         query, after = decode_cursor(request.app[cursor_secret_key], query["more"])
     caller = principal(request)
-    q = StatementQuery(
+    return list_query(query, caller.key if caller.reads_only_own_statements else None, after), query
+
+
+def list_query(query: Mapping[str, str], authority_key: str | None = None, after: Position | None = None) -> StatementQuery:
+    """The filters of a statement list (Communication 2.1.3), each checked by its parameter's rule.
+
+    Also what the admin console's statement form is turned into, so both apply the same rules.
+    """
+    return StatementQuery(
         agent=params.agent(query),
         verb=params.iri(query, "verb"),
         activity=params.iri(query, "activity"),
@@ -117,10 +126,9 @@ def parse_list_query(request, query: dict) -> tuple[StatementQuery, dict]:
         until=params.timestamp(query, "until"),
         limit=params.non_negative_integer(query, "limit"),
         ascending=params.boolean(query, "ascending"),
-        authority_key=caller.key if caller.reads_only_own_statements else None,
+        authority_key=authority_key,
         after=after,
     )
-    return q, query
 
 
 def more_path(request: web.Request) -> str:

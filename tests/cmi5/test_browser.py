@@ -21,20 +21,14 @@ import pytest
 from cmi5 import vocab
 from cmi5.config import Cmi5Settings
 from tests.browser import requires_chromium
-from tests.cmi5.conftest import LEARNER, au, block, course_xml, make_zip
+from tests.cmi5.conftest import LEARNER, au, block, course_xml
+from tests.cmi5.library import library_course_zip, requires_libraries
 
-AU_PAGE = Path(__file__).parent / "library_au"
-LIBRARIES = Path(__file__).parents[2] / "node_modules" / "@xapi"
-BUNDLES = {"Cmi5.umd.js": LIBRARIES / "cmi5" / "dist" / "Cmi5.umd.js",
-           "XAPI.umd.js": LIBRARIES / "xapi" / "dist" / "XAPI.umd.js"}
 QUIZ = "https://example.com/aus/quiz"
 READING = "https://example.com/aus/reading"
 EXPERIENCED = "http://adlnet.gov/expapi/verbs/experienced"
 PROGRESSED = "http://adlnet.gov/expapi/verbs/progressed"
 
-requires_libraries = pytest.mark.skipif(
-    not all(path.exists() for path in BUNDLES.values()), reason="@xapi/cmi5 is not installed: run `npm ci`"
-)
 pytestmark = [requires_chromium, requires_libraries]
 
 
@@ -70,10 +64,7 @@ async def client(app, aiohttp_client, port):
 
 
 def course_package(*members: str) -> bytes:
-    files = {"cmi5.xml": course_xml(*members),
-             "au/index.html": (AU_PAGE / "index.html").read_bytes(), "au/au.js": (AU_PAGE / "au.js").read_bytes()}
-    files.update({f"au/lib/{name}": path.read_bytes() for name, path in BUNDLES.items()})
-    return make_zip(files)
+    return library_course_zip(course_xml(*members))
 
 
 def quiz(move_on: str = "CompletedAndPassed", mastery: str | None = "0.8", au_id: str = QUIZ) -> str:
