@@ -13,7 +13,7 @@ from aiohttp import web
 from lrs.documents import service
 from lrs.documents.service import Preconditions
 from lrs.documents.store import Place, StoredDocument
-from lrs.errors import BadRequest
+from lrs.errors import BadRequest, InvalidParameter
 from lrs.http import params
 from lrs.http.context import database, principal, read_body
 from lrs.http.responses import dump_json, http_date
@@ -41,6 +41,9 @@ class DocumentView(web.View):
         params.check_parameters(query, allowed, required)
         place, parsed = self.parse_place(query)
         document_id = query.get(self.id_param)
+        if document_id == "":
+            # Required properties "are required to contain values" (About 3.0).
+            raise InvalidParameter(self.id_param, "must not be empty")
         if document_id is not None:
             parsed[self.id_param] = document_id
         caller = principal(self.request)
