@@ -169,10 +169,6 @@ class EmbeddedDatabase:
         finally:
             await client.close()
 
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
     async def wait_for_exit(self) -> int:
         """Wait until the database process ends (and reap it: no zombie); return its exit code."""
         process = self.process

@@ -10,8 +10,8 @@ whole process, which is all that is left to try. The dead process is reaped ever
 
 from __future__ import annotations
 
-import logging
 import asyncio
+import logging
 import time
 from dataclasses import dataclass
 
