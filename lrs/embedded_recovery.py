@@ -30,6 +30,9 @@ GAVE_UP_EXIT_CODE = 3
 class EmbeddedStatus:
     running: bool = True
     restarts: int = 0
+    # Counted as soon as an exit is seen, before any new process starts: a request that saw
+    # this change may have written to a database process that is gone (lrs.http.durability).
+    exits: int = 0
     problem: str = ""
 
 
@@ -38,6 +41,7 @@ async def keep_running(server: EmbeddedDatabase, status: EmbeddedStatus, stop: S
     up_since = time.monotonic()
     while True:
         code = await server.wait_for_exit()
+        status.exits += 1
         status.running = False
         status.problem = f"the embedded database exited (code {code})"
         log.error("%s; restarting it", status.problem)

@@ -45,7 +45,7 @@ async def test_kill_9_of_the_server_mid_ingest_loses_nothing_acknowledged_and_it
     data_dir = tmp_path / "data"
     server = await start(embedded_env(data_dir))
     database = embedded_database_pid(server.process.pid)
-    ingest = Ingest(server.url).start()
+    ingest = Ingest(server.url, clients=6).start()
     try:
         await ingest.wait_for_acknowledged(BEFORE_KILL)
         server.signal(signal.SIGKILL)
@@ -69,7 +69,7 @@ async def test_kill_9_of_the_database_mid_ingest_loses_nothing_acknowledged_and_
     try:
         [old_guard] = children(server.process.pid)
         database = embedded_database_pid(server.process.pid)
-        ingest = Ingest(server.url).start()
+        ingest = Ingest(server.url, clients=6).start()
         try:
             await ingest.wait_for_acknowledged(BEFORE_KILL)
             killed_after = len(ingest.acknowledged)
