@@ -1,11 +1,14 @@
 """Ingest: POST /xapi/statements in batches against `lrs serve`, beside the database's own limit.
 
-    python -m bench.ingest [--statements 20000] [--clients 4] [--batches 1,10,100,1000]
+    python -m bench.ingest [--statements 20000] [--clients 4] [--batches 1,10,100,1000] [--unsafe-fast-writes]
 
 Starts `lrs serve` on a fresh embedded database, posts seeded statements with concurrent
 clients for each batch size, then inserts the same stored documents with PyMongo's
 `insert_many` straight into a database with the same indexes on the same server. Prints
 statements per second, request latency percentiles, server RSS and CPU per 1000 statements.
+Writes are journaled before they are acknowledged, as `lrs serve` does by default; with
+`--unsafe-fast-writes` neither the LRS (LRS_UNSAFE_FAST_WRITES) nor the direct insert waits for
+the journal: the difference is the cost of durability.
 """
 
 from __future__ import annotations
@@ -70,9 +73,9 @@ def stored_documents(batch: list[dict]) -> list[dict]:
     return documents
 
 
-async def insert_directly(uri: str, batches: list[list[dict]], clients: int) -> float:
+async def insert_directly(uri: str, batches: list[list[dict]], clients: int, journal: bool) -> float:
     """Seconds to insert the batches' documents with insert_many, `clients` at a time."""
-    client = connect(uri)
+    client = connect(uri, journal=journal)
     database = client["bench_direct"]
     await client.drop_database("bench_direct")
     await ensure_indexes(database, INDEXES)
@@ -97,13 +100,13 @@ def split(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-async def run(count: int, clients: int, sizes: list[int], seed: int) -> None:
+async def run(count: int, clients: int, sizes: list[int], seed: int, unsafe: bool) -> None:
     population = make_population()
     direct_size = 100 if 100 in sizes else sizes[-1]
     # The size compared with the direct insert goes first, so both start on an empty database.
     sizes = sorted(sizes, key=lambda size: size != direct_size)
     with tempfile.TemporaryDirectory(prefix="lrs-bench-") as folder:
-        server = LRSProcess(Path(folder))
+        server = LRSProcess(Path(folder), **({"LRS_UNSAFE_FAST_WRITES": "true"} if unsafe else {}))
         try:
             rows = []
             rates = {}
@@ -119,7 +122,8 @@ async def run(count: int, clients: int, sizes: list[int], seed: int) -> None:
                     size, total, clients, rates[size], percentile(latencies, 0.5), percentile(latencies, 0.95),
                     percentile(latencies, 0.99), cpu / total * 1000 * 1000, server.peak_rss,
                 ])
-            print(f"\nIngest through `lrs serve` (embedded database), {clients} concurrent clients")
+            durability = "UNSAFE: acknowledged before journaled" if unsafe else "journaled before acknowledged"
+            print(f"\nIngest through `lrs serve` (embedded database, {durability}), {clients} concurrent clients")
             print_table(
                 ["batch", "statements", "clients", "stmts/s", "p50 ms", "p95 ms", "p99 ms",
                  "server CPU ms/1000", "server peak RSS MB"],
@@ -128,7 +132,7 @@ async def run(count: int, clients: int, sizes: list[int], seed: int) -> None:
             # The same statements the LRS stored at that size, as the documents it stored.
             number = sizes.index(direct_size)
             direct_batches = split(list(statements(count, seed=seed + number, population=population)), direct_size)
-            seconds = await insert_directly(server.embedded_uri, direct_batches, clients)
+            seconds = await insert_directly(server.embedded_uri, direct_batches, clients, journal=not unsafe)
             direct_rate = count / seconds
             print(f"\nDirect insert_many of the same stored documents, batches of {direct_size}, "
                   f"{clients} concurrent: {direct_rate:,.0f} documents/s")
@@ -146,9 +150,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--batches", default="1,10,100,1000")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--unsafe-fast-writes", action="store_true",
+                        help="acknowledge writes before they are journaled (LRS_UNSAFE_FAST_WRITES)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.batches.split(",")]
-    asyncio.run(run(args.statements, args.clients, sizes, args.seed))
+    asyncio.run(run(args.statements, args.clients, sizes, args.seed, args.unsafe_fast_writes))
 
 
 if __name__ == "__main__":

@@ -80,11 +80,10 @@ def serve(settings: Settings) -> int:
     check_port_free(settings.host, settings.port)
     app = create_app(settings, load_plugins())
     base = settings.public_url or f"http://{settings.host}:{settings.port}"
-    asyncio.run(serve_until_stopped(
+    return asyncio.run(serve_until_stopped(
         app, settings.host, settings.port, settings.shutdown_timeout,
         on_ready=lambda: print(f"LRS ready: xAPI endpoint {base}/xapi", flush=True),
     ))
-    return 0
 
 
 def check_port_free(host: str, port: int) -> None:

@@ -180,9 +180,24 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    # RFC 8259 4: with repeated names "the behavior of software that receives such an object is
+    # unpredictable"; one reader taking the first and another the last could each see a
+    # different statement (a signature checked against one, the other stored).
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"the key {key!r} appears twice in one object")
+            seen.add(key)
+    return value
+
+
 def parse_json_text(text: str) -> object:
-    """Strict JSON: no NaN or Infinity, no lone surrogates. Raises ValueError with the reason."""
-    value = json.loads(text, parse_constant=_reject_constant)
+    """Strict JSON: no NaN or Infinity, no lone surrogates, no key twice in an object.
+    Raises ValueError with the reason."""
+    value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     if _SURROGATE_ESCAPE.search(text) and _holds_lone_surrogate(value):
         raise ValueError("a lone UTF-16 surrogate escape (\\uD800-\\uDFFF) is no character")
     return value
