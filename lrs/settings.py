@@ -29,6 +29,9 @@ ENVIRONMENT = [
     ("LRS_LOG_LEVEL", "INFO", "logging level"),
     ("LRS_LOG_FORMAT", "keyvalue", "log line format: keyvalue (logfmt) or json"),
     ("LRS_SHUTDOWN_TIMEOUT", "30", "seconds a SIGTERM waits for requests in flight before cancelling them"),
+    ("LRS_FORWARD_MAX_BACKOFF", "300", "longest wait, in seconds, between two attempts of a failing forward"),
+    ("LRS_FORWARD_PAUSE_AFTER", "20", "failed attempts in a row after which a forward is paused"),
+    ("LRS_FORWARD_TIMEOUT", "30", "seconds a forward waits for its receiver to answer one delivery"),
 ]
 
 
@@ -48,6 +51,9 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "keyvalue"
     shutdown_timeout: int = 30
+    forward_max_backoff: float = 300.0
+    forward_pause_after: int = 20
+    forward_timeout: float = 30.0
 
     @property
     def embedded(self) -> bool:
@@ -89,6 +95,9 @@ class Settings:
             log_level=get("LRS_LOG_LEVEL").upper(),
             log_format=get("LRS_LOG_FORMAT").lower(),
             shutdown_timeout=_integer("LRS_SHUTDOWN_TIMEOUT", get("LRS_SHUTDOWN_TIMEOUT"), 0, 3600),
+            forward_max_backoff=_integer("LRS_FORWARD_MAX_BACKOFF", get("LRS_FORWARD_MAX_BACKOFF"), 1, 86400),
+            forward_pause_after=_integer("LRS_FORWARD_PAUSE_AFTER", get("LRS_FORWARD_PAUSE_AFTER"), 1, 100_000),
+            forward_timeout=_integer("LRS_FORWARD_TIMEOUT", get("LRS_FORWARD_TIMEOUT"), 1, 3600),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)
