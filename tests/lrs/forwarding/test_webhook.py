@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from lrs.forwarding import store
 from tests.conftest import make_statement
 from tests.lrs.forwarding.conftest import eventually, until_started
 
@@ -85,3 +84,17 @@ async def test_filter_sends_only_matching_statements_and_the_statements_voiding_
     await eventually(lambda: receiver.ids() == [wanted, voiding])
     status = await eventually(lambda: status_caught_up(xapi, forward["id"]))
     assert status["delivered"] == 2
+
+
+async def test_two_lrs_processes_on_one_database_deliver_one_ordered_stream(xapi, receiver, settings, aiohttp_client):
+    from lrs.app import create_app
+    from tests.conftest import XAPI
+
+    other = XAPI(await aiohttp_client(create_app(settings)))
+    await create_forward(xapi, name="hook", type="webhook", url=receiver.url)
+    sent = []
+    for n in range(12):
+        sent += await post(xapi if n % 2 else other, numbered(n))
+    await eventually(lambda: receiver.ids() == sent)
+    for batch in receiver.batches():
+        assert batch == [i for i in sent if i in batch]
