@@ -220,3 +220,21 @@ async def update_session_abandoned(database, session: str, at: datetime) -> dict
         {"$set": {f"{STATE}.abandoned": True, STATUS: "abandoned", "ended_at": at}, "$inc": {VERSION: 1}},
         return_document=ReturnDocument.BEFORE,
     )
+
+
+# --- erasure (lrs.erasure hook) -------------------------------------------------------------
+
+async def find_registration_ids_of(database, actor_keys: list[str]) -> list[str]:
+    cursor = database[REGISTRATIONS].find({"actor_key": {"$in": actor_keys}}, {"_id": 1})
+    return [document["_id"] for document in await cursor.to_list()]
+
+
+async def count_sessions_of(database, registrations: list[str]) -> int:
+    return await database[SESSIONS].count_documents({"registration": {"$in": registrations}})
+
+
+async def delete_registrations(database, registrations: list[str]) -> tuple[int, int]:
+    """Registrations and their sessions; (registrations, sessions) deleted."""
+    sessions = await database[SESSIONS].delete_many({"registration": {"$in": registrations}})
+    deleted = await database[REGISTRATIONS].delete_many({"_id": {"$in": registrations}})
+    return deleted.deleted_count, sessions.deleted_count

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from lrs import forwarding
+from lrs import erasure, forwarding
 from lrs.auth import credentials
 from lrs.auth.credentials import CredentialStore
 from lrs.db import embedded_database, mongo_client
@@ -30,7 +30,7 @@ INDEXES = [*store.INDEXES, *records.INDEXES, *credentials.INDEXES, *attachments.
 # A plug-in (cmi5, the SCORM bridge) is a function that adds routes, hooks and indexes.
 Plugin = Callable[[web.Application], None]
 # Parts of lrs itself built the same way, always present.
-PARTS: list[Plugin] = [forwarding.setup]
+PARTS: list[Plugin] = [forwarding.setup, erasure.setup]
 
 
 def create_app(settings: Settings, plugins: list[Plugin] | None = None) -> web.Application:

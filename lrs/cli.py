@@ -11,25 +11,20 @@ from importlib.metadata import entry_points
 
 from lrs.app import create_app
 from lrs.auth.credentials import CredentialStore, parse_scopes
-from lrs.commands import Command, open_database
+from lrs.commands import Command, load_plugins, open_database
 from lrs.db import DatabaseUnavailable
 from lrs.embedded import EmbeddedDatabaseError
 from lrs.errors import BadRequest, LRSError
+from lrs.erasure import cli as erasure_cli
 from lrs.forwarding import cli as forwarding_cli
 from lrs.logformat import configure_logging
 from lrs.runner import serve_until_stopped
 from lrs.settings import ENVIRONMENT, Settings
 
-PLUGIN_GROUP = "lrs.plugins"
 PLUGIN_SETTINGS_GROUP = "lrs.settings"
 PLUGIN_COMMANDS_GROUP = "lrs.commands"
 # Commands of lrs's own parts.
-PART_COMMANDS: list[Command] = [forwarding_cli.COMMAND]
-
-
-def load_plugins() -> list:
-    """cmi5 and the SCORM bridge register themselves as entry points; lrs never imports them."""
-    return [entry.load() for entry in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name)]
+PART_COMMANDS: list[Command] = [forwarding_cli.COMMAND, erasure_cli.COMMAND]
 
 
 def plugin_environment() -> list[tuple[str, str, str]]:

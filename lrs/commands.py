@@ -12,12 +12,21 @@ import json
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 
 from pymongo.errors import PyMongoError
 
 from lrs.db import DatabaseUnavailable, connect, ensure_indexes, running_uri_file
 from lrs.embedded import EmbeddedDatabase
 from lrs.settings import Settings
+
+
+PLUGIN_GROUP = "lrs.plugins"
+
+
+def load_plugins() -> list:
+    """cmi5 and the SCORM bridge register themselves as entry points; lrs never imports them."""
+    return [entry.load() for entry in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name)]
 
 
 @dataclass(frozen=True)

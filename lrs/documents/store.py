@@ -172,3 +172,14 @@ async def delete_document(database, place: Place, document_id: str, etags: dict)
 async def delete_documents(database, place: Place) -> int:
     result = await database[DOCUMENTS].delete_many(place.prefix())
     return result.deleted_count
+
+
+# --- erasure (lrs.erasure): every State and Agent Profile document of some agents -----------
+
+async def count_agent_documents(database, agent_keys: list[str]) -> int:
+    return await database[DOCUMENTS].count_documents({AGENT: {"$in": agent_keys}})
+
+
+async def delete_agent_documents(database, agent_keys: list[str]) -> int:
+    result = await database[DOCUMENTS].delete_many({AGENT: {"$in": agent_keys}})
+    return result.deleted_count

@@ -80,12 +80,17 @@ async def find_records_mentioning(database, agent_keys: list[str]) -> list[Store
     return [to_record(document) for document in await cursor.to_list()]
 
 
-async def find_used_attachments(database, hashes: list[str]) -> set[str]:
-    """Which of these attachment bodies some stored statement still uses."""
+async def find_attachment_users(database, hashes: list[str]) -> dict[str, set[str]]:
+    """For each of these attachment bodies, the ids of the stored statements that use it."""
+    users: dict[str, set[str]] = {h: set() for h in hashes}
     if not hashes:
-        return set()
-    cursor = database[store.STATEMENTS].find({store.ATTACHMENTS: {"$in": hashes}}, [store.ATTACHMENTS])
-    return {h for document in await cursor.to_list() for h in document[store.ATTACHMENTS] if h in hashes}
+        return users
+    cursor = database[store.STATEMENTS].find({store.ATTACHMENTS: {"$in": hashes}}, [store.ID, store.ATTACHMENTS])
+    for document in await cursor.to_list():
+        for sha2 in document[store.ATTACHMENTS]:
+            if sha2 in users:
+                users[sha2].add(document[store.ID])
+    return users
 
 
 # --- writes --------------------------------------------------------------------------------
