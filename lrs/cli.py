@@ -17,6 +17,7 @@ from lrs.embedded import EmbeddedDatabaseError
 from lrs.errors import BadRequest, LRSError
 from lrs.erasure import cli as erasure_cli
 from lrs.forwarding import cli as forwarding_cli
+from lrs.transfer import cli as transfer_cli
 from lrs.logformat import configure_logging
 from lrs.runner import serve_until_stopped
 from lrs.settings import ENVIRONMENT, Settings
@@ -24,7 +25,7 @@ from lrs.settings import ENVIRONMENT, Settings
 PLUGIN_SETTINGS_GROUP = "lrs.settings"
 PLUGIN_COMMANDS_GROUP = "lrs.commands"
 # Commands of lrs's own parts.
-PART_COMMANDS: list[Command] = [forwarding_cli.COMMAND, erasure_cli.COMMAND]
+PART_COMMANDS: list[Command] = [forwarding_cli.COMMAND, erasure_cli.COMMAND, transfer_cli.EXPORT, transfer_cli.IMPORT]
 
 
 def plugin_environment() -> list[tuple[str, str, str]]:
