@@ -24,7 +24,7 @@ SESSIONS = "cmi5_sessions"
 PACKAGE_FILES = PackageFiles("cmi5_content")
 
 # Registration fields.
-AUS = "aus"                       # {"<au index>": {completed, passed, failed, waived, session}}
+AUS = "aus"                       # {"<au index>": {completed, passed, failed, waived, session, score, seconds}}
 SATISFIED_BLOCKS = "satisfied_blocks"
 COURSE_SATISFIED = "course_satisfied"
 # Session fields.
@@ -37,6 +37,8 @@ TOKEN_HASH = "token_hash"
 INDEXES = [
     IndexSpec(COURSES, IndexModel([("created", DESCENDING)])),
     IndexSpec(REGISTRATIONS, IndexModel([("actor_key", ASCENDING), ("course", ASCENDING)])),
+    # Course reports aggregate a course's registrations.
+    IndexSpec(REGISTRATIONS, IndexModel([("course", ASCENDING)])),
     IndexSpec(SESSIONS, IndexModel([("registration", ASCENDING), ("launched_at", ASCENDING)])),
     *PACKAGE_FILES.indexes,
 ]
@@ -116,6 +118,18 @@ async def update_registration_failed(database, registration: str, au: int, sid: 
     await database[REGISTRATIONS].update_one(
         {"_id": registration}, {"$set": {f"{AUS}.{au}.failed": sid}}
     )
+
+
+async def update_registration_progress(database, registration: str, au: int, score: float | None, seconds: float) -> None:
+    """Keep what reports average: the latest scaled score of a passed/failed, and the time spent
+    in the AU (durations of its terminated and abandoned sessions, added up)."""
+    update: dict = {}
+    if score is not None:
+        update["$set"] = {f"{AUS}.{au}.score": score}
+    if seconds:
+        update["$inc"] = {f"{AUS}.{au}.seconds": seconds}
+    if update:
+        await database[REGISTRATIONS].update_one({"_id": registration}, update)
 
 
 async def update_current_session(database, registration: str, au: int, session: str) -> str | None:
@@ -238,3 +252,14 @@ async def delete_registrations(database, registrations: list[str]) -> tuple[int,
     sessions = await database[SESSIONS].delete_many({"registration": {"$in": registrations}})
     deleted = await database[REGISTRATIONS].delete_many({"_id": {"$in": registrations}})
     return deleted.deleted_count, sessions.deleted_count
+
+
+# --- reports (cmi5.reports) -----------------------------------------------------------------
+
+async def aggregate_registrations(database, pipeline: list[dict]) -> list[dict]:
+    return await (await database[REGISTRATIONS].aggregate(pipeline)).to_list()
+
+
+async def find_registrations_of(database, actor_key: str) -> list[dict]:
+    cursor = database[REGISTRATIONS].find({"actor_key": actor_key}).sort("created", ASCENDING)
+    return await cursor.to_list()

@@ -59,3 +59,19 @@ def test_timestamp_outside_years_1_to_9999_in_utc_is_a_value_error(text):
     # It was an OverflowError: a 500 for a statement's timestamp or a since/until parameter.
     with pytest.raises(ValueError, match="before year 1 or after year 9999 in UTC"):
         parse_timestamp(text)
+
+
+@pytest.mark.parametrize("value, seconds", [
+    ("PT1H30M", 5400.0), ("PT2.5S", 2.5), ("PT0,5S", 0.5), ("P1DT1S", 86401.0), ("P2W", 1209600.0), ("PT0S", 0.0),
+])
+def test_duration_seconds(value, seconds):
+    from lrs.datatypes import duration_seconds
+
+    assert duration_seconds(value) == seconds
+
+
+@pytest.mark.parametrize("value", ["1H", "PT", "P1.5DT1H", None])
+def test_duration_seconds_of_a_non_duration_is_none(value):
+    from lrs.datatypes import duration_seconds
+
+    assert duration_seconds(value) is None
