@@ -40,6 +40,7 @@ from lrs.statements import service, store
 
 DATABASE = "bench_reports"
 COURSES, AUS_PER_COURSE = 10, 5
+CHUNK = 200  # registrations written per round
 MOVE_ON = ["Completed", "Passed", "CompletedAndPassed", "CompletedOrPassed", "NotApplicable"]
 LMS = Principal("bench-lms", "bench lms", frozenset({"all"}),
                 {"objectType": "Agent", "account": {"homePage": "http://lrs.invalid", "name": "bench-lms"}})
@@ -66,7 +67,7 @@ def learner(number: int) -> dict:
 
 def session_statements(actor: dict, au: dict, registration: str, rng: random.Random, at: datetime):
     """One AU session's statements, its outcome facts, score and seconds."""
-    session = str(uuid.uuid4())
+    session = str(uuid.UUID(int=rng.getrandbits(128), version=4))
     context = {"registration": registration,
                "contextActivities": {"grouping": [{"id": au["id"]}], "category": [{"id": vocab.CATEGORY_CMI5}]},
                "extensions": {vocab.EXT_SESSION_ID: session}}
@@ -75,7 +76,7 @@ def session_statements(actor: dict, au: dict, registration: str, rng: random.Ran
     passed = score >= 0.6
 
     def statement(verb: str, result: dict | None = None) -> dict:
-        made = {"id": str(uuid.uuid4()), "actor": actor, "verb": {"id": verb, "display": {"en-US": verb.rsplit("/", 1)[1]}},
+        made = {"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "actor": actor, "verb": {"id": verb, "display": {"en-US": verb.rsplit("/", 1)[1]}},
                 "object": {"objectType": "Activity", "id": au["activityId"]}, "context": context,
                 "timestamp": at.isoformat()}
         if result:
@@ -94,47 +95,52 @@ def session_statements(actor: dict, au: dict, registration: str, rng: random.Ran
 
 
 async def load(database, registrations: int, seed: int) -> list[dict]:
-    """The courses; loads everything unless the registrations are there already."""
-    if await database[cmi5_store.REGISTRATIONS].count_documents({}) >= registrations:
-        print("already loaded")
-        return await cmi5_store.find_courses(database)
+    """The courses, and the registrations with their statements; an interrupted load goes on
+    (each registration is drawn from a generator seeded with its own number)."""
     await ensure_indexes(database, [*INDEXES, *cmi5_store.INDEXES])
-    courses = [await import_course(database, course_xml(n), "application/xml") for n in range(COURSES)]
-    rng = random.Random(seed)
+    courses = sorted(await cmi5_store.find_courses(database), key=lambda c: c["title"]["en-US"])
+    if not courses:
+        courses = [await import_course(database, course_xml(n), "application/xml") for n in range(COURSES)]
+    courses = [await cmi5_store.find_course(database, c["_id"]) for c in courses]
+    loaded = await database[cmi5_store.REGISTRATIONS].count_documents({})
+    if loaded >= registrations:
+        print(f"{loaded:,} registrations already loaded")
+        return courses
+    # Registrations are written after their statements, each chunk whole: a chunk cut short by an
+    # interruption is loaded again (its statements are skipped as duplicates).
+    loaded -= loaded % CHUNK
     end = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=1)
     step = timedelta(days=365) / registrations
-    started, pending, documents = time.perf_counter(), [], []
-    for number in range(registrations):
-        course = courses[number % COURSES]
-        actor = learner(number // 2)  # most learners have two registrations
-        registration = str(uuid.uuid4())
-        stored = end - step * (registrations - number)
-        stored = stored.replace(microsecond=stored.microsecond // 1000 * 1000)
-        aus = {}
-        for au in course["structure"]["aus"]:
-            if rng.random() < 0.15:
-                continue  # never launched
-            made, facts = session_statements(actor, au, registration, rng, stored)
-            for statement in made:
-                service.prepare_statement(statement, LMS, stored)
-                pending.append(store.to_document(statement, stored, LMS.key, []))
-            aus[str(au["index"])] = facts
-        satisfied = evaluate(course["structure"], {int(i): AUFacts(bool(f.get("completed")), bool(f.get("passed")))
-                                                   for i, f in aus.items()})
-        documents.append({"_id": registration, "course": course["_id"], "actor": actor, "actor_key": ifi_key(actor),
-                          "created": stored, cmi5_store.AUS: aus, cmi5_store.SATISFIED_BLOCKS: [],
-                          cmi5_store.COURSE_SATISFIED: satisfied.course})
-        if len(pending) >= 5000:
-            await store.insert_statements(database, pending)
-            await database[cmi5_store.REGISTRATIONS].insert_many(documents)
-            pending, documents = [], []
-            if number % 2000 < 120:
-                rate = (number + 1) * 45 / (time.perf_counter() - started)
-                print(f"  {number + 1:,} registrations (~{rate:,.0f} statements/s)", flush=True)
-    if pending:
+    started = time.perf_counter()
+    for first in range(loaded, registrations, CHUNK):
+        pending, documents = [], []
+        for number in range(first, min(first + CHUNK, registrations)):
+            rng = random.Random(seed * 1_000_003 + number)
+            course = courses[number % COURSES]
+            actor = learner(number // 2)  # most learners have two registrations
+            registration = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            stored = end - step * (registrations - number)
+            stored = stored.replace(microsecond=stored.microsecond // 1000 * 1000)
+            aus = {}
+            for au in course["structure"]["aus"]:
+                if rng.random() < 0.15:
+                    continue  # never launched
+                made, facts = session_statements(actor, au, registration, rng, stored)
+                for statement in made:
+                    service.prepare_statement(statement, LMS, stored)
+                    pending.append(store.to_document(statement, stored, LMS.key, []))
+                aus[str(au["index"])] = facts
+            satisfied = evaluate(course["structure"], {int(i): AUFacts(bool(f.get("completed")), bool(f.get("passed")))
+                                                       for i, f in aus.items()})
+            documents.append({"_id": registration, "course": course["_id"], "actor": actor,
+                              "actor_key": ifi_key(actor), "created": stored, cmi5_store.AUS: aus,
+                              cmi5_store.SATISFIED_BLOCKS: [], cmi5_store.COURSE_SATISFIED: satisfied.course})
         await store.insert_statements(database, pending)
-    if documents:
+        await database[cmi5_store.REGISTRATIONS].delete_many({"_id": {"$in": [d["_id"] for d in documents]}})
         await database[cmi5_store.REGISTRATIONS].insert_many(documents)
+        done = first + len(documents)
+        rate = (done - loaded) * 38 / (time.perf_counter() - started)
+        print(f"  {done:,} registrations (~{rate:,.0f} statements/s)", flush=True)
     print(f"loaded in {time.perf_counter() - started:,.0f} s")
     return courses
 

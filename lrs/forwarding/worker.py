@@ -240,6 +240,13 @@ class Worker:
 
     async def take(self, forward: dict, entries: list[dict], moment: datetime) -> Round:
         """The oldest entries, whole, up to MAX_STATEMENTS, with the statements the filter lets through."""
+        # Only as many entries as one delivery can hold are read (a stored batch may hold 1000s).
+        counted = 0
+        for end, entry in enumerate(entries):
+            counted += len(entry["ids"])
+            if counted >= MAX_STATEMENTS:
+                entries = entries[:end + 1]
+                break
         records = await find_records(self.database, [i for entry in entries for i in entry["ids"]])
         conditions = parse_filter(forward["filter"]).conditions()
         batch = Round([], [], [])

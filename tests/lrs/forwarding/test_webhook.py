@@ -98,3 +98,17 @@ async def test_two_lrs_processes_on_one_database_deliver_one_ordered_stream(xapi
     await eventually(lambda: receiver.ids() == sent)
     for batch in receiver.batches():
         assert batch == [i for i in sent if i in batch]
+
+
+async def test_deliveries_hold_whole_stored_batches_up_to_a_size(xapi, receiver, monkeypatch):
+    from lrs.forwarding import worker
+
+    monkeypatch.setattr(worker, "MAX_STATEMENTS", 5)
+    forward = await create_forward(xapi, name="hook", type="webhook", url=receiver.url)
+    assert (await xapi.post(f"/admin/forwards/{forward['id']}/pause")).status == 200
+    sent = await post(xapi, *(numbered(n) for n in range(7)))  # bigger than a delivery: goes whole
+    for n in range(7, 13):
+        sent += await post(xapi, numbered(n))
+    await xapi.post(f"/admin/forwards/{forward['id']}/resume")
+    await eventually(lambda: receiver.ids() == sent)
+    assert [len(batch) for batch in receiver.batches()] == [7, 5, 1]
