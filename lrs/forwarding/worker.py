@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 import aiohttp
 from aiohttp import web
 
+from lrs.db import is_unavailable
 from lrs.forwarding import store
 from lrs.forwarding.delivery import DeliveryFailed, deliver
 from lrs.forwarding.model import PAUSED, parse_filter
@@ -126,6 +127,14 @@ class Round:
     attachment_hashes: list[str]
 
 
+def log_failure(error: Exception, what: str) -> None:
+    """A database outage is expected now and then (the loops retry): one line, no traceback."""
+    if is_unavailable(error):
+        log.warning("%s: database unavailable (%s)", what, error.__class__.__name__)
+    else:
+        log.exception(what)
+
+
 def backoff_seconds(failures: int, longest: float) -> float:
     return min(longest, 2.0 ** (failures - 1)) * random.uniform(0.75, 1.0)
 
@@ -155,8 +164,8 @@ class Worker:
                     if document["status"] == store.DELETED and document["deleted_at"] < now() - DELETE_GRACE:
                         await store.update_outbox_forward_removed(self.database, document["_id"])
                         await store.delete_forward(self.database, document["_id"])
-            except Exception:
-                log.exception("reading the forwards failed")
+            except Exception as error:
+                log_failure(error, "reading the forwards failed")
             await asyncio.sleep(REFRESH_SECONDS)
 
     async def stop(self) -> None:
@@ -179,8 +188,8 @@ class Worker:
             while True:
                 try:
                     delay, window = await self.step(forward_id, window)
-                except Exception:
-                    log.exception("forward %s: delivery round failed", forward_id)
+                except Exception as error:
+                    log_failure(error, f"forward {forward_id}: delivery round failed")
                     delay = POLL_SECONDS * 5
                 if delay > 0:
                     try:
