@@ -9,7 +9,9 @@ statements per second, request latency percentiles, server RSS and CPU per 1000 
 
 With `--forward webhook`, a forward to a webhook receiver in this process is created first,
 so every batch also writes its outbox entry and the server delivers while it ingests; the
-time the last statement took to reach the receiver is printed too.
+time the last statement took to reach the receiver is printed too. With `--forward paused`
+the forward is paused at once: each batch writes its outbox entry and nothing is delivered,
+which isolates what the outbox costs the write path.
 """
 
 from __future__ import annotations
@@ -123,13 +125,19 @@ class Receiver:
         return f"http://127.0.0.1:{self.port}/hook"
 
 
-async def create_forward(url: str, receiver: Receiver) -> None:
+async def create_forward(url: str, receiver: Receiver, paused: bool) -> None:
     hook = await receiver.start()
+    headers = {"Authorization": AUTHORIZATION}
     async with aiohttp.ClientSession() as session:
-        async with session.post(f"{url}/admin/forwards", headers={"Authorization": AUTHORIZATION},
+        async with session.post(f"{url}/admin/forwards", headers=headers,
                                 json={"name": "bench", "type": "webhook", "url": hook}) as response:
             if response.status != 201:
                 raise RuntimeError(f"creating the forward answered {response.status}")
+            forward = await response.json()
+        if paused:
+            async with session.post(f"{url}/admin/forwards/{forward['id']}/pause", headers=headers) as response:
+                if response.status != 200:
+                    raise RuntimeError(f"pausing the forward answered {response.status}")
     await asyncio.sleep(2.5)  # a forward takes the statements stored from 2 s after its creation
 
 
@@ -151,10 +159,10 @@ async def run(count: int, clients: int, sizes: list[int], seed: int, forward: st
     sizes = sorted(sizes, key=lambda size: size != direct_size)
     with tempfile.TemporaryDirectory(prefix="lrs-bench-") as folder:
         server = LRSProcess(Path(folder))
-        receiver = Receiver() if forward == "webhook" else None
+        receiver = Receiver() if forward != "none" else None
         try:
             if receiver:
-                await create_forward(server.url, receiver)
+                await create_forward(server.url, receiver, paused=forward == "paused")
             rows = []
             rates = {}
             lags = []
@@ -166,7 +174,7 @@ async def run(count: int, clients: int, sizes: list[int], seed: int, forward: st
                 cpu_before = cpu_seconds(server.pid)
                 seconds, latencies = await post_batches(server.url, batch_list, clients)
                 posted += total
-                if receiver:  # delivery is part of the work the server does for these statements
+                if forward == "webhook":  # delivery is part of the work the server does for these statements
                     lags.append((size, await wait_delivered(receiver, posted, time.perf_counter())))
                 cpu = cpu_seconds(server.pid) - cpu_before
                 rates[size] = total / seconds
@@ -175,7 +183,7 @@ async def run(count: int, clients: int, sizes: list[int], seed: int, forward: st
                     percentile(latencies, 0.99), cpu / total * 1000 * 1000, server.peak_rss,
                 ])
             print(f"\nIngest through `lrs serve` (embedded database), {clients} concurrent clients, "
-                  f"{'one webhook forward' if receiver else 'no forward'}")
+                  f"{ {'none': 'no forward', 'paused': 'one paused forward (outbox written, nothing sent)', 'webhook': 'one webhook forward'}[forward]}")
             print_table(
                 ["batch", "statements", "clients", "stmts/s", "p50 ms", "p95 ms", "p99 ms",
                  "server CPU ms/1000", "server peak RSS MB"],
@@ -206,8 +214,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--batches", default="1,10,100,1000")
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--forward", choices=("none", "webhook"), default="none",
-                        help="measure with one forward to a webhook receiver in this process")
+    parser.add_argument("--forward", choices=("none", "paused", "webhook"), default="none",
+                        help="measure with one forward to a webhook receiver in this process (paused: outbox only)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.batches.split(",")]
     asyncio.run(run(args.statements, args.clients, sizes, args.seed, args.forward))
