@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
+from lrs import erasure, forwarding
 from lrs.auth import credentials
 from lrs.auth.credentials import CredentialStore
 from lrs.db import embedded_database, mongo_client
@@ -23,14 +24,16 @@ from lrs.keys import (
 from lrs.metrics import Metrics, StatementCounter
 from lrs.settings import Settings
 from lrs.shutdown import Drain, StopRequest, drain_writes
-from lrs.statements import attachments, store
+from lrs.statements import attachments, records, store
 from lrs.statements.cursor import load_cursor_secret
 
 
-INDEXES = [*store.INDEXES, *credentials.INDEXES, *attachments.INDEXES, *documents_store.INDEXES]
+INDEXES = [*store.INDEXES, *records.INDEXES, *credentials.INDEXES, *attachments.INDEXES, *documents_store.INDEXES]
 
 # A plug-in (cmi5, the SCORM bridge) is a function that adds routes, hooks and indexes.
 Plugin = Callable[[web.Application], None]
+# Parts of lrs itself built the same way, always present.
+PARTS: list[Plugin] = [forwarding.setup, erasure.setup]
 
 
 def create_app(settings: Settings, plugins: list[Plugin] | None = None) -> web.Application:
@@ -56,7 +59,7 @@ def create_app(settings: Settings, plugins: list[Plugin] | None = None) -> web.A
     app.cleanup_ctx.append(mongo_client)
     app.cleanup_ctx.append(drain_writes)
     app.cleanup_ctx.append(credential_bootstrap)
-    for plugin in plugins or ():
+    for plugin in [*PARTS, *(plugins or ())]:
         plugin(app)
     return app
 

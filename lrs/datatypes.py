@@ -131,6 +131,20 @@ def duration_problem(value: str) -> str | None:
     return None
 
 
+# Calendar parts have no fixed length; reports read a year as 365 days and a month as 30.
+_DURATION_SECONDS = {"weeks": 604800, "years": 31536000, "months": 2592000, "days": 86400,
+                     "hours": 3600, "minutes": 60, "seconds": 1}
+
+
+def duration_seconds(value: str) -> float | None:
+    """Seconds in an ISO 8601 duration (as `duration_problem` accepts it), or None if it is not one."""
+    match = _DURATION.match(value) if isinstance(value, str) and not duration_problem(value) else None
+    if match is None:
+        return None
+    return sum(float(match[name].replace(",", ".")) * _DURATION_SECONDS[name]
+               for name in _DURATION_PARTS if match[name] is not None)
+
+
 # --------------------------------------------------------------------------- language tags
 
 # RFC 5646 2.1: well-formed tags; plus the 2.2.5/2.2.6 rules that variants and extension

@@ -40,6 +40,9 @@ ENVIRONMENT = [
     ("LRS_HEADER_TIMEOUT", "20", "seconds a client has to send a request's headers"),
     ("LRS_KEEPALIVE_TIMEOUT", "75", "seconds an idle keep-alive connection stays open"),
     ("LRS_MAX_CONNECTIONS", "1000", "most open connections per process; more are answered 503 and closed"),
+    ("LRS_FORWARD_MAX_BACKOFF", "300", "longest wait, in seconds, between two attempts of a failing forward"),
+    ("LRS_FORWARD_PAUSE_AFTER", "20", "failed attempts in a row after which a forward is paused"),
+    ("LRS_FORWARD_TIMEOUT", "30", "seconds a forward waits for its receiver to answer one delivery"),
 ]
 
 
@@ -69,6 +72,9 @@ class Settings:
 
     # Set once the embedded database runs: where it listens.
     embedded_uri: str = ""
+    forward_max_backoff: float = 300.0
+    forward_pause_after: int = 20
+    forward_timeout: float = 30.0
 
     @property
     def embedded(self) -> bool:
@@ -121,6 +127,9 @@ class Settings:
             header_timeout=_integer("LRS_HEADER_TIMEOUT", get("LRS_HEADER_TIMEOUT"), 1, 3600),
             keepalive_timeout=_integer("LRS_KEEPALIVE_TIMEOUT", get("LRS_KEEPALIVE_TIMEOUT"), 1, 86400),
             max_connections=_integer("LRS_MAX_CONNECTIONS", get("LRS_MAX_CONNECTIONS"), 1, 1_000_000),
+            forward_max_backoff=_integer("LRS_FORWARD_MAX_BACKOFF", get("LRS_FORWARD_MAX_BACKOFF"), 1, 86400),
+            forward_pause_after=_integer("LRS_FORWARD_PAUSE_AFTER", get("LRS_FORWARD_PAUSE_AFTER"), 1, 100_000),
+            forward_timeout=_integer("LRS_FORWARD_TIMEOUT", get("LRS_FORWARD_TIMEOUT"), 1, 3600),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)
