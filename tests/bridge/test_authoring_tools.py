@@ -322,3 +322,28 @@ async def test_a_sloppy_legacy_package_imports_as_meant_says_how_and_plays(scorm
     status = await scorm.status(registration)
     assert [a["satisfied"] for a in status["aus"]] == [True, True] and status["satisfied"] is True
     assert page.errors == []
+
+
+async def test_an_adapt_style_course_that_commits_as_the_window_closes_finishes_its_session(scorm, browser):
+    # Browsers refuse synchronous requests while a page is being closed; a course that commits in
+    # beforeunload and finishes only when that commit succeeds (as Adapt's does) must still finish.
+    package = await scorm.import_package(package_zip("adapt_course"))
+    registration = await scorm.register(package["course"])
+    context = await browser.new_context()  # outlives the page, as a browser outlives a closed tab
+    launched = await scorm.launch(registration, package["scos"][0]["au"])
+    page = await context.new_page()
+    await page.goto(launched["url"])
+    course = await frame_named(page, "sco")
+    await text_of(course, "#lms", "connected")
+    await course.click("#next-block")
+    await course.click("#next-block")
+    assert await course.text_content("#block") == "Block 3 of 3"
+    await page.close(run_before_unload=True)  # the learner closes the window
+    assert await eventually(lambda: has_verb(scorm, registration, "terminated"))
+    assert verbs(await statements_of(scorm, registration)) == ["launched", "initialized", "suspended", "terminated"]
+
+    again = await open_sco(scorm, browser, package, registration)
+    course = await frame_named(again, "sco")
+    await text_of(course, "#block", "Block 3 of 3")
+    assert await again.evaluate("[API.cmi.core.entry, API.cmi.core.lesson_location]") == ["resume", "b3"]
+    await context.close()
