@@ -107,10 +107,6 @@ def same_agent(agent: object, actor: dict) -> bool:
         return False
 
 
-def context_activity_ids(context: dict | None) -> set[str]:
-    return {i for activities in ((context or {}).get("contextActivities") or {}).values() for i in ids_of(activities)}
-
-
 class SessionPolicy:
     """What a launch token may do: its own actor, registration and AU, nothing else."""
 
@@ -132,13 +128,8 @@ class SessionPolicy:
             context = statement.get("context") or {}
             if str(context.get("registration", "")).lower() != self.registration:
                 raise RuleViolation("9.6.1", f"context.registration must be the launch's registration {self.registration}", sid)
-            obj = statement.get("object") or {}
-            about_au = obj.get("objectType", "Activity") == "Activity" and obj.get("id") == self.activity_id
-            if not about_au and self.activity_id not in context_activity_ids(context):
-                raise Forbidden(
-                    f"a cmi5 launch token only sends statements about its AU: the object or a context "
-                    f"activity must be {self.activity_id}"
-                )
+            # No limit on the object: "cmi5 allowed" statements may be about anything (7.1.3: any
+            # verb, with the context template, which ties them to the session and AU).
             check_as_sent(statement)
 
     def check_statement_read(self) -> None:

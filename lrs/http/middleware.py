@@ -28,7 +28,8 @@ log = logging.getLogger("lrs.http")
 XAPI_PREFIX = "/xapi"
 # Sent with every 503 for a database outage: about how long a replica set election takes.
 RETRY_AFTER_SECONDS = "5"
-# Logged for a request cancelled before it could answer (shutdown timeout); nginx's code for it.
+# Logged for a request cancelled before it could answer (shutdown timeout), or whose client went
+# away while it was answered; nginx's code for it.
 CANCELLED_STATUS = 499
 
 CORS_HEADERS = {
@@ -110,6 +111,11 @@ async def access_log_and_errors(request: web.Request, handler):
             status=error.status,
             headers={k: v for k, v in error.headers.items() if k.lower() in ("allow", "retry-after")},
         )
+    except ConnectionResetError:
+        # The client went away while its answer was being written (a learner closing a page
+        # drops the requests for its files): nothing failed here, and nobody is left to answer.
+        finish_record(request, record, CANCELLED_STATUS, time.perf_counter() - started)
+        return web.Response(status=CANCELLED_STATUS)
     except Exception:
         response = internal_error_response(request)
     except asyncio.CancelledError:

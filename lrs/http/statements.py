@@ -104,9 +104,13 @@ def output_options(query: dict) -> tuple[str, bool]:
 def parse_list_query(request, query: dict) -> tuple[StatementQuery, dict]:
     after = None
     if "more" in query:
-        if len(query) > 1:
-            raise InvalidParameter("more", "cannot be combined with other parameters")
-        query, after = decode_cursor(request.app[cursor_secret_key], query["more"])
+        started, after = decode_cursor(request.app[cursor_secret_key], query["more"])
+        # Some clients (Ralph) send the query they started with again beside `more`: that is the
+        # same query. Any other parameter would change it mid-way.
+        for name, value in query.items():
+            if name != "more" and started.get(name) != value:
+                raise InvalidParameter(name, "differs from the query that `more` continues; send `more` alone")
+        query = started
     caller = principal(request)
     return list_query(query, caller.key if caller.reads_only_own_statements else None, after), query
 
