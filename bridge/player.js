@@ -11,8 +11,6 @@
   var START_URL = new URL("../../runtime/start", location.href).href;
   var COMMIT_URL = new URL("../../runtime/commit", location.href).href;
   var TEXT = "text/plain;charset=UTF-8";  // a beacon can only send CORS-safelisted types
-  var SUSPEND_DATA_LIMIT = 4096;          // SCORM 1.2 CMIString4096 (scorm-again allows more)
-  var INCORRECT_DATA_TYPE = 405;
   var AUTOCOMMIT_SECONDS = 10;
 
   var status = document.getElementById("status");
@@ -121,11 +119,6 @@
     api.loadFromJSON(started.cmi, "");
     var setValue = api.LMSSetValue.bind(api);
     api.LMSSetValue = function (element, value) {
-      if (element === "cmi.suspend_data" && String(value).length > SUSPEND_DATA_LIMIT) {
-        api.throwSCORMError(element, INCORRECT_DATA_TYPE,
-          "cmi.suspend_data holds at most " + SUSPEND_DATA_LIMIT + " characters (SCORM 1.2 CMIString4096)");
-        return "false";
-      }
       var result = setValue(element, value);
       if (element === "cmi.core.lesson_status" && result === "true" && statuses.indexOf(String(value)) < 0) {
         statuses.push(String(value));
