@@ -36,7 +36,7 @@ def write_rows(columns: tuple[str, ...], rows: list[dict], fmt: str) -> None:
     texts = [[("" if row.get(c) is None else str(row.get(c))) for c in columns] for row in rows]
     widths = [max([len(c), *(len(t[i]) for t in texts)]) for i, c in enumerate(columns)]
     for line in [list(columns), *texts]:
-        print("  ".join(value.ljust(width) for value, width in zip(line, widths)).rstrip())
+        print("  ".join(value.ljust(width) for value, width in zip(line, widths, strict=True)).rstrip())
 
 
 async def run(settings, args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ import hmac
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cmi5 import store, vocab
 from cmi5.auth import hash_secret, make_token, new_secret, token_usable
@@ -51,7 +51,7 @@ class Urls:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def require_object(body: object, allowed: set[str], required: set[str]) -> dict:
@@ -141,10 +141,13 @@ async def apply_move_on(lms: Lms, registration_id: str, course: dict, session_id
         if await store.update_block_satisfied(lms.database, registration_id, block):
             statements.append(satisfied(registration["actor"], structure["blocks"][block], vocab.TYPE_BLOCK,
                                         registration_id, session_id, now()))
-    if result.course and not registration.get(store.COURSE_SATISFIED):
-        if await store.update_course_satisfied(lms.database, registration_id):
-            statements.append(satisfied(registration["actor"], course_target(course), vocab.TYPE_COURSE,
-                                        registration_id, session_id, now()))
+    if (
+        result.course
+        and not registration.get(store.COURSE_SATISFIED)
+        and await store.update_course_satisfied(lms.database, registration_id)
+    ):
+        statements.append(satisfied(registration["actor"], course_target(course), vocab.TYPE_COURSE,
+                                    registration_id, session_id, now()))
     if statements:
         await store_statements(lms.database, lms.hooks, lms.principal, statements)
 

@@ -6,7 +6,7 @@ ordinary credentials pass untouched.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cmi5 import store, vocab
 from cmi5.auth import SessionPolicy
@@ -85,7 +85,7 @@ async def enforce_rules(database, session: dict, statements: list[dict], ctx: St
             context_template=session["context_template"],
         )
         state = store.state_from_document(session[store.STATE])
-        outcome = apply_rules(launch, state, facts, statements, datetime.now(timezone.utc), ctx.known_ids)
+        outcome = apply_rules(launch, state, facts, statements, datetime.now(UTC), ctx.known_ids)
         if not outcome.changed:
             return
         if not await store.update_registration_claims(database, session["registration"], session["au"], outcome.claims):

@@ -21,12 +21,13 @@ writes them out.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 from pymongo.errors import PyMongoError
@@ -37,10 +38,10 @@ from cmi5.sessions import get_registration
 from console import store
 from console.sentences import activity_name, actor_name, verb_name
 from lrs.datatypes import parse_timestamp
+from lrs.db import is_unavailable
 from lrs.errors import NotFound
 from lrs.hooks import StoreContext
 from lrs.ifi import ifi_key
-from lrs.db import is_unavailable
 from lrs.keys import database_key, drain_key, metrics_key, settings_key
 from lrs.statements.service import format_timestamp
 
@@ -172,7 +173,7 @@ TIME_FORMATS = {store.HOUR: "%Y-%m-%dT%H", store.DAY: "%Y-%m-%d", store.MINUTE: 
 def fields_of(rollup_id: str) -> dict:
     """The fields a counter document gets when it is created, from its id."""
     kind, time_text, *key = rollup_id.split("|", 2)
-    at = datetime.strptime(time_text, TIME_FORMATS[kind]).replace(tzinfo=timezone.utc)
+    at = datetime.strptime(time_text, TIME_FORMATS[kind]).replace(tzinfo=UTC)
     return {"kind": kind, "at": at, **({"key": key[0]} if key else {})}
 
 
@@ -292,10 +293,10 @@ class Rollups:
         for table, source in ((self.pending.learners, pending.learners),
                               (self.pending.registrations, pending.registrations)):
             for key, (fields, last) in source.items():
-                Pending.touch(table, key, last, lambda: fields)
+                Pending.touch(table, key, last, lambda fields=fields: fields)
 
     async def clean_minutes(self) -> None:
-        now = minute_of(datetime.now(timezone.utc))
+        now = minute_of(datetime.now(UTC))
         if self.minutes_cleaned != now:
             self.minutes_cleaned = now
             await store.delete_counts_before(self.database, store.MINUTE, now - MINUTES_KEPT)
@@ -333,10 +334,8 @@ async def flush_rollups(app: web.Application) -> AsyncIterator[None]:
     task = asyncio.create_task(run())
     yield
     task.cancel()
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await task
-    except asyncio.CancelledError:
-        pass
     # Writes still running (lrs.shutdown) count their statements before the last flush.
     await app[drain_key].wait_for_writes(float(app[settings_key].shutdown_timeout))
     try:

@@ -44,7 +44,7 @@ class Row:
     statement: dict
     sentence: Sentence
     json: str
-    voided_target: "Row | None" = None   # for a voiding statement: the statement it voided
+    voided_target: Row | None = None   # for a voiding statement: the statement it voided
     voided: bool = False
 
 

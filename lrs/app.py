@@ -15,18 +15,27 @@ from lrs.http.connections import ConnectionLimits, track_requests
 from lrs.http.durability import journal_before_answering
 from lrs.http.health import add_health_routes
 from lrs.http.middleware import MIDDLEWARES
-from lrs.http.versioning import LastVersions
 from lrs.http.routes import add_routes
+from lrs.http.versioning import LastVersions
 from lrs.keys import (
-    authenticators_key, connection_limits_key, credential_store_key, cursor_secret_key, database_key,
-    index_specs_key, drain_key, last_versions_key, metrics_key, settings_key, statement_hooks_key, stop_key,
+    authenticators_key,
+    connection_limits_key,
+    credential_store_key,
+    cursor_secret_key,
+    database_key,
+    drain_key,
+    index_specs_key,
+    last_versions_key,
+    metrics_key,
+    settings_key,
+    statement_hooks_key,
+    stop_key,
 )
 from lrs.metrics import Metrics, StatementCounter
 from lrs.settings import Settings
 from lrs.shutdown import Drain, StopRequest, drain_writes
 from lrs.statements import attachments, records, store
 from lrs.statements.cursor import load_cursor_secret
-
 
 INDEXES = [*store.INDEXES, *records.INDEXES, *credentials.INDEXES, *attachments.INDEXES, *documents_store.INDEXES]
 

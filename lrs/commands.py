@@ -20,7 +20,6 @@ from lrs.db import DatabaseUnavailable, connect, ensure_indexes, running_uri_fil
 from lrs.embedded import EmbeddedDatabase
 from lrs.settings import Settings
 
-
 PLUGIN_GROUP = "lrs.plugins"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 
 from lrs.statements.schema import definition_pattern
@@ -62,7 +62,7 @@ def parse_timestamp(value: str) -> datetime:
         raise ValueError("must be an ISO 8601 date and time, e.g. 2013-05-18T05:32:34.804Z")
     zone = match["zone"]
     if zone is None or zone in ("Z", "z"):
-        tz = timezone.utc
+        tz = UTC
     else:
         digits = zone[1:].replace(":", "")
         hours, minutes = int(digits[:2]), int(digits[2:] or 0)
@@ -82,7 +82,7 @@ def parse_timestamp(value: str) -> datetime:
     except ValueError:
         raise ValueError("is not a real date and time (month, day, hour, minute or second out of range)") from None
     try:
-        return moment.astimezone(timezone.utc)
+        return moment.astimezone(UTC)
     except OverflowError:  # e.g. 0001-01-01T00:30:00+01:00
         raise ValueError("is before year 1 or after year 9999 in UTC") from None
 
@@ -162,9 +162,7 @@ _LANGUAGE_TAG = re.compile(
     re.VERBOSE | re.IGNORECASE | re.ASCII,
 )
 _GRANDFATHERED = frozenset(
-    """en-gb-oed i-ami i-bnn i-default i-enochian i-hak i-klingon i-lux i-mingo i-navajo i-pwn
-    i-tao i-tay i-tsu sgn-be-fr sgn-be-nl sgn-ch-de art-lojban cel-gaulish no-bok no-nyn
-    zh-guoyu zh-hakka zh-min zh-min-nan zh-xiang""".split()
+    ["en-gb-oed", "i-ami", "i-bnn", "i-default", "i-enochian", "i-hak", "i-klingon", "i-lux", "i-mingo", "i-navajo", "i-pwn", "i-tao", "i-tay", "i-tsu", "sgn-be-fr", "sgn-be-nl", "sgn-ch-de", "art-lojban", "cel-gaulish", "no-bok", "no-nyn", "zh-guoyu", "zh-hakka", "zh-min", "zh-min-nan", "zh-xiang"]
 )
 
 

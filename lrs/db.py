@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 from pymongo import AsyncMongoClient, IndexModel, WriteConcern
 from pymongo.errors import (
-    BulkWriteError, ConnectionFailure, ExecutionTimeout, OperationFailure, PyMongoError, WTimeoutError,
+    BulkWriteError,
+    ConnectionFailure,
+    ExecutionTimeout,
+    OperationFailure,
+    PyMongoError,
+    WTimeoutError,
 )
 
 from lrs.embedded import EmbeddedDatabase

@@ -90,7 +90,8 @@ class EmbeddedDatabase:
         log_path = self.log_file or (
             Path(self.storage).parent / "secantusd.log" if self.storage != ":memory:" else None
         )
-        output = open(log_path, "ab") if log_path else subprocess.DEVNULL
+        # Closed below once the child holds its own copy of the file descriptor.
+        output = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
         self.port = self.port or free_port()
         if self.process is not None:  # a restart: let go of the dead one's pipe
             self.process.stdin.close()

@@ -94,11 +94,11 @@ class Settings:
         user = userinfo.split(":", 1)[0]
         return f"{scheme}{sep}{user}:***@{host}"
 
-    def with_embedded_uri(self, uri: str) -> "Settings":
+    def with_embedded_uri(self, uri: str) -> Settings:
         return replace(self, embedded_uri=uri)
 
     @classmethod
-    def from_env(cls, env: os._Environ | dict | None = None, **overrides) -> "Settings":
+    def from_env(cls, env: os._Environ | dict | None = None, **overrides) -> Settings:
         env = os.environ if env is None else env
 
         def get(name: str) -> str:

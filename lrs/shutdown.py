@@ -62,7 +62,7 @@ class Drain:
         try:
             await asyncio.wait_for(self._idle.wait(), timeout)
             return True
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("%d request(s) still running after %.0fs; cancelling them", self.requests, timeout)
             return False
 

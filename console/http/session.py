@@ -9,8 +9,17 @@ from aiohttp import web
 from console import auth
 from console.config import console_settings_key
 from console.http.guard import (
-    PREFIX, SESSION_COOKIE, SIGN_IN_COOKIE, clear_cookie, current_operator, operator, page, redirect, render,
-    same_origin, set_cookie,
+    PREFIX,
+    SESSION_COOKIE,
+    SIGN_IN_COOKIE,
+    clear_cookie,
+    current_operator,
+    operator,
+    page,
+    redirect,
+    render,
+    same_origin,
+    set_cookie,
 )
 from lrs.errors import Forbidden, LRSError
 from lrs.http.context import credential_store, database

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -83,7 +83,7 @@ async def get_live(request: web.Request) -> web.Response:
         since = parse_timestamp(query.pop("since", ""))
     except ValueError as problem:
         raise InvalidParameter("since", str(problem)) from None
-    until = datetime.now(timezone.utc) - timedelta(seconds=1)
+    until = datetime.now(UTC) - timedelta(seconds=1)
     until = max(until, since)
     parameters = statement_list.form_parameters(query)
     rows, more = await statement_list.read_live(database(request), parameters, since, until)
@@ -100,7 +100,7 @@ async def get_export(request: web.Request) -> web.StreamResponse:
         raise BadRequest(f"export as csv or ndjson, not {kind}")
     parameters = statement_list.form_parameters(request.query)
     q = statement_list.build_query(parameters)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     response = web.StreamResponse(headers={
         "Content-Type": f"{EXPORTS[kind]}; charset=utf-8",
         "Content-Disposition": f'attachment; filename="statements-{stamp}.{kind}"',

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pymongo import IndexModel
 from pymongo.errors import DuplicateKeyError
@@ -101,7 +101,7 @@ class CredentialStore:
             "name": name,
             "scopes": parse_scopes(scopes),
             "secret_hash": hash_secret(secret),
-            "created": datetime.now(timezone.utc),
+            "created": datetime.now(UTC),
             "revoked_at": None,
         }
         if bootstrap:
@@ -115,7 +115,7 @@ class CredentialStore:
 
     async def update_revoked(self, key: str) -> bool:
         result = await self.collection.update_one(
-            {"_id": key, "revoked_at": None}, {"$set": {"revoked_at": datetime.now(timezone.utc)}}
+            {"_id": key, "revoked_at": None}, {"$set": {"revoked_at": datetime.now(UTC)}}
         )
         return result.modified_count == 1
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 import random
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 
 from lrs.charsets import charset_problem
@@ -42,13 +42,15 @@ class Preconditions:
         return self.if_match is not None or self.if_none_match is not None
 
     def hold_for(self, current: StoredDocument | None) -> bool:
-        if self.if_match is not None:
-            if current is None or ("*" not in self.if_match and current.etag not in self.if_match):
-                return False
-        if self.if_none_match is not None and current is not None:
-            if "*" in self.if_none_match or current.etag in self.if_none_match:
-                return False
-        return True
+        if self.if_match is not None and (
+            current is None or ("*" not in self.if_match and current.etag not in self.if_match)
+        ):
+            return False
+        return not (
+            self.if_none_match is not None
+            and current is not None
+            and ("*" in self.if_none_match or current.etag in self.if_none_match)
+        )
 
 
 class UnconditionalPut(Enum):
@@ -100,7 +102,7 @@ def serialize_json(value: dict) -> bytes:
 
 def now() -> datetime:
     # BSON keeps milliseconds; cut here so `updated` reads back exactly as written.
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 

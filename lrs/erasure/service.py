@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Protocol
 
 from lrs.agents.store import count_agents, delete_agents
@@ -34,7 +34,13 @@ from lrs.erasure.pseudonym import identity_keys, is_own_record, make_pseudonym, 
 from lrs.errors import BadRequest, InvalidStatement
 from lrs.ifi import ifi_key
 from lrs.statements.attachments import delete_attachment_bodies
-from lrs.statements.records import StoredRecord, delete_records, find_attachment_users, find_records_mentioning, update_records
+from lrs.statements.records import (
+    StoredRecord,
+    delete_records,
+    find_attachment_users,
+    find_records_mentioning,
+    update_records,
+)
 from lrs.statements.service import format_timestamp
 from lrs.statements.signature import SIGNATURE_USAGE
 from lrs.statements.validate import validate_agent
@@ -135,7 +141,7 @@ async def erase_agent(database, body: object, hooks: list[ErasureHook], by: str,
         counts.update(await hook.erase_agent(database, keys, dry_run))
     if dry_run:
         return {"dryRun": True, "counts": counts}
-    record = {"_id": str(uuid.uuid4()), "at": datetime.now(timezone.utc), "by": by, "counts": counts}
+    record = {"_id": str(uuid.uuid4()), "at": datetime.now(UTC), "by": by, "counts": counts}
     await store.insert_erasure(database, record)
     return render_erasure(record)
 

@@ -13,7 +13,6 @@ Any answer but 2xx, a timeout or a connection error is a failure, retried later.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
@@ -90,7 +89,7 @@ async def deliver(session: aiohttp.ClientSession, forward: dict, statements: lis
                 return
             text = (await response.text(errors="replace"))[:ERROR_TEXT_LIMIT]
             raise DeliveryFailed(f"{url} answered {response.status}: {text}".strip())
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise DeliveryFailed(f"{url} did not answer within {timeout:g} s") from None
     except aiohttp.ClientError as error:
         raise DeliveryFailed(f"{url}: {error.__class__.__name__}: {error}") from None

@@ -16,7 +16,12 @@ from lrs.datatypes import is_iri, is_uuid
 from lrs.errors import BadRequest, InvalidStatement
 from lrs.ifi import ifi_key
 from lrs.statements.query import (
-    StatementQuery, match_activity, match_agent, match_authority, match_registration, match_verb,
+    StatementQuery,
+    match_activity,
+    match_agent,
+    match_authority,
+    match_registration,
+    match_verb,
 )
 from lrs.statements.validate import validate_agent
 

@@ -8,7 +8,7 @@ they must be sent; they are never shown again, except a webhook secret the LRS g
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from lrs.errors import Conflict, NotFound
 from lrs.forwarding import store
@@ -22,7 +22,7 @@ START_DELAY = timedelta(seconds=2)
 
 
 def now() -> datetime:
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 

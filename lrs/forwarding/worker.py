@@ -23,6 +23,7 @@ became visible late (a concurrent write that took long) is found too, and goes f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
@@ -192,10 +193,8 @@ class Worker:
                     log_failure(error, f"forward {forward_id}: delivery round failed")
                     delay = POLL_SECONDS * 5
                 if delay > 0:
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(wake.wait(), delay)
-                    except asyncio.TimeoutError:
-                        pass
                     wake.clear()
         finally:
             self.forwarding.wakeups.discard(wake)

@@ -77,7 +77,7 @@ async def spool_limited(request: web.Request) -> tempfile.SpooledTemporaryFile:
     limit = request.app[settings_key].max_body_mb * 1024 * 1024
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"the body is larger than {limit} bytes")
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 (the caller closes it)
     try:
         size = 0
         async for chunk in request.content.iter_any():

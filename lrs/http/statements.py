@@ -13,8 +13,8 @@ from lrs.charsets import charset_problem
 from lrs.errors import BadRequest, InvalidParameter
 from lrs.http import params
 from lrs.http.context import database, principal, read_body, xapi_version
-from lrs.http.responses import dump_json, http_date, json_response
 from lrs.http.multipart import build_multipart, parse_multipart
+from lrs.http.responses import dump_json, http_date, json_response
 from lrs.keys import cursor_secret_key, settings_key, statement_hooks_key
 from lrs.shutdown import guarded_write
 from lrs.statements import service

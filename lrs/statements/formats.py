@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 
 from lrs.ifi import IFI_PROPERTIES
 

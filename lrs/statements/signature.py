@@ -20,6 +20,7 @@ import base64
 import binascii
 import json
 import warnings
+from itertools import pairwise
 
 import jwt
 from cryptography import x509
@@ -104,7 +105,7 @@ def _signing_key(header: dict, path: str) -> rsa.RSAPublicKey | None:
     if "x5c" not in header:
         return None
     chain = _certificate_chain(header["x5c"], path)
-    for position, (cert, issuer) in enumerate(zip(chain, chain[1:])):
+    for position, (cert, issuer) in enumerate(pairwise(chain)):
         if not _issued_by(cert, issuer):
             raise InvalidStatement(path, f"x5c certificate {position} is not signed by certificate {position + 1}")
     key = chain[0].public_key()

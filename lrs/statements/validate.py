@@ -29,7 +29,6 @@ from lrs.statements.schema import check_actor_structure, check_statement_structu
 from lrs.statements.vocab import VOIDED_VERB
 from lrs.versions import NEWEST, VERSION_HEADER, XAPI_1_0_3, XapiVersion
 
-
 # --------------------------------------------------------------------------- public API
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from lrs.auth.principal import Principal
@@ -128,7 +128,7 @@ async def export_lines(database, q: StatementQuery, filter_params: dict, with_do
     """Every line of an export (after what `written` already holds, when resuming)."""
     written = written or Written()
     if written.filter is None:
-        yield format.header_line(filter_params, datetime.now(timezone.utc))
+        yield format.header_line(filter_params, datetime.now(UTC))
     elif written.filter != filter_params:
         raise BadRequest(f"the file was exported with the filter {json.dumps(written.filter)}; "
                          "resume with the same options or start a new file")

@@ -21,7 +21,15 @@ from datetime import datetime
 
 from lrs.datatypes import parse_timestamp
 from lrs.documents.store import (
-    ACTIVITY_ID, ACTIVITY_PROFILE, AGENT, AGENT_PROFILE, DOCUMENT_ID, KIND, REGISTRATION, STATE, Content,
+    ACTIVITY_ID,
+    ACTIVITY_PROFILE,
+    AGENT,
+    AGENT_PROFILE,
+    DOCUMENT_ID,
+    KIND,
+    REGISTRATION,
+    STATE,
+    Content,
     StoredDocument,
 )
 from lrs.errors import BadRequest

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 CHECKPOINTS = "transfer_checkpoints"
 
@@ -13,7 +13,7 @@ async def find_checkpoint(database, source: str) -> dict | None:
 
 async def update_checkpoint(database, source: str, position: dict) -> None:
     await database[CHECKPOINTS].update_one(
-        {"_id": source}, {"$set": {"position": position, "updated": datetime.now(timezone.utc)}}, upsert=True)
+        {"_id": source}, {"$set": {"position": position, "updated": datetime.now(UTC)}}, upsert=True)
 
 
 async def delete_checkpoint(database, source: str) -> None:

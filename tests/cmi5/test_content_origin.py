@@ -8,8 +8,8 @@ import cmi5
 from cmi5.config import Cmi5Settings
 from lrs.app import create_app
 from lrs.settings import SettingError
-from tests.conftest import ADMIN_AUTH
 from tests.cmi5.test_http import A, packaged
+from tests.conftest import ADMIN_AUTH
 
 
 @pytest.fixture

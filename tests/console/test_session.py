@@ -3,7 +3,7 @@ sign-ins, over real HTTP."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from console import store
 from console.auth import hash_token
@@ -144,7 +144,7 @@ async def test_revoking_a_credential_ends_its_sessions(client):
 async def test_an_idle_session_ends(admin_console, client):
     token = next(c.value for c in client.session.cookie_jar if c.key == "lrs_console")
     database = client.server.app[database_key]
-    await store.update_session_seen(database, hash_token(token), datetime.now(timezone.utc) - timedelta(seconds=1))
+    await store.update_session_seen(database, hash_token(token), datetime.now(UTC) - timedelta(seconds=1))
     assert (await client.get("/console/", allow_redirects=False)).status == 303
 
 
