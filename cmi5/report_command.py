@@ -43,7 +43,8 @@ async def run(settings, args: argparse.Namespace) -> int:
     async with open_database(settings) as database:
         if args.kind == "courses":
             found = await reports.courses_report(database)
-            result, columns, rows = {"courses": found}, ("course", "title", "aus", "registered", "satisfied"), found
+            columns: tuple[str, ...] = ("course", "title", "aus", "registered", "satisfied")
+            result, rows = {"courses": found}, found
         elif args.kind == "course":
             result = await reports.course_report(database, args.id)
             columns, rows = AU_COLUMNS, result["aus"]

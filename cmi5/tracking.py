@@ -49,6 +49,8 @@ class TrackingHook:
             if statement["verb"]["id"] == vocab.FAILED:
                 await store.update_registration_failed(lms.database, session["registration"], session["au"], statement["id"])
         course = await store.find_course(lms.database, session["course"])
+        if course is None:
+            return  # deleted while this batch was being stored: nothing is left to satisfy
         # 9.3.9: satisfied statements triggered by a session use that session's id.
         await apply_move_on(lms, session["registration"], course, session["_id"])
 
@@ -74,7 +76,10 @@ async def enforce_rules(database, session: dict, statements: list[dict], ctx: St
     with_registration = reads_registration(statements)
     for attempt in range(MAX_ATTEMPTS):
         if attempt:
-            session = await store.find_session(database, session["_id"])
+            found = await store.find_session(database, session["_id"])
+            if found is None:
+                return  # the session was deleted meanwhile (with its registration or course)
+            session = found
         facts = RegistrationAU()
         if with_registration:
             registration = await store.find_registration(database, session["registration"], session["au"]) or {}

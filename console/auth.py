@@ -63,7 +63,7 @@ def hash_token(token: str) -> str:
 
 
 def csrf_matches(expected: str, given: str | None) -> bool:
-    return bool(given) and hmac.compare_digest(expected.encode(), given.encode())
+    return given is not None and given != "" and hmac.compare_digest(expected.encode(), given.encode())
 
 
 def failure_ids(key: str, address: str | None) -> tuple[str, str]:

@@ -25,7 +25,7 @@ import contextlib
 import functools
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -38,7 +38,7 @@ from cmi5.sessions import get_registration
 from console import store
 from console.sentences import activity_name, actor_name, verb_name
 from lrs.datatypes import parse_timestamp
-from lrs.db import is_unavailable
+from lrs.db import Database, is_unavailable
 from lrs.errors import NotFound
 from lrs.hooks import StoreContext
 from lrs.ifi import ifi_key
@@ -117,9 +117,9 @@ def horizons(stored: str) -> tuple[str, str, str]:
     """The earliest timestamps (UTC text) the hour, day and top-ten counters keep, seen from `stored`:
     the spans the Overview shows. A batch shares its `stored`, so this is worked out once per batch."""
     moment = parse_timestamp(stored)
-    return tuple(format_timestamp(start) for start in (
-        hour_of(moment) - timedelta(hours=HOURS_KEPT), day_of(moment) - timedelta(days=DAYS_KEPT),
-        day_of(moment) - timedelta(days=TOP_DAYS_KEPT)))
+    return (format_timestamp(hour_of(moment) - timedelta(hours=HOURS_KEPT)),
+            format_timestamp(day_of(moment) - timedelta(days=DAYS_KEPT)),
+            format_timestamp(day_of(moment) - timedelta(days=TOP_DAYS_KEPT)))
 
 
 def add_statement(pending: Pending, statement: dict, from_cmi5: bool = False) -> None:
@@ -186,7 +186,7 @@ class Rollups:
         # Last activity written per learner and registration (UTC text), to write it seldom.
         self.written: dict[str, str] = {}
         self.minutes_cleaned: datetime | None = None
-        self.database = None
+        self.database: Database | None = None  # set once the app has started (flush_rollups)
         self._lock = asyncio.Lock()
 
     async def before_store(self, statements: list[dict], ctx: StoreContext) -> None:
@@ -205,7 +205,7 @@ class Rollups:
         unknown = [r for r in registrations if r not in self.courses]
         self.remember(await store.find_registration_courses(self.database, unknown))
 
-    def remember(self, courses: dict[str, str | None]) -> None:
+    def remember(self, courses: Mapping[str, str | None]) -> None:
         if len(self.courses) + len(courses) >= MOST_REMEMBERED:
             self.courses.clear()
         self.courses.update(courses)
@@ -287,8 +287,8 @@ class Rollups:
         for rollup_id, n in pending.counts.items():
             self.pending.count(rollup_id, n)
         self.pending.names = {**pending.names, **self.pending.names}
-        for key, n in pending.outcomes.items():
-            self.pending.outcomes[key] = self.pending.outcomes.get(key, 0) + n
+        for outcome, n in pending.outcomes.items():
+            self.pending.outcomes[outcome] = self.pending.outcomes.get(outcome, 0) + n
         self.pending.launched |= pending.launched
         for table, source in ((self.pending.learners, pending.learners),
                               (self.pending.registrations, pending.registrations)):

@@ -13,6 +13,7 @@ import random
 import uuid
 import zipfile
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
@@ -97,7 +98,7 @@ class Seeder:
         token = base64.b64encode(f"{key}:{secret}".encode()).decode()
         self.admin = {"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"}
 
-    async def call(self, method: str, path: str, expect: int = 200, **kwargs) -> object:
+    async def call(self, method: str, path: str, expect: int = 200, **kwargs: Any) -> Any:  # the JSON answered
         headers = {**self.admin, **kwargs.pop("headers", {})}
         async with self.session.request(method, self.base + path, headers=headers, **kwargs) as response:
             body = await response.json()

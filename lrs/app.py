@@ -11,6 +11,7 @@ from lrs.auth import credentials
 from lrs.auth.credentials import CredentialStore
 from lrs.db import embedded_database, mongo_client
 from lrs.documents import store as documents_store
+from lrs.hooks import StatementHook
 from lrs.http.connections import ConnectionLimits, track_requests
 from lrs.http.durability import journal_before_answering
 from lrs.http.health import add_health_routes
@@ -57,7 +58,8 @@ def create_app(settings: Settings, plugins: list[Plugin] | None = None) -> web.A
     app[stop_key] = StopRequest()
     app[connection_limits_key] = ConnectionLimits(settings.header_timeout, settings.max_connections)
     app[metrics_key] = Metrics(app[drain_key])
-    app[statement_hooks_key] = [StatementCounter(app[metrics_key])]
+    hooks: list[StatementHook] = [StatementCounter(app[metrics_key])]
+    app[statement_hooks_key] = hooks
     app[authenticators_key] = []
     app[index_specs_key] = list(INDEXES)
     app[last_versions_key] = LastVersions()

@@ -106,7 +106,7 @@ def check_port_free(host: str, port: int) -> None:
             raise BadRequest(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
-async def manage_credentials(settings: Settings, args) -> int:
+async def manage_credentials(settings: Settings, args: argparse.Namespace) -> int:
     async with open_database(settings) as database:
         store = CredentialStore(database, settings.public_url)
         if args.action == "create":

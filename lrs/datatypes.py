@@ -12,16 +12,17 @@ import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
+from typing import Any, NoReturn, TypeGuard
 
 from lrs.statements.schema import definition_pattern
 
 
-def is_iri(value: object) -> bool:
+def is_iri(value: object) -> TypeGuard[str]:
     """An absolute IRI (RFC 3987): ``scheme:...``, no spaces, every % a %XX escape."""
     return isinstance(value, str) and definition_pattern("iri").search(value) is not None
 
 
-def is_uuid(value: object) -> bool:
+def is_uuid(value: object) -> TypeGuard[str]:
     """A UUID in standard string form, 8-4-4-4-12 hex digits, either case."""
     return isinstance(value, str) and definition_pattern("uuid").search(value) is not None
 
@@ -188,11 +189,11 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _reject_constant(name: str):
+def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, Any]:
     # RFC 8259 4: with repeated names "the behavior of software that receives such an object is
     # unpredictable"; one reader taking the first and another the last could each see a
     # different statement (a signature checked against one, the other stored).

@@ -14,6 +14,7 @@ from lrs.errors import BadRequest, InvalidParameter
 from lrs.http.context import database
 from lrs.keys import cursor_secret_key
 from lrs.statements.cursor import decode_cursor, encode_cursor
+from lrs.statements.query import Position
 from lrs.statements.service import consistent_through, format_timestamp
 
 EXPORTS = {"csv": "text/csv", "ndjson": "application/x-ndjson"}
@@ -24,7 +25,7 @@ def link(path: str, values: dict[str, str]) -> str:
     return f"{PREFIX}{path}?{urlencode(values)}" if values else f"{PREFIX}{path}"
 
 
-def parameters_of(request: web.Request) -> tuple[dict[str, str], object]:
+def parameters_of(request: web.Request) -> tuple[dict[str, str], Position | None]:
     """The xAPI parameters of this request (from its form, or from a `more` cursor) and the cursor position."""
     if "more" in request.query:
         return decode_cursor(request.app[cursor_secret_key], request.query["more"])

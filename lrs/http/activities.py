@@ -14,7 +14,7 @@ class ActivitiesView(web.View):
         request = self.request
         principal(request).require(DEFINITIONS_READ, "reading activities")
         params.check_parameters(request.query, ["activityId"], required=["activityId"])
-        activity_id = params.iri(request.query, "activityId")
+        activity_id = params.required_iri(request.query, "activityId")
         activity = await get_activity(database(request), activity_id)
         return json_response(activity)
 

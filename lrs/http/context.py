@@ -9,6 +9,7 @@ from aiohttp import web
 from lrs.auth.credentials import CredentialStore
 from lrs.auth.principal import Principal
 from lrs.auth.service import authenticate
+from lrs.db import Database
 from lrs.errors import PayloadTooLarge
 from lrs.keys import credential_store_key, database_key, settings_key
 from lrs.versions import XapiVersion
@@ -42,7 +43,7 @@ def xapi_version(request: web.Request) -> XapiVersion:
     return request[XAPI_VERSION]
 
 
-def database(request: web.Request):
+def database(request: web.Request) -> Database:
     return request.app[database_key]
 
 
@@ -70,7 +71,7 @@ async def read_limited(request: web.Request) -> bytes:
     return b"".join(chunks)
 
 
-async def spool_limited(request: web.Request) -> tempfile.SpooledTemporaryFile:
+async def spool_limited(request: web.Request) -> tempfile.SpooledTemporaryFile[bytes]:
     """The raw body as a file (for uploads such as package zips), refused past the configured
     size: in memory up to 1 MiB, else in a temporary file, so a large body is never held whole.
     The caller closes it (which removes the file)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import aiohttp
+
 from console import store
 from console.auth import hash_token
 from lrs.keys import credential_store_key, database_key
@@ -97,6 +99,18 @@ async def test_credentials_without_all_or_all_read_cannot_sign_in(client):
 async def test_sign_in_needs_its_form_token(client):
     response = await client.post("/console/sign-in", data={"key": ADMIN_KEY, "secret": ADMIN_SECRET},
                                  allow_redirects=False)
+    assert response.status == 403
+    assert session_cookie(response) is None
+
+
+async def test_a_sign_in_whose_form_fields_are_files_is_refused_not_a_500(client):
+    form = await Console(client).page("/console/sign-in")
+    token = CSRF.search(form).group(1)
+    body = aiohttp.FormData()
+    body.add_field("key", ADMIN_KEY)
+    body.add_field("secret", ADMIN_SECRET)
+    body.add_field("csrf", token.encode(), filename="csrf.txt")  # a file part, not a text field
+    response = await client.post("/console/sign-in", data=body, allow_redirects=False)
     assert response.status == 403
     assert session_cookie(response) is None
 
