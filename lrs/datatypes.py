@@ -209,7 +209,8 @@ def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, Any]:
 
 def parse_json_text(text: str) -> object:
     """Strict JSON: no NaN or Infinity, no lone surrogates, no key twice in an object.
-    Raises ValueError with the reason."""
+    Raises ValueError with the reason. Not orjson: it keeps the last of two equal keys and turns
+    integers past 64 bits into floats (bench/README.md, "Libraries against our own code")."""
     value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     if _SURROGATE_ESCAPE.search(text) and _holds_lone_surrogate(value):
         raise ValueError("a lone UTF-16 surrogate escape (\\uD800-\\uDFFF) is no character")
