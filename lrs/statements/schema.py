@@ -6,8 +6,9 @@ against the 2020-12 meta-schema with ``jsonschema`` and then compiled once into 
 closures (see ``SchemaCompiler``). Why not ``jsonschema`` itself on every statement: it costs
 200-600 µs per statement, several times the whole ingest budget; the closures cost a few
 tens of µs. The test suite uses ``jsonschema`` as an oracle to keep the two in agreement.
-Why not ``fastjsonschema``: it is slower still, and its draft-07 ignores the keywords beside a
-``$ref``, which this schema relies on (bench/README.md, "Libraries against our own code").
+Why not ``fastjsonschema``: it took twice the CPU of these closures, and its draft-07 ignores
+the keywords beside a ``$ref``, which this schema relies on (bench/README.md, "Libraries
+against our own code").
 
 The schema's patterns are the single definition of those formats: ``lrs.datatypes`` reads
 them from here (``definition_pattern``) rather than stating them again.
