@@ -14,7 +14,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cmi5 import preferences, store, vocab
 from cmi5.rules import RuleViolation, check_as_sent, ids_of
@@ -93,7 +93,7 @@ class TokenAuthenticator:
             return None
         if not hmac.compare_digest(session[store.TOKEN_HASH], hash_secret(secret)):
             return None
-        if not token_usable(session, datetime.now(timezone.utc)):
+        if not token_usable(session, datetime.now(UTC)):
             return None
         return token_principal(session, self.homepage, self.app[database_key])
 

@@ -108,10 +108,10 @@ class XAPI:
     def delete(self, path, **kwargs):
         return self.request("DELETE", path, **kwargs)
 
-    def as_(self, auth: str | None) -> "XAPI":
+    def as_(self, auth: str | None) -> XAPI:
         return XAPI(self.client, auth, self.version)
 
-    def speaking(self, version: str) -> "XAPI":
+    def speaking(self, version: str) -> XAPI:
         """The same client sending another X-Experience-API-Version."""
         return XAPI(self.client, self.auth, version)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from pymongo import UpdateOne
 
+from lrs.db import Database
 from lrs.recent_writes import RecentWrites
 from lrs.statements.store import escape, unescape
 
@@ -17,9 +19,9 @@ LANGUAGE_MAPS = ("name", "description")
 recent = RecentWrites()
 
 
-def definition_fields(activities: list[dict]) -> dict[str, dict]:
+def definition_fields(activities: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Activity id -> the `$set` fields its definitions in this batch amount to."""
-    merged: dict[str, dict] = {}
+    merged: dict[str, dict[str, Any]] = {}
     for activity in activities:
         definition = activity.get("definition")
         if not definition:
@@ -34,7 +36,7 @@ def definition_fields(activities: list[dict]) -> dict[str, dict]:
     return merged
 
 
-async def update_definitions(database, activities: list[dict]) -> None:
+async def update_definitions(database: Database, activities: list[dict[str, Any]]) -> None:
     changes = {}
     for activity_id, fields in definition_fields(activities).items():
         marks = {
@@ -50,7 +52,7 @@ async def update_definitions(database, activities: list[dict]) -> None:
     recent.remember(database, (mark for _, marks in changes.values() for mark in marks))
 
 
-async def find_definitions(database, ids: list[str]) -> dict[str, dict]:
+async def find_definitions(database: Database, ids: list[str]) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
     cursor = database[ACTIVITIES].find({"_id": {"$in": ids}})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lrs.db import Database
+
 import base64
 import hashlib
 import hmac
@@ -21,7 +23,7 @@ SECRET_ID = "cursor-secret"
 LIFETIME_SECONDS = 24 * 3600
 
 
-async def load_cursor_secret(database) -> bytes:
+async def load_cursor_secret(database: Database) -> bytes:
     """One secret per database, so every process signs and checks cursors alike."""
     try:
         await database[META].insert_one({"_id": SECRET_ID, "value": secrets.token_hex(32)})

@@ -8,6 +8,8 @@ are, so it can skip empty stretches and cut dense ones into windows of about a p
 
 from __future__ import annotations
 
+from lrs.db import Database
+
 import bisect
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -23,7 +25,7 @@ def hour_of(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-async def update_hour_counts(database, stored: datetime, count: int) -> None:
+async def update_hour_counts(database: Database, stored: datetime, count: int) -> None:
     await database[HOURS].update_one({"_id": hour_of(stored)}, {"$inc": {"n": count}}, upsert=True)
 
 
@@ -104,7 +106,7 @@ _cache: dict[tuple[int, str], HourCounts] = {}
 MOST_HOURS_REFRESHED = 48
 
 
-async def load_hour_counts(database) -> HourCounts:
+async def load_hour_counts(database: Database) -> HourCounts:
     """The counts, read whole once per process, then only their recent hours on each call.
 
     The recent hours are named one by one: the embedded database serves `$in` on `_id` from

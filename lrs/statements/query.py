@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lrs.db import Database
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -198,7 +200,7 @@ def windows(counts: HourCounts, walk: Walk, ascending: bool):
         top, first = bottom, False
 
 
-async def find_statements(database, q: StatementQuery, limit: int) -> Page:
+async def find_statements(database: Database, q: StatementQuery, limit: int) -> Page:
     counts = await load_hour_counts(database)
     documents: list[dict] = []
     if counts.first is not None:
@@ -216,7 +218,7 @@ async def find_statements(database, q: StatementQuery, limit: int) -> Page:
 BODY_FIELDS = [BODY, STORED, ATTACHMENTS]
 
 
-async def _find_in_windows(database, q: StatementQuery, wanted: int, counts: HourCounts, walk: Walk) -> list[dict]:
+async def _find_in_windows(database: Database, q: StatementQuery, wanted: int, counts: HourCounts, walk: Walk) -> list[dict]:
     condition = build_filter(q)
     # With conditions checked here, windows are read for their keys only, and the statements
     # that pass are fetched afterwards: most of what such a window holds is left behind.
@@ -244,7 +246,7 @@ async def _find_in_windows(database, q: StatementQuery, wanted: int, counts: Hou
 
 
 async def find_statement(
-    database, statement_id: str, voided: bool, authority_key: str | None = None
+    database: Database, statement_id: str, voided: bool, authority_key: str | None = None
 ) -> tuple[dict, list[str]] | None:
     """One statement by id: a voided one only when `voided`, a live one only when not; when
     `authority_key` is given, only if that credential stored it."""

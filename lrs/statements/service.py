@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lrs.db import Database
+
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -57,7 +59,7 @@ class StatementResult:
 # --- writing ------------------------------------------------------------------------------
 
 async def store_statements(
-    database,
+    database: Database,
     hooks: list[StatementHook],
     principal: Principal,
     body: object,
@@ -175,7 +177,7 @@ def activities_of(statement: dict) -> list[dict]:
     return found
 
 
-async def check_voiding(database, statements: list[dict], principal: Principal) -> None:
+async def check_voiding(database: Database, statements: list[dict], principal: Principal) -> None:
     """A voiding statement cannot target another voiding statement, nor a statement its
     credential may not read (scope statements/read/mine: one another credential stored)."""
     targets = {
@@ -202,7 +204,7 @@ async def check_voiding(database, statements: list[dict], principal: Principal) 
 
 
 async def insert_checked(
-    database, statements: list[dict], as_received: dict[str, dict], principal: Principal,
+    database: Database, statements: list[dict], as_received: dict[str, dict], principal: Principal,
     parts: dict[str, AttachmentBody],
 ) -> None:
     """Insert statements not stored yet; one stored meanwhile by another request is checked too."""
@@ -230,7 +232,7 @@ async def insert_checked(
     await apply_references(database, [d for d in documents if d[store.ID] not in raced])
 
 
-async def find_known(database, as_received: dict[str, dict]) -> set[str]:
+async def find_known(database: Database, as_received: dict[str, dict]) -> set[str]:
     """Ids of these statements already stored as the same statement; a different one is a 409."""
     known = set()
     for document in await store.find_by_ids(database, list(as_received), [store.ID, store.BODY]):
@@ -241,7 +243,7 @@ async def find_known(database, as_received: dict[str, dict]) -> set[str]:
     return known
 
 
-async def inherit_target_keys(database, documents: list[dict]) -> None:
+async def inherit_target_keys(database: Database, documents: list[dict]) -> None:
     """A statement targeting another also matches the filters the target matches (recursively)."""
     in_batch = {d[store.ID]: d for d in documents}
     targets = [d[store.REF] for d in documents if store.REF in d and d[store.REF] not in in_batch]
@@ -260,7 +262,7 @@ async def inherit_target_keys(database, documents: list[dict]) -> None:
         resolve(document, {document[store.ID]})
 
 
-async def apply_references(database, new: list[dict]) -> None:
+async def apply_references(database: Database, new: list[dict]) -> None:
     """Void what new voiding statements target; pass new keys on to statements targeting them."""
     await store.void_statements(database, [d for d in new if store.is_voiding(d)])
     new_ids = {d[store.ID] for d in new}
@@ -296,7 +298,7 @@ def consistent_through() -> str:
 
 
 async def get_statement(
-    database, principal: Principal, statement_id: str, voided: bool, fmt: str,
+    database: Database, principal: Principal, statement_id: str, voided: bool, fmt: str,
     accept_language: str | None, with_attachments: bool, version: XapiVersion = XAPI_1_0_3,
 ) -> StatementResult:
     # Scope statements/read/mine: by the credential that stored it, as lists filter.
@@ -312,7 +314,7 @@ async def get_statement(
 
 
 async def query_statements(
-    database, q: query.StatementQuery, page_size: int, fmt: str, accept_language: str | None,
+    database: Database, q: query.StatementQuery, page_size: int, fmt: str, accept_language: str | None,
     with_attachments: bool, version: XapiVersion = XAPI_1_0_3,
 ) -> StatementResult:
     limit = min(q.limit, page_size) if q.limit else page_size
@@ -323,7 +325,7 @@ async def query_statements(
 
 
 async def render_statements(
-    database, statements: list[dict], fmt: str, accept_language: str | None, version: XapiVersion,
+    database: Database, statements: list[dict], fmt: str, accept_language: str | None, version: XapiVersion,
 ) -> list[dict]:
     statements = [returned_form(s, version) for s in statements]
     if fmt == "ids":

@@ -9,6 +9,8 @@ outside this module sees `_id`, derived fields or escaped keys.
 
 from __future__ import annotations
 
+from lrs.db import Database
+
 from datetime import datetime
 
 from bson import ObjectId
@@ -230,14 +232,14 @@ def is_voiding(document: dict) -> bool:
 
 # --- reads the write path needs ----------------------------------------------------------
 
-async def find_by_ids(database, ids: list[str], projection: list[str] | None = None) -> list[dict]:
+async def find_by_ids(database: Database, ids: list[str], projection: list[str] | None = None) -> list[dict]:
     if not ids:
         return []
     cursor = database[STATEMENTS].find({ID: {"$in": ids}}, projection)
     return await cursor.to_list()
 
 
-async def find_referencing(database, ids: list[str]) -> list[dict]:
+async def find_referencing(database: Database, ids: list[str]) -> list[dict]:
     """Statements whose object is a StatementRef to one of `ids`."""
     if not ids:
         return []
@@ -247,7 +249,7 @@ async def find_referencing(database, ids: list[str]) -> list[dict]:
 
 # --- writes --------------------------------------------------------------------------------
 
-async def insert_statements(database, documents: list[dict]) -> list[str]:
+async def insert_statements(database: Database, documents: list[dict]) -> list[str]:
     """Insert; return the ids that already existed (the caller decides if that is a conflict)."""
     if not documents:
         return []
@@ -270,20 +272,20 @@ async def insert_statements(database, documents: list[dict]) -> list[str]:
     return [documents[e["index"]][ID] for e in duplicates]
 
 
-async def _refuse_too_large(database, documents: list[dict]) -> None:
+async def _refuse_too_large(database: Database, documents: list[dict]) -> None:
     # The rest of the batch may be stored already (the driver checks sizes as it encodes, the
     # server as it inserts): take it back, so the batch is stored whole or not at all.
     await delete_statements(database, [d["_id"] for d in documents])
     raise PayloadTooLarge("a statement is larger than the 16 MB a stored document can hold")
 
 
-async def delete_statements(database, object_ids: list[ObjectId]) -> None:
+async def delete_statements(database: Database, object_ids: list[ObjectId]) -> None:
     """Only used to undo this request's own inserts when a concurrent writer made it a conflict."""
     if object_ids:
         await database[STATEMENTS].delete_many({"_id": {"$in": object_ids}})
 
 
-async def void_statements(database, voiding: list[dict]) -> None:
+async def void_statements(database: Database, voiding: list[dict]) -> None:
     """Void what these voiding statements (documents) target, each as far as it may: a credential
     that may read only its own statements voids only those, even when the target arrives later."""
     targets: dict[str | None, list[str]] = {}
@@ -298,7 +300,7 @@ async def void_statements(database, voiding: list[dict]) -> None:
         await database[STATEMENTS].update_many(condition, {"$set": {VOIDED: True}})
 
 
-async def update_inherited_keys(database, updates: dict[str, dict[str, list[str]]]) -> None:
+async def update_inherited_keys(database: Database, updates: dict[str, dict[str, list[str]]]) -> None:
     """Add a targeted statement's keys to the statements that target it."""
     operations = [
         UpdateOne({ID: statement_id}, {"$addToSet": {f: {"$each": v} for f, v in keys.items() if v}})

@@ -235,7 +235,7 @@ async def test_lectora_style_chapters_in_framesets_report_shared_objectives_per_
         await content.click("#finish-chapter")
         await text_of(titlemgr, "#titlemgr-state", f"chapter {chapter} done")
         await content.click("#exit-chapter")
-        assert await eventually(lambda: has_verb(scorm, registration, "terminated", chapter))
+        assert await eventually(lambda chapter=chapter: has_verb(scorm, registration, "terminated", chapter))
         assert page.errors == []
         await page.close()
 

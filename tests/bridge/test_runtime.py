@@ -6,8 +6,8 @@ import asyncio
 import json
 import uuid
 
-from cmi5 import vocab as cmi5_vocab
 from bridge import vocab
+from cmi5 import vocab as cmi5_vocab
 from tests.bridge.conftest import cmi, multi_sco, single_sco, verbs
 
 PASSED = "http://adlnet.gov/expapi/verbs/passed"

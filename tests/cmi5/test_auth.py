@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from cmi5 import store, vocab
+from lrs.keys import database_key
 from tests.cmi5.conftest import OTHER_LEARNER, au, course_xml
 from tests.conftest import make_statement
-from lrs.keys import database_key
 
 AU_ID = "https://example.com/aus/one"
 OTHER_AU_ID = "https://example.com/aus/two"
@@ -145,10 +145,10 @@ async def test_token_is_refused_once_its_session_ended(two, client):
     await mine.send(mine.terminated())
     # Within the grace after "terminated" the AU hears which rule it broke...
     late = mine.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False)
-    late["timestamp"] = (datetime.now(timezone.utc) + timedelta(seconds=5)).isoformat()
+    late["timestamp"] = (datetime.now(UTC) + timedelta(seconds=5)).isoformat()
     assert "9.3.8" in (await mine.send(late, expect=403))["detail"]
     # ...after it, the token no longer authenticates.
-    long_ago = datetime.now(timezone.utc) - timedelta(hours=1)
+    long_ago = datetime.now(UTC) - timedelta(hours=1)
     await client.app[database_key][store.SESSIONS].update_one(
         {"_id": mine.session}, {"$set": {f"{store.STATE}.terminated_received": long_ago}}
     )
@@ -181,7 +181,7 @@ async def test_token_uses_the_activity_profile_of_its_own_au_only(two):
 
 async def test_token_stops_authenticating_a_day_after_launch(two, client):
     mine, _ = two
-    launched_long_ago = datetime.now(timezone.utc) - timedelta(hours=25)
+    launched_long_ago = datetime.now(UTC) - timedelta(hours=25)
     await client.app[database_key][store.SESSIONS].update_one(
         {"_id": mine.session}, {"$set": {"launched_at": launched_long_ago}}
     )

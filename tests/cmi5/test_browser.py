@@ -14,7 +14,6 @@ Needs the Debian package `chromium` and `npm ci`; skipped, saying so, when eithe
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -14,8 +14,8 @@ from lrs.app import create_app
 from lrs.embedded import free_port
 from lrs.logformat import FIELDS
 from lrs.settings import SettingError
-from tests.conftest import ADMIN_AUTH
 from tests.cmi5.test_http import A, packaged
+from tests.conftest import ADMIN_AUTH
 
 
 @pytest.fixture

@@ -1,14 +1,14 @@
 """Statement reads over `stored` windows: order, paging and bounds, wherever the data lies in time."""
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from lrs.statements import store
 from lrs.statements.density import HourCounts
 from lrs.statements.query import Position, StatementQuery, Walk, find_statements
 from tests.conftest import make_statement
 
-T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 async def insert_at(database, moments: list[datetime], **overrides) -> list[str]:
