@@ -17,7 +17,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from cmi5 import preferences, store, vocab
-from cmi5.rules import RuleViolation, check_as_sent, ids_of
+from cmi5.rules import RuleViolation, check_as_sent
 from lrs.auth.credentials import DEFAULT_HOMEPAGE
 from lrs.auth.principal import Principal
 from lrs.auth.service import decode_basic

@@ -71,9 +71,11 @@ async def test_a_learner_leaving_while_a_file_is_sent_is_a_499_not_an_error(app,
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
-        async with ClientSession(f"http://127.0.0.1:{port}", headers={"Authorization": ADMIN_AUTH}) as http:
-            async with http.post("/cmi5/courses", data=packaged(), headers={"Content-Type": "application/zip"}) as answer:
-                course = await answer.json()
+        async with (
+            ClientSession(f"http://127.0.0.1:{port}", headers={"Authorization": ADMIN_AUTH}) as http,
+            http.post("/cmi5/courses", data=packaged(), headers={"Content-Type": "application/zip"}) as answer,
+        ):
+            course = await answer.json()
         path = f"/cmi5/content/{course['id']}/au/index.html"
         for _ in range(3):
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
