@@ -130,14 +130,10 @@ def xapi_with(xapi, client):
 @pytest.fixture
 async def browser():
     """A headless Chromium (tests/browser.py), one per test."""
-    from playwright.async_api import async_playwright
+    from tests.browser import launched_chromium
 
-    from tests.browser import CHROMIUM, FLAGS
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    async with launched_chromium() as launched:
         yield launched
-        await launched.close()
 
 
 @pytest.fixture

@@ -45,14 +45,10 @@ def page_app() -> web.Application:
 @pytest.fixture(scope="module")
 async def chromium():
     """One Chromium for the module (a launch costs seconds on a busy machine); a page per test."""
-    from playwright.async_api import async_playwright
+    from tests.browser import launched_chromium
 
-    from tests.browser import CHROMIUM, FLAGS
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    async with launched_chromium() as launched:
         yield launched
-        await launched.close()
 
 
 @pytest.fixture
