@@ -220,7 +220,7 @@ def test_timespans_parse_and_format_as_scorm_1_2_keeps_them():
 
 
 @pytest.mark.parametrize("data, element", [
-    (cmi(suspend_data="x" * 4097), "cmi.suspend_data"),
+    (cmi(suspend_data="x" * 64001), "cmi.suspend_data"),
     (cmi(location="x" * 256), "cmi.core.lesson_location"),
     (cmi(status="done"), "cmi.core.lesson_status"),
     (cmi(exit="quit"), "cmi.core.exit"),
