@@ -1,0 +1,326 @@
+// The SCORM 2004 player. One page plays one SCO, in one cmi5 session of its AU, like the SCORM 1.2
+// player: it trades the fetch URL for the launch's auth token, asks the LRS how the SCO starts,
+// exposes window.API_1484_11 (scorm-again's SCORM 2004 runtime) and sends every commit with a
+// growing sequence number. Sequencing is scorm-again's engine, loaded with the course's activity
+// tree and the state the course was left in: it decides what every navigation request (the SCO's
+// adl.nav.request, or this page's buttons and menu) delivers. When it delivers another SCO, the
+// page saves the engine's state and asks the LRS to launch that SCO in the same registration, then
+// opens its launch URL; that page restores the state and plays on.
+(function () {
+  "use strict";
+  var START_URL = new URL("../../runtime/start", location.href).href;
+  var COMMIT_URL = new URL("../../runtime/commit", location.href).href;
+  var SEQUENCING_URL = new URL("../../runtime/sequencing", location.href).href;
+  var TEXT = "text/plain;charset=UTF-8";  // a beacon can only send CORS-safelisted types
+  var AUTOCOMMIT_SECONDS = 10;
+  var GENERAL_EXCEPTION = 101;
+  var COMMIT_FAILURE = 391;
+  var REQUESTS = ["previous", "continue", "suspendAll", "exitAll"];
+
+  var status = document.getElementById("status");
+  var frame = document.getElementById("sco");
+  var bar = document.getElementById("bar");
+  var menu = document.getElementById("menu");
+  var query = new URLSearchParams(location.search);
+  var fetchUrl = query.get("fetch");
+  var token = null;
+  var sequence = 0;
+  var initialized = false;
+  var finished = false;
+  var leaving = false;
+  var started = null;
+  var api = null;
+  var delivered = null;     // the activity the engine delivered last
+  var sessionEnd = null;    // why the engine ended the sequencing session, if it did
+  var validity = null;
+
+  function show(text, state) {
+    status.textContent = text;
+    status.setAttribute("data-state", state);
+  }
+
+  function remembered() {
+    try { return sessionStorage.getItem("scorm-token:" + fetchUrl); } catch (e) { return null; }
+  }
+
+  function remember(value) {
+    try { sessionStorage.setItem("scorm-token:" + fetchUrl, value); } catch (e) { /* private mode */ }
+  }
+
+  async function authToken() {
+    var saved = remembered();
+    if (saved) { return saved; }
+    if (!fetchUrl) { throw new Error("the player was opened without the cmi5 launch parameters"); }
+    var answer = await (await fetch(fetchUrl, { method: "POST" })).json();
+    if (!answer["auth-token"]) {
+      throw new Error("the launch URL was already used (" + (answer["error-text"] || answer["error-code"]) + ")");
+    }
+    remember(answer["auth-token"]);
+    return answer["auth-token"];
+  }
+
+  // --- talking to the LRS -------------------------------------------------------------------
+
+  function request(event, cmi) {
+    sequence += 1;
+    var body = { auth: token, sequence: sequence, event: event };
+    if (cmi) { body.cmi = cmi; }
+    return body;
+  }
+
+  function postNow(url, body) {
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", url, false);
+    xhr.setRequestHeader("Content-Type", TEXT);
+    xhr.send(JSON.stringify(body));
+    return xhr;
+  }
+
+  function beacon(url, body) {
+    return navigator.sendBeacon(url, new Blob([JSON.stringify(body)], { type: TEXT }));
+  }
+
+  function resultOf(xhr) {
+    var ok = xhr.status >= 200 && xhr.status < 300;
+    try {
+      var answer = JSON.parse(xhr.responseText);
+      var result = answer.result === true || answer.result === "true";
+      return { result: result ? "true" : "false",
+               errorCode: typeof answer.errorCode === "number" ? answer.errorCode : (ok && result ? 0 : COMMIT_FAILURE) };
+    } catch (e) {
+      return { result: "false", errorCode: GENERAL_EXCEPTION };
+    }
+  }
+
+  // scorm-again's commits go through this service: synchronous requests, so the SCO gets the real
+  // result and the finish is applied before the next SCO is launched (a beacon could arrive after
+  // that launch and be refused as superseded); a beacon only when the page is going away.
+  var http = {
+    processHttpRequest: function (url, params, immediate) {
+      var cmi = params.cmi || (params.runtimeData && params.runtimeData.cmi) || {};
+      if (immediate && api && api.adl.nav.request === "suspendAll") {
+        // The whole course is suspended: so is this SCO's attempt, whatever cmi.exit says.
+        cmi = Object.assign({}, cmi, { exit: "suspend" });
+      }
+      var body = request(immediate ? "finish" : "commit", cmi);
+      if (leaving) {
+        return beacon(COMMIT_URL, body) ? { result: "true", errorCode: 0 } : { result: "false", errorCode: COMMIT_FAILURE };
+      }
+      return resultOf(postNow(COMMIT_URL, body));
+    },
+    updateSettings: function () {}
+  };
+
+  function saveState(deliver) {
+    var body = { auth: token, state: api.serializeSequencingState(), endpoint: query.get("endpoint") };
+    if (deliver) { body.deliver = deliver; }
+    var xhr = postNow(SEQUENCING_URL, body);
+    var answer = {};
+    try { answer = JSON.parse(xhr.responseText); } catch (e) { /* reported below */ }
+    if (xhr.status < 200 || xhr.status >= 300) {
+      throw new Error(answer.detail || answer.error || "the LRS answered " + xhr.status);
+    }
+    return answer;
+  }
+
+  // --- sequencing -----------------------------------------------------------------------------
+
+  function navigateFromStart(item, state) {
+    // What the LMS launching this SCO asks of the engine: resume a suspended course; go on in the
+    // SCO the course was left in; else deliver this SCO (choice), and where choice is not allowed,
+    // what the course's start (or the SCO it was left in) delivers.
+    if (state && state.sequencing && state.sequencing.suspendedActivity) {
+      api.processNavigationRequest("resumeAll");
+      return;
+    }
+    var current = api.getSequencingState().currentActivity;
+    if (current && current.isActive && current.id === item) {
+      delivered = item;
+      return;
+    }
+    api.processNavigationRequest("choice", item);
+    if (!delivered && !sessionEnd) {
+      if (current && current.isActive) {
+        delivered = current.id;
+      } else {
+        api.processNavigationRequest("start");
+      }
+    }
+  }
+
+  function afterNavigation() {
+    if (delivered && (finished || delivered !== started.sequencing.item)) {
+      handOver(delivered);  // another SCO, or this one again in a new session
+    } else if (delivered) {
+      play();
+    } else {
+      saveState();
+      if (sessionEnd) {
+        bar.hidden = true;
+        menu.hidden = true;
+        show(sessionEnd === "suspend_all" ? "The course is suspended: it resumes where you left it."
+                                          : "You have left the course.", "ended");
+      } else {
+        frame.hidden = true;
+        show("Choose where to go next.", "waiting");
+        refreshControls();
+      }
+    }
+  }
+
+  function handOver(item) {
+    show("Opening the next part…", "navigating");
+    var answer = saveState(item);
+    leaving = true;
+    location.replace(answer.url);
+  }
+
+  // --- the learner's controls -----------------------------------------------------------------
+
+  function buildMenu(tree) {
+    var list = menu.querySelector("ol");
+    function add(node, into) {
+      if (node.isVisible === false) { return; }
+      var entry = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = node.title;
+      button.setAttribute("data-item", node.id);
+      button.addEventListener("click", function () { navigate("choice", node.id); });
+      entry.appendChild(button);
+      if (node.children && node.children.length) {
+        var inner = document.createElement("ol");
+        node.children.forEach(function (child) { add(child, inner); });
+        entry.appendChild(inner);
+      }
+      into.appendChild(entry);
+    }
+    (tree.children || []).forEach(function (child) { add(child, list); });
+  }
+
+  function refreshControls() {
+    var hidden = (validity && validity.hideLmsUi) || [];
+    REQUESTS.forEach(function (name) {
+      var button = document.getElementById(name);
+      button.hidden = hidden.indexOf(name) >= 0;
+      if (name === "continue" || name === "previous") {
+        button.disabled = !!validity && !validity[name];
+      }
+    });
+    var choices = (validity && validity.choice) || {};
+    var any = false;
+    menu.querySelectorAll("button[data-item]").forEach(function (button) {
+      var item = button.getAttribute("data-item");
+      var allowed = validity ? choices[item] === "true" : false;
+      any = any || allowed;
+      button.disabled = !allowed;
+      button.setAttribute("aria-current", String(item === started.sequencing.item));
+    });
+    menu.hidden = !any;
+    bar.hidden = false;
+  }
+
+  function navigate(kind, target) {
+    if (leaving || status.getAttribute("data-state") === "navigating") { return; }
+    show("…", "navigating");
+    if (api.isInitialized()) {
+      // The SCO is running: the request waits in adl.nav.request while the SCO is unloaded; it
+      // ends its session itself when it handles unload, else the player does.
+      api.adl.nav.request = kind === "choice" ? "{target=" + target + "}choice" : kind;
+      frame.addEventListener("load", function () {
+        if (api.isInitialized()) { api.Terminate(""); }
+      }, { once: true });
+      frame.src = "about:blank";
+    } else {
+      delivered = null;
+      api.processNavigationRequest(kind, target);
+      afterNavigation();
+    }
+  }
+
+  // --- the runtime ------------------------------------------------------------------------------
+
+  function createApi() {
+    var sequencing = started.sequencing;
+    var settings = {
+      lmsCommitUrl: COMMIT_URL,
+      autocommit: true,
+      autocommitSeconds: AUTOCOMMIT_SECONDS,
+      logLevel: 4,
+      sequencing: {
+        activityTree: sequencing.tree,
+        eventListeners: {
+          onActivityDelivery: function (activity) { delivered = activity.id; },
+          onSequencingSessionEnd: function (data) { sessionEnd = (data && data.reason) || "ended"; },
+          onNavigationValidityUpdate: function (data) { validity = data; }
+        }
+      }
+    };
+    var created = new window.Scorm2004API(settings, http);
+    created.loadFromJSON(started.cmi, "cmi");
+    if (sequencing.state) {
+      created.deserializeSequencingState(sequencing.state);
+    }
+    created.on("Initialize", function () {
+      initialized = true;
+      postNow(COMMIT_URL, request("initialize"));
+    });
+    created.on("Terminate", function () {
+      finished = true;
+      delivered = null;
+      sessionEnd = null;
+      // The engine handles the navigation request after Terminate has returned to this listener.
+      setTimeout(afterNavigation, 0);
+    });
+    addEventListener("pagehide", function () {
+      if (leaving) { return; }
+      leaving = true;
+      // Closed without Terminate: keep what the SCO set since its last commit, and the course's state.
+      if (initialized && !finished) {
+        beacon(COMMIT_URL, request("unload", created.renderCommitCMI(false).cmi));
+        beacon(SEQUENCING_URL, { auth: token, state: created.serializeSequencingState(), endpoint: query.get("endpoint") });
+      }
+    });
+    return created;
+  }
+
+  function play() {
+    window.API_1484_11 = api;
+    document.getElementById("title").textContent = started.title;
+    document.title = started.title;
+    frame.src = started.launch;
+    frame.hidden = false;
+    refreshControls();
+    show(started.title, "ready");
+  }
+
+  async function start() {
+    token = await authToken();
+    var response = await fetch(START_URL, { method: "POST", headers: { "Content-Type": TEXT },
+                                            body: JSON.stringify({ auth: token }) });
+    started = await response.json();
+    if (!response.ok) { throw new Error(started.detail || started.error); }
+    if (!started.sequencing || !started.sequencing.tree) { throw new Error("this package has no SCORM 2004 activity tree"); }
+    sequence = started.sequence;
+    finished = started.finished;
+    initialized = started.initialized;
+    api = createApi();
+    buildMenu(started.sequencing.tree);
+    REQUESTS.forEach(function (name) {
+      document.getElementById(name).addEventListener("click", function () { navigate(name); });
+    });
+    if (finished) {
+      // A reload after this SCO ended: its session is over, the course goes on from the engine's state.
+      afterNavigation();
+      return;
+    }
+    if (started.sequencing.handedOver || initialized) {
+      delivered = started.sequencing.item;
+    } else {
+      navigateFromStart(started.sequencing.item, started.sequencing.state ? JSON.parse(started.sequencing.state) : null);
+    }
+    afterNavigation();
+  }
+
+  start().catch(function (error) { show("The SCO cannot start: " + error.message, "error"); });
+})();
