@@ -79,7 +79,8 @@ async def sequencing_start(rt: Runtime) -> dict:
     whether it was handed to this very session (then it delivers this SCO without asking)."""
     package = await get_package(rt.database, rt.package)
     found, _ = await read_document(rt, state_id(rt))
-    if found is None and not rt.launch.normal:
+    if not rt.launch.normal and (found is None or found["session"] != rt.launch.session):
+        # A Browse or Review visit the LMS launched starts from where the learner is.
         found, _ = await read_document(rt, vocab.SEQUENCING_STATE_ID)
         if found is not None:
             found = {**found, "session": ""}

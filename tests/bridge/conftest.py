@@ -228,3 +228,37 @@ def sequenced_course(sequencing: str = '<imsss:controlMode choice="true" flow="t
         "imsmanifest.xml": manifest2004(items, resources, sequencing, collections, schemaversion),
         **{f"{n}/index.html": SCO_2004_PAGE for n in names},
     })
+
+
+def single_sco_2004(item_extra: str = "", sequencing: str = "", schemaversion: str = "2004 4th Edition") -> bytes:
+    """One SCO (the SCORM 2004 test SCO) whose item carries `item_extra` (e.g. its imsss:sequencing)."""
+    return make_zip({
+        "imsmanifest.xml": manifest2004(item("ITEM-1", "RES-1", "Lesson one", item_extra), resource2004("RES-1", "sco/index.html"),
+                                        sequencing, schemaversion=schemaversion),
+        "sco/index.html": SCO_2004_PAGE,
+    })
+
+
+def passing_score(measure: str = "0.8", extra: str = "") -> str:
+    """An item's imsss:sequencing whose primary objective is satisfied by a scaled score of `measure`."""
+    return (f'<imsss:sequencing><imsss:objectives><imsss:primaryObjective objectiveID="PRIMARY" satisfiedByMeasure="true">'
+            f"<imsss:minNormalizedMeasure>{measure}</imsss:minNormalizedMeasure></imsss:primaryObjective>{extra}"
+            f"</imsss:objectives></imsss:sequencing>")
+
+
+def cmi2004(completion: str = "unknown", success: str = "unknown", location: str = "", suspend_data: str = "",
+            exit: str = "", scaled: str = "", raw: str = "", progress: str = "", session_time: str = "",
+            interactions: dict | None = None, objectives: dict | None = None, comments: list[str] = ()) -> dict:
+    """A commit's SCORM 2004 data model as scorm-again renders it (every value a string)."""
+    return {
+        "comments_from_learner": {str(n): {"comment": c, "location": "", "timestamp": ""} for n, c in enumerate(comments)},
+        "comments_from_lms": {}, "completion_status": completion, "completion_threshold": "", "credit": "credit",
+        "entry": "ab-initio", "exit": exit, "interactions": interactions or {}, "launch_data": "",
+        "learner_id": "learner-1", "learner_name": "Learner",
+        "learner_preference": {"audio_level": "1", "language": "", "delivery_speed": "1", "audio_captioning": "0"},
+        "location": location, "max_time_allowed": "", "mode": "normal", "objectives": objectives or {},
+        "progress_measure": progress, "scaled_passing_score": "",
+        "score": {"scaled": scaled, "raw": raw, "min": "", "max": "100" if raw else ""},
+        "session_time": session_time, "success_status": success, "suspend_data": suspend_data,
+        "time_limit_action": "continue,no message", "total_time": "PT0S",
+    }

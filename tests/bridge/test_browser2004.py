@@ -90,3 +90,50 @@ async def test_continue_from_a_sco_opens_the_next_sco_in_a_new_cmi5_session(scor
 
 async def _count(scorm, registration, verb, count):
     return (await registration_verbs(scorm, registration)).count(verb) >= count
+
+
+async def test_suspend_all_and_a_later_launch_resume_the_whole_course_where_the_learner_left(scorm, browser):
+    package = await scorm.import_package(sequenced_course())
+    registration = await scorm.register(package["course"])
+    first = await (await open_player(scorm, browser, package, registration)).ready("Lesson one")
+    await first.call(("Initialize", ""), ("SetValue", "cmi.completion_status", "completed"),
+                     ("SetValue", "adl.nav.request", "continue"), ("Terminate", ""))
+    await first.ready("Lesson two")
+    assert await first.call(("Initialize", ""), ("SetValue", "cmi.location", "page-7"),
+                            ("SetValue", "cmi.suspend_data", "answers=a,b"), ("SetValue", "cmi.exit", "suspend"),
+                            ("SetValue", "adl.nav.request", "suspendAll"), ("Terminate", "")) == [["true", "0"]] * 6
+    await first.wait_state("ended")
+    assert "suspended" in await first.page.text_content("#status")
+    await first.page.close()
+    assert await eventually(lambda: _count(scorm, registration, "terminated", 2))
+    assert (await registration_verbs(scorm, registration))[-2:] == ["suspended", "terminated"]
+
+    # The LMS launches the course's last SCO; the course resumes in the suspended one.
+    second = await (await open_player(scorm, browser, package, registration, sco=2)).ready("Lesson two")
+    assert await second.call(("Initialize", "")) == [["true", "0"]]
+    assert [await second.get(e) for e in ("cmi.entry", "cmi.location", "cmi.suspend_data")] == [
+        "resume", "page-7", "answers=a,b"]
+    assert await eventually(lambda: _has(scorm, registration, "resumed"))
+    assert second.errors == []
+
+
+async def test_the_players_menu_and_buttons_navigate_even_when_the_sco_does_not_terminate_itself(scorm, browser):
+    package = await scorm.import_package(sequenced_course())
+    registration = await scorm.register(package["course"])
+    player = await (await open_player(scorm, browser, package, registration)).ready("Lesson one")
+    await player.call(("Initialize", ""), ("SetValue", "cmi.completion_status", "incomplete"))
+    await player.page.click('#menu button[data-item="item_three"]')  # choice
+    await player.ready("Lesson three")
+    assert await eventually(lambda: _count(scorm, registration, "terminated", 1))
+    await player.call(("Initialize", ""))
+    await player.page.click("#previous")
+    await player.ready("Lesson two")
+    assert await eventually(lambda: _count(scorm, registration, "terminated", 2))
+    assert await player.page.get_attribute('#menu button[data-item="item_two"]', "aria-current") == "true"
+    await player.page.click("#exitAll")
+    await player.wait_state("ended")
+    assert player.errors == []
+
+
+async def _has(scorm, registration, verb):
+    return verb in await registration_verbs(scorm, registration)
