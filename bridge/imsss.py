@@ -245,7 +245,10 @@ class SequencingReader:
             if not DURATION.match(duration):
                 raise InvalidPackage(f"{path}/@attemptAbsoluteDurationLimit",
                                      f"{duration!r} must be an ISO 8601 duration (PT1H30M)")
-            settings["attemptAbsoluteDurationLimit"] = duration
+            # Given to the SCO (cmi.max_time_allowed), not to the engine: scorm-again 3.4.3 reads an
+            # activity's elapsed attempt time from this very limit (`Activity.attemptAbsoluteDuration`
+            # returns `attemptAbsoluteDurationLimit`), so its delivery check would find every such
+            # activity over its limit and never deliver it.
             effective.attempt_duration_limit = duration
 
     def rollup(self, element: ET.Element, path: str, settings: dict, controls: dict, effective: Effective) -> None:

@@ -1,0 +1,125 @@
+"""SCORM 2004 packages shaped like real authoring-tool output, played in headless Chromium through
+the player and clicked through as a learner would (as tests/bridge/test_authoring_tools.py does
+for SCORM 1.2). Each folder of `authoring/` is a package as a tool publishes it: manifest layout,
+sequencing collections, file tree, schema files, the tool's way of finding API_1484_11. What
+reaches the LRS is checked in the statements and in the cmi5 registration."""
+
+from __future__ import annotations
+
+from playwright.async_api import Error as PlaywrightError
+
+from tests.bridge.conftest import requires_runtime, verbs
+from tests.bridge.test_authoring_tools import about, package_zip, statements_of
+from tests.bridge.test_browser import eventually
+from tests.browser import requires_chromium
+
+pytestmark = [requires_chromium, requires_runtime]
+
+
+class Learner:
+    """The learner's browser page on the player, which moves from SCO to SCO as the course does."""
+
+    def __init__(self, page):
+        self.page = page
+        self.errors: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("response", lambda r: self.errors.append(f"{r.status} {r.url}")
+                if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+
+    async def playing(self, title: str) -> "Learner":
+        """Waits until the player plays the SCO titled `title`."""
+        await self.page.wait_for_function(
+            "title => document.title === title && document.getElementById('status').dataset.state === 'ready'",
+            arg=title, timeout=30_000)
+        return self
+
+    async def ended(self) -> str:
+        await self.page.wait_for_function("document.getElementById('status').dataset.state === 'ended'", timeout=30_000)
+        return await self.page.text_content("#status")
+
+    def frame(self, name: str = "sco"):
+        return self.page.frame(name=name)
+
+    async def sco_text(self, selector: str, expected: str, frame: str = "sco"):
+        """Waits until the element of the frame named `frame` (which may be replaced meanwhile) reads `expected`."""
+        async def found():
+            target = self.page.frame(name=frame)
+            try:
+                return target is not None and await target.text_content(selector, timeout=1000) == expected
+            except PlaywrightError:
+                return False
+        assert await eventually(found), f"{frame} {selector} never read {expected!r}"
+
+    async def hidden(self, selector: str) -> bool:
+        return await self.page.eval_on_selector(selector, "e => e.hidden || e.closest('[hidden]') !== null")
+
+
+async def launch(scorm, browser, package: dict, registration: str, sco: int = 0, **options) -> Learner:
+    launched = await scorm.launch(registration, package["scos"][sco]["au"], **options)
+    learner = Learner(await browser.new_page())
+    await learner.page.goto(launched["url"])
+    return learner
+
+
+def by_sco(found: list[dict], package: dict) -> dict[str, list[str]]:
+    """The verbs of the statements about each SCO, by item identifier."""
+    names = {s["activityId"]: s["id"] for s in package["scos"]}
+    grouped: dict[str, list[str]] = {}
+    for statement in found:
+        name = names.get(statement["object"]["id"])
+        if name:
+            grouped.setdefault(name, []).append(statement["verb"]["display"]["en-US"])
+    return grouped
+
+
+async def test_a_golf_style_linear_course_flows_from_lesson_to_lesson_to_a_post_test(scorm, browser):
+    package = await scorm.import_package(package_zip("golf_linear_posttest"))
+    assert (package["edition"], package["warnings"]) == ("2004-3rd", [])
+    assert [(s["id"], s["launch"], s["moveOn"]) for s in package["scos"]] == [
+        ("playing_item", "shared/launchpage.html?content=playing", "Completed"),
+        ("etiquette_item", "shared/launchpage.html?content=etiquette", "Completed"),
+        ("assessment_item", "shared/launchpage.html?content=assessment", "CompletedAndPassed"),
+    ]
+    registration = await scorm.register(package["course"])
+    learner = await (await launch(scorm, browser, package, registration)).playing("Playing the Game")
+    # The lessons hide the player's Continue and Previous (adlnav:presentation); choice is off: no menu.
+    assert (await learner.hidden("#continue"), await learner.hidden("#previous"), await learner.hidden("#menu")) == (
+        True, True, True)
+    for title in ("Playing the Game", "Etiquette"):
+        await learner.playing(title)
+        await learner.sco_text("#lms", "connected")
+        await learner.frame().click("#butNext")
+        await learner.sco_text("#page", "2 / 2")
+        await learner.frame().click("#butNext")  # the end of the lesson: completed, and on
+    await learner.playing("Post Test")
+    await learner.sco_text("#lms", "connected")
+    test = learner.frame("contentFrame")
+    await test.wait_for_selector("#submit")
+    await test.check("input[name=q1][value='18']")
+    await test.fill("input[name=q2]", "Fore!")
+    await test.check("input[name=q3][value=true]")
+    await test.click("#submit")
+    await learner.sco_text("#result", "100%", frame="contentFrame")
+    await test.click("#finish")
+    assert "left the course" in await learner.ended()
+
+    assert await eventually(lambda: _terminated(scorm, registration, 3))
+    found = await statements_of(scorm, registration)
+    assert by_sco(found, package) == {
+        "playing_item": ["launched", "initialized", "completed", "passed", "terminated"],
+        "etiquette_item": ["launched", "initialized", "completed", "passed", "terminated"],
+        "assessment_item": ["launched", "initialized", "completed", "passed", "scored", "terminated"],
+    }
+    passed = [s for s in about(found, "passed") if s["object"]["id"] == package["scos"][2]["activityId"]][0]
+    assert passed["result"]["score"] == {"scaled": 1} and passed["context"]["extensions"][
+        "https://w3id.org/xapi/cmi5/context/extensions/masteryscore"] == 0.7
+    responded = {s["object"]["id"].rsplit("/", 1)[-1]: s["result"] for s in about(found, "responded")}
+    assert responded == {"Q_holes": {"response": "18", "success": True}, "Q_fore": {"response": "Fore!", "success": True},
+                         "Q_ball": {"response": "true", "success": True}}
+    status = await scorm.status(registration)
+    assert status["satisfied"] is True
+    assert learner.errors == []
+
+
+async def _terminated(scorm, registration, count):
+    return verbs(await statements_of(scorm, registration)).count("terminated") >= count
