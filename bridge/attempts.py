@@ -267,7 +267,9 @@ def apply_commit(record: dict, launch: Launch, commit: Commit, now: datetime, fa
     snapshot = commit.snapshot
     reported = timedelta(seconds=model.session_seconds(snapshot.session_time)) if snapshot else timedelta(0)
     duration = reported if reported > timedelta(0) else elapsed
-    if snapshot is not None:
+    if snapshot is not None and commit.event == "initialize" and model.baseline is not None:
+        model.baseline(session, snapshot)  # what the SCO starts with is no news
+    elif snapshot is not None:
         if normal:
             statements += model.record_attempt(attempt, session, commit, launch, build, duration, facts)
         statements += model.record_experiences(session, snapshot, build, normal)
@@ -367,6 +369,9 @@ class Model:
     needs_facts: Callable[[dict, Launch, Commit], bool]
     record_attempt: Callable[..., list[dict]]
     record_experiences: Callable[..., list[dict]]
+    # Takes note of the data model as the SCO starts with it (objectives the LMS filled in), when
+    # the player sends it with the initialize request.
+    baseline: Callable[[dict, object], None] | None = None
 
 
 SCORM_12 = Model(new_record, is_record, begin_session, initial_cmi, parse_snapshot, check_commit, parse_timespan,

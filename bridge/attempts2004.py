@@ -225,5 +225,12 @@ def record_experiences(session: dict, snapshot: Snapshot, build: StatementBuilde
     return statements
 
 
+def baseline(session: dict, snapshot: Snapshot) -> None:
+    """The objectives the SCO starts with: the engine fills in what it reads from global objectives,
+    which tells nothing about this session; only what changes from there is."""
+    for objective in snapshot.objectives:
+        session["objectives"][objective.id] = objective_key(objective.to_json())
+
+
 SCORM_2004 = Model(new_record, is_record, begin_session, initial_cmi, parse_snapshot, check, parse_interval,
-                   needs_facts, record_attempt, record_experiences)
+                   needs_facts, record_attempt, record_experiences, baseline)

@@ -261,10 +261,17 @@
     if (sequencing.state) {
       created.deserializeSequencingState(sequencing.state);
     }
-    created.on("Initialize", function () {
-      initialized = true;
-      postNow(COMMIT_URL, request("initialize"));
-    });
+    var initialize = created.lmsInitialize.bind(created);
+    created.Initialize = function (parameter) {
+      var result = initialize(parameter);
+      if (result === "true") {
+        initialized = true;
+        // With the data model as the SCO starts with it, once the engine has filled in the objectives
+        // it reads from global objectives: those are what the SCO was told, not what it did.
+        postNow(COMMIT_URL, request("initialize", created.renderCommitCMI(false).cmi));
+      }
+      return result;
+    };
     created.on("Terminate", function () {
       finished = true;
       delivered = null;

@@ -142,7 +142,7 @@ async def start_session(rt: Runtime, content_base: str) -> dict:
 def parse_commit(body: object, model: Model = SCORM_12) -> Commit:
     model.check_commit(body)
     event = body.get("event", "commit")
-    snapshot = None if event == "initialize" else model.parse_snapshot(body.get("cmi"))
+    snapshot = None if event == "initialize" and "cmi" not in body else model.parse_snapshot(body.get("cmi"))
     return Commit(body["sequence"], event, snapshot, tuple(body.get("statuses") or ()))
 
 

@@ -123,3 +123,57 @@ async def test_a_golf_style_linear_course_flows_from_lesson_to_lesson_to_a_post_
 
 async def _terminated(scorm, registration, count):
     return verbs(await statements_of(scorm, registration)).count("terminated") >= count
+
+
+async def answer_post_test(learner: Learner, rules: str, etiquette: str, expected: str) -> None:
+    await learner.playing("Post Test")
+    await learner.sco_text("#lms", "connected")
+    test = learner.frame()
+    await test.check(f"input[name=rules][value={rules}]")
+    await test.check(f"input[name=etiquette][value={etiquette}]")
+    await test.click("#submit")
+    await learner.sco_text("#result", expected)
+    await test.click("#finish")
+
+
+async def finish_lesson(learner: Learner, title: str) -> str:
+    await learner.playing(title)
+    await learner.sco_text("#lms", "connected")
+    entry = await learner.frame().text_content("#entry")
+    await learner.frame().click("#done")
+    return entry
+
+
+async def test_a_failed_post_test_remediates_only_the_lessons_not_mastered(scorm, browser):
+    package = await scorm.import_package(package_zip("golf_remediation"))
+    assert (package["edition"], package["warnings"]) == ("2004-4th", [])
+    assert [s["moveOn"] for s in package["scos"]] == ["NotApplicable", "NotApplicable", "CompletedAndPassed"]
+    registration = await scorm.register(package["course"])
+    learner = await launch(scorm, browser, package, registration)
+    assert await finish_lesson(learner, "The Rules of Golf") == "ab-initio"
+    await finish_lesson(learner, "Golf Etiquette")
+    await answer_post_test(learner, "stroke_and_distance", "ignore", "50%")
+    # Failed: the post condition retries the course, the rules lesson (mastered, read from its
+    # global objective) is skipped, the etiquette lesson comes again, then the test.
+    assert await finish_lesson(learner, "Golf Etiquette") == "ab-initio"
+    await answer_post_test(learner, "stroke_and_distance", "repair", "100%")
+    assert "left the course" in await learner.ended()
+
+    assert await eventually(lambda: _terminated(scorm, registration, 5))
+    found = await statements_of(scorm, registration)
+    assert by_sco(found, package) == {
+        "lesson_rules": ["launched", "initialized", "completed", "terminated"],
+        "lesson_etiquette": ["launched", "initialized", "completed", "terminated"] * 2,
+        "post_test": ["launched", "initialized", "completed", "failed", "scored", "progressed", "terminated",
+                      "launched", "initialized", "completed", "passed", "scored", "progressed", "terminated"],
+    }
+    course_objectives = [(s["verb"]["display"]["en-US"], s["object"]["id"].replace(package["activityId"], ""))
+                         for s in found if "/objectives/" in s["object"]["id"]]
+    assert course_objectives == [
+        ("passed", "/objectives/com.example.golf.obj_rules"), ("failed", "/objectives/com.example.golf.obj_etiquette"),
+        ("passed", "/objectives/com.example.golf.obj_rules"), ("passed", "/objectives/com.example.golf.obj_etiquette"),
+    ]
+    status = await scorm.status(registration)
+    post_test = status["aus"][2]
+    assert (post_test["completed"], post_test["passed"], post_test["failed"], status["satisfied"]) == (True, True, True, True)
+    assert learner.errors == []

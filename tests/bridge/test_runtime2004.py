@@ -213,6 +213,20 @@ async def test_objectives_mapped_to_global_ones_are_the_courses_and_each_fact_is
         {"objectType": "Activity", "id": package["scos"][0]["activityId"]}]
 
 
+async def test_objectives_the_sco_starts_with_are_no_news_only_their_changes_are(scorm):
+    _, registration, player = await session(scorm)
+    await player.start()
+    # The player sends the data model as the SCO starts with it: the engine filled in an objective
+    # it read from a global one.
+    seeded = {"0": {"id": "read-only", "success_status": "failed", "completion_status": "unknown"}}
+    await player.send("initialize", cmi2004(objectives=seeded))
+    await player.send("commit", cmi2004(objectives=seeded, location="p1"))
+    assert verbs(await statements(scorm, registration)) == ["launched", "initialized"]
+    await player.send("commit", cmi2004(objectives={"0": {**seeded["0"], "success_status": "passed"}}))
+    found = await statements(scorm, registration)
+    assert verbs(found)[-1] == "passed" and found[-1]["object"]["id"].endswith("/scos/ITEM-1/objectives/read-only")
+
+
 async def test_interactions_and_comments_of_scorm_2004_become_statements_once(scorm):
     _, registration, player = await session(scorm)
     await player.start()
