@@ -177,3 +177,40 @@ async def test_a_failed_post_test_remediates_only_the_lessons_not_mastered(scorm
     post_test = status["aus"][2]
     assert (post_test["completed"], post_test["passed"], post_test["failed"], status["satisfied"]) == (True, True, True, True)
     assert learner.errors == []
+
+
+async def test_captivate_style_scos_share_a_global_objective_its_score_and_shared_data(scorm, browser):
+    package = await scorm.import_package(package_zip("captivate_shared_objectives"))
+    assert (package["edition"], package["warnings"]) == ("2004-4th", [])
+    registration = await scorm.register(package["course"])
+    # The LMS launches the drill first: its precondition (the extinguisher objective, not yet
+    # satisfied) disables it, so the course starts with the quiz instead.
+    learner = await (await launch(scorm, browser, package, registration, sco=1)).playing("Extinguisher basics")
+    assert await learner.page.is_disabled('#menu button[data-item="SCO_2_ITEM"]')
+    await learner.sco_text("#lms", "connected")
+    quiz = learner.frame()
+    await quiz.check("input[name=q1][value=C]")
+    await quiz.fill("input[name=q2]", "2")
+    await quiz.fill("input[name=notes]", "PASS: pull, aim, squeeze, sweep")
+    await quiz.click("#submit")
+    await learner.sco_text("#score", "10/10")
+    await quiz.click("#next")
+    await learner.playing("Evacuation drill")
+    # What the quiz wrote, the drill reads: the objective's status and (4th Edition) raw and max
+    # score through the global objective, the notes through adl.data.
+    await learner.sco_text("#skill", "passed 10/10")
+    await learner.sco_text("#notes", "PASS: pull, aim, squeeze, sweep")
+    await learner.frame().click("#done")
+    assert "left the course" in await learner.ended()
+
+    assert await eventually(lambda: _terminated(scorm, registration, 2))
+    found = await statements_of(scorm, registration)
+    objective = [(s["verb"]["display"]["en-US"], s["object"]["id"].replace(package["activityId"], ""), s["result"])
+                 for s in found if "/objectives/" in s["object"]["id"]]
+    # The quiz's objective writes the global one: it is the course's objective.
+    assert objective == [("completed", "/objectives/com.example.fire.extinguisher", {"completion": True}),
+                         ("passed", "/objectives/com.example.fire.extinguisher",
+                          {"success": True, "score": {"raw": 10, "max": 10, "scaled": 1}})]
+    status = await scorm.status(registration)
+    assert [(au["completed"], au["passed"]) for au in status["aus"]] == [(True, True), (True, True)]
+    assert status["satisfied"] is True and learner.errors == []
