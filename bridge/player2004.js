@@ -33,6 +33,8 @@
   var delivered = null;     // the activity the engine delivered last
   var sessionEnd = null;    // why the engine ended the sequencing session, if it did
   var validity = null;
+  var dismissing = false;   // the player is unloading the SCO's frame (the learner navigated)
+  var pendingFinish = Promise.resolve();
 
   function show(text, state) {
     status.textContent = text;
@@ -80,6 +82,16 @@
     return navigator.sendBeacon(url, new Blob([JSON.stringify(body)], { type: TEXT }));
   }
 
+  function keepalive(body) {
+    // Browsers refuse synchronous requests while a document is being unloaded (a SCO ending its
+    // session in its unload handler); this one outlives the SCO, and the player waits for it
+    // before it launches the next SCO.
+    var sent = fetch(COMMIT_URL, { method: "POST", keepalive: true, headers: { "Content-Type": TEXT },
+                                   body: JSON.stringify(body) }).catch(function () { return null; });
+    pendingFinish = Promise.all([pendingFinish, sent]);
+    return { result: "true", errorCode: 0 };
+  }
+
   function resultOf(xhr) {
     var ok = xhr.status >= 200 && xhr.status < 300;
     try {
@@ -94,7 +106,8 @@
 
   // scorm-again's commits go through this service: synchronous requests, so the SCO gets the real
   // result and the finish is applied before the next SCO is launched (a beacon could arrive after
-  // that launch and be refused as superseded); a beacon only when the page is going away.
+  // that launch and be refused as superseded); while the SCO's frame is being unloaded, requests
+  // the player waits for; a beacon only when the page itself is going away.
   var http = {
     processHttpRequest: function (url, params, immediate) {
       var cmi = params.cmi || (params.runtimeData && params.runtimeData.cmi) || {};
@@ -106,7 +119,12 @@
       if (leaving) {
         return beacon(COMMIT_URL, body) ? { result: "true", errorCode: 0 } : { result: "false", errorCode: COMMIT_FAILURE };
       }
-      return resultOf(postNow(COMMIT_URL, body));
+      if (dismissing) { return keepalive(body); }
+      try {
+        return resultOf(postNow(COMMIT_URL, body));
+      } catch (refused) {
+        return keepalive(body);
+      }
     },
     updateSettings: function () {}
   };
@@ -149,6 +167,7 @@
   }
 
   function afterNavigation() {
+    dismissing = false;
     if (delivered && (finished || delivered !== started.sequencing.item)) {
       handOver(delivered);  // another SCO, or this one again in a new session
     } else if (delivered) {
@@ -227,8 +246,9 @@
       // The SCO is running: the request waits in adl.nav.request while the SCO is unloaded; it
       // ends its session itself when it handles unload, else the player does.
       api.adl.nav.request = kind === "choice" ? "{target=" + target + "}choice" : kind;
+      dismissing = true;
       frame.addEventListener("load", function () {
-        if (api.isInitialized()) { api.Terminate(""); }
+        setTimeout(function () { if (!finished && api.isInitialized()) { api.Terminate(""); } }, 0);
       }, { once: true });
       frame.src = "about:blank";
     } else {
@@ -276,8 +296,9 @@
       finished = true;
       delivered = null;
       sessionEnd = null;
-      // The engine handles the navigation request after Terminate has returned to this listener.
-      setTimeout(afterNavigation, 0);
+      // The engine handles the navigation request after Terminate has returned to this listener;
+      // the next SCO is launched once this one's finish has reached the LRS.
+      setTimeout(function () { pendingFinish.then(afterNavigation); }, 0);
     });
     addEventListener("pagehide", function () {
       if (leaving) { return; }
@@ -292,6 +313,12 @@
   }
 
   function play() {
+    if (!validity) {
+      // Handed over, nothing was navigated on this page yet: ask the engine what is allowed now.
+      var service = api.getSequencingService();
+      var process = service && service.getOverallSequencingProcess();
+      if (process) { process.updateNavigationValidity(); }
+    }
     window.API_1484_11 = api;
     document.getElementById("title").textContent = started.title;
     document.title = started.title;

@@ -214,3 +214,65 @@ async def test_captivate_style_scos_share_a_global_objective_its_score_and_share
     status = await scorm.status(registration)
     assert [(au["completed"], au["passed"]) for au in status["aus"]] == [(True, True), (True, True)]
     assert status["satisfied"] is True and learner.errors == []
+
+
+async def test_an_ispring_style_course_is_navigated_by_the_menu_suspended_resumed_and_reviewed(scorm, browser):
+    package = await scorm.import_package(package_zip("ispring_choice_course"))
+    assert (package["edition"], package["warnings"]) == ("2004-3rd", [])
+    assert [s["moveOn"] for s in package["scos"]] == ["Completed", "Completed", "Completed", "NotApplicable"]
+    registration = await scorm.register(package["course"])
+    learner = await (await launch(scorm, browser, package, registration)).playing("Chapter 1: Fire basics")
+    entries = await learner.page.eval_on_selector_all("#menu button", "bs => bs.map(b => [b.dataset.item, b.disabled])")
+    assert entries == [["chapter_1", False], ["chapter_2", False], ["chapter_3", False], ["glossary", False]]
+    await learner.sco_text("#counter", "1 / 3")
+    await learner.frame().click("#next")
+    await learner.sco_text("#counter", "2 / 3")
+    await learner.page.click('#menu button[data-item="chapter_3"]')  # choice: chapter 1 suspends itself
+    await learner.playing("Chapter 3: In an emergency")
+    await learner.frame().click("#next")
+    await learner.sco_text("#counter", "2 / 3")
+    await learner.page.click("#suspendAll")
+    assert "suspended" in await learner.ended()
+    await learner.page.close()
+    assert await eventually(lambda: _terminated(scorm, registration, 2))
+
+    # Later the LMS launches the course's first chapter: the course resumes in chapter 3.
+    learner = await (await launch(scorm, browser, package, registration)).playing("Chapter 3: In an emergency")
+    await learner.sco_text("#resumed", "Resumed at slide 2")
+    await learner.frame().click("#next")
+    await learner.sco_text("#counter", "3 / 3")
+    await learner.page.click("#continue")
+    await learner.playing("Glossary")  # an asset: no API calls, the player's controls move on
+    await learner.sco_text("#glossary", "Glossary")
+    await learner.page.click('#menu button[data-item="chapter_1"]')
+    await learner.playing("Chapter 1: Fire basics")
+    await learner.sco_text("#resumed", "Resumed at slide 2")
+    await learner.page.click("#exitAll")
+    assert "left the course" in await learner.ended()
+    assert await eventually(lambda: _terminated(scorm, registration, 4))
+    before = await scorm.status(registration)
+    assert [(au["completed"], au["satisfied"]) for au in before["aus"]] == [
+        (False, False), (False, False), (True, True), (False, True)]  # the glossary: an asset, NotApplicable
+
+    # A review visit plays the chapters and changes nothing the learner achieved.
+    reviewer = await (await launch(scorm, browser, package, registration, launchMode="Review")).playing(
+        "Chapter 1: Fire basics")
+    await reviewer.sco_text("#mode", "review")
+    await reviewer.frame().click("#next")
+    await reviewer.frame().click("#next")
+    await reviewer.sco_text("#counter", "3 / 3")
+    await reviewer.page.click('#menu button[data-item="chapter_2"]')
+    await reviewer.playing("Chapter 2: Prevention")
+    await reviewer.sco_text("#mode", "review")
+    await reviewer.page.click("#exitAll")
+    await reviewer.ended()
+    assert await eventually(lambda: _terminated(scorm, registration, 6))
+    after = await scorm.status(registration)
+    assert [(au["completed"], au["satisfied"]) for au in after["aus"]] == [
+        (False, False), (False, False), (True, True), (False, True)]
+    found = await statements_of(scorm, registration)
+    chapter_1 = by_sco(found, package)["chapter_1"]
+    # The review visit saw the suspended chapter where the learner left it (resumed) and the last
+    # slide, which completes a chapter: nothing of it counts.
+    assert chapter_1.count("completed") == 0 and chapter_1.count("resumed") == 2
+    assert learner.errors == [] and reviewer.errors == []
