@@ -16,7 +16,7 @@ from lrs.errors import ServiceUnavailable
 HERE = Path(__file__).resolve().parent
 RUNTIME_FILE = SCORM_12.runtime_file
 INSTALL_COMMAND = "npm ci"
-PLAYER_FILES = frozenset({"player.js", "player2004.js", "player2004.css"})
+PLAYER_FILES = frozenset({"player_session.js", "player.js", "player2004.js", "player2004.css"})
 # The runtimes the player pages load, by the name they load them under (/scorm/static/{name}).
 RUNTIMES = {"scorm12.js": SCORM_12.runtime_file, "scorm2004.js": SCORM_2004_3RD.runtime_file}
 

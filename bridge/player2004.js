@@ -1,19 +1,19 @@
 // The SCORM 2004 player. One page plays one SCO, in one cmi5 session of its AU, like the SCORM 1.2
-// player: it trades the fetch URL for the launch's auth token, asks the LRS how the SCO starts,
-// exposes window.API_1484_11 (scorm-again's SCORM 2004 runtime) and sends every commit with a
-// growing sequence number. Sequencing is scorm-again's engine, loaded with the course's activity
-// tree and the state the course was left in: it decides what every navigation request (the SCO's
-// adl.nav.request, or this page's buttons and menu) delivers. When it delivers another SCO, the
-// page saves the engine's state and asks the LRS to launch that SCO in the same registration, then
-// opens its launch URL; that page restores the state and plays on.
+// player (and through the same ScormPlayerSession): it trades the fetch URL for the launch's auth
+// token, asks the LRS how the SCO starts, exposes window.API_1484_11 (scorm-again's SCORM 2004
+// runtime) and sends every commit with a growing sequence number. Sequencing is scorm-again's
+// engine, loaded with the course's activity tree and the state the course was left in: it decides
+// what every navigation request (the SCO's adl.nav.request, or this page's buttons and menu)
+// delivers. When it delivers another SCO, the page saves the engine's state and asks the LRS to
+// launch that SCO in the same registration, then opens its launch URL; that page restores the
+// state and plays on.
 (function () {
   "use strict";
-  var START_URL = new URL("../../runtime/start", location.href).href;
-  var COMMIT_URL = new URL("../../runtime/commit", location.href).href;
-  var SEQUENCING_URL = new URL("../../runtime/sequencing", location.href).href;
-  var TEXT = "text/plain;charset=UTF-8";  // a beacon can only send CORS-safelisted types
+  var session = window.ScormPlayerSession();
+  var COMMIT_URL = session.url("commit");
+  var SEQUENCING_URL = session.url("sequencing");
+  var TEXT = session.TEXT;
   var AUTOCOMMIT_SECONDS = 10;
-  var GENERAL_EXCEPTION = 101;
   var COMMIT_FAILURE = 391;
   var REQUESTS = ["previous", "continue", "suspendAll", "exitAll"];
 
@@ -21,10 +21,6 @@
   var frame = document.getElementById("sco");
   var bar = document.getElementById("bar");
   var menu = document.getElementById("menu");
-  var query = new URLSearchParams(location.search);
-  var fetchUrl = query.get("fetch");
-  var token = null;
-  var sequence = 0;
   var initialized = false;
   var finished = false;
   var leaving = false;
@@ -41,45 +37,22 @@
     status.setAttribute("data-state", state);
   }
 
-  function remembered() {
-    try { return sessionStorage.getItem("scorm-token:" + fetchUrl); } catch (e) { return null; }
-  }
-
-  function remember(value) {
-    try { sessionStorage.setItem("scorm-token:" + fetchUrl, value); } catch (e) { /* private mode */ }
-  }
-
-  async function authToken() {
-    var saved = remembered();
-    if (saved) { return saved; }
-    if (!fetchUrl) { throw new Error("the player was opened without the cmi5 launch parameters"); }
-    var answer = await (await fetch(fetchUrl, { method: "POST" })).json();
-    if (!answer["auth-token"]) {
-      throw new Error("the launch URL was already used (" + (answer["error-text"] || answer["error-code"]) + ")");
-    }
-    remember(answer["auth-token"]);
-    return answer["auth-token"];
-  }
-
   // --- talking to the LRS -------------------------------------------------------------------
 
   function request(event, cmi) {
-    sequence += 1;
-    var body = { auth: token, sequence: sequence, event: event };
-    if (cmi) { body.cmi = cmi; }
-    return body;
+    return session.request(event, cmi ? { cmi: cmi } : null);
   }
 
   function postNow(url, body) {
-    var xhr = new XMLHttpRequest();
-    xhr.open("POST", url, false);
-    xhr.setRequestHeader("Content-Type", TEXT);
-    xhr.send(JSON.stringify(body));
-    return xhr;
+    return session.postNow(url, body);
   }
 
   function beacon(url, body) {
-    return navigator.sendBeacon(url, new Blob([JSON.stringify(body)], { type: TEXT }));
+    return session.beacon(url, body);
+  }
+
+  function resultOf(xhr) {
+    return session.resultOf(xhr, COMMIT_FAILURE);
   }
 
   function keepalive(body) {
@@ -129,8 +102,12 @@
     updateSettings: function () {}
   };
 
+  function sequencingRequest() {
+    return { auth: session.token, state: api.serializeSequencingState(), endpoint: session.query.get("endpoint") };
+  }
+
   function saveState(deliver) {
-    var body = { auth: token, state: api.serializeSequencingState(), endpoint: query.get("endpoint") };
+    var body = sequencingRequest();
     if (deliver) { body.deliver = deliver; }
     var xhr = postNow(SEQUENCING_URL, body);
     var answer = {};
@@ -306,7 +283,7 @@
       // Closed without Terminate: keep what the SCO set since its last commit, and the course's state.
       if (initialized && !finished) {
         beacon(COMMIT_URL, request("unload", created.renderCommitCMI(false).cmi));
-        beacon(SEQUENCING_URL, { auth: token, state: created.serializeSequencingState(), endpoint: query.get("endpoint") });
+        beacon(SEQUENCING_URL, sequencingRequest());
       }
     });
     return created;
@@ -329,13 +306,9 @@
   }
 
   async function start() {
-    token = await authToken();
-    var response = await fetch(START_URL, { method: "POST", headers: { "Content-Type": TEXT },
-                                            body: JSON.stringify({ auth: token }) });
-    started = await response.json();
-    if (!response.ok) { throw new Error(started.detail || started.error); }
+    await session.authToken();
+    started = await session.start();
     if (!started.sequencing || !started.sequencing.tree) { throw new Error("this package has no SCORM 2004 activity tree"); }
-    sequence = started.sequence;
     finished = started.finished;
     initialized = started.initialized;
     api = createApi();
