@@ -2,8 +2,8 @@
 browser, on the content origin) and the run-time endpoints the player calls (launch token).
 Handlers parse, call one service function and render.
 
-Why a separate content origin: a SCORM 1.2 SCO finds its API by walking up to
-`window.parent.API`, so the SCO's frame and the player must be same-origin with each other. A
+Why a separate content origin: a SCO finds its API by walking up to `window.parent.API`
+(SCORM 2004: `API_1484_11`), so the SCO's frame and the player must be same-origin with each other. A
 sandbox without allow-same-origin gives each of them its own opaque origin (no API), and
 allow-same-origin on the LRS's own origin would let uploaded pages script the LRS. So the player
 and the package files answer only on the origin of LRS_CMI5_CONTENT_URL (a second host name of

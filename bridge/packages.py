@@ -20,6 +20,7 @@ from bson import BSON
 
 from bridge import store, vocab
 from bridge.course import PackageIris, course_structure, format_decimal
+from bridge.editions import EDITIONS, SCORM_12
 from bridge.errors import InvalidPackage
 from bridge.manifest import Manifest, parse_manifest
 from cmi5.course import InvalidCourseStructure
@@ -196,6 +197,11 @@ def render_package(package: dict) -> dict:
         ],
         "warnings": package.get("warnings", []),
     }
+
+
+def edition_name(package: dict) -> str:
+    """The package's SCORM edition for people ("SCORM 1.2", "SCORM 2004 3rd Edition")."""
+    return EDITIONS[package.get("edition", SCORM_12.key)].name
 
 
 def render_package_summary(package: dict) -> dict:
