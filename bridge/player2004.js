@@ -37,6 +37,11 @@
     status.setAttribute("data-state", state);
   }
 
+  function failed(error) {
+    frame.hidden = true;
+    show("The course cannot go on: " + error.message, "error");
+  }
+
   // --- talking to the LRS -------------------------------------------------------------------
 
   function request(event, cmi) {
@@ -231,7 +236,7 @@
     } else {
       delivered = null;
       api.processNavigationRequest(kind, target);
-      afterNavigation();
+      try { afterNavigation(); } catch (error) { failed(error); }
     }
   }
 
@@ -275,7 +280,7 @@
       sessionEnd = null;
       // The engine handles the navigation request after Terminate has returned to this listener;
       // the next SCO is launched once this one's finish has reached the LRS.
-      setTimeout(function () { pendingFinish.then(afterNavigation); }, 0);
+      setTimeout(function () { pendingFinish.then(afterNavigation).catch(failed); }, 0);
     });
     addEventListener("pagehide", function () {
       if (leaving) { return; }
