@@ -137,3 +137,16 @@ async def test_the_players_menu_and_buttons_navigate_even_when_the_sco_does_not_
 
 async def _has(scorm, registration, verb):
     return verb in await registration_verbs(scorm, registration)
+
+
+async def test_exit_from_a_sco_leaves_the_learner_to_choose_where_to_go(scorm, browser):
+    package = await scorm.import_package(sequenced_course())
+    registration = await scorm.register(package["course"])
+    player = await (await open_player(scorm, browser, package, registration)).ready("Lesson one")
+    await player.call(("Initialize", ""), ("SetValue", "adl.nav.request", "exit"), ("Terminate", ""))
+    await player.wait_state("waiting")
+    assert await player.page.is_visible("#menu") and await player.page.is_enabled("#continue")
+    await player.page.click("#continue")
+    await player.ready("Lesson two")
+    assert await eventually(lambda: _count(scorm, registration, "terminated", 1))
+    assert player.errors == []

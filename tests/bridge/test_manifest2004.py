@@ -218,3 +218,12 @@ def test_sloppy_spelling_is_read_as_meant():
     assert activity["sequencingRules"]["preConditionRules"][0]["conditions"] == [{"condition": "satisfied", "operator": "not"}]
     assert activity["sequencingRules"]["preConditionRules"][0]["action"] == "skip"
     assert (found.scos[0].scorm_type, found.scos[0].data_from_lms, found.warnings) == ("sco", "x=1", [])
+
+
+def test_a_scorm_2004_manifest_gets_the_same_xml_safety_as_scorm_1_2():
+    data = manifest2004(item("I", "RA"), RESOURCES).replace(
+        b"<manifest ", b'<!DOCTYPE manifest [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<manifest ', 1)
+    with pytest.raises(InvalidPackage, match="entity declarations and external references are not allowed"):
+        parse_manifest(data, FILES)
+    with pytest.raises(InvalidPackage, match="must be a relative path inside the package"):
+        parse(item("I", "RA"), resources=resource2004("RA", "../a.html"))
