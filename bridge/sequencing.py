@@ -89,7 +89,6 @@ async def sequencing_start(rt: Runtime) -> dict:
         "state": found["state"] if found else None,
         "handedOver": bool(found) and found["session"] == rt.launch.session,
         "item": rt.sco["identifier"],
-        "scos": [{"item": s["identifier"], "scormType": s["scormType"]} for s in package["scos"]],
     }
 
 
