@@ -60,8 +60,10 @@ class LRSProcess(ServeProcess):
 
     @property
     def database_pid(self) -> int | None:
-        kids = children(self.pid)
-        return kids[0] if kids else None
+        # lrs serve -> its guard (lrs.child_guard) -> the database
+        guards = children(self.pid)
+        databases = children(guards[0]) if guards else []
+        return databases[0] if databases else None
 
     @property
     def embedded_uri(self) -> str:

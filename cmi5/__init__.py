@@ -15,6 +15,8 @@ def plugin(settings=None) -> Callable[[web.Application], None]:
         from cmi5 import http, store
         from cmi5.auth import TokenAuthenticator
         from cmi5.config import Cmi5Settings, cmi5_settings_key
+        from cmi5.erasure import Cmi5Erasure
+        from lrs.erasure import erasure_hooks_key
         from cmi5.tracking import TrackingHook
         from lrs.keys import authenticators_key, index_specs_key, settings_key, statement_hooks_key
 
@@ -24,6 +26,7 @@ def plugin(settings=None) -> Callable[[web.Application], None]:
         app[statement_hooks_key].append(TrackingHook(lambda: http.lms_for(app)))
         app[authenticators_key].append(TokenAuthenticator(app, app[settings_key].public_url))
         app[index_specs_key].extend(store.INDEXES)
+        app[erasure_hooks_key].append(Cmi5Erasure())
         http.add_routes(app)
 
     return setup_with

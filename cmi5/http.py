@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from cmi5 import courses, deletion, sessions, store
+from cmi5 import courses, deletion, reports, sessions, store
 from cmi5.auth import lms_principal
 from cmi5.config import Cmi5Settings, cmi5_settings_key
 from lrs.auth.principal import ADMIN
@@ -128,6 +128,23 @@ async def read_json_or_nothing(request: web.Request) -> None:
         raise BadRequest("this call takes no body (or an empty JSON object)")
 
 
+async def get_courses_report(request: web.Request) -> web.Response:
+    await require_admin(request)
+    return json_response({"courses": await reports.courses_report(database(request))})
+
+
+async def get_course_report(request: web.Request) -> web.Response:
+    await require_admin(request)
+    return json_response(await reports.course_report(database(request), request.match_info["course"]))
+
+
+async def get_learner_report(request: web.Request) -> web.Response:
+    await require_admin(request)
+    params.check_parameters(request.query, ["agent"], required=["agent"])
+    agent = params.parse_json(request.query["agent"].encode(), "agent parameter")
+    return json_response(await reports.learner_report(database(request), agent))
+
+
 async def post_fetch(request: web.Request) -> web.Response:
     """cmi5 8.2: always 200 and JSON, errors included; any origin may call it."""
     result = await sessions.fetch_token(
@@ -172,5 +189,8 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/cmi5/registrations/{registration}/abandon", post_abandon)
     app.router.add_get("/cmi5/sessions/{session}", get_session)
     app.router.add_post("/cmi5/sessions/{session}/abandon", post_session_abandon)
+    app.router.add_get("/cmi5/reports/courses", get_courses_report)
+    app.router.add_get("/cmi5/reports/courses/{course}", get_course_report)
+    app.router.add_get("/cmi5/reports/learners", get_learner_report)
     app.router.add_post("/cmi5/fetch/{session}/{secret}", post_fetch)
     app.router.add_get("/cmi5/content/{package}/{path:.+}", get_content)

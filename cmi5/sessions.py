@@ -235,6 +235,8 @@ async def abandon_session(lms: Lms, session_id: str) -> bool:
     statement = abandoned(before["actor"], before["au_snapshot"], before["registration"], session_id,
                           last - before["launched_at"], ended)
     await store_statements(lms.database, lms.hooks, lms.principal, [statement])
+    await store.update_registration_progress(lms.database, before["registration"], before["au"], None,
+                                             (last - before["launched_at"]).total_seconds())
     return True
 
 

@@ -26,7 +26,7 @@ SESSIONS = "cmi5_sessions"
 PACKAGE_FILES = PackageFiles("cmi5_content")
 
 # Registration fields.
-AUS = "aus"                       # {"<au index>": {completed, passed, failed, waived, session}}
+AUS = "aus"                       # {"<au index>": {completed, passed, failed, waived, session, score, seconds}}
 SATISFIED_BLOCKS = "satisfied_blocks"
 COURSE_SATISFIED = "course_satisfied"
 # Session fields.
@@ -40,6 +40,8 @@ FETCHED_AT = "fetched_at"
 INDEXES = [
     IndexSpec(COURSES, IndexModel([("created", DESCENDING)])),
     IndexSpec(REGISTRATIONS, IndexModel([("actor_key", ASCENDING), ("course", ASCENDING)])),
+    # Course reports aggregate a course's registrations.
+    IndexSpec(REGISTRATIONS, IndexModel([("course", ASCENDING)])),
     IndexSpec(SESSIONS, IndexModel([("registration", ASCENDING), ("launched_at", ASCENDING)])),
     # Deleting a course finds its registrations and sessions.
     IndexSpec(REGISTRATIONS, IndexModel([("course", ASCENDING)])),
@@ -140,6 +142,18 @@ async def update_registration_failed(database, registration: str, au: int, sid: 
     await database[REGISTRATIONS].update_one(
         {"_id": registration}, {"$set": {f"{AUS}.{au}.failed": sid}}
     )
+
+
+async def update_registration_progress(database, registration: str, au: int, score: float | None, seconds: float) -> None:
+    """Keep what reports average: the latest scaled score of a passed/failed, and the time spent
+    in the AU (durations of its terminated and abandoned sessions, added up)."""
+    update: dict = {}
+    if score is not None:
+        update["$set"] = {f"{AUS}.{au}.score": score}
+    if seconds:
+        update["$inc"] = {f"{AUS}.{au}.seconds": seconds}
+    if update:
+        await database[REGISTRATIONS].update_one({"_id": registration}, update)
 
 
 async def update_current_session(database, registration: str, au: int, session: str) -> str | None:
@@ -264,3 +278,32 @@ async def update_session_abandoned(database, session: str, at: datetime) -> dict
         {"$set": {f"{STATE}.abandoned": True, STATUS: "abandoned", "ended_at": at}, "$inc": {VERSION: 1}},
         return_document=ReturnDocument.BEFORE,
     )
+
+
+# --- erasure (lrs.erasure hook) -------------------------------------------------------------
+
+async def find_registration_ids_of(database, actor_keys: list[str]) -> list[str]:
+    cursor = database[REGISTRATIONS].find({"actor_key": {"$in": actor_keys}}, {"_id": 1})
+    return [document["_id"] for document in await cursor.to_list()]
+
+
+async def count_sessions_of(database, registrations: list[str]) -> int:
+    return await database[SESSIONS].count_documents({"registration": {"$in": registrations}})
+
+
+async def delete_registrations_by_id(database, registrations: list[str]) -> tuple[int, int]:
+    """Registrations and their sessions; (registrations, sessions) deleted."""
+    sessions = await database[SESSIONS].delete_many({"registration": {"$in": registrations}})
+    deleted = await database[REGISTRATIONS].delete_many({"_id": {"$in": registrations}})
+    return deleted.deleted_count, sessions.deleted_count
+
+
+# --- reports (cmi5.reports) -----------------------------------------------------------------
+
+async def aggregate_registrations(database, pipeline: list[dict]) -> list[dict]:
+    return await (await database[REGISTRATIONS].aggregate(pipeline)).to_list()
+
+
+async def find_registrations_of(database, actor_key: str) -> list[dict]:
+    cursor = database[REGISTRATIONS].find({"actor_key": actor_key}).sort("created", ASCENDING)
+    return await cursor.to_list()

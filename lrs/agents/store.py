@@ -78,3 +78,13 @@ async def update_agent_names(database, statements: list[dict]) -> None:
 async def find_agent_names(database, key: str) -> list[str]:
     document = await database[AGENTS].find_one({"_id": key})
     return list(document.get(NAMES, ())) if document else []
+
+
+async def count_agents(database, keys: list[str]) -> int:
+    return await database[AGENTS].count_documents({"_id": {"$in": keys}})
+
+
+async def delete_agents(database, keys: list[str]) -> int:
+    """Forget the names seen for these identifiers (erasure)."""
+    result = await database[AGENTS].delete_many({"_id": {"$in": keys}})
+    return result.deleted_count

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
 
+from lrs.charsets import charset_problem
 from lrs.datatypes import parse_json_text
 from lrs.documents import store
 from lrs.documents.store import Content, Place, StoredDocument
@@ -206,6 +207,8 @@ async def merge_document(
     merge is written only on the version it was computed from; a lost race is retried.
     """
     content_type = content_type or DEFAULT_TYPE
+    if is_json(content_type) and (problem := charset_problem(content_type)):
+        raise BadRequest(f"Content-Type {content_type!r}: {problem}")
     posted = parse_json_object(content) if is_json(content_type) else None
     if is_json(content_type) and posted is None:
         raise BadRequest("the posted document is sent as application/json but is not a JSON object")

@@ -44,6 +44,9 @@ class DocumentView(web.View):
             raise InvalidParameter("since", f"is not allowed with {self.id_param}")
         place, parsed = self.parse_place(query)
         document_id = query.get(self.id_param)
+        if document_id == "":
+            # Required properties "are required to contain values" (About 3.0).
+            raise InvalidParameter(self.id_param, "must not be empty")
         if document_id is not None:
             parsed[self.id_param] = document_id
         caller = principal(self.request)

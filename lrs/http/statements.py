@@ -9,6 +9,7 @@ from aiohttp import web
 from dateutil.parser import isoparse
 
 from lrs.auth.principal import STATEMENTS_READ, STATEMENTS_WRITE
+from lrs.charsets import charset_problem
 from lrs.errors import BadRequest, InvalidParameter
 from lrs.http import params
 from lrs.http.context import database, principal, read_body, xapi_version
@@ -162,9 +163,16 @@ def render(result: service.StatementResult, body: object, with_attachments: bool
 
 async def read_statements_body(request: web.Request) -> tuple[object, dict[str, AttachmentBody]]:
     raw = await read_body(request)
-    content_type = request.headers.get("Content-Type", "")
+    given = request.headers.get("Content-Type")
+    content_type = given or ""
     media_type = content_type.split(";")[0].strip().lower()
-    if media_type == "application/json" or (not media_type and raw.lstrip()[:1] in (b"{", b"[")):
+    if given is not None and not media_type:
+        raise BadRequest("the Content-Type header is empty; send application/json or multipart/mixed")
+    # No Content-Type at all: HTTP lets the recipient look at the content (RFC 9110 8.3), and an
+    # alternate-syntax request only SHOULD* name it (Communication 1.3), so JSON is recognised.
+    if media_type == "application/json" or (given is None and raw.lstrip()[:1] in (b"{", b"[")):
+        if problem := charset_problem(content_type):
+            raise BadRequest(f"Content-Type {content_type!r}: {problem}")
         return params.parse_json(raw, "statement body"), {}
     if media_type != "multipart/mixed":
         raise BadRequest(

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from lrs.activities.store import find_definitions, update_definitions
 from lrs.agents.store import update_agent_names
 from lrs.auth.principal import Principal
-from lrs.errors import BadRequest, InvalidStatement, NotFound, StatementConflict
+from lrs.errors import BadRequest, Forbidden, InvalidStatement, NotFound, StatementConflict
 from lrs.hooks import StatementHook, StoreContext
 from lrs.statements import query, store
 from lrs.statements.attachments import AttachmentBody, find_attachment_bodies, insert_attachment_bodies
@@ -88,7 +88,7 @@ async def store_statements(
     stored = clock.now()
     for statement in statements:
         prepare_statement(statement, principal, stored, version)
-    await check_voiding(database, statements)
+    await check_voiding(database, statements, principal)
     # Known ids are settled (no-op or 409) before any hook acts on the batch.
     as_received = {s["id"].lower(): r for s, r in zip(statements, received)}
     known = await find_known(database, as_received)
@@ -175,8 +175,9 @@ def activities_of(statement: dict) -> list[dict]:
     return found
 
 
-async def check_voiding(database, statements: list[dict]) -> None:
-    """A voiding statement cannot target another voiding statement."""
+async def check_voiding(database, statements: list[dict], principal: Principal) -> None:
+    """A voiding statement cannot target another voiding statement, nor a statement its
+    credential may not read (scope statements/read/mine: one another credential stored)."""
     targets = {
         s["object"]["id"].lower(): i
         for i, s in enumerate(statements)
@@ -188,10 +189,15 @@ async def check_voiding(database, statements: list[dict]) -> None:
     for target, index in targets.items():
         if target in voiding_ids:
             raise InvalidStatement(f"[{index}].object.id", "a voiding statement cannot be voided")
-    for document in await store.find_by_ids(database, list(targets), [store.ID, store.VOIDS]):
+    for document in await store.find_by_ids(database, list(targets), [store.ID, store.VOIDS, store.AUTHORITY]):
         if store.is_voiding(document):
             raise InvalidStatement(
                 f"[{targets[document[store.ID]]}].object.id", "a voiding statement cannot be voided"
+            )
+        if principal.reads_only_own_statements and document[store.AUTHORITY] != principal.key:
+            raise Forbidden(
+                f"[{targets[document[store.ID]]}].object.id: statement {document[store.ID]} was stored by "
+                "another credential; with scope statements/read/mine a credential may only void its own"
             )
 
 
@@ -207,6 +213,7 @@ async def insert_checked(
         store.to_document(
             s, stored, principal.key,
             [a["sha2"].lower() for a in s.get("attachments", ()) if a["sha2"].lower() in parts],
+            principal.reads_only_own_statements,
         )
         for s in statements
     ]
@@ -255,7 +262,7 @@ async def inherit_target_keys(database, documents: list[dict]) -> None:
 
 async def apply_references(database, new: list[dict]) -> None:
     """Void what new voiding statements target; pass new keys on to statements targeting them."""
-    await store.void_statements(database, [d[store.VOIDS] for d in new if store.VOIDS in d])
+    await store.void_statements(database, [d for d in new if store.is_voiding(d)])
     new_ids = {d[store.ID] for d in new}
     frontier = {d[store.ID]: d for d in new}
     seen = set(new_ids)
@@ -263,8 +270,7 @@ async def apply_references(database, new: list[dict]) -> None:
         referencing = [
             d for d in await store.find_referencing(database, list(frontier)) if d[store.ID] not in new_ids
         ]
-        late_voided = [d[store.REF] for d in referencing if store.VOIDS in d]
-        await store.void_statements(database, late_voided)
+        await store.void_statements(database, [d for d in referencing if store.is_voiding(d)])
         updates = {}
         for document in referencing:
             target = frontier[document[store.REF]]

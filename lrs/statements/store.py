@@ -40,6 +40,8 @@ VOIDED = "voided"          # true once a voiding statement targets it
 VOIDS = "voids"            # on a voiding statement: the id it voids
 REF = "ref"                # the id targeted by a StatementRef object
 AUTHORITY = "authority_key"  # credential key, for statements/read/mine
+# On a voiding statement of a credential that may read only its own statements: it voids only those.
+VOIDS_OWN = "voids_own"
 ATTACHMENTS = "attachments"  # sha2 of attachment bodies stored with it
 BODY = "statement"
 
@@ -194,7 +196,8 @@ def _context_activity_ids(context: dict) -> list[str]:
     return ids
 
 
-def to_document(statement: dict, stored: datetime, authority_key: str, attachment_hashes: list[str]) -> dict:
+def to_document(statement: dict, stored: datetime, authority_key: str, attachment_hashes: list[str],
+                reads_only_own: bool = False) -> dict:
     obj = statement["object"]
     ref = obj["id"].lower() if obj.get("objectType") == "StatementRef" else None
     document = {
@@ -210,6 +213,8 @@ def to_document(statement: dict, stored: datetime, authority_key: str, attachmen
         document[REF] = ref
         if statement["verb"]["id"] == VOIDED_VERB:
             document[VOIDS] = ref
+            if reads_only_own:
+                document[VOIDS_OWN] = True
     if attachment_hashes:
         document[ATTACHMENTS] = attachment_hashes
     return document
@@ -236,7 +241,7 @@ async def find_referencing(database, ids: list[str]) -> list[dict]:
     """Statements whose object is a StatementRef to one of `ids`."""
     if not ids:
         return []
-    fields = [ID, REF, VOIDS, *KEY_FIELDS]
+    fields = [ID, REF, VOIDS, VOIDS_OWN, AUTHORITY, *KEY_FIELDS]
     return await database[STATEMENTS].find({REF: {"$in": ids}}, fields).to_list()
 
 
@@ -278,12 +283,19 @@ async def delete_statements(database, object_ids: list[ObjectId]) -> None:
         await database[STATEMENTS].delete_many({"_id": {"$in": object_ids}})
 
 
-async def void_statements(database, ids: list[str]) -> None:
-    # A voiding statement can never be voided (Data 2.3.2).
-    if ids:
-        await database[STATEMENTS].update_many(
-            {ID: {"$in": ids}, VOIDS: {"$exists": False}}, {"$set": {VOIDED: True}}
-        )
+async def void_statements(database, voiding: list[dict]) -> None:
+    """Void what these voiding statements (documents) target, each as far as it may: a credential
+    that may read only its own statements voids only those, even when the target arrives later."""
+    targets: dict[str | None, list[str]] = {}
+    for document in voiding:
+        owner = document[AUTHORITY] if document.get(VOIDS_OWN) else None
+        targets.setdefault(owner, []).append(document[VOIDS])
+    for owner, ids in targets.items():
+        # A voiding statement can never be voided (Data 2.3.2).
+        condition = {ID: {"$in": ids}, VOIDS: {"$exists": False}}
+        if owner is not None:
+            condition[AUTHORITY] = owner
+        await database[STATEMENTS].update_many(condition, {"$set": {VOIDED: True}})
 
 
 async def update_inherited_keys(database, updates: dict[str, dict[str, list[str]]]) -> None:

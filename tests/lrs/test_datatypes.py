@@ -76,3 +76,19 @@ def test_utc_timestamp_converts_other_forms_to_rfc_3339_utc(text, utc):
 @pytest.mark.parametrize("text", ["2023-05-04T17:00:00Z", "2023-05-04T17:00:00.12345Z", "2008-09-15T15:53:00.601+00:00"])
 def test_utc_timestamp_keeps_rfc_3339_utc_as_written(text):
     assert utc_timestamp(text) == text
+
+
+@pytest.mark.parametrize("value, seconds", [
+    ("PT1H30M", 5400.0), ("PT2.5S", 2.5), ("PT0,5S", 0.5), ("P1DT1S", 86401.0), ("P2W", 1209600.0), ("PT0S", 0.0),
+])
+def test_duration_seconds(value, seconds):
+    from lrs.datatypes import duration_seconds
+
+    assert duration_seconds(value) == seconds
+
+
+@pytest.mark.parametrize("value", ["1H", "PT", "P1.5DT1H", None])
+def test_duration_seconds_of_a_non_duration_is_none(value):
+    from lrs.datatypes import duration_seconds
+
+    assert duration_seconds(value) is None

@@ -27,7 +27,18 @@ def test_unconditional_profile_put_is_rejected_unless_set_to_create():
     ({"LRS_LOG_FORMAT": "xml"}, "LRS_LOG_FORMAT"),
     ({"LRS_SHUTDOWN_TIMEOUT": "-1"}, "LRS_SHUTDOWN_TIMEOUT"),
     ({"LRS_SHUTDOWN_TIMEOUT": "soon"}, "LRS_SHUTDOWN_TIMEOUT"),
+    ({"LRS_UNSAFE_FAST_WRITES": "maybe"}, "LRS_UNSAFE_FAST_WRITES"),
+    ({"LRS_METRICS_PUBLIC": "open"}, "LRS_METRICS_PUBLIC"),
+    ({"LRS_HEADER_TIMEOUT": "0"}, "LRS_HEADER_TIMEOUT"),
+    ({"LRS_MAX_CONNECTIONS": "0"}, "LRS_MAX_CONNECTIONS"),
 ])
 def test_bad_values_name_the_variable(env, name):
     with pytest.raises(SettingError, match=name):
         Settings.from_env(env)
+
+
+def test_writes_are_durable_unless_the_unsafe_mode_is_chosen():
+    settings = Settings.from_env({})
+    assert not settings.unsafe_fast_writes and not settings.metrics_public
+    assert (settings.header_timeout, settings.keepalive_timeout, settings.max_connections) == (20, 75, 1000)
+    assert Settings.from_env({"LRS_UNSAFE_FAST_WRITES": "true"}).unsafe_fast_writes

@@ -212,5 +212,9 @@ def profiles(cfg: dict) -> dict:
 
 
 def about(cfg: dict) -> dict:
-    """TinCanPython has no calls for the Activities and Agents resources."""
-    return {"versions": ok(remote_lrs(cfg).about(), "about").content.version}
+    """TinCanPython has no calls for the Activities and Agents resources. Its About model takes only
+    the versions it knows (up to 1.0.3), so an LRS that also serves 2.0.0 makes `about()` raise."""
+    try:
+        return {"versions": ok(remote_lrs(cfg).about(), "about").content.version}
+    except ValueError as error:
+        return {"about_error": str(error)}

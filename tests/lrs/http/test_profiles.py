@@ -46,6 +46,17 @@ async def stored(xapi, url: str, query: dict):
     return response.status, await response.read()
 
 
+@pytest.mark.parametrize("method", ["GET", "PUT", "POST", "DELETE"])
+async def test_empty_profile_id_is_400_and_stores_nothing(xapi, resource, method):
+    # profileId is a required String, and required properties "are required to contain values"
+    # (About 3.0): "" names no document.
+    url, query = resource
+    response = await xapi.request(method, url, params=query(""), json={"a": 1}, headers=CREATE)
+    assert response.status == 400
+    assert "profileId: must not be empty" in (await response.json())["detail"]
+    assert await stored(xapi, url, query(None)) == (200, b"[]")
+
+
 async def test_put_with_if_none_match_creates_and_get_returns_it(xapi, resource):
     url, params = resource
     response = await xapi.put(url, params=params(), json={"a": 1}, headers=CREATE)

@@ -318,6 +318,16 @@ async def test_write_without_state_id_is_400(xapi, method):
     assert "stateId" in await error_detail(response)
 
 
+@pytest.mark.parametrize("method", ["GET", "PUT", "POST", "DELETE"])
+async def test_empty_state_id_is_400_and_stores_nothing(xapi, method):
+    # stateId is a required String, and required properties "are required to contain values"
+    # (About 3.0): "" names no document.
+    response = await xapi.request(method, URL, params=state(""), json={"a": 1})
+    assert response.status == 400
+    assert "stateId: must not be empty" in await error_detail(response)
+    assert await stored(xapi, state(None)) == (200, b"[]")
+
+
 @pytest.mark.parametrize("name, value", [
     ("agent", "not JSON"),
     ("agent", "true"),
