@@ -19,11 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from bridge import vocab
-from bridge.attempts import (
-    Commit, Facts, apply_commit, begin_session, initial_cmi, is_current, is_record, needs_facts, new_record,
-    total_time_iso,
-)
-from bridge.cmi import check_commit, parse_snapshot
+from bridge.attempts import SCORM_12, Commit, Facts, Model, apply_commit, is_current, total_time_iso
+from bridge.attempts2004 import SCORM_2004
 from bridge.errors import SessionSuperseded
 from bridge.packages import find_package_sco
 from bridge.statements import Launch
@@ -53,6 +50,8 @@ class Runtime:
     package: str       # the package's id
     sco: dict
     launch: Launch
+    model: Model = SCORM_12     # the edition's data model
+    edition: str = "1.2"
 
     @property
     def place(self):
@@ -72,9 +71,12 @@ async def runtime_for(database, hooks: list, principal: Principal) -> Runtime:
     launch = Launch(
         session=session["_id"], registration=session["registration"], actor=session["actor"], au=au,
         context_template=session["context_template"], course_activity=package["course_activity_id"],
-        launch_mode=session["launch_mode"], mastery_score=session["mastery_score"],
+        launch_mode=session["launch_mode"], mastery_score=session["mastery_score"], sco=sco,
+        course_iri=package.get("iri", ""),
     )
-    return Runtime(database, hooks, principal, session, package["_id"], sco, launch)
+    edition = package.get("edition", "1.2")
+    model = SCORM_12 if edition == "1.2" else SCORM_2004
+    return Runtime(database, hooks, principal, session, package["_id"], sco, launch, model, edition)
 
 
 # --- the attempt record -----------------------------------------------------------------------
@@ -83,12 +85,12 @@ async def read_record(rt: Runtime) -> tuple[dict, str | None]:
     try:
         document = await get_document(rt.database, rt.place, vocab.RUNTIME_STATE_ID)
     except NotFound:
-        return new_record(), None
+        return rt.model.new_record(), None
     record = parse_json_object(document.content)
-    if not is_record(record):
+    if not rt.model.is_record(record):
         # The launch's token may write this document too: what it left is not trusted.
         log.warning("unreadable %s for session %s; starting afresh", vocab.RUNTIME_STATE_ID, rt.launch.session)
-        return new_record(), document.etag
+        return rt.model.new_record(), document.etag
     record.setdefault("outbox", [])
     return record, document.etag
 
@@ -124,10 +126,11 @@ async def start_session(rt: Runtime, content_base: str) -> dict:
     # cmi5 11: an AU reads its learner's preferences at start (its initialized is refused until
     # then). SCORM 1.2 keeps cmi.student_preference per attempt, so they are not applied to it.
     await read_learner_preferences(rt.database, rt.session)
-    record = begin_session(record, rt.launch, launched_at(rt))
+    record = rt.model.begin_session(record, rt.launch, launched_at(rt))
     session = record["session"]
     return {
-        "cmi": initial_cmi(record, rt.launch, rt.sco),
+        "edition": rt.edition,
+        "cmi": rt.model.initial_cmi(record, rt.launch, rt.sco),
         "launch": f"{content_base}/scorm/content/{rt.package}/{rt.sco['launch']}",
         "title": rt.sco["title"],
         "sequence": session["sequence"],
@@ -136,10 +139,10 @@ async def start_session(rt: Runtime, content_base: str) -> dict:
     }
 
 
-def parse_commit(body: object) -> Commit:
-    check_commit(body)
+def parse_commit(body: object, model: Model = SCORM_12) -> Commit:
+    model.check_commit(body)
     event = body.get("event", "commit")
-    snapshot = None if event == "initialize" else parse_snapshot(body.get("cmi"))
+    snapshot = None if event == "initialize" and "cmi" not in body else model.parse_snapshot(body.get("cmi"))
     return Commit(body["sequence"], event, snapshot, tuple(body.get("statuses") or ()))
 
 
@@ -150,17 +153,17 @@ async def registration_facts(rt: Runtime) -> Facts:
 
 
 async def commit(rt: Runtime, body: object) -> dict:
-    request = parse_commit(body)
+    request = parse_commit(body, rt.model)
     for _ in range(MAX_ATTEMPTS):
         record, etag = await read_record(rt)
         check_current(rt, record)
-        record = begin_session(record, rt.launch, launched_at(rt))
+        record = rt.model.begin_session(record, rt.launch, launched_at(rt))
         session = record["session"]
         if request.sequence <= session["sequence"] or session["finished"]:
             await flush_outbox(rt, record, etag)
             return {"result": "true", "errorCode": 0, "applied": False}
-        facts = await registration_facts(rt) if needs_facts(record, rt.launch, request) else Facts()
-        updated, statements = apply_commit(record, rt.launch, request, datetime.now(timezone.utc), facts)
+        facts = await registration_facts(rt) if rt.model.needs_facts(record, rt.launch, request) else Facts()
+        updated, statements = apply_commit(record, rt.launch, request, datetime.now(timezone.utc), facts, rt.model)
         updated["outbox"] = [*record.get("outbox", []), *statements]
         try:
             etag = await write_record(rt, updated, etag)
