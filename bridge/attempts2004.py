@@ -25,7 +25,15 @@ from bridge import attempts, interactions, vocab
 from bridge.attempts import Commit, Facts, Model, outcome
 from bridge.cmi import decimal_of
 from bridge.cmi2004 import (
-    Objective, Score, Snapshot, check, format_interval, measure_of, parse_interval, parse_snapshot, scaled_of,
+    Objective,
+    Score,
+    Snapshot,
+    check,
+    format_interval,
+    measure_of,
+    parse_interval,
+    parse_snapshot,
+    scaled_of,
 )
 from bridge.statements import Launch, StatementBuilder, xapi_score
 

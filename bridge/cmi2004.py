@@ -103,7 +103,7 @@ def parse_interval(text: str) -> float:
     match = INTERVAL.match(text)
     if not match or text in ("P", "PT") or text.endswith("T"):
         raise ValueError(text)
-    return sum(float(part) * unit for part, unit in zip(match.groups(), SECONDS) if part)
+    return sum(float(part) * unit for part, unit in zip(match.groups(), SECONDS, strict=True) if part)
 
 
 def format_interval(seconds: float) -> str:

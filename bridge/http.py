@@ -29,7 +29,12 @@ from lrs.auth.service import authenticate
 from lrs.errors import BadRequest, NotFound, ServiceUnavailable
 from lrs.http import params
 from lrs.http.context import (
-    base_url, credential_store, database, read_limited, require_basic_credential, spool_limited,
+    base_url,
+    credential_store,
+    database,
+    read_limited,
+    require_basic_credential,
+    spool_limited,
 )
 from lrs.http.responses import json_response
 from lrs.keys import authenticators_key, settings_key, statement_hooks_key

@@ -10,9 +10,9 @@ descriptions). What differs between the editions is the `Notation`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable
 
 from bridge import vocab
 from bridge.cmi import decimal_of, parse_timespan

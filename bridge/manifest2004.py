@@ -19,8 +19,8 @@ from decimal import Decimal
 from bridge import imsss, vocab
 from bridge.editions import Edition
 from bridge.errors import InvalidPackage
-from bridge.manifest import MAX_TEXT, Item, Manifest, ManifestReader, Sco, attribute, child, children, local, text
 from bridge.imsss import Effective, SequencingReader
+from bridge.manifest import MAX_TEXT, Item, Manifest, ManifestReader, Sco, attribute, child, children, local, text
 
 
 def move_on(sco: Sco, chain: list[Effective]) -> str:
@@ -60,7 +60,7 @@ class Manifest2004Reader(ManifestReader):
         tree["children"] = [self.activity(element, item, f"{self.organization_path}/item[{position}]",
                                           [root_sequencing.effective])
                             for position, (element, item) in enumerate(zip(children(self.organization, "item"),
-                                                                           found.items), 1)]
+                                                                           found.items, strict=True), 1)]
         found.activity_tree = tree
         return found
 
@@ -95,7 +95,7 @@ class Manifest2004Reader(ManifestReader):
             self.apply_to_sco(item.sco, found.effective, threshold, chain)
         if item.children:
             activity["children"] = [self.activity(e, i, f"{path}/item[{position}]", chain)
-                                    for position, (e, i) in enumerate(zip(children(element, "item"), item.children), 1)]
+                                    for position, (e, i) in enumerate(zip(children(element, "item"), item.children, strict=True), 1)]
         return activity
 
     def apply_to_sco(self, sco: Sco, effective: Effective, threshold: dict, chain: list[Effective]) -> None:

@@ -12,7 +12,7 @@ import asyncio
 import posixpath
 import tempfile
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -108,7 +108,7 @@ def package_document(package: str, manifest: Manifest, iris: PackageIris, warnin
         })
     document = {
         "_id": package, "iri": iris.package, "identifier": manifest.identifier, "organization": manifest.organization,
-        "title": manifest.title, "created": datetime.now(timezone.utc), "sco_count": len(scos), "scos": scos,
+        "title": manifest.title, "created": datetime.now(UTC), "sco_count": len(scos), "scos": scos,
         "warnings": warnings, "edition": manifest.edition,
     }
     if manifest.activity_tree is not None:

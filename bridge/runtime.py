@@ -16,7 +16,7 @@ import copy
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bridge import vocab
 from bridge.attempts import SCORM_12, Commit, Facts, Model, apply_commit, is_current, total_time_iso
@@ -107,14 +107,14 @@ def check_current(rt: Runtime, record: dict) -> None:
     if rt.session.get("status") == "abandoned":
         raise SessionSuperseded("this SCO session was abandoned (the SCO was launched again)")
     current = record.get("session")
-    if current and current["id"] != rt.launch.session:
-        if launched_at(rt) <= parse_timestamp(current["launchedAt"]):
-            raise SessionSuperseded("a newer launch of this SCO is running; this session can no longer commit")
+    if (current and current["id"] != rt.launch.session
+            and launched_at(rt) <= parse_timestamp(current["launchedAt"])):
+        raise SessionSuperseded("a newer launch of this SCO is running; this session can no longer commit")
 
 
 def launched_at(rt: Runtime) -> datetime:
     moment = rt.session["launched_at"]
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # --- start and commit -------------------------------------------------------------------------
@@ -163,7 +163,7 @@ async def commit(rt: Runtime, body: object) -> dict:
             await flush_outbox(rt, record, etag)
             return {"result": "true", "errorCode": 0, "applied": False}
         facts = await registration_facts(rt) if rt.model.needs_facts(record, rt.launch, request) else Facts()
-        updated, statements = apply_commit(record, rt.launch, request, datetime.now(timezone.utc), facts, rt.model)
+        updated, statements = apply_commit(record, rt.launch, request, datetime.now(UTC), facts, rt.model)
         updated["outbox"] = [*record.get("outbox", []), *statements]
         try:
             etag = await write_record(rt, updated, etag)

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bridge import vocab
+from bridge.attempts2004 import SCORM_2004
 from bridge.errors import SessionSuperseded
 from bridge.packages import get_package
-from bridge.attempts2004 import SCORM_2004
 from bridge.runtime import MAX_ATTEMPTS, Runtime, launched_at, start_session
 from cmi5.sessions import Lms, Urls, get_session, launch
 from lrs.datatypes import parse_timestamp
@@ -93,7 +93,7 @@ async def sequencing_start(rt: Runtime) -> dict:
 
 
 def as_utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def check_owner(rt: Runtime, found: dict | None) -> None:

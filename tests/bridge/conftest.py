@@ -223,7 +223,7 @@ def sequenced_course(sequencing: str = '<imsss:controlMode choice="true" flow="t
                      schemaversion: str = "2004 4th Edition", collections: str = "") -> bytes:
     """Three SCOs (one, two, three), each the test SCO in its own folder, with `extras` in their items."""
     names = ("one", "two", "three")
-    items = "".join(item(f"item_{n}", f"res_{n}", f"Lesson {n}", extra) for n, extra in zip(names, extras))
+    items = "".join(item(f"item_{n}", f"res_{n}", f"Lesson {n}", extra) for n, extra in zip(names, extras, strict=True))
     resources = "".join(resource2004(f"res_{n}", f"{n}/index.html") for n in names)
     return make_zip({
         "imsmanifest.xml": manifest2004(items, resources, sequencing, collections, schemaversion),

@@ -26,7 +26,7 @@ class Learner:
         page.on("response", lambda r: self.errors.append(f"{r.status} {r.url}")
                 if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
 
-    async def playing(self, title: str) -> "Learner":
+    async def playing(self, title: str) -> Learner:
         """Waits until the player plays the SCO titled `title`."""
         await self.page.wait_for_function(
             "title => document.title === title && document.getElementById('status').dataset.state === 'ready'",

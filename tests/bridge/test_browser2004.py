@@ -5,7 +5,6 @@ the test makes its calls through it."""
 
 from __future__ import annotations
 
-from bridge import vocab
 from tests.bridge.conftest import requires_runtime, sequenced_course, verbs
 from tests.bridge.test_browser import eventually
 from tests.browser import requires_chromium
