@@ -11,7 +11,7 @@ from playwright.async_api import Error as PlaywrightError
 from tests.bridge.conftest import requires_runtime, verbs
 from tests.bridge.test_authoring_tools import about, package_zip, statements_of
 from tests.bridge.test_browser import eventually
-from tests.browser import requires_chromium
+from tests.browser import requires_chromium, watch_errors
 
 pytestmark = [requires_chromium, requires_runtime]
 
@@ -21,10 +21,7 @@ class Learner:
 
     def __init__(self, page):
         self.page = page
-        self.errors: list[str] = []
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on("response", lambda r: self.errors.append(f"{r.status} {r.url}")
-                if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+        self.errors = watch_errors(page)
 
     async def playing(self, title: str) -> Learner:
         """Waits until the player plays the SCO titled `title`."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from tests.bridge.conftest import requires_runtime, sequenced_course, verbs
 from tests.bridge.test_browser import eventually
-from tests.browser import requires_chromium
+from tests.browser import requires_chromium, watch_errors
 
 pytestmark = [requires_chromium, requires_runtime]
 
@@ -53,10 +53,7 @@ class Player2004:
 async def open_player(scorm, browser, package, registration, sco=0, **launch) -> Player2004:
     launched = await scorm.launch(registration, package["scos"][sco]["au"], **launch)
     page = await browser.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    errors = watch_errors(page)
     await page.goto(launched["url"])
     return Player2004(page, errors)
 
