@@ -22,8 +22,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Generic, TypeGuard, TypeVar
 
-from bridge import interactions, vocab
+from bridge import cmi2004, interactions, vocab
 from bridge.cmi import Score, Snapshot, check_commit, decimal_of, format_timespan, parse_snapshot, parse_timespan
 from bridge.schemas import validator
 from bridge.statements import Launch, StatementBuilder, scaled_of, xapi_score
@@ -42,12 +43,15 @@ UNSET = ("", "not attempted")
 # A status never falls back to a lower rank (a completion is never undone).
 STATUS_RANK = {"": 0, "not attempted": 0, "browsed": 1, "incomplete": 2, "completed": 3, "failed": 3, "passed": 4}
 
+# What one commit says of the SCO, in the data model of its edition.
+SnapshotT = TypeVar("SnapshotT", Snapshot, cmi2004.Snapshot)
+
 
 @dataclass(frozen=True)
-class Commit:
+class Commit(Generic[SnapshotT]):
     sequence: int
     event: str
-    snapshot: Snapshot | None
+    snapshot: SnapshotT | None
     # What the SCO set cmi.core.lesson_status to since the last request, in order: a commit's
     # snapshot holds only the last one (completed, then passed, would be passed alone).
     statuses: tuple[str, ...] = ()
@@ -83,10 +87,10 @@ def new_record() -> dict:
     }
 
 
-def is_record(record: object, schema: str = RECORD_SCHEMA) -> bool:
+def is_record(record: object, schema: str = RECORD_SCHEMA) -> TypeGuard[dict[str, Any]]:
     """Whether a record read back has the shape its edition's module gives it (SCORM 1.2's:
     schemas/scorm_attempt.json)."""
-    if not validator(schema).is_valid(record):
+    if not isinstance(record, dict) or not validator(schema).is_valid(record):
         return False
     session = record.get("session") or {}
     try:
@@ -232,7 +236,7 @@ def commit_outcomes(attempt: dict, snapshot: Snapshot, statuses: tuple[str, ...]
     return Outcomes(status, completed, tuple(judgements))
 
 
-def needs_facts(record: dict, launch: Launch, commit: Commit) -> bool:
+def needs_facts(record: dict, launch: Launch, commit: Commit[Snapshot]) -> bool:
     """Whether the commit may make completed/passed/failed (then the registration's facts matter)."""
     snapshot = commit.snapshot
     if snapshot is None or not launch.normal:
@@ -242,14 +246,15 @@ def needs_facts(record: dict, launch: Launch, commit: Commit) -> bool:
     return (found.completed and not is_completed(attempt)) or any(j != attempt["lessonStatus"] for j in found.judgements)
 
 
-def apply_commit(record: dict, launch: Launch, commit: Commit, now: datetime, facts: Facts,
-                 model: Model | None = None) -> tuple[dict, list[dict]]:
+def apply_commit(record: dict, launch: Launch, commit: Commit[SnapshotT], now: datetime, facts: Facts,
+                 model: Model[SnapshotT] | None = None) -> tuple[dict, list[dict]]:
     """The record after `commit` (of the current session) and the statements it makes.
 
     The temporal model (initialized, resumed, suspended, terminated, durations, resuming a
     session cut short) is the same for every edition; what the data model says about the attempt
     and what happened inside the SCO is the edition's `model` (SCORM 1.2's by default)."""
-    model = model or SCORM_12
+    # SCORM_12 is defined below this function, so it cannot be the parameter's default.
+    edition: Model[Any] = model or SCORM_12
     record = copy.deepcopy(record)
     attempt, session = record["attempt"], record["session"]
     normal = session["mode"] == "normal"
@@ -265,14 +270,14 @@ def apply_commit(record: dict, launch: Launch, commit: Commit, now: datetime, fa
             attempt["resumeNext"] = True  # a session cut short resumes: nothing it committed is lost
     elapsed = max(now - parse_timestamp(session["initializedAt"]), timedelta(0))
     snapshot = commit.snapshot
-    reported = timedelta(seconds=model.session_seconds(snapshot.session_time)) if snapshot else timedelta(0)
+    reported = timedelta(seconds=edition.session_seconds(snapshot.session_time)) if snapshot else timedelta(0)
     duration = reported if reported > timedelta(0) else elapsed
-    if snapshot is not None and commit.event == "initialize" and model.baseline is not None:
-        model.baseline(session, snapshot)  # what the SCO starts with is no news
+    if snapshot is not None and commit.event == "initialize" and edition.baseline is not None:
+        edition.baseline(session, snapshot)  # what the SCO starts with is no news
     elif snapshot is not None:
         if normal:
-            statements += model.record_attempt(attempt, session, commit, launch, build, duration, facts)
-        statements += model.record_experiences(session, snapshot, build, normal)
+            statements += edition.record_attempt(attempt, session, commit, snapshot, launch, build, duration, facts)
+        statements += edition.record_experiences(session, snapshot, build, normal)
     if commit.event == "finish":
         exit_value = snapshot.exit if snapshot else attempt["exit"]
         if normal and exit_value == "suspend":
@@ -286,9 +291,9 @@ def apply_commit(record: dict, launch: Launch, commit: Commit, now: datetime, fa
     return record, statements
 
 
-def record_attempt(attempt: dict, session: dict, commit: Commit, launch: Launch, build: StatementBuilder,
-                   duration: timedelta, facts: Facts) -> list[dict]:
-    snapshot = commit.snapshot
+def record_attempt(attempt: dict, session: dict, commit: Commit[Snapshot], snapshot: Snapshot, launch: Launch,
+                   build: StatementBuilder, duration: timedelta, facts: Facts) -> list[dict]:
+    """What a Normal commit says of the attempt; `snapshot` is the commit's (it has one)."""
     found = commit_outcomes(attempt, snapshot, commit.statuses, launch, commit.event == "finish")
     statements = []
     status = attempt["lessonStatus"]
@@ -356,23 +361,25 @@ def total_time_iso(attempt: dict) -> str:
 
 
 @dataclass(frozen=True)
-class Model:
+class Model(Generic[SnapshotT]):
     """An edition's data model, as the run-time (`bridge.runtime`) and `apply_commit` use it."""
 
     new_record: Callable[[], dict]
-    is_record: Callable[[object], bool]
+    is_record: Callable[[object], TypeGuard[dict[str, Any]]]
     begin_session: Callable[[dict, Launch, datetime], dict]
     initial_cmi: Callable[[dict, Launch, dict], dict]
-    parse_snapshot: Callable[[object], object]
+    parse_snapshot: Callable[[object], SnapshotT]
     check_commit: Callable[[object], None]
     session_seconds: Callable[[str], float]
-    needs_facts: Callable[[dict, Launch, Commit], bool]
-    record_attempt: Callable[..., list[dict]]
-    record_experiences: Callable[..., list[dict]]
+    needs_facts: Callable[[dict, Launch, Commit[SnapshotT]], bool]
+    # attempt, session, the commit, its snapshot, launch, statement builder, duration, facts
+    record_attempt: Callable[[dict, dict, Commit[SnapshotT], SnapshotT, Launch, StatementBuilder, timedelta, Facts],
+                             list[dict]]
+    record_experiences: Callable[[dict, SnapshotT, StatementBuilder, bool], list[dict]]
     # Takes note of the data model as the SCO starts with it (objectives the LMS filled in), when
     # the player sends it with the initialize request.
-    baseline: Callable[[dict, object], None] | None = None
+    baseline: Callable[[dict, SnapshotT], None] | None = None
 
 
-SCORM_12 = Model(new_record, is_record, begin_session, initial_cmi, parse_snapshot, check_commit, parse_timespan,
-                 needs_facts, record_attempt, record_experiences)
+SCORM_12: Model[Snapshot] = Model(new_record, is_record, begin_session, initial_cmi, parse_snapshot, check_commit,
+                                  parse_timespan, needs_facts, record_attempt, record_experiences)

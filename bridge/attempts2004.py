@@ -20,6 +20,7 @@ this module is the `Model` of the SCORM 2004 data model (RTE 4.2):
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, TypeGuard
 
 from bridge import attempts, interactions, vocab
 from bridge.attempts import Commit, Facts, Model, outcome
@@ -57,7 +58,7 @@ def new_record() -> dict:
     }
 
 
-def is_record(record: object) -> bool:
+def is_record(record: object) -> TypeGuard[dict[str, Any]]:
     return attempts.is_record(record, RECORD_SCHEMA)
 
 
@@ -152,25 +153,25 @@ def success_of(snapshot: Snapshot, launch: Launch, ending: bool) -> str:
     return found
 
 
-def outcomes(attempt: dict, commit: Commit, launch: Launch) -> tuple[str, str]:
-    snapshot = commit.snapshot
-    ending = commit.event == "finish" and snapshot.exit != vocab.EXIT_SUSPEND
+def outcomes(snapshot: Snapshot, event: str, launch: Launch) -> tuple[str, str]:
+    """Completion and success of a Normal commit (`event`) whose data model is `snapshot`."""
+    ending = event == "finish" and snapshot.exit != vocab.EXIT_SUSPEND
     return completion_of(snapshot, launch, ending), success_of(snapshot, launch, ending)
 
 
-def needs_facts(record: dict, launch: Launch, commit: Commit) -> bool:
+def needs_facts(record: dict, launch: Launch, commit: Commit[Snapshot]) -> bool:
     if commit.snapshot is None or not launch.normal:
         return False
     attempt = record["attempt"]
-    completion, success = outcomes(attempt, commit, launch)
+    completion, success = outcomes(commit.snapshot, commit.event, launch)
     return ((completion == "completed" and not attempt["completed"])
             or (success in vocab.SUCCESS_OUTCOMES and success != attempt["successStatus"]))
 
 
-def record_attempt(attempt: dict, session: dict, commit: Commit, launch: Launch, build: StatementBuilder,
-                   duration: timedelta, facts: Facts) -> list[dict]:
-    snapshot = commit.snapshot
-    completion, success = outcomes(attempt, commit, launch)
+def record_attempt(attempt: dict, session: dict, commit: Commit[Snapshot], snapshot: Snapshot, launch: Launch,
+                   build: StatementBuilder, duration: timedelta, facts: Facts) -> list[dict]:
+    """What a Normal commit says of the attempt; `snapshot` is the commit's (it has one)."""
+    completion, success = outcomes(snapshot, commit.event, launch)
     scaled = scaled_of(snapshot.score)
     statements = []
     if completion == "completed" and not attempt["completed"]:
@@ -240,5 +241,5 @@ def baseline(session: dict, snapshot: Snapshot) -> None:
         session["objectives"][objective.id] = objective_key(objective.to_json())
 
 
-SCORM_2004 = Model(new_record, is_record, begin_session, initial_cmi, parse_snapshot, check, parse_interval,
-                   needs_facts, record_attempt, record_experiences, baseline)
+SCORM_2004: Model[Snapshot] = Model(new_record, is_record, begin_session, initial_cmi, parse_snapshot, check,
+                                    parse_interval, needs_facts, record_attempt, record_experiences, baseline)

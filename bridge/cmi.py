@@ -9,6 +9,7 @@ value too long is refused.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -112,13 +113,15 @@ def decimal_of(value: str) -> Decimal | None:
 
 
 def describe(error: ValidationError) -> str:
-    value, limit = error.instance, error.validator_value
-    if error.validator == "maxLength":
+    # jsonschema types these attributes as possibly unset; the errors `iter_errors` yields have them
+    # all, and the isinstance checks only let mypy see the str, list and dict they hold.
+    value, limit, schema = error.instance, error.validator_value, error.schema
+    if error.validator == "maxLength" and isinstance(value, str):
         return f"holds {len(value)} characters; at most {limit} are allowed"
-    if error.validator == "enum":
+    if error.validator == "enum" and isinstance(limit, list):
         return f"{value!r} is not one of {', '.join(repr(v) for v in limit)}"
-    if error.validator == "pattern":
-        return f"{value!r} is not {error.schema.get('description', 'in the right format')}"
+    if error.validator == "pattern" and isinstance(schema, Mapping):
+        return f"{value!r} is not {schema.get('description', 'in the right format')}"
     if error.validator == "type":
         return f"must be of type {limit}"
     if error.validator in ("maxProperties", "maxItems"):

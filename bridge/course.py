@@ -73,7 +73,7 @@ def has_launchable(item: Item) -> bool:
 def add_member(parent: ET.Element, item: Item, iris: PackageIris, package: str, content_base: str) -> None:
     if not has_launchable(item):
         return
-    if not item.children:
+    if not item.children and item.sco is not None:
         add_au(parent, item.sco, iris, package, content_base)
         return
     block = ET.SubElement(parent, NS + "block", id=iris.item(item.identifier))

@@ -283,10 +283,10 @@ class SequencingReader:
                                                            f"{rule_path}/rollupConditions", COMBINATIONS) or "any"
                 for index, condition in enumerate(children(conditions, "rollupCondition"), 1):
                     condition_path = f"{rule_path}/rollupConditions/rollupCondition[{index}]"
-                    if self.value(condition, "condition") in (None, ""):
+                    condition_name = self.token(condition, "condition", condition_path, ROLLUP_CONDITIONS)
+                    if condition_name is None:
                         raise InvalidPackage(condition_path, "attribute condition is required")
-                    name = self.token(condition, "condition", condition_path, ROLLUP_CONDITIONS)
-                    entry = {"condition": ENGINE_ROLLUP_CONDITIONS.get(name, name)}
+                    entry = {"condition": ENGINE_ROLLUP_CONDITIONS.get(condition_name, condition_name)}
                     if self.token(condition, "operator", condition_path, OPERATORS) == "not":
                         entry["operator"] = "not"
                     found["conditions"].append(entry)
@@ -339,7 +339,9 @@ class SequencingReader:
         if others:
             settings["objectives"] = others
         for objective in [settings.get("primaryObjective"), *others]:
-            for info in (objective or {}).get("mapInfo", []):
+            if objective is None:
+                continue
+            for info in objective.get("mapInfo", []):
                 if info.get("writeSatisfiedStatus") or info.get("writeNormalizedMeasure"):
                     effective.global_objectives.setdefault(objective["objectiveID"], info["targetObjectiveID"])
 

@@ -13,11 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from bridge import vocab
+from bridge import cmi, cmi2004, vocab
 from bridge.cmi import decimal_of, parse_timespan
 from bridge.cmi2004 import parse_interval
 from cmi5.statements import format_duration
+
+# An interaction as either edition's commit holds it.
+AnyInteraction = cmi.Interaction | cmi2004.Interaction
 
 TRUE_FALSE = {"t": "true", "1": "true", "true": "true", "f": "false", "0": "false", "false": "false"}
 
@@ -81,11 +85,12 @@ def language_map(text: str) -> dict:
     return {"und": text}
 
 
-def definition(interaction, notation: Notation = SCORM_12) -> dict:
+def definition(interaction: AnyInteraction, notation: Notation = SCORM_12) -> dict:
     kind = interaction.type
-    result = {"type": vocab.TYPE_INTERACTION, "name": {"und": interaction.id}}
-    if getattr(interaction, "description", ""):
-        result["description"] = language_map(interaction.description)
+    result: dict[str, Any] = {"type": vocab.TYPE_INTERACTION, "name": {"und": interaction.id}}
+    description = getattr(interaction, "description", "")  # SCORM 1.2 has none
+    if description:
+        result["description"] = language_map(description)
     if not kind:
         return result
     result["interactionType"] = kind
@@ -108,7 +113,7 @@ def definition(interaction, notation: Notation = SCORM_12) -> dict:
     return result
 
 
-def result(interaction, notation: Notation = SCORM_12) -> dict:
+def result(interaction: AnyInteraction, notation: Notation = SCORM_12) -> dict:
     found: dict = {}
     if interaction.response:
         found["response"] = to_xapi_response(interaction.type, interaction.response, notation)
@@ -117,15 +122,16 @@ def result(interaction, notation: Notation = SCORM_12) -> dict:
         found["success"] = success
     if interaction.latency:
         found["duration"] = format_duration(timedelta(seconds=notation.seconds(interaction.latency)))
-    extensions = {}
+    extensions: dict[str, Any] = {}
     if interaction.result and success is None:
         extensions[vocab.EXT_INTERACTION_RESULT] = interaction.result
     if interaction.weighting:
-        extensions[vocab.EXT_INTERACTION_WEIGHTING] = float(decimal_of(interaction.weighting))
+        # The commit schemas let only decimal numbers through (SCORM 1.2's CMIDecimal, 2004's real).
+        extensions[vocab.EXT_INTERACTION_WEIGHTING] = float(interaction.weighting)
     if extensions:
         found["extensions"] = extensions
     return found
 
 
-def is_answered(interaction) -> bool:
+def is_answered(interaction: AnyInteraction) -> bool:
     return bool(interaction.id and (interaction.response or interaction.result))

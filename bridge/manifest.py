@@ -237,7 +237,7 @@ class ManifestReader:
         self.read_resources(root)
         organizations = child(root, "organizations")
         found = children(organizations, "organization") if organizations is not None else []
-        if not found:
+        if organizations is None or not found:
             raise InvalidPackage("organizations", "the manifest has no <organization>: nothing to launch")
         organization, position = self.default_organization(organizations, found)
         path = f"organizations/organization[{position}]"

@@ -48,7 +48,8 @@ class Manifest2004Reader(ManifestReader):
     def __init__(self, files: frozenset[str], warnings: list[str], edition: Edition) -> None:
         super().__init__(files, warnings)
         self.edition = edition
-        self.sequencing: SequencingReader | None = None
+        # Replaced in `read` by one that knows the manifest's sequencingCollection.
+        self.sequencing = SequencingReader({})
 
     def read(self, root: ET.Element) -> Manifest:
         self.sequencing = SequencingReader(self.read_collections(root))

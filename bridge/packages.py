@@ -14,9 +14,10 @@ import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from bson import BSON
+from gridfs import AsyncGridOut
 
 from bridge import store, vocab
 from bridge.course import PackageIris, course_structure, format_decimal
@@ -26,6 +27,7 @@ from bridge.manifest import Manifest, parse_manifest
 from cmi5.course import InvalidCourseStructure
 from cmi5.courses import DEFAULT_CONTENT_TYPE, content_type_for, import_course
 from cmi5.package import PackageLimits, unpack_zip
+from lrs.db import Database
 from lrs.errors import NotFound
 
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
@@ -38,13 +40,15 @@ COURSE_LINK_BYTES = 100
 MACOS_FOLDER = "__MACOSX/"
 
 
-def read_files(data: bytes | BinaryIO, media_type: str, limits: PackageLimits,
+def read_files(data: bytes | IO[bytes], media_type: str, limits: PackageLimits,
                folder: Path) -> tuple[dict[str, Path], list[str]]:
     """The package's files (package path -> file unpacked under `folder`) and what was read leniently."""
     if media_type not in ZIP_TYPES:
         raise InvalidPackage("", f"a SCORM package is sent as application/zip, not {media_type or 'without a Content-Type'}")
     try:
-        files = unpack_zip(data, limits, folder)
+        # cmi5.package.unpack_zip says BinaryIO but takes any binary file zipfile reads (an
+        # upload spooled to a SpooledTemporaryFile here); widening its annotation is cmi5's change.
+        files = unpack_zip(data, limits, folder)  # type: ignore[arg-type]
     except InvalidCourseStructure as error:
         raise InvalidPackage("package", error.problem) from None
     return package_root(files)
@@ -74,7 +78,7 @@ def package_root(files: dict[str, Path]) -> tuple[dict[str, Path], list[str]]:
     raise InvalidPackage("package", f"{vocab.MANIFEST_FILE} is missing at the root of the zip")
 
 
-async def import_package(database, data: bytes | BinaryIO, media_type: str, limits: PackageLimits, base: str,
+async def import_package(database: Database, data: bytes | IO[bytes], media_type: str, limits: PackageLimits, base: str,
                          content_base: str) -> dict:
     """Import a SCORM zip (1.2 or 2004); `base` names its IRIs, `content_base` serves its player and files."""
     with tempfile.TemporaryDirectory(prefix="scorm-package-") as folder:
@@ -142,14 +146,14 @@ def link_course(document: dict, course: dict) -> None:
         sco.update(activityId=au["activityId"], masteryScore=au["masteryScore"])
 
 
-async def get_package(database, package: str) -> dict:
+async def get_package(database: Database, package: str) -> dict:
     document = await store.find_package(database, package)
     if document is None:
         raise NotFound(f"no SCORM package with id {package}")
     return document
 
 
-async def get_sco(database, package: str, sco: str) -> dict:
+async def get_sco(database: Database, package: str, sco: str) -> dict:
     """The SCO whose player url ends in `sco` (its index, as `render_package` writes it)."""
     found = next((s for s in (await get_package(database, package))["scos"] if str(s["index"]) == sco), None)
     if found is None:
@@ -157,7 +161,7 @@ async def get_sco(database, package: str, sco: str) -> dict:
     return found
 
 
-async def get_edition(database, package: str, sco: str) -> str:
+async def get_edition(database: Database, package: str, sco: str) -> str:
     """The edition of the package whose SCO `sco` (its index) a player plays; 404 when there is none."""
     document = await get_package(database, package)
     if not any(str(s["index"]) == sco for s in document["scos"]):
@@ -165,7 +169,7 @@ async def get_edition(database, package: str, sco: str) -> str:
     return document.get("edition", "1.2")
 
 
-async def open_package_file(database, package: str, path: str):
+async def open_package_file(database: Database, package: str, path: str) -> tuple[AsyncGridOut, str]:
     """A package file as an open download stream (`.length`, `.readchunk()`) and its content type."""
     stream = await store.find_package_file(database, package, path)
     if stream is None:
@@ -173,13 +177,13 @@ async def open_package_file(database, package: str, path: str):
     return stream, (stream.metadata or {}).get("contentType", DEFAULT_CONTENT_TYPE)
 
 
-async def find_package_sco(database, course: str, au: str) -> tuple[dict, dict] | None:
+async def find_package_sco(database: Database, course: str, au: str) -> tuple[dict, dict] | None:
     """The package of a cmi5 course (`_id`, `iri`, `edition`, `course_activity_id` only) and its SCO of AU `au`."""
     document = await store.find_package_sco(database, course, au)
     return None if document is None else (document, document["scos"][0])
 
 
-async def list_packages(database) -> list[dict]:
+async def list_packages(database: Database) -> list[dict]:
     return await store.find_packages(database)
 
 

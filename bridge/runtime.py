@@ -17,11 +17,12 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from bridge import vocab
-from bridge.attempts import SCORM_12, Commit, Facts, Model, apply_commit, is_current, total_time_iso
+from bridge.attempts import SCORM_12, Commit, Facts, Model, SnapshotT, apply_commit, is_current, total_time_iso
 from bridge.attempts2004 import SCORM_2004
-from bridge.errors import SessionSuperseded
+from bridge.errors import RuntimeDataError, SessionSuperseded
 from bridge.packages import find_package_sco
 from bridge.statements import Launch
 from cmi5.auth import SessionPolicy
@@ -29,9 +30,11 @@ from cmi5.preferences import read_learner_preferences
 from cmi5.sessions import registration_status
 from lrs.auth.principal import Principal
 from lrs.datatypes import parse_timestamp
+from lrs.db import Database
 from lrs.documents.service import Preconditions, get_document, parse_json_object, put_document, state_place
 from lrs.errors import Forbidden, LRSError, NotFound, PreconditionFailed, ServiceUnavailable
-from lrs.ifi import ifi_key
+from lrs.hooks import StatementHook
+from lrs.ifi import identified_key
 from lrs.statements.service import get_statement, store_statements
 
 log = logging.getLogger(__name__)
@@ -43,22 +46,24 @@ JSON = "application/json"
 class Runtime:
     """One launched SCO as its auth token sees it."""
 
-    database: object
-    hooks: list
+    database: Database
+    hooks: list[StatementHook]
     principal: Principal
     session: dict      # the cmi5 session
     package: str       # the package's id
     sco: dict
     launch: Launch
-    model: Model = SCORM_12     # the edition's data model
+    model: Model[Any] = SCORM_12     # the edition's data model
     edition: str = "1.2"
 
     @property
-    def place(self):
-        return state_place(self.session["activity_id"], ifi_key(self.session["actor"]), self.session["registration"])
+    def place(self):  # a Place of lrs.documents.store, which the bridge does not import
+        # The learner of a cmi5 registration is an Agent with an account (cmi5 9.2).
+        return state_place(self.session["activity_id"], identified_key(self.session["actor"]),
+                           self.session["registration"])
 
 
-async def runtime_for(database, hooks: list, principal: Principal) -> Runtime:
+async def runtime_for(database: Database, hooks: list[StatementHook], principal: Principal) -> Runtime:
     policy = principal.policy
     if not isinstance(policy, SessionPolicy):
         raise Forbidden("the SCORM run-time is reached with the auth token of a cmi5 launch")
@@ -75,7 +80,7 @@ async def runtime_for(database, hooks: list, principal: Principal) -> Runtime:
         course_iri=package.get("iri", ""),
     )
     edition = package.get("edition", "1.2")
-    model = SCORM_12 if edition == "1.2" else SCORM_2004
+    model: Model[Any] = SCORM_12 if edition == "1.2" else SCORM_2004
     return Runtime(database, hooks, principal, session, package["_id"], sco, launch, model, edition)
 
 
@@ -139,8 +144,10 @@ async def start_session(rt: Runtime, content_base: str) -> dict:
     }
 
 
-def parse_commit(body: object, model: Model = SCORM_12) -> Commit:
+def parse_commit(body: object, model: Model[SnapshotT]) -> Commit[SnapshotT]:
     model.check_commit(body)
+    if not isinstance(body, dict):  # the schema refused it already; this tells mypy
+        raise RuntimeDataError("body", "must be of type object", vocab.ERROR_GENERAL)
     event = body.get("event", "commit")
     snapshot = None if event == "initialize" and "cmi" not in body else model.parse_snapshot(body.get("cmi"))
     return Commit(body["sequence"], event, snapshot, tuple(body.get("statuses") or ()))
@@ -148,7 +155,7 @@ def parse_commit(body: object, model: Model = SCORM_12) -> Commit:
 
 async def registration_facts(rt: Runtime) -> Facts:
     status = await registration_status(rt.database, rt.launch.registration)
-    entry = next((a for a in status["aus"] if a["id"] == rt.launch.au["id"]), {})
+    entry: dict[str, Any] = next((a for a in status["aus"] if a["id"] == rt.launch.au["id"]), {})
     return Facts(completed=bool(entry.get("completed")), passed=bool(entry.get("passed")))
 
 

@@ -34,7 +34,7 @@ from cmi5.sessions import Lms, Urls, get_session, launch
 from lrs.datatypes import parse_timestamp
 from lrs.documents.service import Preconditions, get_document, parse_json_object, put_document, state_place
 from lrs.errors import BadRequest, NotFound, PreconditionFailed, ServiceUnavailable
-from lrs.ifi import ifi_key
+from lrs.ifi import identified_key
 from lrs.statements.service import format_timestamp
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,9 @@ MAX_STATE_CHARACTERS = 4 * 1024 * 1024
 REQUEST_FIELDS = {"auth", "state", "deliver", "endpoint"}
 
 
-def place_of(rt: Runtime):
-    return state_place(rt.launch.course_activity, ifi_key(rt.session["actor"]), rt.session["registration"])
+def place_of(rt: Runtime):  # a Place of lrs.documents.store, which the bridge does not import
+    # The learner of a cmi5 registration is an Agent with an account (cmi5 9.2).
+    return state_place(rt.launch.course_activity, identified_key(rt.session["actor"]), rt.session["registration"])
 
 
 def state_id(rt: Runtime) -> str:
@@ -87,7 +88,7 @@ async def sequencing_start(rt: Runtime) -> dict:
     return {
         "tree": package.get("activity_tree"),
         "state": found["state"] if found else None,
-        "handedOver": bool(found) and found["session"] == rt.launch.session,
+        "handedOver": found is not None and found["session"] == rt.launch.session,
         "item": rt.sco["identifier"],
     }
 

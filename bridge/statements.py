@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from urllib.parse import quote
 
 from bridge import interactions, vocab
@@ -92,7 +93,7 @@ def xapi_score(score, scaled: float | None) -> dict | None:
 
 def activity(activity_id: str, activity_type: str | None = None, name: str | None = None) -> dict:
     found: dict = {"objectType": "Activity", "id": activity_id}
-    definition = {}
+    definition: dict[str, Any] = {}
     if name:
         definition["name"] = {"und": name}
     if activity_type:
@@ -145,7 +146,7 @@ class StatementBuilder:
         return statement
 
     def about_sco(self, verb: str, result: dict | None = None, defined: bool = False) -> dict:
-        moveon = bool(result) and ("success" in result or "completion" in result)
+        moveon = result is not None and ("success" in result or "completion" in result)
         return self.statement(verb, au_activity(self.launch.au), self.context(defined, moveon), result)
 
     # --- the temporal model (profile 5.0) --------------------------------------------------
