@@ -46,9 +46,7 @@ def read_files(data: bytes | IO[bytes], media_type: str, limits: PackageLimits,
     if media_type not in ZIP_TYPES:
         raise InvalidPackage("", f"a SCORM package is sent as application/zip, not {media_type or 'without a Content-Type'}")
     try:
-        # cmi5.package.unpack_zip says BinaryIO but takes any binary file zipfile reads (an
-        # upload spooled to a SpooledTemporaryFile here); widening its annotation is cmi5's change.
-        files = unpack_zip(data, limits, folder)  # type: ignore[arg-type]
+        files = unpack_zip(data, limits, folder)
     except InvalidCourseStructure as error:
         raise InvalidPackage("package", error.problem) from None
     return package_root(files)
