@@ -8,7 +8,8 @@ To a webhook: `POST {url}` with `{"forward": id, "statements": [...]}` and the h
 `X-LRS-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + body, keyed with the secret>`;
 a receiver recomputes it and may refuse old timestamps (replays). Attachment bodies are not sent.
 
-Any answer but 2xx, a timeout or a connection error is a failure, retried later.
+Any answer but 2xx, a timeout or a connection error is a failure, retried later; so is a
+receiver at a link-local or metadata address (addresses.py), which is never contacted.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ import hmac
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
+from lrs.forwarding.addresses import is_refused_address
 from lrs.http.multipart import build_multipart
 from lrs.http.responses import dump_json
 from lrs.statements.attachments import AttachmentBody
@@ -82,6 +85,9 @@ async def deliver(session: aiohttp.ClientSession, forward: dict[str, Any], state
         url, body, headers = lrs_request(forward, statements, attachments)
     else:
         url, body, headers = webhook_request(forward, statements)
+    # Also checked here for forwards defined before the rule; a host name is checked as resolved.
+    if is_refused_address(urlsplit(url).hostname or ""):
+        raise DeliveryFailed(f"{url}: a link-local or metadata address; forwards never send there")
     try:
         async with session.post(url, data=body, headers=headers, allow_redirects=False,
                                 timeout=aiohttp.ClientTimeout(total=timeout)) as response:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from lrs.datatypes import is_iri, is_uuid
 from lrs.errors import BadRequest, InvalidStatement
+from lrs.forwarding.addresses import is_refused_address
 from lrs.ifi import ifi_key
 from lrs.statements.query import (
     StatementQuery,
@@ -35,6 +36,7 @@ DEFINITION_FIELDS = {"name", "type", "url", "key", "secret", "filter"}
 FILTER_FIELDS = {"verb", "activity", "agent", "registration", "credential", "related_activities", "related_agents"}
 MAX_NAME = 200
 MAX_VALUES = 100
+MAX_URL = 2000
 
 
 @dataclass(frozen=True)
@@ -141,11 +143,20 @@ def parse_filter(raw: object) -> Filter:
 def check_url(value: object) -> str:
     if not isinstance(value, str):
         raise BadRequest("url: must be a string")
-    parts = urlsplit(value)
+    if len(value) > MAX_URL:
+        raise BadRequest(f"url: at most {MAX_URL} characters")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError as error:
+        raise BadRequest(f"url: not a valid URL ({error})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadRequest("url: must be an absolute http or https URL")
     if parts.username or parts.password:
         raise BadRequest("url: give credentials as key and secret, not in the URL")
+    if is_refused_address(parts.hostname):
+        raise BadRequest(f"url: {parts.hostname} is a link-local, metadata, unspecified or multicast address; "
+                         "forwards never send there")
     return value.rstrip("/")
 
 
