@@ -1,6 +1,7 @@
 """One delivery: a list of statements POSTed to a receiving LRS or to a webhook.
 
-To an LRS: `POST {url}/statements` with its Basic credential and the xAPI version header; with
+To an LRS: `POST {url}/statements` with its Basic credential and the forward's xAPI version
+(1.0.3 unless set to 2.0.0), each statement in the form valid for that version; with
 attachment bodies as multipart/mixed, so signed statements and attachments arrive whole. The
 statements keep their ids, so a delivery repeated after a lost answer is a no-op there.
 
@@ -28,8 +29,9 @@ from lrs.forwarding.addresses import is_refused_address
 from lrs.http.multipart import build_multipart
 from lrs.http.responses import dump_json
 from lrs.statements.attachments import AttachmentBody
+from lrs.statements.versioning import returned_form
+from lrs.versions import VERSION_HEADER, XAPI_1_0_3, XapiVersion, version_for_header
 
-XAPI_VERSION = "1.0.3"
 SIGNATURE_HEADER = "X-LRS-Signature"
 # Enough of the receiver's answer to say what went wrong, never a whole page.
 ERROR_TEXT_LIMIT = 300
@@ -54,10 +56,18 @@ def verify_signature(secret: str, header: str, body: bytes) -> bool:
     return hmac.compare_digest(expected, header)
 
 
+def receiver_version(forward: dict[str, Any]) -> XapiVersion:
+    """The version an LRS receiver is spoken to in (forwards made before there was a choice: 1.0.3)."""
+    return version_for_header(forward.get("xapi_version") or XAPI_1_0_3.name) or XAPI_1_0_3
+
+
 def lrs_request(forward: dict[str, Any], statements: list[dict[str, Any]], attachments: list[AttachmentBody]) -> tuple[str, bytes, dict[str, Any]]:
     credential = base64.b64encode(f"{forward['key']}:{forward['secret']}".encode()).decode()
-    headers = {"X-Experience-API-Version": XAPI_VERSION, "Authorization": f"Basic {credential}"}
-    body = dump_json(statements)
+    version = receiver_version(forward)
+    headers = {VERSION_HEADER: version.name, "Authorization": f"Basic {credential}"}
+    # A 2.0 statement sent as stored would be refused by a 1.0.3 receiver (its version, context
+    # agents), and would stop the forward's queue for good.
+    body = dump_json([returned_form(statement, version) for statement in statements])
     if attachments:
         parts = [({"Content-Type": "application/json"}, body)]
         parts += [({"Content-Type": a.content_type, "Content-Transfer-Encoding": "binary",
