@@ -29,6 +29,7 @@ from lrs.forwarding.addresses import is_refused_address
 from lrs.http.multipart import build_multipart
 from lrs.http.responses import dump_json
 from lrs.statements.attachments import AttachmentBody
+from lrs.statements.signature import SIGNATURE_USAGE
 from lrs.statements.versioning import returned_form
 from lrs.versions import VERSION_HEADER, XAPI_1_0_3, XapiVersion, version_for_header
 
@@ -61,13 +62,28 @@ def receiver_version(forward: dict[str, Any]) -> XapiVersion:
     return version_for_header(forward.get("xapi_version") or XAPI_1_0_3.name) or XAPI_1_0_3
 
 
+def sent_form(statement: dict[str, Any], version: XapiVersion) -> dict[str, Any]:
+    """The statement in the form valid for the receiver's version. Where that form is not the
+    statement as stored, its signature goes: the JWS holds the original, which the receiver
+    would find does not match, and refuse on every retry."""
+    form = returned_form(statement, version)
+    if form != statement and any(a["usageType"] == SIGNATURE_USAGE for a in form.get("attachments", ())):
+        form["attachments"] = [a for a in form["attachments"] if a["usageType"] != SIGNATURE_USAGE]
+        if not form["attachments"]:
+            del form["attachments"]
+    return form
+
+
 def lrs_request(forward: dict[str, Any], statements: list[dict[str, Any]], attachments: list[AttachmentBody]) -> tuple[str, bytes, dict[str, Any]]:
     credential = base64.b64encode(f"{forward['key']}:{forward['secret']}".encode()).decode()
     version = receiver_version(forward)
     headers = {VERSION_HEADER: version.name, "Authorization": f"Basic {credential}"}
     # A 2.0 statement sent as stored would be refused by a 1.0.3 receiver (its version, context
     # agents), and would stop the forward's queue for good.
-    body = dump_json([returned_form(statement, version) for statement in statements])
+    sent = [sent_form(statement, version) for statement in statements]
+    body = dump_json(sent)
+    used = {a["sha2"].lower() for statement in sent for a in statement.get("attachments", ())}
+    attachments = [a for a in attachments if a.sha2 in used]
     if attachments:
         parts = [({"Content-Type": "application/json"}, body)]
         parts += [({"Content-Type": a.content_type, "Content-Transfer-Encoding": "binary",

@@ -14,6 +14,7 @@ from lrs.app import create_app
 from tests.conftest import ADMIN_KEY, ADMIN_SECRET, XAPI, make_statement
 from tests.lrs.forwarding.conftest import eventually
 from tests.lrs.forwarding.test_webhook import create_forward, post
+from tests.lrs.http.test_attachments import SIGNATURE, post_signed, rsa_key
 
 ADA = {"objectType": "Agent", "name": "Ada", "mbox": "mailto:ada@example.com"}
 WITH_CONTEXT_AGENT = make_statement(timestamp="2026-01-01T10:00:00+02:00", context={
@@ -64,6 +65,22 @@ async def test_a_2_0_receiver_gets_2_0_statements_whole(xapi2, receiver_lrs):
     assert arrived["version"] == "2.0.0"
     assert arrived["context"]["contextAgents"] == WITH_CONTEXT_AGENT["context"]["contextAgents"]
     assert arrived["timestamp"] == "2026-01-01T08:00:00.000Z"
+
+
+async def test_a_signed_2_0_statement_reaches_a_1_0_3_receiver_without_its_signature(xapi, xapi2, receiver_lrs):
+    """Its JWS holds the 2.0 statement, which the 1.0.3 form no longer matches: the receiver would
+    refuse the signature for good. It goes unsigned; a signed statement that needs no change keeps it."""
+    forward = await forward_to(xapi, receiver_lrs)
+    changed = {**WITH_CONTEXT_AGENT, "id": str(uuid.uuid4())}
+    unchanged = make_statement(id=str(uuid.uuid4()))
+    for client, statement in ((xapi2, changed), (xapi, unchanged)):
+        assert (await post_signed(client, statement, statement, rsa_key())).status == 200
+    arrived = await eventually(lambda: received(receiver_lrs, changed["id"]))
+    assert "attachments" not in arrived and "contextAgents" not in arrived["context"]
+    kept = await eventually(lambda: received(receiver_lrs, unchanged["id"]))
+    assert [a["usageType"] for a in kept["attachments"]] == [SIGNATURE]
+    status = await (await xapi.get(f"/admin/forwards/{forward['id']}")).json()
+    assert status["failures"] == 0
 
 
 @pytest.mark.parametrize("definition, detail", [
