@@ -273,3 +273,40 @@ async def test_an_ispring_style_course_is_navigated_by_the_menu_suspended_resume
     # slide, which completes a chapter: nothing of it counts.
     assert chapter_1.count("completed") == 0 and chapter_1.count("resumed") == 2
     assert learner.errors == [] and reviewer.errors == []
+
+
+async def test_an_s1000d_style_frameset_navigates_its_sibling_content_frame(scorm, browser):
+    # The viewer's navigation frame loads each data module into the frameset's "content" frame
+    # beside it (parent.content.location = ...) before it initializes: a sandboxed frameset
+    # forbids navigating a sibling frame, so the SCO never reached Initialize.
+    package = await scorm.import_package(package_zip("s1000d_frameset"))
+    assert (package["edition"], package["warnings"]) == ("2004-3rd", [])
+    registration = await scorm.register(package["course"])
+    learner = await (await launch(scorm, browser, package, registration)).playing("Module 1 - Introduction to the scooter")
+    await learner.sco_text("#lms", "connected", frame="nav_frame")
+    await learner.sco_text("#dmtitle", "Description of the scooter", frame="content")
+    await learner.frame("nav_frame").click("#btnNext")
+    await learner.sco_text("#dmtitle", "Scooter components", frame="content")
+    # The last module completes the SCO, which terminates without a navigation request: the
+    # learner picks the next module from the menu (no sequencing: choice, no flow).
+    await learner.page.wait_for_function("document.getElementById('status').dataset.state === 'waiting'")
+    await learner.page.click('#menu button[data-item="ACT-1201"]')
+    await learner.playing("Brake Description")
+    await learner.sco_text("#dmtitle", "Brake description", frame="content")
+    await learner.frame("nav_frame").click("#btnNext")
+    await learner.sco_text("#dmtitle", "Brake pad replacement", frame="content")
+    await learner.page.wait_for_function("document.getElementById('status').dataset.state === 'waiting'")
+    await learner.page.click("#exitAll")
+    assert "left the course" in await learner.ended()
+
+    assert await eventually(lambda: _terminated(scorm, registration, 2))
+    found = await statements_of(scorm, registration)
+    # No delivery controls: the content leaves success to the LMS, which passes the SCO at the
+    # end of its attempt (SN End Attempt Process).
+    assert by_sco(found, package) == {
+        "ACT-1101": ["launched", "initialized", "completed", "passed", "terminated"],
+        "ACT-1201": ["launched", "initialized", "completed", "passed", "terminated"],
+    }
+    status = await scorm.status(registration)
+    assert [au["completed"] for au in status["aus"]] == [True, True] and status["satisfied"] is True
+    assert learner.errors == []
