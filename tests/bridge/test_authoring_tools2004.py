@@ -310,3 +310,34 @@ async def test_an_s1000d_style_frameset_navigates_its_sibling_content_frame(scor
     status = await scorm.status(registration)
     assert [au["completed"] for au in status["aus"]] == [True, True] and status["satisfied"] is True
     assert learner.errors == []
+
+
+async def test_exiting_before_a_frameset_sco_initializes_takes_the_sco_away(scorm, browser):
+    # The learner leaves while the viewer's frames are still loading (the SCO initializes only when
+    # its navigation frame has loaded): the SCO must not initialize afterwards in a session that
+    # nobody would end.
+    package = await scorm.import_package(package_zip("s1000d_frameset"))
+    registration = await scorm.register(package["course"])
+    launched = await scorm.launch(registration, package["scos"][0]["au"])
+    page = await browser.new_page()
+    held = []
+    await page.route("**/navPage.htm*", lambda route: held.append(route))
+    learner = Learner(page)
+    await page.goto(launched["url"])
+    await learner.playing("Module 1 - Introduction to the scooter")
+    assert await eventually(lambda: _true(bool(held)))
+    await page.click("#exitAll")
+    assert "left the course" in await learner.ended()
+    assert page.frame(name="sco").url == "about:blank" and await learner.hidden("#sco")
+    for route in held:
+        try:
+            await route.continue_()
+        except PlaywrightError:
+            pass  # the frame that asked is gone
+    found = await statements_of(scorm, registration)
+    assert by_sco(found, package) == {"ACT-1101": ["launched"]}
+    assert page.frame(name="nav_frame") is None
+
+
+async def _true(value: bool) -> bool:
+    return value
