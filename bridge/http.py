@@ -7,9 +7,11 @@ Why a separate content origin: a SCO finds its API by walking up to `window.pare
 sandbox without allow-same-origin gives each of them its own opaque origin (no API), and
 allow-same-origin on the LRS's own origin would let uploaded pages script the LRS. So the player
 and the package files answer only on the origin of LRS_CMI5_CONTENT_URL (a second host name of
-this server that serves nothing else), with
-`Content-Security-Policy: sandbox allow-scripts allow-same-origin ...`. Reached through another
-host they redirect there; without that setting they answer 503 saying what to set. The run-time
+this server that serves nothing else): that origin is what keeps content away from the LRS. They
+are not sandboxed besides: any sandbox forbids a frame to navigate its sibling frames, which
+frameset SCOs do (a navigation frame loading pages into the content frame beside it), and with
+allow-same-origin it guarded nothing the content origin does not. Reached through another host
+they redirect there; without that setting they answer 503 saying what to set. The run-time
 endpoints answer on any host, to a launch token only; the player calls them on its own origin.
 """
 
@@ -39,10 +41,7 @@ from lrs.http.context import (
 from lrs.http.responses import json_response
 from lrs.keys import authenticators_key, settings_key, statement_hooks_key
 
-SANDBOX = ("sandbox allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox "
-           "allow-modals allow-downloads allow-pointer-lock allow-presentation")
-CONTENT_HEADERS = {"Content-Security-Policy": SANDBOX, "X-Content-Type-Options": "nosniff",
-                   "Referrer-Policy": "no-referrer"}
+CONTENT_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 NO_STORE = {"Cache-Control": "no-store"}
 
 

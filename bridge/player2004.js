@@ -30,6 +30,7 @@
   var sessionEnd = null;    // why the engine ended the sequencing session, if it did
   var validity = null;
   var dismissing = false;   // the player is unloading the SCO's frame (the learner navigated)
+  var dismissed = false;    // the learner navigated away before the SCO initialized
   var pendingFinish = Promise.resolve();
 
   function show(text, state) {
@@ -222,6 +223,13 @@
       }, { once: true });
       frame.src = "about:blank";
     } else {
+      if (!finished && !frame.hidden) {
+        // Delivered but not initialized yet (a frameset still loading): the SCO is taken away
+        // before the request is handled, or it would initialize later in a session nobody ends.
+        dismissed = true;
+        frame.hidden = true;
+        frame.src = "about:blank";
+      }
       delivered = null;
       api.processNavigationRequest(kind, target);
       try { afterNavigation(); } catch (error) { failed(error); }
@@ -253,6 +261,7 @@
     }
     var initialize = created.lmsInitialize.bind(created);
     created.Initialize = function (parameter) {
+      if (dismissed) { return "false"; }  // the learner navigated away before the SCO got this far
       var result = initialize(parameter);
       if (result === "true") {
         initialized = true;
@@ -290,6 +299,7 @@
       if (process) { process.updateNavigationValidity(); }
     }
     window.API_1484_11 = api;
+    dismissed = false;
     document.getElementById("title").textContent = started.title;
     document.title = started.title;
     frame.src = started.launch;

@@ -6,6 +6,8 @@ reaches the LRS is checked in the statements and in the cmi5 registration."""
 
 from __future__ import annotations
 
+import contextlib
+
 from playwright.async_api import Error as PlaywrightError
 
 from tests.bridge.conftest import requires_runtime, verbs
@@ -273,3 +275,69 @@ async def test_an_ispring_style_course_is_navigated_by_the_menu_suspended_resume
     # slide, which completes a chapter: nothing of it counts.
     assert chapter_1.count("completed") == 0 and chapter_1.count("resumed") == 2
     assert learner.errors == [] and reviewer.errors == []
+
+
+async def test_an_s1000d_style_frameset_navigates_its_sibling_content_frame(scorm, browser):
+    # The viewer's navigation frame loads each data module into the frameset's "content" frame
+    # beside it (parent.content.location = ...) before it initializes: a sandboxed frameset
+    # forbids navigating a sibling frame, so the SCO never reached Initialize.
+    package = await scorm.import_package(package_zip("s1000d_frameset"))
+    assert (package["edition"], package["warnings"]) == ("2004-3rd", [])
+    registration = await scorm.register(package["course"])
+    learner = await (await launch(scorm, browser, package, registration)).playing("Module 1 - Introduction to the scooter")
+    await learner.sco_text("#lms", "connected", frame="nav_frame")
+    await learner.sco_text("#dmtitle", "Description of the scooter", frame="content")
+    await learner.frame("nav_frame").click("#btnNext")
+    await learner.sco_text("#dmtitle", "Scooter components", frame="content")
+    # The last module completes the SCO, which terminates without a navigation request: the
+    # learner picks the next module from the menu (no sequencing: choice, no flow).
+    await learner.page.wait_for_function("document.getElementById('status').dataset.state === 'waiting'")
+    await learner.page.click('#menu button[data-item="ACT-1201"]')
+    await learner.playing("Brake Description")
+    await learner.sco_text("#dmtitle", "Brake description", frame="content")
+    await learner.frame("nav_frame").click("#btnNext")
+    await learner.sco_text("#dmtitle", "Brake pad replacement", frame="content")
+    await learner.page.wait_for_function("document.getElementById('status').dataset.state === 'waiting'")
+    await learner.page.click("#exitAll")
+    assert "left the course" in await learner.ended()
+
+    assert await eventually(lambda: _terminated(scorm, registration, 2))
+    found = await statements_of(scorm, registration)
+    # No delivery controls: the content leaves success to the LMS, which passes the SCO at the
+    # end of its attempt (SN End Attempt Process).
+    assert by_sco(found, package) == {
+        "ACT-1101": ["launched", "initialized", "completed", "passed", "terminated"],
+        "ACT-1201": ["launched", "initialized", "completed", "passed", "terminated"],
+    }
+    status = await scorm.status(registration)
+    assert [au["completed"] for au in status["aus"]] == [True, True] and status["satisfied"] is True
+    assert learner.errors == []
+
+
+async def test_exiting_before_a_frameset_sco_initializes_takes_the_sco_away(scorm, browser):
+    # The learner leaves while the viewer's frames are still loading (the SCO initializes only when
+    # its navigation frame has loaded): the SCO must not initialize afterwards in a session that
+    # nobody would end.
+    package = await scorm.import_package(package_zip("s1000d_frameset"))
+    registration = await scorm.register(package["course"])
+    launched = await scorm.launch(registration, package["scos"][0]["au"])
+    page = await browser.new_page()
+    held = []
+    await page.route("**/navPage.htm*", lambda route: held.append(route))
+    learner = Learner(page)
+    await page.goto(launched["url"])
+    await learner.playing("Module 1 - Introduction to the scooter")
+    assert await eventually(lambda: _true(bool(held)))
+    await page.click("#exitAll")
+    assert "left the course" in await learner.ended()
+    assert page.frame(name="sco").url == "about:blank" and await learner.hidden("#sco")
+    for route in held:
+        with contextlib.suppress(PlaywrightError):  # the frame that asked is gone
+            await route.continue_()
+    found = await statements_of(scorm, registration)
+    assert by_sco(found, package) == {"ACT-1101": ["launched"]}
+    assert page.frame(name="nav_frame") is None
+
+
+async def _true(value: bool) -> bool:
+    return value

@@ -17,11 +17,12 @@ def on_content(content_origin: str) -> dict:
     return {"Host": content_origin.split("//", 1)[1]}
 
 
-async def test_player_page_is_sandboxed_on_the_content_origin_and_loads_scorm_again(scorm, content_origin):
+async def test_player_page_is_served_on_the_content_origin_unsandboxed_and_loads_scorm_again(scorm, content_origin):
     package = await scorm.import_package(single_sco())
     response = await scorm.client.get(f"/scorm/player/{package['id']}/0", headers=on_content(content_origin))
     assert response.status == 200 and response.content_type == "text/html"
-    assert response.headers["Content-Security-Policy"].startswith("sandbox allow-scripts allow-same-origin")
+    # No CSP sandbox: it would pass on to the SCO's frames and stop frameset SCOs (see bridge/http.py).
+    assert "Content-Security-Policy" not in response.headers
     assert response.headers["Referrer-Policy"] == "no-referrer"  # the launch URL carries the fetch secret
     page = await response.text()
     assert '<script src="../../static/scorm12.js"></script>' in page
@@ -38,7 +39,7 @@ async def test_player_page_is_sandboxed_on_the_content_origin_and_loads_scorm_ag
 async def test_a_scorm_2004_package_gets_the_2004_player_with_scorm_agains_2004_runtime(scorm, content_origin):
     package = await scorm.import_package(single_sco_2004())
     response = await scorm.client.get(f"/scorm/player/{package['id']}/0", headers=on_content(content_origin))
-    assert response.status == 200 and response.headers["Content-Security-Policy"].startswith("sandbox allow-scripts")
+    assert response.status == 200 and "Content-Security-Policy" not in response.headers
     page = await response.text()
     assert '<script src="../../static/scorm2004.js"></script>' in page and "player2004.js" in page
     runtime = await scorm.client.get("/scorm/static/scorm2004.js", headers=on_content(content_origin))
