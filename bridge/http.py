@@ -24,6 +24,7 @@ from aiohttp import web
 from bridge import packages, player, runtime, sequencing
 from bridge.editions import EDITIONS
 from cmi5.config import cmi5_settings_key
+from cmi5.content_origin import CONTENT_HEADERS, on_content_origin
 from cmi5.http import lms_for
 from cmi5.sessions import Urls
 from lrs.auth.principal import ADMIN
@@ -41,7 +42,6 @@ from lrs.http.context import (
 from lrs.http.responses import json_response
 from lrs.keys import authenticators_key, settings_key, statement_hooks_key
 
-CONTENT_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -56,8 +56,7 @@ def require_content_origin(request: web.Request) -> None:
             "SCORM content plays on a separate origin so that it cannot script the LRS: set LRS_CMI5_CONTENT_URL "
             "to a second host name of this server (e.g. http://localhost:8080 when the LRS is http://127.0.0.1:8080)"
         )
-    if urlsplit(content).netloc.lower() != request.host.lower():
-        raise web.HTTPTemporaryRedirect(content + str(request.rel_url))
+    on_content_origin(request, content)
 
 
 async def require_admin(request: web.Request) -> None:

@@ -1,22 +1,20 @@
 """HTTP for cmi5: the LMS-facing API (/cmi5/courses, /cmi5/registrations), the AU's fetch URL and
 package content. Handlers parse, call one service function and render.
 
-Package content is served under /cmi5/content/ with `Content-Security-Policy: sandbox` so that
-an uploaded page cannot script the LRS's own pages: without a separate content origin the
-sandbox leaves out allow-same-origin, giving the AU an opaque origin; it still runs scripts and
-calls the LRS and its fetch URL through CORS (both answer any origin), and reads its own files
-(which answer with `Access-Control-Allow-Origin: *`). An AU that needs cookies or localStorage
-gets them when LRS_CMI5_CONTENT_URL points at a separate origin (a second host name for this
-server): there, allow-same-origin is safe because that origin holds nothing but content.
+Package content is served under /cmi5/content/ so that an uploaded page cannot script the LRS's
+own pages (see content_origin): on the content origin when LRS_CMI5_CONTENT_URL is set, else in
+an opaque-origin sandbox, where the AU still runs scripts and calls the LRS and its fetch URL
+through CORS (both answer any origin), and reads its own files (which answer with
+`Access-Control-Allow-Origin: *`).
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from cmi5 import courses, deletion, reports, sessions, store
+from cmi5 import content_origin, courses, deletion, reports, sessions, store
 from cmi5.auth import lms_principal
-from cmi5.config import Cmi5Settings, cmi5_settings_key
+from cmi5.config import cmi5_settings_key
 from lrs.auth.principal import ADMIN
 from lrs.errors import BadRequest, NotFound
 from lrs.http import params
@@ -25,7 +23,6 @@ from lrs.http.responses import json_response
 from lrs.keys import database_key, settings_key, statement_hooks_key
 
 CORS = {"Access-Control-Allow-Origin": "*"}
-SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals allow-downloads allow-pointer-lock allow-presentation"
 
 
 def lms_for(app: web.Application) -> sessions.Lms:
@@ -155,16 +152,14 @@ async def post_fetch(request: web.Request) -> web.Response:
 
 async def get_content(request: web.Request) -> web.StreamResponse:
     path = request.match_info["path"]
+    isolated = content_origin.isolation(request, request.app[cmi5_settings_key].content_url)
     stream = await store.find_package_file(database(request), request.match_info["package"], path)
     if stream is None:
         raise NotFound(f"no file {path} in this package")
-    config: Cmi5Settings = request.app[cmi5_settings_key]
     response = web.StreamResponse(headers={
         **CORS,
+        **isolated,
         "Content-Type": (stream.metadata or {}).get("contentType", courses.DEFAULT_CONTENT_TYPE),
-        "Content-Security-Policy": SANDBOX + (" allow-same-origin" if config.content_url else ""),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
         "Cache-Control": "public, max-age=3600",
     })
     response.content_length = stream.length

@@ -14,7 +14,7 @@ from lrs.app import create_app
 from lrs.embedded import free_port
 from lrs.logformat import FIELDS
 from lrs.settings import SettingError
-from tests.cmi5.test_http import A, packaged
+from tests.cmi5.test_http import PAGE, A, packaged
 from tests.conftest import ADMIN_AUTH
 
 
@@ -28,8 +28,25 @@ async def test_separate_content_origin_is_used_and_may_keep_its_origin(lms):
     registration = await lms.register(course["id"])
     launch = await lms.launch(registration, A)
     assert launch["url"].startswith(f"https://content.lrs.example.com/cmi5/content/{course['id']}/au/index.html?")
-    response = await lms.client.get(f"/cmi5/content/{course['id']}/au/index.html")
-    assert "allow-same-origin" in response.headers["Content-Security-Policy"]
+    path = f"/cmi5/content/{course['id']}/au/index.html"
+    # On the content origin the file keeps that origin: no sandbox, which would also keep frames of
+    # a frameset course from loading pages into each other.
+    response = await lms.client.get(path, headers={"Host": "content.lrs.example.com"})
+    assert response.status == 200
+    assert "Content-Security-Policy" not in response.headers
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+async def test_content_asked_for_on_the_lrs_origin_goes_to_the_content_origin(lms, method):
+    # Served on the LRS's own origin, an uploaded page would run beside the console and the APIs.
+    course = await lms.import_course(packaged(), "application/zip")
+    path = f"/cmi5/content/{course['id']}/au/index.html?x=1"
+    response = await lms.client.request(method, path, allow_redirects=False)
+    assert response.status == 307
+    assert response.headers["Location"] == f"https://content.lrs.example.com{path}"
+    assert await response.read() != PAGE
 
 
 def test_settings_come_from_the_environment():
