@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
+from pymongo.errors import ConnectionFailure
 
 from lrs.auth import credentials
 from lrs.auth.credentials import CredentialStore
-from lrs.db import embedded_database, mongo_client
+from lrs.db import DatabaseUnavailable, connect, embedded_database, mongo_client
 from lrs.documents import store as documents_store
 from lrs.http.health import add_health_routes
 from lrs.http.middleware import MIDDLEWARES
@@ -21,6 +22,7 @@ from lrs.metrics import Metrics, StatementCounter
 from lrs.settings import Settings
 from lrs.shutdown import Drain, drain_writes
 from lrs.statements import attachments, store
+from lrs.statements.backfill import ensure_sequence_numbers
 from lrs.statements.cursor import load_cursor_secret
 
 
@@ -46,12 +48,29 @@ def create_app(settings: Settings, plugins: list[Plugin] | None = None) -> web.A
     add_health_routes(app)
     # Torn down in reverse: writes finish, then the client closes, then the embedded database stops.
     app.cleanup_ctx.append(embedded_database)
+    app.cleanup_ctx.append(statement_numbering)
     app.cleanup_ctx.append(mongo_client)
     app.cleanup_ctx.append(drain_writes)
     app.cleanup_ctx.append(credential_bootstrap)
     for plugin in plugins or ():
         plugin(app)
     return app
+
+
+async def statement_numbering(app: web.Application) -> AsyncIterator[None]:
+    """A store of an earlier version gets its sequence numbers before indexes are built and
+    before any request (lrs.statements.backfill)."""
+    settings = app[settings_key]
+    client = connect(settings.mongodb_uri)
+    try:
+        await ensure_sequence_numbers(client[settings.database])
+    except ConnectionFailure as error:
+        raise DatabaseUnavailable(
+            f"cannot reach the database at {settings.redacted_uri}: {error.__class__.__name__}"
+        ) from None
+    finally:
+        await client.close()
+    yield
 
 
 async def credential_bootstrap(app: web.Application) -> AsyncIterator[None]:

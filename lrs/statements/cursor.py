@@ -8,9 +8,6 @@ import hmac
 import json
 import secrets
 import time
-from datetime import datetime, timezone
-
-from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from lrs.db import META
@@ -34,8 +31,7 @@ async def load_cursor_secret(database) -> bytes:
 def encode_cursor(secret: bytes, params: dict[str, str], last: Position) -> str:
     payload = {
         "q": params,
-        "s": int(last.stored.timestamp() * 1000),
-        "o": str(last.object_id),
+        "n": last.seq,
         "t": int(time.time()),
     }
     data = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).rstrip(b"=")
@@ -49,8 +45,9 @@ def decode_cursor(secret: bytes, token: str) -> tuple[dict[str, str], Position]:
     payload = json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
     if time.time() - payload["t"] > LIFETIME_SECONDS:
         raise InvalidParameter("more", "has expired (cursors are valid for 24 hours)")
-    stored = datetime.fromtimestamp(payload["s"] / 1000, timezone.utc)
-    return payload["q"], Position(stored, ObjectId(payload["o"]))
+    if "n" not in payload:
+        raise InvalidParameter("more", "was issued before this LRS was upgraded; run the query again")
+    return payload["q"], Position(payload["n"])
 
 
 def _sign(secret: bytes, data: bytes) -> str:

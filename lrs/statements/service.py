@@ -12,7 +12,7 @@ from lrs.agents.store import update_agent_names
 from lrs.auth.principal import Principal
 from lrs.errors import BadRequest, InvalidStatement, NotFound, StatementConflict
 from lrs.hooks import StatementHook, StoreContext
-from lrs.statements import query, store
+from lrs.statements import query, sequence, store
 from lrs.statements.attachments import AttachmentBody, find_attachment_bodies, insert_attachment_bodies
 from lrs.statements.compare import same_statement
 from lrs.statements.formats import to_canonical_format, to_ids_format
@@ -81,19 +81,24 @@ async def store_statements(
         principal.policy.check_statements(statements)
     used_parts = check_attachments(statements, parts)
     received = [dict(s) for s in statements]  # before the LRS fills in what the client left out
-    stored = clock.now()
     for statement in statements:
-        prepare_statement(statement, principal, stored)
+        statement.setdefault("id", str(uuid.uuid4()))
     await check_voiding(database, statements)
     # Known ids are settled (no-op or 409) before any hook acts on the batch.
     as_received = {s["id"].lower(): r for s, r in zip(statements, received)}
     known = await find_known(database, as_received)
+    new = [s for s in statements if s["id"].lower() not in known]
+    # Numbers and `stored` come together, so that their orders agree (lrs.statements.sequence).
+    allocation = await sequence.update_sequence(database, len(new), clock.now()) if new else None
+    stored = allocation.stored if allocation else clock.now()
+    for statement in statements:
+        prepare_statement(statement, principal, stored)
     ctx = StoreContext(principal=principal)
     try:
         for hook in hooks:
             await hook.before_store(statements, ctx)
-        await insert_checked(database, [s for s in statements if s["id"].lower() not in known], as_received,
-                             principal, used_parts)
+        if allocation:
+            await insert_checked(database, new, allocation, as_received, principal, used_parts)
     except BaseException:
         await undo_hooks(ctx)
         raise
@@ -191,19 +196,16 @@ async def check_voiding(database, statements: list[dict]) -> None:
 
 
 async def insert_checked(
-    database, statements: list[dict], as_received: dict[str, dict], principal: Principal,
-    parts: dict[str, AttachmentBody],
+    database, statements: list[dict], allocation: sequence.Allocation, as_received: dict[str, dict],
+    principal: Principal, parts: dict[str, AttachmentBody],
 ) -> None:
     """Insert statements not stored yet; one stored meanwhile by another request is checked too."""
-    if not statements:
-        return
-    stored = datetime.fromisoformat(statements[0]["stored"].replace("Z", "+00:00"))
     documents = [
         store.to_document(
-            s, stored, principal.key,
+            s, allocation.first + number, allocation.stored, principal.key,
             [a["sha2"].lower() for a in s.get("attachments", ()) if a["sha2"].lower() in parts],
         )
-        for s in statements
+        for number, s in enumerate(statements)
     ]
     await inherit_target_keys(database, documents)
     await insert_attachment_bodies(database, list(parts.values()))

@@ -17,7 +17,6 @@ from pymongo.errors import BulkWriteError, DocumentTooLarge
 
 from lrs.db import IndexSpec
 from lrs.errors import PayloadTooLarge
-from lrs.statements.density import update_hour_counts
 from lrs.ifi import actor_keys
 from lrs.statements.vocab import VOIDED_VERB
 
@@ -35,7 +34,8 @@ REGISTRATIONS = "registrations"
 KEY_FIELDS = (AGENTS, RELATED_AGENTS, VERBS, ACTIVITIES, RELATED_ACTIVITIES, REGISTRATIONS)
 
 ID = "id"                  # lower-cased statement id, unique
-STORED = "stored"          # datetime, the sort key
+SEQ = "seq"                # sequence number (lrs.statements.sequence): the sort key, unique
+STORED = "stored"          # datetime; never decreases as SEQ grows
 VOIDED = "voided"          # true once a voiding statement targets it
 VOIDS = "voids"            # on a voiding statement: the id it voids
 REF = "ref"                # the id targeted by a StatementRef object
@@ -44,18 +44,18 @@ ATTACHMENTS = "attachments"  # sha2 of attachment bodies stored with it
 BODY = "statement"
 
 
-def _by_stored(*equality: str) -> IndexModel:
+def _by_seq(*equality: str) -> IndexModel:
     keys = [(name, ASCENDING) for name in equality]
-    keys += [(VOIDED, ASCENDING), (STORED, DESCENDING), ("_id", DESCENDING)]
+    keys += [(VOIDED, ASCENDING), (SEQ, DESCENDING)]
     return IndexModel(keys)
 
 
 INDEXES = [
     IndexSpec(STATEMENTS, IndexModel([(ID, ASCENDING)], unique=True)),
     IndexSpec(STATEMENTS, IndexModel([(REF, ASCENDING)], sparse=True)),
-    IndexSpec(STATEMENTS, _by_stored()),
-    IndexSpec(STATEMENTS, _by_stored(AUTHORITY)),
-    *(IndexSpec(STATEMENTS, _by_stored(field)) for field in KEY_FIELDS),
+    IndexSpec(STATEMENTS, _by_seq()),
+    IndexSpec(STATEMENTS, _by_seq(AUTHORITY)),
+    *(IndexSpec(STATEMENTS, _by_seq(field)) for field in KEY_FIELDS),
 ]
 
 
@@ -189,12 +189,15 @@ def _context_activity_ids(context: dict) -> list[str]:
     return ids
 
 
-def to_document(statement: dict, stored: datetime, authority_key: str, attachment_hashes: list[str]) -> dict:
+def to_document(
+    statement: dict, seq: int, stored: datetime, authority_key: str, attachment_hashes: list[str],
+) -> dict:
     obj = statement["object"]
     ref = obj["id"].lower() if obj.get("objectType") == "StatementRef" else None
     document = {
         "_id": ObjectId(),
         ID: statement["id"].lower(),
+        SEQ: seq,
         STORED: stored,
         VOIDED: False,
         AUTHORITY: authority_key,
@@ -254,9 +257,6 @@ async def insert_statements(database, documents: list[dict]) -> list[str]:
         # A write concern error means the batch is not majority-committed: never report success.
         if len(duplicates) != len(errors) or error.details.get("writeConcernErrors"):
             raise
-    inserted = len(documents) - len(duplicates)
-    if inserted:
-        await update_hour_counts(database, documents[0][STORED], inserted)
     return [documents[e["index"]][ID] for e in duplicates]
 
 

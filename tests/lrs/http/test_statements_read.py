@@ -1,9 +1,13 @@
 """GET /xapi/statements: single statements, filters, voiding, StatementRefs, paging, formats."""
 
+import base64
 import json
+import time
 import uuid
 from urllib.parse import quote
 
+from lrs.keys import cursor_secret_key
+from lrs.statements import cursor
 from tests.conftest import make_statement
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
@@ -263,6 +267,16 @@ async def test_tampered_more_cursor_is_400(xapi):
     body = await (await xapi.get("/xapi/statements?limit=1")).json()
     response = await xapi.get(body["more"][:-2] + "00")
     assert response.status == 400
+
+
+async def test_more_cursor_issued_before_sequence_numbers_asks_for_the_query_again(xapi, client):
+    # The earlier format: the last page's `stored` and `_id`, signed with the same secret.
+    payload = json.dumps({"q": {}, "s": 1735689600000, "o": "0" * 24, "t": int(time.time())}).encode()
+    data = base64.urlsafe_b64encode(payload).rstrip(b"=")
+    token = f"{data.decode()}.{cursor._sign(client.server.app[cursor_secret_key], data)}"
+    response = await xapi.get(f"/xapi/statements?more={token}")
+    assert response.status == 400
+    assert "run the query again" in (await response.json())["detail"]
 
 
 async def test_garbage_more_cursor_is_400(xapi):
