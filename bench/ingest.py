@@ -58,15 +58,15 @@ async def post_batches(url: str, batches: list[list[dict]], clients: int) -> tup
         return time.perf_counter() - started, latencies
 
 
-def stored_documents(batch: list[dict]) -> list[dict]:
+def stored_documents(batch: list[dict], first_number: int) -> list[dict]:
     """The documents the LRS would store for these statements, built by the same code."""
     principal = Principal("bench", "bench", frozenset({"all"}), {"objectType": "Agent",
                           "account": {"homePage": "http://lrs.invalid", "name": "bench"}})
     stored = service.clock.now()
     documents = []
-    for statement in batch:
+    for number, statement in enumerate(batch, start=first_number):
         service.prepare_statement(statement, principal, stored)
-        documents.append(store.to_document(statement, stored, "bench", []))
+        documents.append(store.to_document(statement, number, stored, "bench", []))
     return documents
 
 
@@ -76,7 +76,8 @@ async def insert_directly(uri: str, batches: list[list[dict]], clients: int) -> 
     database = client["bench_direct"]
     await client.drop_database("bench_direct")
     await ensure_indexes(database, INDEXES)
-    prepared = [stored_documents(batch) for batch in batches]
+    numbers = [1 + sum(len(b) for b in batches[:index]) for index in range(len(batches))]
+    prepared = [stored_documents(batch, number) for batch, number in zip(batches, numbers)]
     queue: asyncio.Queue = asyncio.Queue()
     for documents in prepared:
         queue.put_nowait(documents)

@@ -26,6 +26,8 @@ def _bucket(database) -> AsyncGridFSBucket:
 
 
 async def insert_attachment_bodies(database, bodies: list[AttachmentBody]) -> None:
+    if not bodies:
+        return  # most batches: no bucket objects to build
     files = database[f"{BUCKET}.files"]
     bucket = _bucket(database)
     for body in bodies:

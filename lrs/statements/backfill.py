@@ -25,14 +25,18 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from lrs.db import META
 from lrs.statements.sequence import BLOCK, MARKS, SEQUENCE_ID, as_utc, find_sequence
-from lrs.statements.store import AUTHORITY, KEY_FIELDS, SEQ, STATEMENTS, STORED, VOIDED
+from lrs.statements.store import (
+    AGENTS, ACTIVITIES, AUTHORITY, REGISTRATIONS, RELATED_ACTIVITIES, RELATED_AGENTS, SEQ, STATEMENTS, STORED,
+    VERB_ACTIVITIES, VERBS, VOIDED, verb_activity_keys,
+)
 
 log = logging.getLogger(__name__)
 
 LEGACY_HOURS = "statement_hours"
 LEGACY_ORDER_INDEX = f"{VOIDED}_1_{STORED}_-1__id_-1"
 LEGACY_INDEXES = [LEGACY_ORDER_INDEX] + [
-    f"{field}_1_{LEGACY_ORDER_INDEX}" for field in (AUTHORITY, *KEY_FIELDS)
+    f"{field}_1_{LEGACY_ORDER_INDEX}"
+    for field in (AUTHORITY, AGENTS, RELATED_AGENTS, VERBS, ACTIVITIES, RELATED_ACTIVITIES, REGISTRATIONS)
 ]
 CLAIM_ID = "statement-sequence-backfill"
 HOUR = timedelta(hours=1)
@@ -113,7 +117,9 @@ async def number_statements(database, owner: str) -> int:
         for document in documents:
             number += 1
             if document.get(SEQ) != number:
-                updates.append(UpdateOne({"_id": document["_id"]}, {"$set": {SEQ: number}}))
+                # Earlier versions had no verb-activity keys either.
+                pairs = verb_activity_keys(document[VERBS], document[RELATED_ACTIVITIES])
+                updates.append(UpdateOne({"_id": document["_id"]}, {"$set": {SEQ: number, VERB_ACTIVITIES: pairs}}))
             if number % BLOCK == 0:
                 marks.append(UpdateOne({"_id": number // BLOCK}, {"$set": {STORED: document[STORED]}}, upsert=True))
         for first in range(0, len(updates), UPDATES_PER_WRITE):
@@ -140,7 +146,8 @@ async def _read_slice(database, start: datetime, end: datetime) -> list[dict]:
     wider = {"$gt": start - MILLISECOND, "$lt": end + MILLISECOND}
     documents = []
     for voided in (False, True):
-        found = await database[STATEMENTS].find({VOIDED: voided, STORED: wider}, [STORED, SEQ]).to_list()
+        fields = [STORED, SEQ, VERBS, RELATED_ACTIVITIES]
+        found = await database[STATEMENTS].find({VOIDED: voided, STORED: wider}, fields).to_list()
         documents += [d for d in found if start <= as_utc(d[STORED]) < end]
     return sorted(documents, key=lambda d: (d[STORED], d["_id"]))
 

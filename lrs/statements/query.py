@@ -11,7 +11,7 @@ from lrs.ifi import ifi_key
 from lrs.statements.sequence import find_sequence, load_marks
 from lrs.statements.store import (
     ACTIVITIES, AGENTS, ATTACHMENTS, AUTHORITY, BODY, ID, REGISTRATIONS, RELATED_ACTIVITIES, RELATED_AGENTS,
-    SEQ, STATEMENTS, STORED, VERBS, VOIDED, from_document,
+    SEQ, STATEMENTS, STORED, VERB_ACTIVITIES, VERBS, VOIDED, from_document, verb_activity_keys,
 )
 
 
@@ -52,14 +52,13 @@ def match_agent(q: StatementQuery) -> dict:
     return {RELATED_AGENTS if q.related_agents else AGENTS: ifi_key(q.agent)}
 
 
-def match_verb(q: StatementQuery) -> dict:
-    return {VERBS: q.verb} if q.verb else {}
-
-
-def match_activity(q: StatementQuery) -> dict:
-    if not q.activity:
-        return {}
-    return {RELATED_ACTIVITIES if q.related_activities else ACTIVITIES: q.activity}
+def match_verb_and_activity(q: StatementQuery) -> dict:
+    if q.verb and q.activity and q.related_activities:
+        return {VERB_ACTIVITIES: verb_activity_keys([q.verb], [q.activity])[0]}
+    keys = {VERBS: q.verb} if q.verb else {}
+    if q.activity:
+        keys[RELATED_ACTIVITIES if q.related_activities else ACTIVITIES] = q.activity
+    return keys
 
 
 def match_registration(q: StatementQuery) -> dict:
@@ -70,9 +69,11 @@ def match_authority(q: StatementQuery) -> dict:
     return {AUTHORITY: q.authority_key} if q.authority_key else {}
 
 
-FILTERS = (match_agent, match_verb, match_activity, match_registration, match_authority)
+FILTERS = (match_agent, match_verb_and_activity, match_registration, match_authority)
 # Most selective first: the database is given one of these, the others are checked here.
-SELECTIVITY_ORDER = (REGISTRATIONS, AGENTS, ACTIVITIES, AUTHORITY, RELATED_AGENTS, RELATED_ACTIVITIES, VERBS)
+SELECTIVITY_ORDER = (
+    REGISTRATIONS, AGENTS, ACTIVITIES, AUTHORITY, VERB_ACTIVITIES, RELATED_AGENTS, RELATED_ACTIVITIES, VERBS,
+)
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,12 @@ class Filter:
     until: datetime | None
 
     def accepts(self, document: dict) -> bool:
+        """Whether a document the database returned meets the conditions checked here."""
         for name, value in self.others.items():
             held = document.get(name)
             if held != value and not (isinstance(held, list) and value in held):
                 return False
-        return self.in_time(document)
+        return True
 
     def in_time(self, document: dict) -> bool:
         stored = document[STORED]
@@ -121,7 +123,6 @@ def build_filter(q: StatementQuery) -> Filter:
 # be for a page. On MongoDB each window is an index range scan.
 
 MARGIN = 1.25          # aim a little wide, so one more query is rarely needed
-FIRST_SPAN_SLACK = 8   # the first window: a page and a few numbers (holes, voided statements)
 MOST_GROWTH = 16       # a window spans at most this many times the numbers of the last
 MOST_READ = 1_000      # nor more than the database should read for one window (indexed key)
 
@@ -149,8 +150,10 @@ class Walk:
         read quickly at the share it read so far: a sparse key may span the whole store in one
         query, a common key with a rare second condition is read a few hundred at a time.
         """
-        if self.span == 0:
-            return round(missing * MARGIN) + FIRST_SPAN_SLACK
+        if self.span <= 0:
+            # A page and a few numbers more (holes, voided statements): what a read without
+            # filters needs; a filtered read learns its share of the numbers from it.
+            return missing + max(8, missing // 20)
         matched_share = min(1.0, max(self.matched, 0.5) / self.span)
         read_share = min(1.0, max(self.read, 0.5) / self.span)
         span = min(missing * MARGIN / matched_share, MOST_READ / read_share, self.last_span * MOST_GROWTH)
@@ -226,13 +229,17 @@ async def _find_in_windows(database, q: StatementQuery, wanted: int, walk: Walk)
         window = await cursor.to_list()
         cut_short = not two_steps and len(window) == missing
         walk.covered(bounds, window[-1][SEQ] if cut_short else None)
-        batch = [d for d in window if condition.accepts(d)][:missing]
+        # Statements before `since` or after `until` (the ends of the range are known only to
+        # a block of numbers) say nothing of how selective the filter is.
+        in_time = [d for d in window if condition.in_time(d)]
+        walk.span -= len(window) - len(in_time)
+        batch = [d for d in in_time if condition.accepts(d)][:missing]
         if two_steps and batch:
             bodies = {d["_id"]: d for d in await collection.find(
                 {"_id": {"$in": [d["_id"] for d in batch]}}, BODY_FIELDS).to_list()}
             batch = [bodies[d["_id"]] for d in batch if d["_id"] in bodies]
         found += batch
-        walk.read += len(window)
+        walk.read += len(in_time)
         walk.matched += len(batch)
         if window and _beyond_time(condition, window[-1], q.ascending):
             break  # `stored` follows the numbers: nothing further can be in time

@@ -21,17 +21,18 @@ from datetime import datetime, timezone
 
 from pymongo import ReturnDocument, UpdateOne
 
+from lrs.coalescing import Coalescer
 from lrs.db import META
 
 SEQUENCE_ID = "statement-sequence"
 MARKS = "statement_marks"
-BLOCK = 256
+BLOCK = 64
 # Marks this close to the end may still be being written (by other processes too): looked for
 # again on every refresh until they are found.
 UNSETTLED_BLOCKS = 4
 ATTEMPTS = 5
 # Past this many new blocks, the whole list of marks is read again rather than named one by one.
-MOST_NAMED = 512
+MOST_NAMED = 1024
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,16 @@ def as_utc(moment: datetime) -> datetime:
 async def update_sequence(database, count: int, proposed: datetime) -> Allocation:
     """Take `count` numbers and the `stored` time that goes with them (>= `proposed`, and >= any
     time handed out before)."""
+    return await _allocations.call(database, (count, proposed))
+
+
+async def _allocate_together(database, requests: list[tuple[int, datetime]]) -> list[Allocation]:
+    """One update of the counter for several requests: consecutive numbers, one `stored`."""
+    total = sum(count for count, _ in requests)
     for _ in range(ATTEMPTS):
         document = await database[META].find_one_and_update(
             {"_id": SEQUENCE_ID},
-            {"$inc": {"n": count}, "$max": {"stored": proposed}},
+            {"$inc": {"n": total}, "$max": {"stored": max(proposed for _, proposed in requests)}},
             upsert=True,
             return_document=ReturnDocument.AFTER,
         )
@@ -63,9 +70,14 @@ async def update_sequence(database, count: int, proposed: datetime) -> Allocatio
         # database answers the loser with no document: ask again (a number lost is a hole).
     else:
         raise RuntimeError("the statement sequence counter could not be updated")
-    allocation = Allocation(document["n"] - count + 1, count, as_utc(document["stored"]))
-    await insert_marks(database, allocation)
-    return allocation
+    stored = as_utc(document["stored"])
+    first = document["n"] - total + 1
+    await insert_marks(database, Allocation(first, total, stored))
+    allocations = []
+    for count, _ in requests:
+        allocations.append(Allocation(first, count, stored))
+        first += count
+    return allocations
 
 
 async def insert_marks(database, allocation: Allocation) -> None:
@@ -77,6 +89,9 @@ async def insert_marks(database, allocation: Allocation) -> None:
     ]
     if marks:
         await database[MARKS].bulk_write(marks, ordered=False)
+
+
+_allocations = Coalescer(_allocate_together)
 
 
 async def find_sequence(database) -> tuple[int, datetime | None]:

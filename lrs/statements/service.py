@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from lrs.activities.store import find_definitions, update_definitions
 from lrs.agents.store import update_agent_names
 from lrs.auth.principal import Principal
+from lrs.coalescing import Turns
 from lrs.errors import BadRequest, InvalidStatement, NotFound, StatementConflict
 from lrs.hooks import StatementHook, StoreContext
 from lrs.statements import query, sequence, store
@@ -81,27 +82,13 @@ async def store_statements(
         principal.policy.check_statements(statements)
     used_parts = check_attachments(statements, parts)
     received = [dict(s) for s in statements]  # before the LRS fills in what the client left out
+    # Only ids a client chose can be stored already, or be targeted by statements stored before.
+    chosen = {s["id"].lower() for s in statements if "id" in s}
     for statement in statements:
         statement.setdefault("id", str(uuid.uuid4()))
-    await check_voiding(database, statements)
-    # Known ids are settled (no-op or 409) before any hook acts on the batch.
-    as_received = {s["id"].lower(): r for s, r in zip(statements, received)}
-    known = await find_known(database, as_received)
-    new = [s for s in statements if s["id"].lower() not in known]
-    # Numbers and `stored` come together, so that their orders agree (lrs.statements.sequence).
-    allocation = await sequence.update_sequence(database, len(new), clock.now()) if new else None
-    stored = allocation.stored if allocation else clock.now()
-    for statement in statements:
-        prepare_statement(statement, principal, stored)
     ctx = StoreContext(principal=principal)
-    try:
-        for hook in hooks:
-            await hook.before_store(statements, ctx)
-        if allocation:
-            await insert_checked(database, new, allocation, as_received, principal, used_parts)
-    except BaseException:
-        await undo_hooks(ctx)
-        raise
+    async with turns.turn(database):
+        await write_batch(database, hooks, principal, statements, received, chosen, used_parts, ctx)
     await update_agent_names(database, statements)
     if principal.may_define:
         await update_definitions(database, [a for s in statements for a in activities_of(s)])
@@ -110,6 +97,35 @@ async def store_statements(
     if ctx.extra_statements:
         await store_statements(database, hooks, principal, ctx.extra_statements)
     return [s["id"] for s in statements]
+
+
+# Concurrent writes go through their round trips in groups, sharing them (lrs.coalescing).
+turns = Turns()
+
+
+async def write_batch(
+    database, hooks: list[StatementHook], principal: Principal, statements: list[dict], received: list[dict],
+    chosen: set[str], parts: dict[str, AttachmentBody], ctx: StoreContext,
+) -> None:
+    """Settle known ids, take numbers and `stored`, let the hooks judge, insert."""
+    await check_voiding(database, statements)
+    # Known ids are settled (no-op or 409) before any hook acts on the batch.
+    as_received = {s["id"].lower(): r for s, r in zip(statements, received)}
+    known = await find_known(database, {i: r for i, r in as_received.items() if i in chosen})
+    new = [s for s in statements if s["id"].lower() not in known]
+    # Numbers and `stored` come together, so that their orders agree (lrs.statements.sequence).
+    allocation = await sequence.update_sequence(database, len(new), clock.now()) if new else None
+    stored = allocation.stored if allocation else clock.now()
+    for statement in statements:
+        prepare_statement(statement, principal, stored)
+    try:
+        for hook in hooks:
+            await hook.before_store(statements, ctx)
+        if allocation:
+            await insert_checked(database, new, allocation, as_received, chosen, principal, parts)
+    except BaseException:
+        await undo_hooks(ctx)
+        raise
 
 
 async def undo_hooks(ctx: StoreContext) -> None:
@@ -197,7 +213,7 @@ async def check_voiding(database, statements: list[dict]) -> None:
 
 async def insert_checked(
     database, statements: list[dict], allocation: sequence.Allocation, as_received: dict[str, dict],
-    principal: Principal, parts: dict[str, AttachmentBody],
+    chosen: set[str], principal: Principal, parts: dict[str, AttachmentBody],
 ) -> None:
     """Insert statements not stored yet; one stored meanwhile by another request is checked too."""
     documents = [
@@ -217,13 +233,13 @@ async def insert_checked(
         except StatementConflict:
             await store.delete_statements(database, [d["_id"] for d in documents if d[store.ID] not in raced])
             raise
-    await apply_references(database, [d for d in documents if d[store.ID] not in raced])
+    await apply_references(database, [d for d in documents if d[store.ID] not in raced], chosen)
 
 
 async def find_known(database, as_received: dict[str, dict]) -> set[str]:
     """Ids of these statements already stored as the same statement; a different one is a 409."""
     known = set()
-    for document in await store.find_by_ids(database, list(as_received), [store.ID, store.BODY]):
+    for document in await store.find_stored(database, list(as_received)):
         statement_id = document[store.ID]
         if not same_statement(store.from_document(document), as_received[statement_id]):
             raise StatementConflict(as_received[statement_id].get("id", statement_id))
@@ -250,11 +266,12 @@ async def inherit_target_keys(database, documents: list[dict]) -> None:
         resolve(document, {document[store.ID]})
 
 
-async def apply_references(database, new: list[dict]) -> None:
-    """Void what new voiding statements target; pass new keys on to statements targeting them."""
+async def apply_references(database, new: list[dict], chosen: set[str]) -> None:
+    """Void what new voiding statements target; pass new keys on to statements targeting them
+    (only statements with ids of the client's choosing can have been targeted before)."""
     await store.void_statements(database, [d[store.VOIDS] for d in new if store.VOIDS in d])
     new_ids = {d[store.ID] for d in new}
-    frontier = {d[store.ID]: d for d in new}
+    frontier = {d[store.ID]: d for d in new if d[store.ID] in chosen}
     seen = set(new_ids)
     while frontier:
         referencing = [

@@ -15,6 +15,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 from pymongo.errors import BulkWriteError, DocumentTooLarge
 
+from lrs.coalescing import Coalescer
 from lrs.db import IndexSpec
 from lrs.errors import PayloadTooLarge
 from lrs.ifi import actor_keys
@@ -31,7 +32,10 @@ VERBS = "verbs"
 ACTIVITIES = "activities"
 RELATED_ACTIVITIES = "related_activities"
 REGISTRATIONS = "registrations"
-KEY_FIELDS = (AGENTS, RELATED_AGENTS, VERBS, ACTIVITIES, RELATED_ACTIVITIES, REGISTRATIONS)
+# "<verb> <activity>" for each verb and related activity (IRIs hold no spaces): a verb within a
+# course is a common question, and each key alone is common too, so the pair is indexed.
+VERB_ACTIVITIES = "verb_activities"
+KEY_FIELDS = (AGENTS, RELATED_AGENTS, VERBS, ACTIVITIES, RELATED_ACTIVITIES, REGISTRATIONS, VERB_ACTIVITIES)
 
 ID = "id"                  # lower-cased statement id, unique
 SEQ = "seq"                # sequence number (lrs.statements.sequence): the sort key, unique
@@ -164,14 +168,20 @@ def query_keys(statement: dict) -> dict[str, list[str]]:
         related_agents.update(actor_keys(statement["authority"]))
     related_activities.update(activities)
     registration = context.get("registration")
+    verb = statement["verb"]["id"]
     return {
         AGENTS: sorted(set(agents)),
         RELATED_AGENTS: sorted(related_agents),
-        VERBS: [statement["verb"]["id"]],
+        VERBS: [verb],
         ACTIVITIES: activities,
         RELATED_ACTIVITIES: sorted(related_activities),
         REGISTRATIONS: [registration.lower()] if registration else [],
+        VERB_ACTIVITIES: verb_activity_keys([verb], related_activities),
     }
+
+
+def verb_activity_keys(verbs: list[str], activities) -> list[str]:
+    return sorted(f"{verb} {activity}" for verb in verbs for activity in activities)
 
 
 def _context_agent_keys(context: dict) -> list[str]:
@@ -234,8 +244,32 @@ async def find_referencing(database, ids: list[str]) -> list[dict]:
     """Statements whose object is a StatementRef to one of `ids`."""
     if not ids:
         return []
+    return await _referencing.call(database, ids)
+
+
+async def _find_referencing_together(database, requests: list[list[str]]) -> list[list[dict]]:
+    wanted = sorted({i for ids in requests for i in ids})
     fields = [ID, REF, VOIDS, *KEY_FIELDS]
-    return await database[STATEMENTS].find({REF: {"$in": ids}}, fields).to_list()
+    found = await database[STATEMENTS].find({REF: {"$in": wanted}}, fields).to_list()
+    return [[d for d in found if d[REF] in set(ids)] for ids in requests]
+
+
+async def find_stored(database, ids: list[str]) -> list[dict]:
+    """The id and statement of those of `ids` that are stored (every write checks its ids)."""
+    if not ids:
+        return []
+    return await _stored.call(database, ids)
+
+
+async def _find_stored_together(database, requests: list[list[str]]) -> list[list[dict]]:
+    wanted = sorted({i for ids in requests for i in ids})
+    found = {d[ID]: d for d in await database[STATEMENTS].find({ID: {"$in": wanted}}, [ID, BODY]).to_list()}
+    return [[found[i] for i in ids if i in found] for ids in requests]
+
+
+# Concurrent requests make these calls together (lrs.coalescing): one round trip for several.
+_referencing = Coalescer(_find_referencing_together)
+_stored = Coalescer(_find_stored_together)
 
 
 # --- writes --------------------------------------------------------------------------------
@@ -244,6 +278,47 @@ async def insert_statements(database, documents: list[dict]) -> list[str]:
     """Insert; return the ids that already existed (the caller decides if that is a conflict)."""
     if not documents:
         return []
+    return await _inserts.call(database, documents)
+
+
+async def _insert_together(database, batches: list[list[dict]]) -> list[list[str] | BaseException]:
+    """One insert for the batches of several requests; each gets its own duplicates or error."""
+    if len(batches) == 1:
+        return [await _insert_batch(database, batches[0])]
+    documents = [d for batch in batches for d in batch]
+    try:
+        await database[STATEMENTS].insert_many(documents, ordered=False)
+        return [[] for _ in batches]
+    except DocumentTooLarge:
+        # Refused by the driver, after sending what came before: take all of it back, and let
+        # each batch find out alone whether it is the one.
+        await delete_statements(database, [d["_id"] for d in documents])
+        return [await _outcome(_insert_batch(database, batch)) for batch in batches]
+    except BulkWriteError as error:
+        if error.details.get("writeConcernErrors"):
+            raise
+        results: list[list[str] | BaseException] = []
+        start = 0
+        for batch in batches:
+            mine = [e for e in error.details["writeErrors"] if start <= e["index"] < start + len(batch)]
+            if any(e.get("code") == TOO_LARGE for e in mine):
+                results.append(await _outcome(_refuse_too_large(database, batch)))
+            elif any(e.get("code") != DUPLICATE_KEY for e in mine):
+                results.append(error)
+            else:
+                results.append([batch[e["index"] - start][ID] for e in mine])
+            start += len(batch)
+        return results
+
+
+async def _outcome(call) -> object:
+    try:
+        return await call
+    except Exception as error:
+        return error
+
+
+async def _insert_batch(database, documents: list[dict]) -> list[str]:
     duplicates = []
     try:
         await database[STATEMENTS].insert_many(documents, ordered=False)
@@ -258,6 +333,9 @@ async def insert_statements(database, documents: list[dict]) -> list[str]:
         if len(duplicates) != len(errors) or error.details.get("writeConcernErrors"):
             raise
     return [documents[e["index"]][ID] for e in duplicates]
+
+
+_inserts = Coalescer(_insert_together)
 
 
 async def _refuse_too_large(database, documents: list[dict]) -> None:

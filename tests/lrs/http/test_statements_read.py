@@ -130,6 +130,25 @@ async def test_filters_combine_and_a_statement_must_meet_every_one(xapi):
     assert await ids_for(xapi, query) == [wanted]
 
 
+async def test_verb_within_a_course_reaches_statements_targeting_the_matches(xapi):
+    passed, course = "http://example.com/verbs/passed", "http://example.com/activities/course"
+    in_course = {"contextActivities": {"parent": [{"id": course}]}}
+    later = str(uuid.uuid4())
+    [to_later] = await post(xapi, make_statement(actor=BOB, object={"objectType": "StatementRef", "id": later}))
+    wanted, _, _ = await post(
+        xapi,
+        make_statement(verb={"id": passed}, context=in_course),
+        make_statement(context=in_course),  # another verb in the course
+        make_statement(verb={"id": passed}),  # the verb outside the course
+    )
+    [to_wanted] = await post(xapi, make_statement(actor=BOB, object={"objectType": "StatementRef", "id": wanted}))
+    await post(xapi, make_statement(id=later, verb={"id": passed}, context=in_course))
+    query = f"verb={passed}&activity={quote(course)}&related_activities=true"
+    assert set(await ids_for(xapi, query)) == {wanted, to_wanted, later, to_later}
+    # With a more selective filter given to the database, the pair is checked after it.
+    assert set(await ids_for(xapi, f"{query}&agent={agent_param(BOB)}")) == {to_wanted, to_later}
+
+
 async def test_filter_by_verb_activity_and_registration(xapi):
     registration = str(uuid.uuid4())
     target, _ = await post(

@@ -41,7 +41,7 @@ async def insert_legacy(database, moment: datetime, count: int, voided: bool = F
     for _ in range(count):
         statement = make_statement(id=str(uuid.uuid4()), stored=moment.isoformat())
         document = store.to_document(statement, 0, moment, "test-admin", [])
-        del document[store.SEQ]
+        del document[store.SEQ], document[store.VERB_ACTIVITIES]
         document[store.VOIDED] = voided
         documents.append(document)
     await database[store.STATEMENTS].insert_many(documents)
@@ -94,7 +94,11 @@ async def test_first_start_numbers_every_statement_in_the_old_order(legacy, sett
     assert [s["id"] for s in got] == [
         d[store.ID] for d in documents if not d[store.VOIDED] and d[store.STORED] > since]
 
-    response = await xapi.post("/xapi/statements", json=make_statement())
+    statement = make_statement()
+    query = f"verb={quote(statement['verb']['id'])}&activity={quote(statement['object']['id'])}&related_activities=true"
+    assert [s["id"] for s in await read_pages(xapi, f"/xapi/statements?{query}&limit=100")] == live
+
+    response = await xapi.post("/xapi/statements", json=statement)
     [new_id] = await response.json()
     first = (await (await xapi.get("/xapi/statements?limit=1")).json())["statements"][0]
     assert first["id"] == new_id and first["stored"] > documents[-1][store.BODY]["stored"]
