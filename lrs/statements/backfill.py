@@ -1,4 +1,5 @@
-"""Sequence numbers for the statements of a store written before they existed: the upgrade.
+"""Sequence numbers at start-up: numbering the store of an earlier version (the upgrade), and a
+counter found behind its statements.
 
 Earlier versions ordered statements by (`stored`, `_id`), indexed them by `stored` and kept
 hourly counts in `statement_hours`. At the first start of this version on such a store (it has
@@ -47,6 +48,8 @@ SLICE = 2_000                  # statements one read of the old order aims at
 UPDATES_PER_WRITE = 1_000
 STALE_AFTER = timedelta(seconds=120)  # a claim not renewed for this long belongs to a dead process
 WAIT_SECONDS = 1.0
+PROBE = 4_096                  # numbers read at a time above the counter
+PROBES_PAST_END = 4
 
 
 async def ensure_sequence_numbers(database) -> None:
@@ -59,7 +62,8 @@ async def ensure_sequence_numbers(database) -> None:
     while True:
         names = {index["name"] async for index in await database[STATEMENTS].list_indexes()}
         if LEGACY_ORDER_INDEX not in names:
-            return  # a new store, or one numbered already
+            await ensure_counter_ahead(database)  # a new store, or one numbered already
+            return
         top, _ = await find_sequence(database)
         if top:
             await drop_legacy(database)  # numbered by a process that stopped before this step
@@ -73,6 +77,31 @@ async def ensure_sequence_numbers(database) -> None:
         finally:
             await database[META].delete_one({"_id": CLAIM_ID, "owner": claim})
         return
+
+
+async def ensure_counter_ahead(database) -> None:
+    """Move the counter past the highest number stored, if it is behind.
+
+    It is behind only when `meta` was restored from an older backup than `statements` (or
+    lost): it would hand out numbers again, and new statements would sort among old ones.
+    Normally this is one empty index range read.
+    """
+    top, _ = await find_sequence(database)
+    highest, latest, low, empty = top, None, top, 0
+    while empty < PROBES_PAST_END:  # holes of a few thousand numbers (failed batches) are walked over
+        found = []
+        for voided in (False, True):
+            found += await database[STATEMENTS].find(
+                {VOIDED: voided, SEQ: {"$gt": low, "$lte": low + PROBE}}, [SEQ, STORED]).to_list()
+        empty = 0 if found else empty + 1
+        if found:
+            last = max(found, key=lambda d: d[SEQ])
+            highest, latest = last[SEQ], last[STORED]
+        low += PROBE
+    if highest > top:
+        log.warning("the statement sequence counter was at %d, behind stored number %d: moved past it", top, highest)
+        await database[META].update_one(
+            {"_id": SEQUENCE_ID}, {"$max": {"n": highest, "stored": latest}}, upsert=True)
 
 
 async def _claim(database) -> str | None:

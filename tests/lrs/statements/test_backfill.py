@@ -14,6 +14,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 
 from lrs.app import create_app
 from lrs.db import META, connect
+from lrs.keys import database_key
 from lrs.statements import backfill, store
 from lrs.statements.sequence import SEQUENCE_ID
 from tests.conftest import XAPI, make_statement
@@ -135,3 +136,19 @@ def test_time_slices_cover_all_time_contiguously_and_cut_dense_hours():
     assert all(a[1] == b[0] for a, b in zip(slices, slices[1:]))
     dense = [s for s in slices if T0 + timedelta(hours=6) <= s[0] < T0 + timedelta(hours=7)]
     assert len(dense) == 3  # 5000 statements in one hour: three reads of about 2000 each
+
+
+async def test_a_counter_restored_behind_the_statements_is_moved_past_them(settings, aiohttp_client):
+    xapi = XAPI(await aiohttp_client(create_app(settings)))
+    stored = [await (await xapi.post("/xapi/statements", json=[make_statement()] * 3)).json() for _ in range(2)]
+    database = xapi.client.server.app[database_key]
+    # `meta` from a backup older than the statements (and a hole: a batch that failed).
+    await database[store.STATEMENTS].update_one({"id": stored[1][2]}, {"$set": {store.SEQ: 9000}})
+    await database[META].update_one({"_id": SEQUENCE_ID}, {"$set": {"n": 3}})
+    await xapi.client.close()
+
+    xapi = XAPI(await aiohttp_client(create_app(settings)))
+    [new_id] = await (await xapi.post("/xapi/statements", json=make_statement())).json()
+    assert (await numbers_by_id(xapi.client.server.app[database_key]))[new_id] == 9001
+    first = (await (await xapi.get("/xapi/statements?limit=1")).json())["statements"][0]
+    assert first["id"] == new_id
