@@ -99,6 +99,8 @@ async def ensure_counter_ahead(database) -> None:
             highest, latest = last[SEQ], last[STORED]
         low += PROBE
     if highest > top:
+        top, _ = await find_sequence(database)  # other processes may be writing meanwhile
+    if highest > top:
         log.warning("the statement sequence counter was at %d, behind stored number %d: moved past it", top, highest)
         await database[META].update_one(
             {"_id": SEQUENCE_ID}, {"$max": {"n": highest, "stored": latest}}, upsert=True)
