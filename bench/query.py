@@ -274,7 +274,7 @@ async def store_span(database) -> tuple[datetime, datetime]:
 
 
 async def run(args) -> None:
-    folder = args.data_dir / f"query-{args.arrival}-{args.statements}"
+    folder = args.data_dir.resolve() / f"query-{args.arrival}-{args.statements}"
     folder.mkdir(parents=True, exist_ok=True)
     database_server = EmbeddedDatabase(folder / "db", "512M", folder / "secantusd.log")
     uri = await database_server.start()
