@@ -160,7 +160,8 @@ async def number_statements(database, owner: str) -> int:
         if documents:
             latest = as_utc(documents[-1][STORED])
             await _renew(database, owner)
-            log.info("numbered %d of %d statements", number, total)
+            if (number - len(documents)) * 10 // max(total, 1) != number * 10 // max(total, 1):
+                log.info("numbered %d of %d statements", number, total)  # every tenth
     if number:
         await database[META].update_one(
             {"_id": SEQUENCE_ID}, {"$max": {"n": number, "stored": latest}}, upsert=True
