@@ -162,3 +162,17 @@ async def test_holes_in_the_numbers_are_walked_over(database):
 async def test_empty_store_returns_an_empty_page(database):
     page = await find_statements(database, StatementQuery(), 10)
     assert (page.statements, page.last) == ([], None)
+
+
+async def test_marks_written_after_a_read_are_found_by_the_next(database):
+    rng = random.Random(3)
+    documents = []
+    for minute in range(3):
+        documents += await insert_batch(database, T0 + timedelta(minutes=minute), [varied_statement(rng) for _ in range(70)])
+    since = T0 + timedelta(minutes=1)
+    assert await read_all(database, StatementQuery(since=since), 500) == expected(documents, since=since)
+    for minute in range(3, 9):  # more blocks of numbers, and their marks
+        documents += await insert_batch(database, T0 + timedelta(minutes=minute), [varied_statement(rng) for _ in range(70)])
+    for since in (T0 + timedelta(minutes=6), T0 + timedelta(minutes=7, seconds=30)):
+        q = StatementQuery(since=since, ascending=True)
+        assert await read_all(database, q, 50) == expected(documents, since=since, ascending=True)
