@@ -251,7 +251,7 @@ async def _find_referencing_together(database, requests: list[list[str]]) -> lis
     wanted = sorted({i for ids in requests for i in ids})
     fields = [ID, REF, VOIDS, *KEY_FIELDS]
     found = await database[STATEMENTS].find({REF: {"$in": wanted}}, fields).to_list()
-    return [[d for d in found if d[REF] in set(ids)] for ids in requests]
+    return [[d for d in found if d[REF] in wanted_here] for wanted_here in map(set, requests)]
 
 
 async def find_stored(database, ids: list[str]) -> list[dict]:

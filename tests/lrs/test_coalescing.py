@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from lrs.coalescing import Coalescer, Turns
+from lrs.errors import PayloadTooLarge
 from lrs.statements import sequence, store
 from tests.conftest import make_statement
 
@@ -117,3 +118,15 @@ async def test_concurrent_allocations_get_distinct_consecutive_numbers(database)
     numbers = sorted(number for a in allocations for number in range(a.first, a.first + a.count))
     assert numbers == list(range(1, 12))
     assert len({a.stored for a in allocations}) == 1
+
+
+async def test_a_statement_too_large_fails_only_the_batch_it_came_in(database):
+    moment = datetime.now(timezone.utc)
+    huge = make_statement(id=str(uuid.uuid4()), context={"extensions": {"http://example.com/blob": "x" * (17 << 20)}})
+    batches = [[store.to_document(s, 0, moment, "test", [])] for s in
+               (make_statement(id=str(uuid.uuid4())), huge, make_statement(id=str(uuid.uuid4())))]
+    batches[1].insert(0, store.to_document(make_statement(id=str(uuid.uuid4())), 0, moment, "test", []))
+    results = await asyncio.gather(*(store.insert_statements(database, b) for b in batches), return_exceptions=True)
+    assert results[0] == [] and results[2] == [] and isinstance(results[1], PayloadTooLarge)
+    stored = {d[store.ID] async for d in database[store.STATEMENTS].find({}, [store.ID])}
+    assert stored == {batches[0][0][store.ID], batches[2][0][store.ID]}
