@@ -123,7 +123,8 @@ def build_filter(q: StatementQuery) -> Filter:
 # be for a page. On MongoDB each window is an index range scan.
 
 MARGIN = 1.25          # aim a little wide, so one more query is rarely needed
-MOST_GROWTH = 16       # a window spans at most this many times the numbers of the last
+MOST_GROWTH = 16       # a window spans at most this many times the numbers of the last,
+BLIND_GROWTH = 64      # or this many when nothing was read yet (a sparse key: no share to go by)
 MOST_READ = 1_000      # nor more than the database should read for one window (indexed key)
 
 
@@ -156,7 +157,8 @@ class Walk:
             return missing + max(8, missing // 20)
         matched_share = min(1.0, max(self.matched, 0.5) / self.span)
         read_share = min(1.0, max(self.read, 0.5) / self.span)
-        span = min(missing * MARGIN / matched_share, MOST_READ / read_share, self.last_span * MOST_GROWTH)
+        growth = MOST_GROWTH if self.read else BLIND_GROWTH
+        span = min(missing * MARGIN / matched_share, MOST_READ / read_share, self.last_span * growth)
         return max(round(span), missing)
 
     def next_window(self, missing: int) -> dict:

@@ -86,6 +86,8 @@ def test_window_span_follows_the_share_the_filter_matched():
     assert walk.next_span(73) == round(73 * 1.25 / (27 / 108))
     walk.read, walk.matched = 1, 1
     assert walk.next_span(99) == 108 * 16  # but grows at most 16 times at once
+    walk.read, walk.matched = 0, 0
+    assert walk.next_span(100) == 108 * 64  # 64 times when it found nothing to go by
     walk.span, walk.last_span, walk.read, walk.matched = 20_000, 20_000, 900, 20
     assert walk.next_span(80) == round(1000 / (900 / 20_000))  # and reads about 1000 at most
 
