@@ -39,14 +39,15 @@ def children(pid: int) -> list[int]:
 class LRSProcess(ServeProcess):
     """`lrs serve` on a free port; with no `mongodb_uri`, on its own embedded database."""
 
-    def __init__(self, data_dir: Path, mongodb_uri: str = "", database: str = "lrs"):
+    def __init__(self, data_dir: Path, mongodb_uri: str = "", database: str = "lrs", port: int | None = None,
+                 **extra: str):
         settings = dict(
             LRS_DATABASE=database, LRS_ADMIN_KEY=ADMIN_KEY, LRS_ADMIN_SECRET=ADMIN_SECRET,
-            LRS_LOG_LEVEL="WARNING", LRS_STATEMENT_LIMIT="1000",
+            LRS_LOG_LEVEL="WARNING", LRS_STATEMENT_LIMIT="1000", **extra,
         )
         if mongodb_uri:
             settings["LRS_MONGODB_URI"] = mongodb_uri
-        super().__init__(server_env(data_dir, **settings))
+        super().__init__(server_env(data_dir, **settings), port)
         self.data_dir = data_dir
         self.wait_ready(timeout=120)
         self.peak_rss = 0.0
@@ -59,8 +60,10 @@ class LRSProcess(ServeProcess):
 
     @property
     def database_pid(self) -> int | None:
-        kids = children(self.pid)
-        return kids[0] if kids else None
+        # lrs serve -> its guard (lrs.child_guard) -> the database
+        guards = children(self.pid)
+        databases = children(guards[0]) if guards else []
+        return databases[0] if databases else None
 
     @property
     def embedded_uri(self) -> str:

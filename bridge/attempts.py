@@ -32,6 +32,12 @@ from lrs.statements.service import format_timestamp
 
 RECORD_SCHEMA = "scorm_attempt.json"
 OUTCOMES = {"completed": vocab.COMPLETED, "passed": vocab.PASSED, "failed": vocab.FAILED}
+JUDGEMENTS = ("passed", "failed")
+# The statuses that mean the SCO was completed. Not "failed": like scorm-again's commit mapping
+# (completion "incomplete" for failed) and most LMSes, a failed SCO is not taken as completed,
+# unless it reported completed too.
+COMPLETIONS = ("completed", "passed")
+UNSET = ("", "not attempted")
 # A status never falls back to a lower rank (a completion is never undone).
 STATUS_RANK = {"": 0, "not attempted": 0, "browsed": 1, "incomplete": 2, "completed": 3, "failed": 3, "passed": 4}
 
@@ -41,6 +47,19 @@ class Commit:
     sequence: int
     event: str
     snapshot: Snapshot | None
+    # What the SCO set cmi.core.lesson_status to since the last request, in order: a commit's
+    # snapshot holds only the last one (completed, then passed, would be passed alone).
+    statuses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """What a commit says of the attempt: its lesson status (after the SCORM 1.2 rules), whether
+    it was completed, and the passed/failed judgements it made, in order."""
+
+    status: str
+    completed: bool
+    judgements: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -55,8 +74,8 @@ def new_record() -> dict:
     return {
         "attempt": {
             "id": None, "attempts": [], "location": "", "suspendData": "", "lessonStatus": "not attempted",
-            "score": Score().to_json(), "exit": "", "totalSeconds": 0.0, "sessionSeconds": 0.0, "comments": "",
-            "preferences": {}, "objectives": [], "resumeNext": False, "credit": "credit", "mode": "normal",
+            "completed": False, "score": Score().to_json(), "exit": "", "totalSeconds": 0.0, "sessionSeconds": 0.0,
+            "comments": "", "preferences": {}, "objectives": [], "resumeNext": False, "credit": "credit", "mode": "normal",
         },
         "session": None,
         "outbox": [],
@@ -171,13 +190,42 @@ def kept_status(stored: str, new: str) -> str:
     return new if STATUS_RANK.get(new, 0) >= STATUS_RANK.get(stored, 0) else stored
 
 
+def is_completed(attempt: dict) -> bool:
+    return attempt.get("completed", attempt["lessonStatus"] in COMPLETIONS)
+
+
+def commit_outcomes(attempt: dict, snapshot: Snapshot, statuses: tuple[str, ...], launch: Launch,
+                    finishing: bool) -> Outcomes:
+    """Completion and success of a Normal commit, as two facts (SCORM 1.2 RTE 3.4.4).
+
+    At LMSFinish with no status set, the LMS sets completed, then judges a raw score against the
+    mastery score (`effective_status`). What the SCO said on the way (`statuses`) counts too: a
+    SCO that sets completed, then passed, before one commit has completed and passed; passed
+    means completed as well.
+    """
+    reported = snapshot.lesson_status or attempt["lessonStatus"]
+    if finishing and reported in UNSET:
+        reported = "completed"
+    status = effective_status(reported, snapshot.score, launch, finishing)
+    said = [s for s in statuses if s in OUTCOMES]
+    if not finishing and snapshot.lesson_status:
+        said.append(snapshot.lesson_status)  # at finish, the runtime may have set it, not the SCO
+    judgements: list[str] = []
+    for judged in [effective_status(s, snapshot.score, launch, False) for s in said if s in JUDGEMENTS] + [status]:
+        if judged in JUDGEMENTS and (not judgements or judgements[-1] != judged):
+            judgements.append(judged)
+    completed = status in COMPLETIONS or any(s in COMPLETIONS for s in said)
+    return Outcomes(status, completed, tuple(judgements))
+
+
 def needs_facts(record: dict, launch: Launch, commit: Commit) -> bool:
     """Whether the commit may make completed/passed/failed (then the registration's facts matter)."""
     snapshot = commit.snapshot
     if snapshot is None or not launch.normal:
         return False
-    status = effective_status(snapshot.lesson_status, snapshot.score, launch, commit.event == "finish")
-    return status in OUTCOMES and status != record["attempt"]["lessonStatus"]
+    attempt = record["attempt"]
+    found = commit_outcomes(attempt, snapshot, commit.statuses, launch, commit.event == "finish")
+    return (found.completed and not is_completed(attempt)) or any(j != attempt["lessonStatus"] for j in found.judgements)
 
 
 def apply_commit(record: dict, launch: Launch, commit: Commit, now: datetime, facts: Facts) -> tuple[dict, list[dict]]:
@@ -201,12 +249,10 @@ def apply_commit(record: dict, launch: Launch, commit: Commit, now: datetime, fa
     duration = reported if reported > timedelta(0) else elapsed
     if snapshot is not None:
         if normal:
-            statements += record_attempt(attempt, session, snapshot, launch, build, duration, facts,
-                                         commit.event == "finish")
+            found = commit_outcomes(attempt, snapshot, commit.statuses, launch, commit.event == "finish")
+            statements += record_attempt(attempt, session, snapshot, found, build, duration, facts)
         statements += record_experiences(session, snapshot, build, normal)
     if commit.event == "finish":
-        if normal and attempt["lessonStatus"] in ("", "not attempted"):
-            attempt["lessonStatus"] = "incomplete"  # a SCO that finished has been attempted
         exit_value = snapshot.exit if snapshot else attempt["exit"]
         if normal and exit_value == "suspend":
             statements.append(build.suspended(duration))
@@ -219,12 +265,17 @@ def apply_commit(record: dict, launch: Launch, commit: Commit, now: datetime, fa
     return record, statements
 
 
-def record_attempt(attempt: dict, session: dict, snapshot: Snapshot, launch: Launch, build: StatementBuilder,
-                   duration: timedelta, facts: Facts, finishing: bool) -> list[dict]:
+def record_attempt(attempt: dict, session: dict, snapshot: Snapshot, found: Outcomes, build: StatementBuilder,
+                   duration: timedelta, facts: Facts) -> list[dict]:
     statements = []
-    status = effective_status(snapshot.lesson_status or attempt["lessonStatus"], snapshot.score, launch, finishing)
-    if status in OUTCOMES and status != attempt["lessonStatus"]:
-        statements.append(outcome(status, session, snapshot.score, build, duration, facts))
+    status = attempt["lessonStatus"]
+    if found.completed and not is_completed(attempt):
+        statements.append(outcome("completed", session, snapshot.score, build, duration, facts))
+        status = kept_status(status, "completed")
+    for judged in found.judgements:
+        if judged != status:
+            statements.append(outcome(judged, session, snapshot.score, build, duration, facts))
+        status = kept_status(status, judged)
     score = Score(**attempt["score"])
     if snapshot.score.raw and snapshot.score != score:
         scored = build.scored(snapshot.score)
@@ -232,7 +283,8 @@ def record_attempt(attempt: dict, session: dict, snapshot: Snapshot, launch: Lau
             statements.append(scored)
     attempt.update(
         location=snapshot.location, suspendData=snapshot.suspend_data, exit=snapshot.exit,
-        lessonStatus=kept_status(attempt["lessonStatus"], status), comments=snapshot.comments,
+        lessonStatus=kept_status(status, found.status), completed=found.completed or is_completed(attempt),
+        comments=snapshot.comments,
         sessionSeconds=parse_timespan(snapshot.session_time), preferences=dict(snapshot.preferences),
         objectives=[o.to_json() for o in snapshot.objectives],
     )

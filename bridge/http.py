@@ -25,7 +25,9 @@ from lrs.auth.principal import ADMIN
 from lrs.auth.service import authenticate
 from lrs.errors import BadRequest, NotFound, ServiceUnavailable
 from lrs.http import params
-from lrs.http.context import base_url, credential_store, database, read_limited, require_basic_credential
+from lrs.http.context import (
+    base_url, credential_store, database, read_limited, require_basic_credential, spool_limited,
+)
 from lrs.http.responses import json_response
 from lrs.keys import authenticators_key, statement_hooks_key
 
@@ -60,12 +62,12 @@ async def require_admin(request: web.Request) -> None:
 
 async def post_package(request: web.Request) -> web.Response:
     await require_admin(request)
-    data = await read_limited(request)
     base = base_url(request)
-    package = await packages.import_package(
-        database(request), data, request.content_type, request.app[cmi5_settings_key].package_limits,
-        base, content_url(request) or base,
-    )
+    with await spool_limited(request) as upload:
+        package = await packages.import_package(
+            database(request), upload, request.content_type, request.app[cmi5_settings_key].package_limits,
+            base, content_url(request) or base,
+        )
     return json_response(packages.render_package(package), status=201,
                          headers={"Location": f"/scorm/packages/{package['_id']}"})
 

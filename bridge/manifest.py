@@ -3,8 +3,18 @@
 Elements are matched by local name: SCORM 1.2 manifests in the wild often get their namespaces
 slightly wrong, and nothing here depends on which namespace an element carries, except telling
 a SCORM 2004 manifest (ADL CP 1.3, sequencing, navigation) apart, which is refused by name.
-The XML is parsed with defusedxml: no entity declarations, no external or network access.
-Each rejection names the element (`organizations/organization[1]/item[2]`) and the problem.
+
+Real packages are often sloppy where their intent is still clear; those are read as meant:
+attribute names in any case (`adlcp:scormType`, `SCORMTYPE`), an `xml:base` without its
+trailing slash, a byte order mark or blank lines before the XML declaration, and, reported in
+`Manifest.warnings` because they change what is played, a default organization that names none
+(the first is played, as LMSes do), an identifierref or launch file that differs only in case,
+a resource without adlcp:scormtype (an asset, as IMS CP has it) and Windows-1252 text in a
+manifest that claims UTF-8. What could reach outside the package stays refused: absolute or
+climbing launch urls, and any entity declaration. The XML is parsed with defusedxml: a DOCTYPE naming a DTD (as old
+IMS CP 1.1 manifests do) is allowed, but no DTD is ever read or fetched and no entity is
+declared or expanded. Each rejection names the element (`organizations/organization[1]/item[2]`)
+and the problem.
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
@@ -24,7 +34,9 @@ from bridge.errors import InvalidPackage
 
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 SCORM_2004_MARKERS = ("adlcp_v1p3", "imsss", "adlseq", "adlnav")
-TIMESPAN = r"^\d{2,4}:\d{2}:\d{2}(\.\d{1,2})?$"
+TIMESPAN = r"^\d{1,4}:\d{2}:\d{2}(\.\d{1,2})?$"
+UTF8_BOM = b"\xef\xbb\xbf"
+XML_ENCODING = re.compile(rb"^(<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9._-]+)([\"'])")
 MAX_DEPTH = 100
 MAX_TEXT = 4096
 
@@ -62,26 +74,70 @@ class Manifest:
     organization: str               # its identifier
     items: list[Item]
     scos: list[Sco]                 # launchable items, in organization order
+    warnings: list[str] = field(default_factory=list)  # what was read leniently, and how
 
 
 def parse_manifest(data: bytes, files: frozenset[str]) -> Manifest:
     """The package's default organization; `files` are the package paths, to check launch files."""
-    root = parse_xml(data)
+    warnings: list[str] = []
+    root = parse_xml(data, warnings)
     if local(root) != "manifest":
         raise InvalidPackage(vocab.MANIFEST_FILE, f"the root element must be <manifest>, found <{local(root)}>")
     refuse_scorm_2004(root)
-    return ManifestReader(files).read(root)
+    return ManifestReader(files, warnings).read(root)
 
 
-def parse_xml(data: bytes) -> ET.Element:
+def parse_xml(data: bytes, warnings: list[str]) -> ET.Element:
+    data = trim_prolog(data)
+    try:
+        return parse_safely(data)
+    except ET.ParseError as error:
+        problem = error
+    recoded = as_windows_1252(data)
+    try:
+        if recoded is not None:
+            root = parse_safely(recoded)
+            warnings.append(f"{vocab.MANIFEST_FILE} is not UTF-8 as it says: it was read as Windows-1252")
+            return root
+    except ET.ParseError:
+        pass
+    raise InvalidPackage(vocab.MANIFEST_FILE, f"not well-formed XML: {problem}")
+
+
+def parse_safely(data: bytes) -> ET.Element:
+    """defusedxml: a DOCTYPE may name a DTD (it is never read); entity declarations are refused."""
     try:
         return SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as error:
         raise InvalidPackage(
-            vocab.MANIFEST_FILE, f"entities and external references are not allowed ({error.__class__.__name__})"
+            vocab.MANIFEST_FILE, f"entity declarations and external references are not allowed "
+                                 f"({error.__class__.__name__})"
         ) from None
-    except ET.ParseError as error:
-        raise InvalidPackage(vocab.MANIFEST_FILE, f"not well-formed XML: {error}") from None
+
+
+def trim_prolog(data: bytes) -> bytes:
+    """Without a UTF-8 byte order mark and blank lines before the XML declaration (both common)."""
+    trimmed = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
+    return trimmed.lstrip() if trimmed.lstrip().startswith(b"<?xml") else trimmed
+
+
+def as_windows_1252(data: bytes) -> bytes | None:
+    """A manifest that says (or defaults to) UTF-8 but is not, re-encoded from Windows-1252: old
+    Windows authoring tools wrote such files. None when it is UTF-8 or declares another encoding."""
+    declared = XML_ENCODING.match(data)
+    if declared and declared.group(2).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return None
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("windows-1252")
+    except UnicodeDecodeError:
+        return None
+    recoded = text.encode("utf-8")
+    return XML_ENCODING.sub(rb"\1utf-8\3", recoded, count=1)
 
 
 def local(element_or_name) -> str:
@@ -113,12 +169,13 @@ def text(element: ET.Element | None) -> str:
 
 
 def refuse_scorm_2004(root: ET.Element) -> None:
+    """By its schemaversion or a SCORM 2004 namespace. Not by `adlcp:scormType` alone: SCORM 1.2
+    manifests spell it that way too; a 2004 one carries the ADL CP 1.3 namespace with it."""
     metadata = child(root, "metadata")
     version = text(child(metadata, "schemaversion")) if metadata is not None else ""
     namespaces = {tag.split("}", 1)[0] for tag in (e.tag for e in root.iter()) if isinstance(tag, str) and tag.startswith("{")}
     namespaces |= {name.split("}", 1)[0] for e in root.iter() for name in e.attrib if name.startswith("{")}
-    camel = any("scormType" in name for e in root.iter() for name in e.attrib)
-    if ("2004" in version or "1.3" in version or camel
+    if ("2004" in version or "1.3" in version
             or any(marker in namespace for namespace in namespaces for marker in SCORM_2004_MARKERS)):
         raise InvalidPackage(
             vocab.MANIFEST_FILE,
@@ -138,6 +195,13 @@ def launch_url(href: str, parameters: str) -> str:
     return href + ("&" if "?" in href else "?") + parameters
 
 
+def join_base(base: str, href: str) -> str:
+    """xml:base and href joined: a base names a folder, with or without its trailing slash."""
+    if not base or base.endswith("/") or not href:
+        return base + href
+    return f"{base}/{href}"
+
+
 def package_file(url: str) -> str | None:
     """The package path a relative launch url names, or None when it is absolute or leaves the package."""
     parts = urlsplit(url)
@@ -152,9 +216,19 @@ def package_file(url: str) -> str | None:
     return normalized
 
 
+def unique_match(name: str, names) -> str | None:
+    """The one name equal to `name` but for case, if there is exactly one."""
+    found = [n for n in names if n.lower() == name.lower()]
+    return found[0] if len(found) == 1 else None
+
+
 class ManifestReader:
-    def __init__(self, files: frozenset[str]) -> None:
+    def __init__(self, files: frozenset[str], warnings: list[str]) -> None:
         self.files = files
+        self.files_by_case: dict[str, list[str]] = {}
+        for name in files:
+            self.files_by_case.setdefault(name.lower(), []).append(name)
+        self.warnings = warnings
         self.resources: dict[str, tuple[ET.Element, str]] = {}
         self.scos: list[Sco] = []
         self.identifiers: set[str] = set()
@@ -165,13 +239,7 @@ class ManifestReader:
         found = children(organizations, "organization") if organizations is not None else []
         if not found:
             raise InvalidPackage("organizations", "the manifest has no <organization>: nothing to launch")
-        default = attribute(organizations, "default")
-        organization, position = found[0], 1
-        if default:
-            matches = [(o, n) for n, o in enumerate(found, 1) if attribute(o, "identifier") == default]
-            if not matches:
-                raise InvalidPackage("organizations", f"default organization {default!r} is not one of its <organization> elements")
-            organization, position = matches[0]
+        organization, position = self.default_organization(organizations, found)
         path = f"organizations/organization[{position}]"
         items = self.read_items(organization, path, 0)
         if not self.scos:
@@ -182,20 +250,37 @@ class ManifestReader:
             organization=attribute(organization, "identifier") or "",
             items=items,
             scos=self.scos,
+            warnings=self.warnings,
         )
+
+    def default_organization(self, organizations: ET.Element, found: list[ET.Element]) -> tuple[ET.Element, int]:
+        """The organization `default` names; else, as LMSes do, the first one (said in a warning)."""
+        default = attribute(organizations, "default")
+        if not default:
+            return found[0], 1
+        identifiers = [attribute(o, "identifier") or "" for o in found]
+        if default in identifiers:
+            return found[identifiers.index(default)], identifiers.index(default) + 1
+        same = unique_match(default, identifiers)
+        if same is not None:
+            self.warnings.append(f"organizations: default {default!r} names organization {same!r} in another case")
+            return found[identifiers.index(same)], identifiers.index(same) + 1
+        self.warnings.append(f"organizations: default {default!r} names no organization; the first one, "
+                             f"{identifiers[0]!r}, is played")
+        return found[0], 1
 
     def read_resources(self, root: ET.Element) -> None:
         resources = child(root, "resources")
         if resources is None:
             return
-        base = resources.attrib.get(XML_BASE, "")
+        base = join_base(root.attrib.get(XML_BASE, ""), resources.attrib.get(XML_BASE, ""))
         for position, resource in enumerate(children(resources, "resource"), 1):
             identifier = attribute(resource, "identifier")
             if not identifier:
                 raise InvalidPackage(f"resources/resource[{position}]", "attribute identifier is required")
             if identifier in self.resources:
                 raise InvalidPackage(f"resources/resource[{position}]", f"identifier {identifier!r} is used twice")
-            self.resources[identifier] = (resource, base + resource.attrib.get(XML_BASE, ""))
+            self.resources[identifier] = (resource, join_base(base, resource.attrib.get(XML_BASE, "")))
 
     def read_items(self, parent: ET.Element, path: str, depth: int) -> list[Item]:
         if depth > MAX_DEPTH:
@@ -218,25 +303,49 @@ class ManifestReader:
             items.append(item)
         return items
 
-    def read_sco(self, element: ET.Element, path: str, identifier: str, title: str, reference: str) -> Sco | None:
+    def resource_of(self, path: str, reference: str) -> tuple[str, ET.Element, str]:
+        """The resource an identifierref names, leniently in another case when only one matches."""
         if reference not in self.resources:
-            raise InvalidPackage(path, f"identifierref {reference!r} names no resource of the manifest")
-        resource, base = self.resources[reference]
+            same = unique_match(reference, self.resources)
+            if same is None:
+                raise InvalidPackage(path, f"identifierref {reference!r} names no resource of the manifest")
+            self.warnings.append(f"{path}: identifierref {reference!r} names resource {same!r} in another case")
+            reference = same
+        return reference, *self.resources[reference]
+
+    def launch_file(self, path: str, reference: str, url: str) -> tuple[str, str]:
+        """The package file a launch url names, and the url; a file named in another case is
+        taken when it is the only one (packages made on Windows), and the url then names it."""
+        file = package_file(url)
+        if file is None:
+            raise InvalidPackage(path, f"launch url {url!r} must be a relative path inside the package "
+                                       "(a SCO is served with the player to reach its API)")
+        if file in self.files:
+            return file, url
+        same = self.files_by_case.get(file.lower(), [])
+        if len(same) != 1:
+            raise InvalidPackage(path, f"the launch file {file!r} of resource {reference!r} is missing from the zip")
+        self.warnings.append(f"{path}: launch file {file!r} is {same[0]!r} in the zip")
+        parts = urlsplit(url)
+        return same[0], quote(same[0]) + (f"?{parts.query}" if parts.query else "") + (
+            f"#{parts.fragment}" if parts.fragment else "")
+
+    def read_sco(self, element: ET.Element, path: str, identifier: str, title: str, reference: str) -> Sco | None:
+        reference, resource, base = self.resource_of(path, reference)
         href = attribute(resource, "href")
         if not href:
             if children(element, "item"):
                 return None  # an aggregation pointing at a resource it cannot launch
             raise InvalidPackage(path, f"resource {reference!r} has no href: the item cannot be launched")
-        scorm_type = (attribute(resource, "scormtype") or "asset").lower()
+        declared = attribute(resource, "scormtype")
+        scorm_type = (declared or "asset").lower()
         if scorm_type not in vocab.SCORM_12_TYPES:
             raise InvalidPackage(path, f"resource {reference!r} has adlcp:scormtype {scorm_type!r}; it must be sco or asset")
-        launch = launch_url(base + href, attribute(element, "parameters") or "")
-        file = package_file(base + href)
-        if file is None:
-            raise InvalidPackage(path, f"launch url {base + href!r} must be a relative path inside the package "
-                                       "(a SCO is served with the player to reach its API)")
-        if file not in self.files:
-            raise InvalidPackage(path, f"the launch file {file!r} of resource {reference!r} is missing from the zip")
+        if declared is None:
+            self.warnings.append(f"{path}: resource {reference!r} has no adlcp:scormtype; it is played as an asset "
+                                 "(its AU is satisfied without a status)")
+        file, url = self.launch_file(path, reference, join_base(base, href))
+        launch = launch_url(url, attribute(element, "parameters") or "")
         sco = Sco(index=len(self.scos), identifier=identifier, resource=reference, title=title,
                   scorm_type=scorm_type, launch=launch, file=file)
         self.read_adlcp(element, path, sco)

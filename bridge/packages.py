@@ -1,15 +1,20 @@
 """Package import and lookup: the LMS-facing verbs for SCORM packages. No HTTP here.
 
-A package is read and checked whole before anything is stored: zip (with the limits and safe
-member names of `cmi5.package.read_zip`), manifest, launch files. It then becomes a cmi5 course
-through cmi5's public import, its files go to the bridge's GridFS bucket, and the package
-document ties the SCOs to the course's AUs.
+A package is unpacked to a temporary folder and checked whole before anything is stored: zip
+(with the limits and safe member names of `cmi5.package.unpack_zip`), manifest, launch files.
+It then becomes a cmi5 course through cmi5's public import, its files go from that folder to
+the bridge's GridFS bucket, and the package document ties the SCOs to the course's AUs.
 """
 
 from __future__ import annotations
 
+import asyncio
+import posixpath
+import tempfile
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
+from typing import BinaryIO
 
 from bson import BSON
 
@@ -19,7 +24,7 @@ from bridge.errors import InvalidPackage
 from bridge.manifest import Manifest, parse_manifest
 from cmi5.course import InvalidCourseStructure
 from cmi5.courses import DEFAULT_CONTENT_TYPE, content_type_for, import_course
-from cmi5.package import PackageLimits, read_zip
+from cmi5.package import PackageLimits, unpack_zip
 from lrs.errors import NotFound
 
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
@@ -28,38 +33,67 @@ MAX_PACKAGE_BYTES = 14 * 1024 * 1024
 # What `link_course` adds to the document (course ids) and to each SCO (its AU's activity id and masteryScore).
 COURSE_LINK_BYTES = 100
 
+# Left in zips by macOS's archiver: resource forks, never content.
+MACOS_FOLDER = "__MACOSX/"
 
-def read_files(data: bytes, media_type: str, limits: PackageLimits) -> dict[str, bytes]:
+
+def read_files(data: bytes | BinaryIO, media_type: str, limits: PackageLimits,
+               folder: Path) -> tuple[dict[str, Path], list[str]]:
+    """The package's files (package path -> file unpacked under `folder`) and what was read leniently."""
     if media_type not in ZIP_TYPES:
         raise InvalidPackage("", f"a SCORM package is sent as application/zip, not {media_type or 'without a Content-Type'}")
     try:
-        files = read_zip(data, limits)
+        files = unpack_zip(data, limits, folder)
     except InvalidCourseStructure as error:
         raise InvalidPackage("package", error.problem) from None
-    if vocab.MANIFEST_FILE not in files:
-        raise InvalidPackage("package", f"{vocab.MANIFEST_FILE} is missing at the root of the zip")
-    return files
+    return package_root(files)
 
 
-async def import_package(database, data: bytes, media_type: str, limits: PackageLimits, base: str,
+def package_root(files: dict[str, Path]) -> tuple[dict[str, Path], list[str]]:
+    """The files as the manifest sees them, with imsmanifest.xml at their root.
+
+    Two common mistakes are read as meant: a manifest named in another case, and a package zipped
+    with its folder (`course/imsmanifest.xml`, everything else inside `course/`, maybe beside
+    macOS's `__MACOSX/`), whose folder then becomes the root.
+    """
+    if vocab.MANIFEST_FILE in files:
+        return files, []
+    named = [p for p in files if p.lower() == vocab.MANIFEST_FILE]
+    if len(named) == 1:
+        files = {vocab.MANIFEST_FILE if p == named[0] else p: f for p, f in files.items()}
+        return files, [f"the manifest is named {named[0]!r}; it is read as {vocab.MANIFEST_FILE}"]
+    content = {p: f for p, f in files.items() if not p.startswith(MACOS_FOLDER)}
+    nested = [p for p in content if posixpath.basename(p).lower() == vocab.MANIFEST_FILE and p.count("/") == 1]
+    if len(nested) == 1:
+        prefix = posixpath.dirname(nested[0]) + "/"
+        if all(p.startswith(prefix) for p in content):
+            files = {p[len(prefix):]: f for p, f in content.items()}
+            files[vocab.MANIFEST_FILE] = files.pop(posixpath.basename(nested[0]))
+            return files, [f"the package was zipped with its folder {prefix!r}; that folder is its root"]
+    raise InvalidPackage("package", f"{vocab.MANIFEST_FILE} is missing at the root of the zip")
+
+
+async def import_package(database, data: bytes | BinaryIO, media_type: str, limits: PackageLimits, base: str,
                          content_base: str) -> dict:
     """Import a SCORM 1.2 zip; `base` names its IRIs, `content_base` serves its player and files."""
-    files = read_files(data, media_type, limits)
-    manifest = parse_manifest(files[vocab.MANIFEST_FILE], frozenset(files))
-    package = uuid.uuid4().hex
-    iris = PackageIris(f"{base}/scorm/packages/{package}")
-    document = package_document(package, manifest, iris)
-    check_size(document)
-    course = await import_course(database, course_structure(manifest, iris, package, content_base), "application/xml")
-    link_course(document, course)
-    await store.insert_package_files(
-        database, package, {path: (content, content_type_for(path)) for path, content in files.items()}
-    )
-    await store.insert_package(database, document)
-    return document
+    with tempfile.TemporaryDirectory(prefix="scorm-package-") as folder:
+        files, warnings = await asyncio.to_thread(read_files, data, media_type, limits, Path(folder))
+        manifest = parse_manifest(files[vocab.MANIFEST_FILE].read_bytes(), frozenset(files))
+        package = uuid.uuid4().hex
+        iris = PackageIris(f"{base}/scorm/packages/{package}")
+        document = package_document(package, manifest, iris, warnings + manifest.warnings)
+        check_size(document)
+        course = await import_course(database, course_structure(manifest, iris, package, content_base),
+                                     "application/xml", owner=f"/scorm/packages/{package}")
+        link_course(document, course)
+        await store.insert_package_files(
+            database, package, {path: (file, content_type_for(path)) for path, file in files.items()}
+        )
+        await store.insert_package(database, document)
+        return document
 
 
-def package_document(package: str, manifest: Manifest, iris: PackageIris) -> dict:
+def package_document(package: str, manifest: Manifest, iris: PackageIris, warnings: list[str]) -> dict:
     """The package's document but for what its cmi5 course gives (`link_course`)."""
     scos = []
     for sco in manifest.scos:
@@ -73,6 +107,7 @@ def package_document(package: str, manifest: Manifest, iris: PackageIris) -> dic
     return {
         "_id": package, "iri": iris.package, "identifier": manifest.identifier, "organization": manifest.organization,
         "title": manifest.title, "created": datetime.now(timezone.utc), "sco_count": len(scos), "scos": scos,
+        "warnings": warnings,
     }
 
 
@@ -136,6 +171,7 @@ def render_package(package: dict) -> dict:
              "prerequisites": s["prerequisites"], "player": f"/scorm/player/{package['_id']}/{s['index']}"}
             for s in package["scos"]
         ],
+        "warnings": package.get("warnings", []),
     }
 
 

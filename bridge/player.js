@@ -21,6 +21,9 @@
   var sequence = 0;
   var initialized = false;
   var finished = false;
+  // The values the SCO set cmi.core.lesson_status to since the last request, each once: a commit
+  // carries only the last one, and "completed, then passed" is two facts.
+  var statuses = [];
 
   function show(text, state) {
     status.textContent = text;
@@ -51,7 +54,10 @@
   function request(event, cmi) {
     sequence += 1;
     var body = { auth: token, sequence: sequence, event: event };
-    if (cmi) { body.cmi = cmi; }
+    if (cmi) {
+      body.cmi = cmi;
+      body.statuses = statuses.splice(0);
+    }
     return body;
   }
 
@@ -85,6 +91,9 @@
       autocommit: true,
       autocommitSeconds: AUTOCOMMIT_SECONDS,
       mastery_override: true,
+      // SCORM 1.2 RTE 3.4.4: a SCO that finishes without setting a status is completed (else
+      // scorm-again would report incomplete, and the LRS could not tell it from the SCO's own).
+      autoCompleteLessonStatus: true,
       commitRequestDataType: TEXT,
       terminationCommitContentType: TEXT,
       logLevel: 4,
@@ -101,7 +110,11 @@
           "cmi.suspend_data holds at most " + SUSPEND_DATA_LIMIT + " characters (SCORM 1.2 CMIString4096)");
         return "false";
       }
-      return setValue(element, value);
+      var result = setValue(element, value);
+      if (element === "cmi.core.lesson_status" && result === "true" && statuses.indexOf(String(value)) < 0) {
+        statuses.push(String(value));
+      }
+      return result;
     };
     api.on("LMSInitialize", function () {
       initialized = true;

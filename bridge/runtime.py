@@ -28,6 +28,7 @@ from bridge.errors import SessionSuperseded
 from bridge.packages import find_package_sco
 from bridge.statements import Launch
 from cmi5.auth import SessionPolicy
+from cmi5.preferences import read_learner_preferences
 from cmi5.sessions import registration_status
 from lrs.auth.principal import Principal
 from lrs.datatypes import parse_timestamp
@@ -96,7 +97,7 @@ async def write_record(rt: Runtime, record: dict, etag: str | None) -> str:
     """Write on the version read (If-Match), or only if still absent; PreconditionFailed otherwise."""
     preconditions = Preconditions(if_match=[etag]) if etag else Preconditions(if_none_match=["*"])
     return await put_document(rt.database, rt.place, vocab.RUNTIME_STATE_ID, json.dumps(record).encode(), JSON,
-                              preconditions, header_required=False)
+                              preconditions)
 
 
 def check_current(rt: Runtime, record: dict) -> None:
@@ -120,6 +121,9 @@ async def start_session(rt: Runtime, content_base: str) -> dict:
     """What the player needs before LMSInitialize. Reads only: the first commit writes."""
     record, _ = await read_record(rt)
     check_current(rt, record)
+    # cmi5 11: an AU reads its learner's preferences at start (its initialized is refused until
+    # then). SCORM 1.2 keeps cmi.student_preference per attempt, so they are not applied to it.
+    await read_learner_preferences(rt.database, rt.session)
     record = begin_session(record, rt.launch, launched_at(rt))
     session = record["session"]
     return {
@@ -136,7 +140,7 @@ def parse_commit(body: object) -> Commit:
     check_commit(body)
     event = body.get("event", "commit")
     snapshot = None if event == "initialize" else parse_snapshot(body.get("cmi"))
-    return Commit(body["sequence"], event, snapshot)
+    return Commit(body["sequence"], event, snapshot, tuple(body.get("statuses") or ()))
 
 
 async def registration_facts(rt: Runtime) -> Facts:
@@ -229,8 +233,7 @@ async def write_profile_documents(rt: Runtime, record: dict) -> None:
             }).encode(), JSON),
         }
         for state_id, (content, content_type) in documents.items():
-            await put_document(rt.database, rt.place, state_id, content, content_type, Preconditions(),
-                               header_required=False)
+            await put_document(rt.database, rt.place, state_id, content, content_type, Preconditions())
         latest, _ = await read_record(rt)
         if latest["attempt"] == attempt or not is_current(latest, rt.launch.session):
             return

@@ -165,7 +165,11 @@ class StatementBuilder:
         scaled = scaled_of(score)
         if scaled is not None:
             result["score"] = {"scaled": scaled}
-        return self.about_sco(verb, result, defined)
+        statement = self.about_sco(verb, result, defined)
+        if scaled is not None and self.launch.mastery_score is not None:
+            # cmi5 9.6.3.2: a judged statement with a score names the masteryScore it was judged by.
+            statement["context"].setdefault("extensions", {})[cmi5_vocab.EXT_MASTERY_SCORE] = self.launch.mastery_score
+        return statement
 
     def scored(self, score: Score) -> dict | None:
         found = xapi_score(score)

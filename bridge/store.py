@@ -5,6 +5,8 @@ Run-time state is not here: it lives in State documents, written through `lrs.do
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from lrs.db import IndexSpec
@@ -20,7 +22,7 @@ INDEXES = [
 ]
 
 
-async def insert_package_files(database, package: str, files: dict[str, tuple[bytes, str]]) -> None:
+async def insert_package_files(database, package: str, files: dict[str, tuple[Path, str]]) -> None:
     await PACKAGE_FILES.insert_files(database, package, files)
 
 

@@ -16,8 +16,8 @@ import hmac
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from cmi5 import store, vocab
-from cmi5.rules import ids_of
+from cmi5 import preferences, store, vocab
+from cmi5.rules import RuleViolation, check_as_sent, ids_of
 from lrs.auth.credentials import DEFAULT_HOMEPAGE
 from lrs.auth.principal import Principal
 from lrs.auth.service import decode_basic
@@ -52,14 +52,14 @@ def lms_principal(homepage: str) -> Principal:
     return Principal(key=LMS_KEY, name="cmi5 LMS", scopes=frozenset({"all"}), authority=authority)
 
 
-def token_principal(session: dict, homepage: str) -> Principal:
+def token_principal(session: dict, homepage: str, database) -> Principal:
     # One key per registration and AU: with statements/read/mine the AU reads what it wrote
     # in any of its sessions, and nothing else.
     key = f"cmi5:{session['registration']}:{session['au']}"
     authority = {"objectType": "Agent", "name": "cmi5 AU launch",
                  "account": {"homePage": homepage or DEFAULT_HOMEPAGE, "name": key}}
     return Principal(key=key, name="cmi5 AU launch", scopes=TOKEN_SCOPES, authority=authority,
-                     policy=SessionPolicy(session))
+                     policy=SessionPolicy(session, database))
 
 
 def session_ended_at(session: dict) -> datetime | None:
@@ -95,7 +95,7 @@ class TokenAuthenticator:
             return None
         if not token_usable(session, datetime.now(timezone.utc)):
             return None
-        return token_principal(session, self.homepage)
+        return token_principal(session, self.homepage, self.app[database_key])
 
 
 def same_agent(agent: object, actor: dict) -> bool:
@@ -114,23 +114,24 @@ def context_activity_ids(context: dict | None) -> set[str]:
 class SessionPolicy:
     """What a launch token may do: its own actor, registration and AU, nothing else."""
 
-    def __init__(self, session: dict) -> None:
+    def __init__(self, session: dict, database) -> None:
         self.session = session
+        self.database = database
         self.actor = session["actor"]
         self.registration = session["registration"]
         self.activity_id = session["activity_id"]
 
     def check_statements(self, statements: list[dict]) -> None:
+        """Before the LRS fills in ids and timestamps: the token's limits, then 9.1 and 9.7."""
         for statement in statements:
+            sid = statement.get("id")
             if statement.get("verb", {}).get("id") == vocab.VOIDED:
-                raise Forbidden("a cmi5 launch token cannot void statements (cmi5 6.3)")
+                raise RuleViolation("6.3", "a cmi5 launch token cannot void statements", sid)
             if not same_agent(statement.get("actor"), self.actor):
-                raise Forbidden("a cmi5 launch token only sends statements whose actor is its learner (cmi5 9.2)")
+                raise RuleViolation("9.2", "a cmi5 launch token only sends statements whose actor is its learner", sid)
             context = statement.get("context") or {}
             if str(context.get("registration", "")).lower() != self.registration:
-                raise Forbidden(
-                    f"a cmi5 launch token only sends statements with context.registration {self.registration}"
-                )
+                raise RuleViolation("9.6.1", f"context.registration must be the launch's registration {self.registration}", sid)
             obj = statement.get("object") or {}
             about_au = obj.get("objectType", "Activity") == "Activity" and obj.get("id") == self.activity_id
             if not about_au and self.activity_id not in context_activity_ids(context):
@@ -138,26 +139,35 @@ class SessionPolicy:
                     f"a cmi5 launch token only sends statements about its AU: the object or a context "
                     f"activity must be {self.activity_id}"
                 )
+            check_as_sent(statement)
 
     def check_statement_read(self) -> None:
         """Reads are limited by the token's statements/read/mine scope."""
 
-    def check_document(self, resource: str, method: str, params: dict) -> None:
+    async def check_document(self, resource: str, method: str, params: dict) -> None:
         if resource == "state":
             self.check_state(method, params)
         elif resource == "agents/profile":
             if not same_agent(params.get("agent"), self.actor):
-                raise Forbidden("a cmi5 launch token only reads its own learner's agent profile")
+                raise Forbidden("a cmi5 launch token only uses its own learner's agent profile (cmi5 11)")
             if params.get("profileId") != vocab.LEARNER_PREFERENCES_PROFILE_ID:
                 raise Forbidden(
                     f"a cmi5 launch token only uses the {vocab.LEARNER_PREFERENCES_PROFILE_ID} agent profile (cmi5 11)"
                 )
+            if method == "DELETE":
+                raise RuleViolation("11.0", f"the AU cannot delete its learner's {vocab.LEARNER_PREFERENCES_PROFILE_ID}")
+            if method == "GET":
+                await preferences.note_read(self.database, self.session["_id"])
         elif resource == "activities/profile":
             # cmi5 12: an AU may use the Activity Profile resource; its own activity only.
             if params.get("activityId") != self.activity_id:
                 raise Forbidden(f"a cmi5 launch token only uses the activity profile of {self.activity_id}")
         else:
             raise Forbidden(f"a cmi5 launch token cannot use {resource}")
+
+    def check_document_content(self, resource: str, params: dict, content: bytes, content_type: str | None) -> None:
+        if resource == "agents/profile":
+            preferences.check_document(content, content_type)
 
     def check_state(self, method: str, params: dict) -> None:
         if params.get("activityId") != self.activity_id:

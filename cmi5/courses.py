@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import posixpath
+import tempfile
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 
 from bson import BSON
 from bson.errors import InvalidDocument
 
 from cmi5 import store
 from cmi5.course import InvalidCourseStructure
-from cmi5.package import PackageLimits, read_package
+from cmi5.package import Package, PackageLimits, read_package
 from lrs.errors import NotFound
 
 # A course is one database document; leave headroom under MongoDB's 16 MiB.
@@ -43,8 +46,17 @@ def new_activity_id() -> str:
     return f"urn:uuid:{uuid.uuid4()}"
 
 
-async def import_course(database, data: bytes, media_type: str, limits: PackageLimits = PackageLimits()) -> dict:
-    package = read_package(data, media_type, limits)
+async def import_course(database, data: bytes, media_type: str, limits: PackageLimits = PackageLimits(),
+                        owner: str | None = None) -> dict:
+    """Import a cmi5.xml or zip. `owner` names what made the course (e.g. a SCORM package's URL),
+    which is then the only way to delete it."""
+    # A zip is unpacked to a temporary folder (never into memory), stored, then removed.
+    with tempfile.TemporaryDirectory(prefix="cmi5-package-") as folder:
+        package = await asyncio.to_thread(read_package, data, media_type, Path(folder), limits)
+        return await store_course(database, package, owner)
+
+
+async def store_course(database, package: Package, owner: str | None = None) -> dict:
     structure = package.course
     key = uuid.uuid4().hex
     for node in (*structure["aus"], *structure["blocks"]):
@@ -59,6 +71,7 @@ async def import_course(database, data: bytes, media_type: str, limits: PackageL
         "packaged": bool(package.files),
         "au_count": len(structure["aus"]),
         "structure": structure,
+        "owner": owner,
     }
     try:
         size = len(BSON.encode(document))
@@ -68,7 +81,7 @@ async def import_course(database, data: bytes, media_type: str, limits: PackageL
         raise InvalidCourseStructure("courseStructure", f"is {size} bytes once stored; at most {MAX_COURSE_BYTES} are accepted")
     if package.files:
         await store.insert_package_files(
-            database, key, {path: (content, content_type_for(path)) for path, content in package.files.items()}
+            database, key, {path: (file, content_type_for(path)) for path, file in package.files.items()}
         )
     await store.insert_course(database, document)
     return document
@@ -148,4 +161,5 @@ def render_course_summary(course: dict) -> dict:
         "id": course["_id"], "publisherId": course["publisher_id"], "activityId": course["activity_id"],
         "title": course["title"], "packaged": course["packaged"], "auCount": course["au_count"],
         "created": course["created"].isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "owner": course.get("owner"),
     }

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from cmi5 import courses, sessions, store
+from cmi5 import courses, deletion, reports, sessions, store
 from cmi5.auth import lms_principal
 from cmi5.config import Cmi5Settings, cmi5_settings_key
 from lrs.auth.principal import ADMIN
-from lrs.errors import NotFound
+from lrs.errors import BadRequest, NotFound
 from lrs.http import params
 from lrs.http.context import base_url, database, read_limited, require_basic_credential
 from lrs.http.responses import json_response
@@ -67,10 +67,15 @@ async def get_course(request: web.Request) -> web.Response:
     return json_response(courses.render_course(course))
 
 
+async def delete_course(request: web.Request) -> web.Response:
+    await require_admin(request)
+    return json_response(await deletion.delete_course(lms_for(request.app), request.match_info["course"]))
+
+
 async def post_registration(request: web.Request) -> web.Response:
     await require_admin(request)
-    registration = await sessions.create_registration(lms_for(request.app), await read_json(request))
-    return json_response({"registration": registration}, status=201,
+    registration, created = await sessions.create_registration(lms_for(request.app), await read_json(request))
+    return json_response({"registration": registration}, status=201 if created else 200,
                          headers={"Location": f"/cmi5/registrations/{registration}"})
 
 
@@ -78,6 +83,11 @@ async def get_registration(request: web.Request) -> web.Response:
     await require_admin(request)
     status = await sessions.registration_status(database(request), request.match_info["registration"])
     return json_response(status)
+
+
+async def delete_registration(request: web.Request) -> web.Response:
+    await require_admin(request)
+    return json_response(await deletion.delete_registration(lms_for(request.app), request.match_info["registration"]))
 
 
 async def post_launch(request: web.Request) -> web.Response:
@@ -98,6 +108,41 @@ async def post_abandon(request: web.Request) -> web.Response:
     await require_admin(request)
     result = await sessions.abandon(lms_for(request.app), request.match_info["registration"], await read_json(request))
     return json_response(result)
+
+
+async def get_session(request: web.Request) -> web.Response:
+    await require_admin(request)
+    return json_response(await sessions.session_status(database(request), request.match_info["session"]))
+
+
+async def post_session_abandon(request: web.Request) -> web.Response:
+    await require_admin(request)
+    await read_json_or_nothing(request)
+    return json_response(await sessions.abandon_by_id(lms_for(request.app), request.match_info["session"]))
+
+
+async def read_json_or_nothing(request: web.Request) -> None:
+    """A body-less call; an empty body or an empty JSON object is accepted as well."""
+    data = await read_limited(request)
+    if data.strip() and params.parse_json(data, "body") != {}:
+        raise BadRequest("this call takes no body (or an empty JSON object)")
+
+
+async def get_courses_report(request: web.Request) -> web.Response:
+    await require_admin(request)
+    return json_response({"courses": await reports.courses_report(database(request))})
+
+
+async def get_course_report(request: web.Request) -> web.Response:
+    await require_admin(request)
+    return json_response(await reports.course_report(database(request), request.match_info["course"]))
+
+
+async def get_learner_report(request: web.Request) -> web.Response:
+    await require_admin(request)
+    params.check_parameters(request.query, ["agent"], required=["agent"])
+    agent = params.parse_json(request.query["agent"].encode(), "agent parameter")
+    return json_response(await reports.learner_report(database(request), agent))
 
 
 async def post_fetch(request: web.Request) -> web.Response:
@@ -135,10 +180,17 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/cmi5/courses", post_course)
     app.router.add_get("/cmi5/courses", get_courses)
     app.router.add_get("/cmi5/courses/{course}", get_course)
+    app.router.add_delete("/cmi5/courses/{course}", delete_course)
     app.router.add_post("/cmi5/registrations", post_registration)
     app.router.add_get("/cmi5/registrations/{registration}", get_registration)
+    app.router.add_delete("/cmi5/registrations/{registration}", delete_registration)
     app.router.add_post("/cmi5/registrations/{registration}/launch", post_launch)
     app.router.add_post("/cmi5/registrations/{registration}/waive", post_waive)
     app.router.add_post("/cmi5/registrations/{registration}/abandon", post_abandon)
+    app.router.add_get("/cmi5/sessions/{session}", get_session)
+    app.router.add_post("/cmi5/sessions/{session}/abandon", post_session_abandon)
+    app.router.add_get("/cmi5/reports/courses", get_courses_report)
+    app.router.add_get("/cmi5/reports/courses/{course}", get_course_report)
+    app.router.add_get("/cmi5/reports/learners", get_learner_report)
     app.router.add_post("/cmi5/fetch/{session}/{secret}", post_fetch)
     app.router.add_get("/cmi5/content/{package}/{path:.+}", get_content)

@@ -8,6 +8,7 @@ Order within a batch is by `timestamp` (cmi5 9.3), then by position.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -15,10 +16,12 @@ from cmi5 import vocab
 from lrs.errors import Forbidden, InvalidStatement
 from lrs.statements.validate import parse_timestamp
 
-# After "terminated", statements timestamped before it may still arrive for this long
+# After "terminated", new statements timestamped before it may still arrive for this long
 # (an AU's last requests race each other); after that, or timestamped later, they are refused.
 TERMINATED_GRACE = timedelta(seconds=10)
 OUTCOME_VERBS = (vocab.COMPLETED, vocab.PASSED, vocab.FAILED)
+# 9.7: a timestamp says it is UTC: Z, +00, +0000 or +00:00.
+UTC_DESIGNATOR = re.compile(r"(?:[Zz]|\+00(?::?00)?)\Z")
 DURATION_VERBS = (vocab.TERMINATED, vocab.COMPLETED, vocab.PASSED, vocab.FAILED)
 
 
@@ -51,6 +54,8 @@ class SessionState:
     terminated_received: datetime | None = None
     abandoned: bool = False
     last_at: datetime | None = None
+    # The AU asked for its learner's cmi5LearnerPreferences document (cmi5 11).
+    preferences_read: bool = False
     # verb IRI -> id of the cmi5 defined statement that used it in this session
     verbs: dict[str, str] = field(default_factory=dict)
 
@@ -84,13 +89,27 @@ def timestamp_of(statement: dict) -> datetime:
         raise RuleViolation("9.7", f"timestamp is not usable: {error.rule}", statement.get("id")) from None
 
 
+def check_as_sent(statement: dict) -> None:
+    """9.1 and 9.7, judged before the LRS fills in what the AU left out: the AU gives every
+    statement its id and a timestamp in UTC."""
+    if "id" not in statement:
+        raise RuleViolation("9.1", "the AU must give every statement an id")
+    timestamp = statement.get("timestamp")
+    if timestamp is None:
+        raise RuleViolation("9.7", "the AU must give every statement a timestamp", statement["id"])
+    if not UTC_DESIGNATOR.search(timestamp):
+        raise RuleViolation("9.7", f"timestamps are in UTC (ending in Z or +00:00), not {timestamp}", statement["id"])
+
+
 def apply_rules(
-    launch: Launch, state: SessionState, registration: RegistrationAU, statements: list[dict], now: datetime
+    launch: Launch, state: SessionState, registration: RegistrationAU, statements: list[dict], now: datetime,
+    stored_ids: frozenset[str] = frozenset(),
 ) -> Outcome:
+    """`stored_ids`: lower-case ids of the batch's statements that are stored already."""
     outcome = Outcome(state)
     timed = sorted(((timestamp_of(s), i, s) for i, s in enumerate(statements)), key=lambda t: t[:2])
     for timestamp, _, statement in timed:
-        check_statement(launch, outcome, registration, statement, timestamp, now)
+        check_statement(launch, outcome, registration, statement, timestamp, now, statement["id"].lower() in stored_ids)
     return outcome
 
 
@@ -107,7 +126,7 @@ def reads_registration(statements: list[dict]) -> bool:
 
 def check_statement(
     launch: Launch, outcome: Outcome, registration: RegistrationAU, statement: dict, timestamp: datetime,
-    now: datetime,
+    now: datetime, stored: bool = False,
 ) -> None:
     state = outcome.state
     sid = statement["id"]
@@ -119,14 +138,22 @@ def check_statement(
     if state.abandoned:
         raise RuleViolation("9.3.6", "the session was abandoned; no statement may follow", sid)
     if state.terminated_at is not None:
+        # The grace keeps what was sent before terminated from being lost; a statement stored
+        # already loses nothing, so a repeat of it is refused like anything else (cmi5 9.3).
         late = now - state.terminated_received <= TERMINATED_GRACE and timestamp <= state.terminated_at
-        if not late or (defined and verb == vocab.TERMINATED):
+        if not late or stored or (defined and verb == vocab.TERMINATED):
             raise RuleViolation("9.3.8", "the session was terminated; terminated must be the last statement", sid)
     if state.initialized_at is None:
         if not (defined and verb == vocab.INITIALIZED):
             raise RuleViolation("9.3.2", "initialized must be the first statement of a session", sid)
+        if not state.preferences_read:
+            raise RuleViolation(
+                "11.0", f"the AU must read the {vocab.LEARNER_PREFERENCES_PROFILE_ID} Agent Profile document "
+                        "before it sends initialized", sid,
+            )
     elif timestamp < state.initialized_at:
         raise RuleViolation("9.3", "a statement cannot be timestamped before the session's initialized statement", sid)
+    check_progress(statement)
     if defined:
         check_defined(launch, state, registration, outcome.claims, statement, timestamp)
         verbs = {**state.verbs, verb: sid}
@@ -227,11 +254,15 @@ def check_result(launch: Launch, statement: dict, verb: str, name: str) -> None:
         raise RuleViolation("9.5.3", f"{name} statements must not include result.completion", sid)
     if verb in DURATION_VERBS and "duration" not in result:
         raise RuleViolation("9.5.4.1", f"{name} statements need result.duration", sid)
-    progress = (result.get("extensions") or {}).get(vocab.EXT_PROGRESS)
-    if progress is not None and (type(progress) is not int or not 0 <= progress <= 100):
-        raise RuleViolation("9.5.5.1", "the progress extension is an integer from 0 to 100", sid)
     if verb in (vocab.PASSED, vocab.FAILED):
         check_mastery(launch, statement, verb, sid)
+
+
+def check_progress(statement: dict) -> None:
+    """9.5.5.1, in any statement of the AU: libraries send progress in cmi5 allowed ones."""
+    progress = ((statement.get("result") or {}).get("extensions") or {}).get(vocab.EXT_PROGRESS)
+    if progress is not None and (type(progress) is not int or not 0 <= progress <= 100):
+        raise RuleViolation("9.5.5.1", "the progress extension is an integer from 0 to 100", statement["id"])
 
 
 def check_score(score: dict, sid: str) -> None:
@@ -251,6 +282,12 @@ def check_score(score: dict, sid: str) -> None:
 
 def check_mastery(launch: Launch, statement: dict, verb: str, sid: str) -> None:
     extensions = (statement.get("context") or {}).get("extensions") or {}
+    score = (statement.get("result") or {}).get("score")
+    if score is not None and launch.mastery_score is not None and vocab.EXT_MASTERY_SCORE not in extensions:
+        raise RuleViolation(
+            "9.6.3.2", f"a {vocab.VERB_NAMES[verb]} statement with a score carries the masteryScore extension "
+                       f"({launch.mastery_score}, from the launch)", sid,
+        )
     if vocab.EXT_MASTERY_SCORE in extensions:
         if launch.mastery_score is None:
             raise RuleViolation("9.6.3.2", "the masteryScore extension is used, but the launch has no masteryScore", sid)
@@ -258,7 +295,7 @@ def check_mastery(launch: Launch, statement: dict, verb: str, sid: str) -> None:
             raise RuleViolation(
                 "9.6.3.2", f"the masteryScore extension must be the launch's masteryScore {launch.mastery_score}", sid
             )
-    scaled = ((statement.get("result") or {}).get("score") or {}).get("scaled")
+    scaled = (score or {}).get("scaled")
     if launch.mastery_score is None or scaled is None:
         return
     if verb == vocab.PASSED and scaled < launch.mastery_score:

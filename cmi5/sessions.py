@@ -19,6 +19,7 @@ from cmi5.launch import content_url, launch_data, launch_url
 from cmi5.moveon import AUFacts, evaluate, newly_satisfied_order
 from cmi5.statements import abandoned, context_template, launched, satisfied, waived
 from lrs.auth.principal import Principal
+from lrs.datatypes import is_uuid
 from lrs.documents.service import Place, Preconditions, put_document
 from lrs.documents.store import STATE
 from lrs.errors import BadRequest, Conflict, NotFound
@@ -84,21 +85,35 @@ def check_learner(actor: object) -> dict:
 
 # --- registrations --------------------------------------------------------------------------
 
-async def create_registration(lms: Lms, body: object) -> str:
-    body = require_object(body, {"course", "actor"}, {"course", "actor"})
+async def create_registration(lms: Lms, body: object) -> tuple[str, bool]:
+    """The registration's id, and whether it was made now (False: it existed for this course and learner)."""
+    body = require_object(body, {"course", "actor", "registration"}, {"course", "actor"})
     if not isinstance(body["course"], str):
         raise BadRequest("course: must be a course id")
     course = await get_course(lms.database, body["course"])
     actor = check_learner(body["actor"])
-    registration = str(uuid.uuid4())
-    await store.insert_registration(lms.database, {
+    registration = parse_registration_id(body["registration"]) if "registration" in body else str(uuid.uuid4())
+    document = {
         "_id": registration, "course": course["_id"], "actor": actor, "actor_key": ifi_key(actor),
         "created": now(), store.AUS: {}, store.SATISFIED_BLOCKS: [], store.COURSE_SATISFIED: False,
-    })
+    }
+    if not await store.insert_registration(lms.database, document):
+        existing = await get_registration(lms.database, registration)
+        if existing["course"] != course["_id"] or existing["actor_key"] != document["actor_key"]:
+            raise Conflict(f"registration {registration} exists for another course or learner")
+        # Made by an earlier call (perhaps one racing this one), which evaluates moveOn itself.
+        return registration, False
     # cmi5 9.6.1: moveOn is evaluated at registration (NotApplicable AUs are satisfied now),
     # under a session id of its own since no AU session triggers it.
     await apply_move_on(lms, registration, course, str(uuid.uuid4()))
-    return registration
+    return registration, True
+
+
+def parse_registration_id(value: object) -> str:
+    """An LMS's own registration id: a UUID (xAPI's registration type), kept in lower case."""
+    if not is_uuid(value):
+        raise BadRequest("registration: must be a UUID (8-4-4-4-12 hexadecimal digits)")
+    return value.lower()
 
 
 async def get_registration(database, registration: str) -> dict:
@@ -178,12 +193,12 @@ async def launch(lms: Lms, registration_id: str, body: object, urls: Urls) -> di
     place = Place(STATE, activity_id=au["activityId"], agent=ifi_key(actor), registration=registration_id)
     await put_document(
         lms.database, place, vocab.LAUNCH_DATA_STATE_ID, json.dumps(document).encode(), "application/json",
-        Preconditions(), header_required=False,
+        Preconditions(),
     )
     statement = launched(actor, au, registration_id, session_id, launch_mode, au_url, launched_at)
     await store_statements(lms.database, lms.hooks, lms.principal, [statement])
     fetch = f"{urls.base}/cmi5/fetch/{session_id}/{fetch_secret}"
-    url = launch_url(au_url, f"{urls.base}/xapi/", fetch, actor, registration_id, au["activityId"])
+    url = launch_url(au_url, f"{urls.base}/xapi", fetch, actor, registration_id, au["activityId"])
     return {"url": url, "session": session_id, "launchMethod": au["launchMethod"]}
 
 
@@ -220,10 +235,13 @@ async def abandon_session(lms: Lms, session_id: str) -> bool:
     statement = abandoned(before["actor"], before["au_snapshot"], before["registration"], session_id,
                           last - before["launched_at"], ended)
     await store_statements(lms.database, lms.hooks, lms.principal, [statement])
+    await store.update_registration_progress(lms.database, before["registration"], before["au"], None,
+                                             (last - before["launched_at"]).total_seconds())
     return True
 
 
 async def abandon(lms: Lms, registration_id: str, body: object) -> dict:
+    """Abandon the open session of an AU of a registration."""
     body = require_object(body, {"au"}, {"au"})
     registration = await get_registration(lms.database, registration_id)
     course = await get_course(lms.database, registration["course"])
@@ -231,7 +249,16 @@ async def abandon(lms: Lms, registration_id: str, body: object) -> dict:
     session_id = store.registration_au(registration, au["index"]).get("session")
     if not session_id or not await abandon_session(lms, session_id):
         raise Conflict(f"AU {au['id']} has no open session in registration {registration['_id']}")
-    return {"session": session_id, "status": "abandoned"}
+    return {"session": session_id, "status": "abandoned", "registration": registration["_id"], "au": au["id"]}
+
+
+async def abandon_by_id(lms: Lms, session_id: str) -> dict:
+    """Abandon a session by the id its launch returned; 409 once it has ended."""
+    session = await get_session(lms.database, session_id)
+    if not await abandon_session(lms, session["_id"]):
+        raise Conflict(f"session {session['_id']} has ended already ({session[store.STATUS]})")
+    return {"session": session["_id"], "status": "abandoned", "registration": session["registration"],
+            "au": session["au_snapshot"]["id"]}
 
 
 async def waive(lms: Lms, registration_id: str, body: object) -> dict:
@@ -267,8 +294,24 @@ def render_session(session: dict) -> dict:
         "id": session["_id"], "status": session[store.STATUS], "launchMode": session["launch_mode"],
         "launchedAt": render_time(session["launched_at"]), "initializedAt": render_time(state.initialized_at),
         "terminatedAt": render_time(state.terminated_at), "abandonedAt": render_time(session.get("ended_at")) if state.abandoned else None,
-        "tokenFetched": session.get(store.TOKEN_HASH) is not None,
+        # The token's hash is never read for reports; the time it was fetched says the same.
+        "tokenFetched": session.get(store.FETCHED_AT) is not None, "fetchedAt": render_time(session.get(store.FETCHED_AT)),
+        "learnerPreferencesRead": state.preferences_read,
     }
+
+
+async def get_session(database, session_id: str) -> dict:
+    session = await store.find_session(database, session_id.lower()) if is_uuid(session_id) else None
+    if session is None:
+        raise NotFound(f"no session {session_id}")
+    return session
+
+
+async def session_status(database, session_id: str) -> dict:
+    """One session as `GET /cmi5/sessions/{id}` shows it: its registration, AU and state."""
+    session = await get_session(database, session_id)
+    return {**render_session(session), "registration": session["registration"], "course": session["course"],
+            "au": session["au_snapshot"]["id"], "activityId": session["activity_id"]}
 
 
 def aus_in_block(structure: dict, block: int) -> list[int]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from cmi5 import vocab
 from cmi5.rules import RegistrationAU, SessionState
@@ -24,7 +26,7 @@ SESSIONS = "cmi5_sessions"
 PACKAGE_FILES = PackageFiles("cmi5_content")
 
 # Registration fields.
-AUS = "aus"                       # {"<au index>": {completed, passed, failed, waived, session}}
+AUS = "aus"                       # {"<au index>": {completed, passed, failed, waived, session, score, seconds}}
 SATISFIED_BLOCKS = "satisfied_blocks"
 COURSE_SATISFIED = "course_satisfied"
 # Session fields.
@@ -33,11 +35,17 @@ VERSION = "version"
 STATUS = "status"                 # launched, initialized, terminated, abandoned
 FETCH_HASH = "fetch_hash"
 TOKEN_HASH = "token_hash"
+FETCHED_AT = "fetched_at"
 
 INDEXES = [
     IndexSpec(COURSES, IndexModel([("created", DESCENDING)])),
     IndexSpec(REGISTRATIONS, IndexModel([("actor_key", ASCENDING), ("course", ASCENDING)])),
+    # Course reports aggregate a course's registrations.
+    IndexSpec(REGISTRATIONS, IndexModel([("course", ASCENDING)])),
     IndexSpec(SESSIONS, IndexModel([("registration", ASCENDING), ("launched_at", ASCENDING)])),
+    # Deleting a course finds its registrations and sessions.
+    IndexSpec(REGISTRATIONS, IndexModel([("course", ASCENDING)])),
+    IndexSpec(SESSIONS, IndexModel([("course", ASCENDING)])),
     *PACKAGE_FILES.indexes,
 ]
 
@@ -59,7 +67,7 @@ async def find_courses(database) -> list[dict]:
     return await cursor.to_list()
 
 
-async def insert_package_files(database, package: str, files: dict[str, tuple[bytes, str]]) -> None:
+async def insert_package_files(database, package: str, files: dict[str, tuple[Path, str]]) -> None:
     await PACKAGE_FILES.insert_files(database, package, files)
 
 
@@ -67,10 +75,23 @@ async def find_package_file(database, package: str, path: str):
     return await PACKAGE_FILES.find_file(database, package, path)
 
 
+async def delete_course(database, key: str) -> bool:
+    return (await database[COURSES].delete_one({"_id": key})).deleted_count == 1
+
+
+async def delete_package_files(database, package: str) -> int:
+    return await PACKAGE_FILES.delete_files(database, package)
+
+
 # --- registrations --------------------------------------------------------------------------
 
-async def insert_registration(database, document: dict) -> None:
-    await database[REGISTRATIONS].insert_one(document)
+async def insert_registration(database, document: dict) -> bool:
+    """False when a registration with that id exists already."""
+    try:
+        await database[REGISTRATIONS].insert_one(document)
+    except DuplicateKeyError:
+        return False
+    return True
 
 
 async def find_registration(database, registration: str, au: int | None = None) -> dict | None:
@@ -78,6 +99,11 @@ async def find_registration(database, registration: str, au: int | None = None) 
     if au is not None:
         projection = {f"{AUS}.{au}": 1, "course": 1, "actor": 1, SATISFIED_BLOCKS: 1, COURSE_SATISFIED: 1}
     return await database[REGISTRATIONS].find_one({"_id": registration}, projection)
+
+
+async def delete_registrations(database, *, registration: str | None = None, course: str | None = None) -> int:
+    query = {"_id": registration} if registration is not None else {"course": course}
+    return (await database[REGISTRATIONS].delete_many(query)).deleted_count
 
 
 def registration_au(document: dict, au: int) -> dict:
@@ -116,6 +142,18 @@ async def update_registration_failed(database, registration: str, au: int, sid: 
     await database[REGISTRATIONS].update_one(
         {"_id": registration}, {"$set": {f"{AUS}.{au}.failed": sid}}
     )
+
+
+async def update_registration_progress(database, registration: str, au: int, score: float | None, seconds: float) -> None:
+    """Keep what reports average: the latest scaled score of a passed/failed, and the time spent
+    in the AU (durations of its terminated and abandoned sessions, added up)."""
+    update: dict = {}
+    if score is not None:
+        update["$set"] = {f"{AUS}.{au}.score": score}
+    if seconds:
+        update["$inc"] = {f"{AUS}.{au}.seconds": seconds}
+    if update:
+        await database[REGISTRATIONS].update_one({"_id": registration}, update)
 
 
 async def update_current_session(database, registration: str, au: int, session: str) -> str | None:
@@ -193,6 +231,17 @@ async def find_sessions(database, registration: str) -> list[dict]:
     return await cursor.to_list()
 
 
+async def find_open_session_ids(database, *, registration: str | None = None, course: str | None = None) -> list[str]:
+    query = {"registration": registration} if registration is not None else {"course": course}
+    cursor = database[SESSIONS].find({**query, STATUS: {"$in": ["launched", "initialized"]}}, {"_id": 1})
+    return [session["_id"] for session in await cursor.to_list()]
+
+
+async def delete_sessions(database, *, registration: str | None = None, course: str | None = None) -> int:
+    query = {"registration": registration} if registration is not None else {"course": course}
+    return (await database[SESSIONS].delete_many(query)).deleted_count
+
+
 async def update_session_state(database, session: str, version: int, state: SessionState) -> bool:
     """Store the session's new state if nobody changed it since `version` was read."""
     result = await database[SESSIONS].update_one(
@@ -208,9 +257,18 @@ async def update_session_fetched(
     """Attach the auth token to the session; true only for the one call that gets it."""
     result = await database[SESSIONS].update_one(
         {"_id": session, FETCH_HASH: fetch_hash, TOKEN_HASH: None},
-        {"$set": {TOKEN_HASH: token_hash, "fetched_at": at}},
+        {"$set": {TOKEN_HASH: token_hash, FETCHED_AT: at}},
     )
     return result.modified_count == 1
+
+
+async def update_session_preferences_read(database, session: str) -> None:
+    """Note that the AU asked for its learner's preferences; a rules judgement of the version
+    before this (still without it) cannot be stored after it."""
+    await database[SESSIONS].update_one(
+        {"_id": session, f"{STATE}.preferences_read": {"$ne": True}},
+        {"$set": {f"{STATE}.preferences_read": True}, "$inc": {VERSION: 1}},
+    )
 
 
 async def update_session_abandoned(database, session: str, at: datetime) -> dict | None:
@@ -220,3 +278,32 @@ async def update_session_abandoned(database, session: str, at: datetime) -> dict
         {"$set": {f"{STATE}.abandoned": True, STATUS: "abandoned", "ended_at": at}, "$inc": {VERSION: 1}},
         return_document=ReturnDocument.BEFORE,
     )
+
+
+# --- erasure (lrs.erasure hook) -------------------------------------------------------------
+
+async def find_registration_ids_of(database, actor_keys: list[str]) -> list[str]:
+    cursor = database[REGISTRATIONS].find({"actor_key": {"$in": actor_keys}}, {"_id": 1})
+    return [document["_id"] for document in await cursor.to_list()]
+
+
+async def count_sessions_of(database, registrations: list[str]) -> int:
+    return await database[SESSIONS].count_documents({"registration": {"$in": registrations}})
+
+
+async def delete_registrations_by_id(database, registrations: list[str]) -> tuple[int, int]:
+    """Registrations and their sessions; (registrations, sessions) deleted."""
+    sessions = await database[SESSIONS].delete_many({"registration": {"$in": registrations}})
+    deleted = await database[REGISTRATIONS].delete_many({"_id": {"$in": registrations}})
+    return deleted.deleted_count, sessions.deleted_count
+
+
+# --- reports (cmi5.reports) -----------------------------------------------------------------
+
+async def aggregate_registrations(database, pipeline: list[dict]) -> list[dict]:
+    return await (await database[REGISTRATIONS].aggregate(pipeline)).to_list()
+
+
+async def find_registrations_of(database, actor_key: str) -> list[dict]:
+    cursor = database[REGISTRATIONS].find({"actor_key": actor_key}).sort("created", ASCENDING)
+    return await cursor.to_list()

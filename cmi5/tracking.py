@@ -12,6 +12,7 @@ from cmi5 import store, vocab
 from cmi5.auth import SessionPolicy
 from cmi5.rules import OUTCOME_VERBS, Launch, RegistrationAU, apply_rules, is_cmi5_defined, reads_registration
 from cmi5.sessions import apply_move_on
+from lrs.datatypes import duration_seconds
 from lrs.errors import Conflict
 from lrs.hooks import StoreContext
 
@@ -39,6 +40,7 @@ class TrackingHook:
         session = session_of(ctx)
         if session is None:
             return
+        await record_progress(self.lms_for_app().database, session, statements)
         judged = [s for s in statements if is_cmi5_defined(s) and s["verb"]["id"] in OUTCOME_VERBS]
         if not judged:
             return
@@ -49,6 +51,21 @@ class TrackingHook:
         course = await store.find_course(lms.database, session["course"])
         # 9.3.9: satisfied statements triggered by a session use that session's id.
         await apply_move_on(lms, session["registration"], course, session["_id"])
+
+
+async def record_progress(database, session: dict, statements: list[dict]) -> None:
+    """Score and time of the AU's statements, for reports (cmi5.reports)."""
+    score, seconds = None, 0.0
+    for statement in statements:
+        if not is_cmi5_defined(statement):
+            continue
+        result = statement.get("result") or {}
+        verb = statement["verb"]["id"]
+        if verb in (vocab.PASSED, vocab.FAILED) and "scaled" in (result.get("score") or {}):
+            score = result["score"]["scaled"]
+        if verb == vocab.TERMINATED:
+            seconds += duration_seconds(result.get("duration", "")) or 0.0
+    await store.update_registration_progress(database, session["registration"], session["au"], score, seconds)
 
 
 async def enforce_rules(database, session: dict, statements: list[dict], ctx: StoreContext) -> None:
@@ -68,7 +85,7 @@ async def enforce_rules(database, session: dict, statements: list[dict], ctx: St
             context_template=session["context_template"],
         )
         state = store.state_from_document(session[store.STATE])
-        outcome = apply_rules(launch, state, facts, statements, datetime.now(timezone.utc))
+        outcome = apply_rules(launch, state, facts, statements, datetime.now(timezone.utc), ctx.known_ids)
         if not outcome.changed:
             return
         if not await store.update_registration_claims(database, session["registration"], session["au"], outcome.claims):

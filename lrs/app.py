@@ -7,43 +7,53 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import web
 from pymongo.errors import ConnectionFailure
 
+from lrs import erasure, forwarding
 from lrs.auth import credentials
 from lrs.auth.credentials import CredentialStore
 from lrs.db import DatabaseUnavailable, connect, embedded_database, mongo_client
 from lrs.documents import store as documents_store
+from lrs.http.connections import ConnectionLimits, track_requests
+from lrs.http.durability import journal_before_answering
 from lrs.http.health import add_health_routes
 from lrs.http.middleware import MIDDLEWARES
+from lrs.http.versioning import LastVersions
 from lrs.http.routes import add_routes
 from lrs.keys import (
-    authenticators_key, credential_store_key, cursor_secret_key, database_key, index_specs_key,
-    drain_key, metrics_key, settings_key, statement_hooks_key,
+    authenticators_key, connection_limits_key, credential_store_key, cursor_secret_key, database_key,
+    index_specs_key, drain_key, last_versions_key, metrics_key, settings_key, statement_hooks_key, stop_key,
 )
 from lrs.metrics import Metrics, StatementCounter
 from lrs.settings import Settings
-from lrs.shutdown import Drain, drain_writes
-from lrs.statements import attachments, store
+from lrs.shutdown import Drain, StopRequest, drain_writes
+from lrs.statements import attachments, records, store
 from lrs.statements.backfill import ensure_sequence_numbers
 from lrs.statements.cursor import load_cursor_secret
 
 
-INDEXES = [*store.INDEXES, *credentials.INDEXES, *attachments.INDEXES, *documents_store.INDEXES]
+INDEXES = [*store.INDEXES, *records.INDEXES, *credentials.INDEXES, *attachments.INDEXES, *documents_store.INDEXES]
 
 # A plug-in (cmi5, the SCORM bridge) is a function that adds routes, hooks and indexes.
 Plugin = Callable[[web.Application], None]
+# Parts of lrs itself built the same way, always present.
+PARTS: list[Plugin] = [forwarding.setup, erasure.setup]
 
 
 def create_app(settings: Settings, plugins: list[Plugin] | None = None) -> web.Application:
     app = web.Application(
-        middlewares=MIDDLEWARES,
+        # Outermost the connection's header clock, innermost the journal sync right around the handler.
+        middlewares=[track_requests, *MIDDLEWARES, journal_before_answering],
         # Bodies are read through a streaming size check of our own (lrs.http.context).
         client_max_size=settings.max_body_mb * 1024 * 1024,
     )
     app[settings_key] = settings
     app[drain_key] = Drain()
+    app[stop_key] = StopRequest()
+    app[connection_limits_key] = ConnectionLimits(settings.header_timeout, settings.max_connections)
     app[metrics_key] = Metrics(app[drain_key])
     app[statement_hooks_key] = [StatementCounter(app[metrics_key])]
     app[authenticators_key] = []
     app[index_specs_key] = list(INDEXES)
+    app[last_versions_key] = LastVersions()
     add_routes(app)
     add_health_routes(app)
     # Torn down in reverse: writes finish, then the client closes, then the embedded database stops.
@@ -52,7 +62,7 @@ def create_app(settings: Settings, plugins: list[Plugin] | None = None) -> web.A
     app.cleanup_ctx.append(mongo_client)
     app.cleanup_ctx.append(drain_writes)
     app.cleanup_ctx.append(credential_bootstrap)
-    for plugin in plugins or ():
+    for plugin in [*PARTS, *(plugins or ())]:
         plugin(app)
     return app
 
@@ -61,7 +71,7 @@ async def statement_numbering(app: web.Application) -> AsyncIterator[None]:
     """A store of an earlier version gets its sequence numbers before indexes are built and
     before any request (lrs.statements.backfill)."""
     settings = app[settings_key]
-    client = connect(settings.mongodb_uri)
+    client = connect(settings.database_uri)
     try:
         await ensure_sequence_numbers(client[settings.database])
     except ConnectionFailure as error:

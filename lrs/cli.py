@@ -1,4 +1,5 @@
-"""The `lrs` command: `lrs serve` and `lrs credentials create|list|revoke`."""
+"""The `lrs` command: `lrs serve`, `lrs credentials create|list|revoke`, and the commands of
+lrs's parts (`forwards`, `erase`, `export`, `import`) and of plug-ins (entry points `lrs.commands`)."""
 
 from __future__ import annotations
 
@@ -6,27 +7,25 @@ import argparse
 import asyncio
 import socket
 import sys
-from contextlib import asynccontextmanager
 from importlib.metadata import entry_points
 
-from pymongo.errors import PyMongoError
-
-from lrs.app import INDEXES, create_app
+from lrs.app import create_app
 from lrs.auth.credentials import CredentialStore, parse_scopes
-from lrs.db import DatabaseUnavailable, connect, ensure_indexes, running_uri_file
-from lrs.embedded import EmbeddedDatabase, EmbeddedDatabaseError
-from lrs.errors import BadRequest
+from lrs.commands import Command, load_plugins, open_database
+from lrs.db import DatabaseUnavailable
+from lrs.embedded import EmbeddedDatabaseError
+from lrs.errors import BadRequest, LRSError
+from lrs.erasure import cli as erasure_cli
+from lrs.forwarding import cli as forwarding_cli
+from lrs.transfer import cli as transfer_cli
 from lrs.logformat import configure_logging
 from lrs.runner import serve_until_stopped
 from lrs.settings import ENVIRONMENT, Settings
 
-PLUGIN_GROUP = "lrs.plugins"
 PLUGIN_SETTINGS_GROUP = "lrs.settings"
-
-
-def load_plugins() -> list:
-    """cmi5 and the SCORM bridge register themselves as entry points; lrs never imports them."""
-    return [entry.load() for entry in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name)]
+PLUGIN_COMMANDS_GROUP = "lrs.commands"
+# Commands of lrs's own parts.
+PART_COMMANDS: list[Command] = [forwarding_cli.COMMAND, erasure_cli.COMMAND, transfer_cli.EXPORT, transfer_cli.IMPORT]
 
 
 def plugin_environment() -> list[tuple[str, str, str]]:
@@ -37,8 +36,13 @@ def plugin_environment() -> list[tuple[str, str, str]]:
     return found
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lrs", description="xAPI 1.0.3 Learning Record Store")
+def load_commands() -> list[Command]:
+    plugin_commands = [entry.load() for entry in sorted(entry_points(group=PLUGIN_COMMANDS_GROUP), key=lambda e: e.name)]
+    return [*PART_COMMANDS, *plugin_commands]
+
+
+def build_parser(commands_found: list[Command] | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lrs", description="xAPI 1.0.3 and 2.0 Learning Record Store")
     commands = parser.add_subparsers(dest="command", required=True)
     settings = [*ENVIRONMENT, *plugin_environment()]
     width = max(len(name) for name, _, _ in settings) + 2
@@ -58,17 +62,23 @@ def build_parser() -> argparse.ArgumentParser:
     actions.add_parser("list", help="list credentials")
     revoke = actions.add_parser("revoke", help="revoke a credential")
     revoke.add_argument("key")
+    for command in commands_found or []:
+        command.add_arguments(commands.add_parser(command.name, help=command.help, description=command.help))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    found = load_commands()
+    args = build_parser(found).parse_args(argv)
     try:
         settings = Settings.from_env(host=getattr(args, "host", None), port=getattr(args, "port", None))
         if args.command == "serve":
             return serve(settings)
-        return asyncio.run(manage_credentials(settings, args))
-    except (BadRequest, EmbeddedDatabaseError, DatabaseUnavailable) as error:
+        if args.command == "credentials":
+            return asyncio.run(manage_credentials(settings, args))
+        command = next(c for c in found if c.name == args.command)
+        return asyncio.run(command.run(settings, args))
+    except (LRSError, EmbeddedDatabaseError, DatabaseUnavailable) as error:
         print(f"lrs: {getattr(error, 'detail', None) or error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -80,11 +90,10 @@ def serve(settings: Settings) -> int:
     check_port_free(settings.host, settings.port)
     app = create_app(settings, load_plugins())
     base = settings.public_url or f"http://{settings.host}:{settings.port}"
-    asyncio.run(serve_until_stopped(
+    return asyncio.run(serve_until_stopped(
         app, settings.host, settings.port, settings.shutdown_timeout,
         on_ready=lambda: print(f"LRS ready: xAPI endpoint {base}/xapi", flush=True),
     ))
-    return 0
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -95,43 +104,6 @@ def check_port_free(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as error:
             raise BadRequest(f"cannot listen on {host}:{port}: {error.strerror}") from None
-
-
-@asynccontextmanager
-async def open_database(settings: Settings):
-    """The configured MongoDB, the running server's embedded database, or a private start of it."""
-    uri, server = settings.mongodb_uri, None
-    if not uri:
-        uri_file = running_uri_file(settings)
-        uri = uri_file.read_text().strip() if uri_file.exists() else ""
-        if not uri or not await answers(uri):
-            server = EmbeddedDatabase(settings.data_dir.resolve() / "db", settings.embedded_cache,
-                                      settings.data_dir.resolve() / "secantusd.log")
-            uri = await server.start()
-    client = connect(uri)
-    try:
-        try:
-            await client.admin.command("ping")
-        except PyMongoError as error:
-            raise DatabaseUnavailable(f"cannot reach the database: {error.__class__.__name__}") from None
-        database = client[settings.database]
-        await ensure_indexes(database, INDEXES)
-        yield database
-    finally:
-        await client.close()
-        if server:
-            await server.stop()
-
-
-async def answers(uri: str) -> bool:
-    client = connect(uri, timeout_ms=1000)
-    try:
-        await client.admin.command("ping")
-        return True
-    except PyMongoError:
-        return False
-    finally:
-        await client.close()
 
 
 async def manage_credentials(settings: Settings, args) -> int:

@@ -9,13 +9,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from aiohttp import web
-from pymongo import AsyncMongoClient, IndexModel
+from pymongo import AsyncMongoClient, IndexModel, WriteConcern
 from pymongo.errors import (
     BulkWriteError, ConnectionFailure, ExecutionTimeout, OperationFailure, PyMongoError, WTimeoutError,
 )
 
 from lrs.embedded import EmbeddedDatabase
-from lrs.keys import database_key, index_specs_key, mongo_client_key, settings_key
+from lrs.embedded_recovery import EmbeddedStatus, keep_running
+from lrs.keys import database_key, embedded_status_key, index_specs_key, mongo_client_key, settings_key, stop_key
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +49,42 @@ class IndexSpec:
     index: IndexModel
 
 
-def connect(uri: str, timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS) -> AsyncMongoClient:
+def connect(uri: str, timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS, journal: bool = True) -> AsyncMongoClient:
+    """A client whose writes are acknowledged once a majority has them in its journal (`journal`),
+    or, with `journal=False`, once a majority has them in memory (see `journals_each_write`)."""
     return AsyncMongoClient(
         uri,
         tz_aware=True,
         w="majority",
+        journal=journal,
         serverSelectionTimeoutMS=timeout_ms,
         appname="lrs",
     )
+
+
+# --- durability: nothing is acknowledged before it is in the journal on disk ------------------
+#
+# On MongoDB every write asks for the journal (`j: true`); MongoDB commits the journal once per
+# command, whatever the number of documents. The embedded database syncs its journal once per
+# document instead, and a batch of 100 statements upserts about 200 Agent and Activity documents:
+# there, writes go unjournaled and every request that may have written ends with one journaled
+# write (`sync_journal`). The journal is one sequential log, so syncing it up to that last write
+# makes every earlier write durable as well. LRS_UNSAFE_FAST_WRITES drops both, knowingly.
+JOURNAL_BARRIER_ID = "journal-barrier"
+
+
+def journals_each_write(settings) -> bool:
+    return not settings.unsafe_fast_writes and not settings.embedded
+
+
+def journals_each_request(settings) -> bool:
+    return not settings.unsafe_fast_writes and settings.embedded
+
+
+async def sync_journal(database) -> None:
+    """One journaled write: returns once the journal, and so every write before it, is on disk."""
+    barrier = database[META].with_options(write_concern=WriteConcern(w="majority", j=True))
+    await barrier.update_one({"_id": JOURNAL_BARRIER_ID}, {"$inc": {"syncs": 1}}, upsert=True)
 
 
 def is_unavailable(error: BaseException) -> bool:
@@ -108,7 +137,8 @@ async def find_missing_indexes(database, specs: list[IndexSpec]) -> list[str]:
 
 
 async def embedded_database(app: web.Application) -> AsyncIterator[None]:
-    """Start SecantusDB when no MongoDB URI is configured, and stop it with the server."""
+    """Start SecantusDB when no MongoDB URI is configured, restart it when it dies
+    (lrs.embedded_recovery), and stop it with the server."""
     settings = app[settings_key]
     if not settings.embedded:
         yield
@@ -116,13 +146,17 @@ async def embedded_database(app: web.Application) -> AsyncIterator[None]:
     data_dir = settings.data_dir.resolve()
     server = EmbeddedDatabase(data_dir / "db", settings.embedded_cache, data_dir / "secantusd.log")
     uri = await server.start()
-    app[settings_key] = settings.with_uri(uri)
+    app[settings_key] = settings.with_embedded_uri(uri)
     # Lets `lrs credentials ...` reach the running server's database instead of its locked files.
     uri_file = running_uri_file(settings)
     uri_file.write_text(uri)
+    status = app[embedded_status_key] = EmbeddedStatus()
+    keeper = asyncio.create_task(keep_running(server, status, app[stop_key]))
     try:
         yield
     finally:
+        keeper.cancel()
+        await asyncio.gather(keeper, return_exceptions=True)
         uri_file.unlink(missing_ok=True)
         await server.stop()
 
@@ -133,7 +167,10 @@ def running_uri_file(settings) -> Path:
 
 async def mongo_client(app: web.Application) -> AsyncIterator[None]:
     settings = app[settings_key]
-    client = connect(settings.mongodb_uri)
+    client = connect(settings.database_uri, journal=journals_each_write(settings))
+    if settings.unsafe_fast_writes:
+        log.warning("LRS_UNSAFE_FAST_WRITES: writes are acknowledged before they are journaled; "
+                    "a crash of the database can lose acknowledged statements")
     try:
         try:
             await client.admin.command("ping")

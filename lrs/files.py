@@ -5,6 +5,9 @@ Each package stores its members as `<package>/<path>`; plug-ins name their own b
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from gridfs import AsyncGridFSBucket
 from gridfs.errors import NoFile
 from pymongo import ASCENDING, IndexModel
@@ -24,10 +27,12 @@ class PackageFiles:
             IndexSpec(f"{self.bucket}.chunks", IndexModel([("files_id", ASCENDING), ("n", ASCENDING)], unique=True)),
         ]
 
-    async def insert_files(self, database, package: str, files: dict[str, tuple[bytes, str]]) -> None:
+    async def insert_files(self, database, package: str, files: dict[str, tuple[Path, str]]) -> None:
+        """Store unpacked files (package path -> file on disk, content type), read a chunk at a time."""
         bucket = AsyncGridFSBucket(database, bucket_name=self.bucket)
-        for path, (data, content_type) in files.items():
-            await bucket.upload_from_stream(f"{package}/{path}", data, metadata={"contentType": content_type})
+        for path, (source, content_type) in files.items():
+            with open(source, "rb") as stream:
+                await bucket.upload_from_stream(f"{package}/{path}", stream, metadata={"contentType": content_type})
 
     async def find_file(self, database, package: str, path: str):
         """An open GridFS download stream (with `.length` and `.metadata`), or None."""
@@ -36,3 +41,11 @@ class PackageFiles:
             return await bucket.open_download_stream_by_name(f"{package}/{path}")
         except NoFile:
             return None
+
+    async def delete_files(self, database, package: str) -> int:
+        """Delete every file of a package; returns how many there were."""
+        bucket = AsyncGridFSBucket(database, bucket_name=self.bucket)
+        found = await bucket.find({"filename": {"$regex": f"^{re.escape(package)}/"}}).to_list()
+        for file in found:
+            await bucket.delete(file._id)
+        return len(found)

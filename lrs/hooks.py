@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from lrs.auth.principal import Principal
+from lrs.versions import XAPI_1_0_3, XapiVersion
 
 
 @dataclass
@@ -14,6 +15,10 @@ class StoreContext:
     """What a hook may know about the write in progress."""
 
     principal: Principal
+    # Ids (lower case) of the batch's statements that are stored already, as the same statements.
+    known_ids: frozenset[str] = frozenset()
+    # The xAPI version whose rules the write follows; statements a hook adds follow them too.
+    version: XapiVersion = XAPI_1_0_3
     # Statements a hook wants stored in the same request, after the batch (e.g. cmi5 "satisfied").
     extra_statements: list[dict] = field(default_factory=list)
     # What `before_store` changed and must be taken back if the batch is not stored after all

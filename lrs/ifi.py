@@ -31,3 +31,14 @@ def actor_keys(actor: dict) -> list[str]:
         if member_key:
             keys.append(member_key)
     return keys
+
+
+def agent_from_key(key: str) -> dict:
+    """The Agent an `ifi_key` stands for (an mbox comes back lower-cased)."""
+    kind, _, value = key.partition(":")
+    if kind == "account":
+        home_page, _, name = value.partition(" ")
+        return {"objectType": "Agent", "account": {"homePage": home_page, "name": name}}
+    if kind not in IFI_PROPERTIES or not value:
+        raise ValueError(f"not an agent key: {key!r}")
+    return {"objectType": "Agent", kind: value}

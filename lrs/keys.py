@@ -13,10 +13,13 @@ if TYPE_CHECKING:  # imported for the annotations only: these modules import thi
     from lrs.auth.credentials import CredentialStore
     from lrs.auth.service import Authenticator
     from lrs.db import IndexSpec
+    from lrs.embedded_recovery import EmbeddedStatus
     from lrs.hooks import StatementHook
+    from lrs.http.connections import ConnectionLimits
+    from lrs.http.versioning import LastVersions
     from lrs.metrics import Metrics
     from lrs.settings import Settings
-    from lrs.shutdown import Drain
+    from lrs.shutdown import Drain, StopRequest
 
 settings_key: web.AppKey[Settings] = web.AppKey("settings")
 mongo_client_key: web.AppKey[AsyncMongoClient] = web.AppKey("mongo_client")
@@ -33,3 +36,11 @@ cursor_secret_key: web.AppKey[bytes] = web.AppKey("cursor_secret")
 metrics_key: web.AppKey[Metrics] = web.AppKey("metrics")
 # Requests and writes in flight, which shutdown waits for before closing the database.
 drain_key: web.AppKey[Drain] = web.AppKey("drain")
+# The xAPI version each credential last used: the version a request naming none is refused in.
+last_versions_key: web.AppKey[LastVersions] = web.AppKey("last_versions")
+# Set by signals, or by the app when it cannot go on; `lrs serve` stops and exits with its code.
+stop_key: web.AppKey[StopRequest] = web.AppKey("stop")
+# Only with the embedded database: whether it runs, for /health (lrs.embedded_recovery).
+embedded_status_key: web.AppKey[EmbeddedStatus] = web.AppKey("embedded_status")
+# Header clock and connection count of the connections `lrs serve` accepts (lrs.http.connections).
+connection_limits_key: web.AppKey[ConnectionLimits] = web.AppKey("connection_limits")

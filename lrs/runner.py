@@ -17,7 +17,8 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from lrs.keys import drain_key
+from lrs.http.connections import GuardedSite
+from lrs.keys import connection_limits_key, drain_key, settings_key, stop_key
 
 log = logging.getLogger(__name__)
 
@@ -28,20 +29,26 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 async def serve_until_stopped(
     app: web.Application, host: str, port: int, shutdown_timeout: float, on_ready: Callable[[], None],
-) -> None:
+) -> int:
+    """Serve until a signal or the app asks to stop; return the exit code."""
     loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
+    stop = app[stop_key]
     for number in STOP_SIGNALS:
-        loop.add_signal_handler(number, stop.set)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=FINAL_GRACE_SECONDS)
+        loop.add_signal_handler(number, stop.request)
+    runner = web.AppRunner(
+        app, handle_signals=False, access_log=None, shutdown_timeout=FINAL_GRACE_SECONDS,
+        keepalive_timeout=app[settings_key].keepalive_timeout,
+    )
     try:
         await runner.setup()
-        site = web.TCPSite(runner, host, port)
+        site = GuardedSite(runner, host, port, app[connection_limits_key])
         await site.start()
         on_ready()
         await stop.wait()
         # A second Ctrl-C stops at once (KeyboardInterrupt) instead of waiting for the drain.
         loop.remove_signal_handler(signal.SIGINT)
+        if stop.exit_code:
+            log.error("stopping with exit code %d: %s", stop.exit_code, stop.reason)
         log.info("stopping: no new connections; draining requests in flight")
         app[drain_key].start()
         await site.stop()
@@ -51,3 +58,4 @@ async def serve_until_stopped(
         for number in STOP_SIGNALS:
             loop.remove_signal_handler(number)
     log.info("stopped")
+    return stop.exit_code

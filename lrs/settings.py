@@ -29,6 +29,20 @@ ENVIRONMENT = [
     ("LRS_LOG_LEVEL", "INFO", "logging level"),
     ("LRS_LOG_FORMAT", "keyvalue", "log line format: keyvalue (logfmt) or json"),
     ("LRS_SHUTDOWN_TIMEOUT", "30", "seconds a SIGTERM waits for requests in flight before cancelling them"),
+    ("LRS_UNCONDITIONAL_PROFILE_PUT", "reject", "a profile PUT with neither If-Match nor If-None-Match to a "
+     "document that does not exist: reject (400, as the xAPI 1.0.3 conformance suite expects) or create "
+     "(needed by TinCanPython); one that exists is always 409"),
+    ("LRS_UNSAFE_FAST_WRITES", "false",
+     "true answers writes before the database has journaled them: faster, but a crash of the database "
+     "can lose statements already acknowledged"),
+    ("LRS_METRICS_TOKEN", "", "a bearer token that may read /metrics (an admin credential always may)"),
+    ("LRS_METRICS_PUBLIC", "false", "true lets anyone read /metrics, e.g. when only Prometheus can reach the port"),
+    ("LRS_HEADER_TIMEOUT", "20", "seconds a client has to send a request's headers"),
+    ("LRS_KEEPALIVE_TIMEOUT", "75", "seconds an idle keep-alive connection stays open"),
+    ("LRS_MAX_CONNECTIONS", "1000", "most open connections per process; more are answered 503 and closed"),
+    ("LRS_FORWARD_MAX_BACKOFF", "300", "longest wait, in seconds, between two attempts of a failing forward"),
+    ("LRS_FORWARD_PAUSE_AFTER", "20", "failed attempts in a row after which a forward is paused"),
+    ("LRS_FORWARD_TIMEOUT", "30", "seconds a forward waits for its receiver to answer one delivery"),
 ]
 
 
@@ -48,23 +62,40 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "keyvalue"
     shutdown_timeout: int = 30
+    unconditional_profile_put: str = "reject"
+    unsafe_fast_writes: bool = False
+    metrics_token: str = ""
+    metrics_public: bool = False
+    header_timeout: int = 20
+    keepalive_timeout: int = 75
+    max_connections: int = 1000
+
+    # Set once the embedded database runs: where it listens.
+    embedded_uri: str = ""
+    forward_max_backoff: float = 300.0
+    forward_pause_after: int = 20
+    forward_timeout: float = 30.0
 
     @property
     def embedded(self) -> bool:
         return not self.mongodb_uri
 
     @property
+    def database_uri(self) -> str:
+        return self.mongodb_uri or self.embedded_uri
+
+    @property
     def redacted_uri(self) -> str:
-        """The MongoDB URI without its password, for messages."""
-        scheme, sep, rest = self.mongodb_uri.partition("://")
+        """The database URI without its password, for messages."""
+        scheme, sep, rest = self.database_uri.partition("://")
         userinfo, at, host = rest.rpartition("@")
         if not at:
-            return self.mongodb_uri
+            return self.database_uri
         user = userinfo.split(":", 1)[0]
         return f"{scheme}{sep}{user}:***@{host}"
 
-    def with_uri(self, uri: str) -> "Settings":
-        return replace(self, mongodb_uri=uri)
+    def with_embedded_uri(self, uri: str) -> "Settings":
+        return replace(self, embedded_uri=uri)
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None, **overrides) -> "Settings":
@@ -89,6 +120,16 @@ class Settings:
             log_level=get("LRS_LOG_LEVEL").upper(),
             log_format=get("LRS_LOG_FORMAT").lower(),
             shutdown_timeout=_integer("LRS_SHUTDOWN_TIMEOUT", get("LRS_SHUTDOWN_TIMEOUT"), 0, 3600),
+            unconditional_profile_put=get("LRS_UNCONDITIONAL_PROFILE_PUT").lower(),
+            unsafe_fast_writes=_boolean("LRS_UNSAFE_FAST_WRITES", get("LRS_UNSAFE_FAST_WRITES")),
+            metrics_token=get("LRS_METRICS_TOKEN"),
+            metrics_public=_boolean("LRS_METRICS_PUBLIC", get("LRS_METRICS_PUBLIC")),
+            header_timeout=_integer("LRS_HEADER_TIMEOUT", get("LRS_HEADER_TIMEOUT"), 1, 3600),
+            keepalive_timeout=_integer("LRS_KEEPALIVE_TIMEOUT", get("LRS_KEEPALIVE_TIMEOUT"), 1, 86400),
+            max_connections=_integer("LRS_MAX_CONNECTIONS", get("LRS_MAX_CONNECTIONS"), 1, 1_000_000),
+            forward_max_backoff=_integer("LRS_FORWARD_MAX_BACKOFF", get("LRS_FORWARD_MAX_BACKOFF"), 1, 86400),
+            forward_pause_after=_integer("LRS_FORWARD_PAUSE_AFTER", get("LRS_FORWARD_PAUSE_AFTER"), 1, 100_000),
+            forward_timeout=_integer("LRS_FORWARD_TIMEOUT", get("LRS_FORWARD_TIMEOUT"), 1, 3600),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)
@@ -104,8 +145,17 @@ class Settings:
             raise SettingError("LRS_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         if self.log_format not in ("keyvalue", "json"):
             raise SettingError("LRS_LOG_FORMAT must be keyvalue or json")
+        if self.unconditional_profile_put not in ("reject", "create"):
+            raise SettingError("LRS_UNCONDITIONAL_PROFILE_PUT must be reject or create")
         if not self.database or any(c in self.database for c in '/\\. "$'):
             raise SettingError("LRS_DATABASE must be a plain database name")
+
+
+def _boolean(name: str, value: str) -> bool:
+    lowered = value.lower()
+    if lowered not in ("true", "false", "1", "0", "yes", "no"):
+        raise SettingError(f"{name} must be true or false, got {value!r}")
+    return lowered in ("true", "1", "yes")
 
 
 def _integer(name: str, value: str, low: int, high: int) -> int:

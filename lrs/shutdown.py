@@ -93,6 +93,29 @@ class Drain:
                         len(pending), timeout)
 
 
+class StopRequest:
+    """What ends `lrs serve` (lrs.runner): a signal (exit code 0), or the app itself when it
+    cannot go on, such as an embedded database that keeps dying (non-zero, so that a
+    supervisor restarts the process)."""
+
+    def __init__(self) -> None:
+        self._requested = asyncio.Event()
+        self.exit_code = 0
+        self.reason = ""
+
+    def request(self, exit_code: int = 0, reason: str = "") -> None:
+        if not self._requested.is_set():
+            self.exit_code, self.reason = exit_code, reason
+            self._requested.set()
+
+    @property
+    def requested(self) -> bool:
+        return self._requested.is_set()
+
+    async def wait(self) -> None:
+        await self._requested.wait()
+
+
 async def drain_writes(app: web.Application) -> AsyncIterator[None]:
     """Cleanup context registered after the database client: its teardown runs before the client's."""
     yield

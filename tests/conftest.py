@@ -78,12 +78,13 @@ async def client(app, aiohttp_client):
 class XAPI:
     """A test client that speaks xAPI: version header and admin credentials unless told otherwise."""
 
-    def __init__(self, client, auth: str = ADMIN_AUTH):
+    def __init__(self, client, auth: str = ADMIN_AUTH, version: str = XAPI_VERSION):
         self.client = client
         self.auth = auth
+        self.version = version
 
     def headers(self, extra: dict | None = None) -> dict:
-        headers = {"X-Experience-API-Version": XAPI_VERSION}
+        headers = {"X-Experience-API-Version": self.version}
         if self.auth:
             headers["Authorization"] = self.auth
         headers.update(extra or {})
@@ -108,7 +109,11 @@ class XAPI:
         return self.request("DELETE", path, **kwargs)
 
     def as_(self, auth: str | None) -> "XAPI":
-        return XAPI(self.client, auth)
+        return XAPI(self.client, auth, self.version)
+
+    def speaking(self, version: str) -> "XAPI":
+        """The same client sending another X-Experience-API-Version."""
+        return XAPI(self.client, self.auth, version)
 
 
 @pytest.fixture
@@ -138,6 +143,12 @@ async def browser():
 @pytest.fixture
 async def xapi(client):
     return XAPI(client)
+
+
+@pytest.fixture
+async def xapi2(client):
+    """An xAPI 2.0 client of the same app as `xapi`."""
+    return XAPI(client, version="2.0.0")
 
 
 def make_statement(**overrides) -> dict:

@@ -34,6 +34,10 @@ def agents_of(statement: dict) -> list[dict]:
         context = part.get("context") or {}
         add(context.get("instructor"))
         add(context.get("team"))
+        for context_agent in context.get("contextAgents") or ():
+            add(context_agent.get("agent"))
+        for context_group in context.get("contextGroups") or ():
+            add(context_group.get("group"))
         if obj.get("objectType") != "SubStatement":
             break
     return found
@@ -74,3 +78,13 @@ async def update_agent_names(database, statements: list[dict]) -> None:
 async def find_agent_names(database, key: str) -> list[str]:
     document = await database[AGENTS].find_one({"_id": key})
     return list(document.get(NAMES, ())) if document else []
+
+
+async def count_agents(database, keys: list[str]) -> int:
+    return await database[AGENTS].count_documents({"_id": {"$in": keys}})
+
+
+async def delete_agents(database, keys: list[str]) -> int:
+    """Forget the names seen for these identifiers (erasure)."""
+    result = await database[AGENTS].delete_many({"_id": {"$in": keys}})
+    return result.deleted_count

@@ -122,6 +122,11 @@ class CredentialStore:
         )
         return result.modified_count == 1
 
+    async def find_principal(self, key: str) -> Principal | None:
+        """The credential `key` as a principal, or None when it is unknown or revoked."""
+        document = await self.collection.find_one({"_id": key, "revoked_at": None}, {"secret_hash": 0})
+        return None if document is None else to_principal(document, self.homepage)
+
     async def verify(self, key: str, secret: str) -> Principal | None:
         # The document is read on every request so a revocation anywhere takes effect at once;
         # only the deliberately slow scrypt check is remembered, per stored hash.

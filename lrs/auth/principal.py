@@ -41,9 +41,13 @@ class AccessPolicy(Protocol):
     def check_statement_read(self) -> None:
         """Before statements are read."""
 
-    def check_document(self, resource: str, method: str, params: dict) -> None:
+    async def check_document(self, resource: str, method: str, params: dict) -> None:
         """Before a State / Agent Profile / Activity Profile call; `resource` is "state",
-        "agents/profile" or "activities/profile", `params` the parsed query (agent as a dict)."""
+        "agents/profile" or "activities/profile", `params` the parsed query (agent as a dict),
+        `method` GET for HEAD too. Async: a policy may note what its caller asked for."""
+
+    def check_document_content(self, resource: str, params: dict, content: bytes, content_type: str | None) -> None:
+        """Before a PUT or POST of a document is written, with what it would write."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from enum import Enum
 
+from lrs.charsets import charset_problem
 from lrs.datatypes import parse_json_text
 from lrs.documents import store
 from lrs.documents.store import Content, Place, StoredDocument
@@ -47,6 +49,26 @@ class Preconditions:
             if "*" in self.if_none_match or current.etag in self.if_none_match:
                 return False
         return True
+
+
+class UnconditionalPut(Enum):
+    """What a PUT with neither If-Match nor If-None-Match does (Communication 3.1; which one
+    applies to which resource is the version table's, `lrs.versions`)."""
+
+    # 1.0.3 State: such writes are permitted; the last writer wins.
+    REPLACE = "replace"
+    # 1.0.3 profiles: 409 when the document exists (3.1.s4.b13); 400 when it does not, which the
+    # spec leaves open but the ADL 1.0.3 conformance suite tests, as the ADL LRS and Learning Locker do.
+    REJECT = "reject"
+    # 2.0 (9274.1.1 4.1.4), and 1.0.3 profiles when configured: 409 when the document exists,
+    # else it is created. TinCanPython saves a new profile document this way.
+    CREATE = "create"
+
+
+def unconditional_put(rule: UnconditionalPut, profiles: UnconditionalPut) -> UnconditionalPut:
+    """The version's `rule` for a PUT without concurrency headers, where the configured choice for
+    profiles (LRS_UNCONDITIONAL_PROFILE_PUT) may turn 1.0.3's 400 for a new document into a create."""
+    return profiles if rule is UnconditionalPut.REJECT else rule
 
 
 @dataclass(frozen=True)
@@ -99,6 +121,13 @@ def precondition_failed(document_id: str) -> PreconditionFailed:
     )
 
 
+def document_exists(document_id: str) -> Conflict:
+    return Conflict(
+        f"document {document_id!r} already exists: GET it to check its current state, "
+        "then PUT again with If-Match set to its ETag"
+    )
+
+
 def state_place(activity_id: str, agent_key: str, registration: str | None) -> Place:
     """Where the State documents of an activity, agent (IFI key) and registration live."""
     return Place(store.STATE, activity_id=activity_id, agent=agent_key, registration=registration)
@@ -125,31 +154,17 @@ async def list_document_ids(database, place: Place, since: datetime | None) -> D
 
 async def put_document(
     database, place: Place, document_id: str, content: bytes, content_type: str | None,
-    preconditions: Preconditions, header_required: bool,
+    preconditions: Preconditions, unconditional: UnconditionalPut = UnconditionalPut.REPLACE,
 ) -> str:
     """Store `content` as the whole document; return its ETag.
 
-    `header_required` (the profile resources, Communication 3.1): without If-Match or
-    If-None-Match, an existing document is a 409 and a new one a 400; nothing is written.
+    Without If-Match or If-None-Match, `unconditional` says what happens (the request's version
+    decides it, `lrs.versions`; the LMS's own writes replace); a refused write writes nothing.
     """
     new = new_content(content, content_type)
     if_match, if_none_match = preconditions.if_match, preconditions.if_none_match
     if not preconditions.given:
-        if header_required:
-            if await store.find_document(database, place, document_id) is not None:
-                raise Conflict(
-                    f"document {document_id!r} already exists: GET it to check its current state, "
-                    "then PUT again with If-Match set to its ETag"
-                )
-            raise BadRequest(
-                "PUT to this resource needs an If-Match header (to replace a document) "
-                "or If-None-Match: * (to create one)"
-            )
-        # Last writer wins; a False here is only a race between two first writers: try again.
-        for _ in range(MAX_MERGE_ATTEMPTS):
-            if await store.update_document_matching(database, place, document_id, new, {}, create=True):
-                return new.etag
-        raise ServiceUnavailable(f"document {document_id!r} could not be written; try again")
+        return await put_unconditionally(database, place, document_id, new, unconditional)
     if if_none_match is not None and "*" in if_none_match:
         # Exists or not, one of the two conditions fails when both are given.
         if if_match is None and await store.insert_document(database, place, document_id, new):
@@ -162,6 +177,26 @@ async def put_document(
     raise precondition_failed(document_id)
 
 
+async def put_unconditionally(
+    database, place: Place, document_id: str, new: Content, rule: UnconditionalPut,
+) -> str:
+    if rule is UnconditionalPut.REPLACE:
+        # Last writer wins; a False here is only a race between two first writers: try again.
+        for _ in range(MAX_MERGE_ATTEMPTS):
+            if await store.update_document_matching(database, place, document_id, new, {}, create=True):
+                return new.etag
+        raise ServiceUnavailable(f"document {document_id!r} could not be written; try again")
+    if rule is UnconditionalPut.CREATE:
+        if await store.insert_document(database, place, document_id, new):
+            return new.etag
+    elif await store.find_document(database, place, document_id) is None:
+        raise BadRequest(
+            "PUT to this resource needs an If-Match header (to replace a document) "
+            "or If-None-Match: * (to create one)"
+        )
+    raise document_exists(document_id)
+
+
 async def merge_document(
     database, place: Place, document_id: str, content: bytes, content_type: str | None,
     preconditions: Preconditions,
@@ -172,6 +207,8 @@ async def merge_document(
     merge is written only on the version it was computed from; a lost race is retried.
     """
     content_type = content_type or DEFAULT_TYPE
+    if is_json(content_type) and (problem := charset_problem(content_type)):
+        raise BadRequest(f"Content-Type {content_type!r}: {problem}")
     posted = parse_json_object(content) if is_json(content_type) else None
     if is_json(content_type) and posted is None:
         raise BadRequest("the posted document is sent as application/json but is not a JSON object")

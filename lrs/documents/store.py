@@ -172,3 +172,33 @@ async def delete_document(database, place: Place, document_id: str, etags: dict)
 async def delete_documents(database, place: Place) -> int:
     result = await database[DOCUMENTS].delete_many(place.prefix())
     return result.deleted_count
+
+
+# --- erasure (lrs.erasure): every State and Agent Profile document of some agents -----------
+
+async def count_agent_documents(database, agent_keys: list[str]) -> int:
+    return await database[DOCUMENTS].count_documents({AGENT: {"$in": agent_keys}})
+
+
+async def delete_agent_documents(database, agent_keys: list[str]) -> int:
+    result = await database[DOCUMENTS].delete_many({AGENT: {"$in": agent_keys}})
+    return result.deleted_count
+
+
+# --- export and import (lrs.transfer) -------------------------------------------------------
+
+async def find_all_documents(database, agent: str | None = None, activity_id: str | None = None):
+    """Every document (optionally only of one agent key or activity), as (kind, key fields,
+    StoredDocument), in a stable order."""
+    query = {}
+    if agent is not None:
+        query[AGENT] = agent
+    if activity_id is not None:
+        query[ACTIVITY_ID] = activity_id
+    cursor = database[DOCUMENTS].find(query).sort([(name, ASCENDING) for name in KEY_FIELDS])
+    async for document in cursor:
+        yield {name: document[name] for name in KEY_FIELDS}, from_document(document)
+
+
+def place_of(key: dict) -> Place:
+    return Place(key[KIND], activity_id=key[ACTIVITY_ID], agent=key[AGENT], registration=key[REGISTRATION] or None)

@@ -10,6 +10,7 @@ from aiohttp import web
 from lrs.keys import metrics_key
 from lrs.logformat import FIELDS
 from lrs.metrics import UNMATCHED_ROUTE
+from lrs.versions import XapiVersion
 
 log = logging.getLogger("lrs.access")
 
@@ -21,6 +22,8 @@ class RequestRecord:
     middleware learns, such as the credential key, reaches the outer one that logs."""
 
     credential: str | None = None
+    # The xAPI version the request is served with, once negotiated.
+    version: XapiVersion | None = None
 
 
 RECORD = web.RequestKey("request_record", RequestRecord)
@@ -35,6 +38,12 @@ def note_credential(request: web.Request, key: str) -> None:
     record = request.get(RECORD)
     if record is not None:
         record.credential = key
+
+
+def note_version(request: web.Request, version: XapiVersion) -> None:
+    record = request.get(RECORD)
+    if record is not None:
+        record.version = version
 
 
 def route_name(request: web.Request) -> str:

@@ -13,10 +13,11 @@ from aiohttp import web
 from lrs.documents import service
 from lrs.documents.service import Preconditions
 from lrs.documents.store import Place, StoredDocument
-from lrs.errors import BadRequest
+from lrs.errors import BadRequest, InvalidParameter
 from lrs.http import params
-from lrs.http.context import database, principal, read_body
+from lrs.http.context import database, principal, read_body, xapi_version
 from lrs.http.responses import dump_json, http_date
+from lrs.keys import settings_key
 
 
 class DocumentView(web.View):
@@ -27,30 +28,44 @@ class DocumentView(web.View):
     read_scopes: ClassVar[set[str]]
     write_scopes: ClassVar[set[str]]
     what: ClassVar[str]               # for messages: "state documents"
-    header_required: ClassVar[bool]   # PUT needs If-Match or If-None-Match (profiles)
     delete_many: ClassVar[bool]       # DELETE without an id deletes every document of the place
 
     def parse_place(self, query: Mapping[str, str]) -> tuple[Place, dict]:
         """The Place and the parsed parameters (for the access policy)."""
         raise NotImplementedError
 
-    def parse(self, method: str, id_required: bool) -> tuple[Place, str | None]:
+    async def parse(self, method: str, id_required: bool) -> tuple[Place, str | None]:
         query = self.request.query
         allowed = [*self.place_params, self.id_param, *(["since"] if method == "GET" else [])]
         required = [*self.required_params, *([self.id_param] if id_required else [])]
         params.check_parameters(query, allowed, required)
+        if "since" in query and self.id_param in query:
+            # since filters the list of ids; one document has none (9274.1.1 4.1.6.2: Not Allowed).
+            raise InvalidParameter("since", f"is not allowed with {self.id_param}")
         place, parsed = self.parse_place(query)
         document_id = query.get(self.id_param)
+        if document_id == "":
+            # Required properties "are required to contain values" (About 3.0).
+            raise InvalidParameter(self.id_param, "must not be empty")
         if document_id is not None:
             parsed[self.id_param] = document_id
         caller = principal(self.request)
         if caller.policy:
-            caller.policy.check_document(self.resource, method, parsed)
+            await caller.policy.check_document(self.resource, method, parsed)
+        self.policy_params = parsed  # for read_checked_content
         return place, document_id
+
+    async def read_checked_content(self) -> tuple[bytes, str | None]:
+        """The body of a PUT or POST, once the caller's access policy allows writing it."""
+        content, content_type = await read_content(self.request)
+        caller = principal(self.request)
+        if caller.policy:
+            caller.policy.check_document_content(self.resource, self.policy_params, content, content_type)
+        return content, content_type
 
     async def get(self) -> web.Response:
         principal(self.request).require(self.read_scopes, f"reading {self.what}")
-        place, document_id = self.parse("GET", id_required=False)
+        place, document_id = await self.parse("GET", id_required=False)
         db = database(self.request)
         if document_id is None:
             since = params.timestamp(self.request.query, "since")
@@ -61,18 +76,22 @@ class DocumentView(web.View):
 
     async def put(self) -> web.Response:
         principal(self.request).require(self.write_scopes, f"writing {self.what}")
-        place, document_id = self.parse("PUT", id_required=True)
-        content, content_type = await read_content(self.request)
+        place, document_id = await self.parse("PUT", id_required=True)
+        content, content_type = await self.read_checked_content()
+        unconditional = service.unconditional_put(
+            xapi_version(self.request).unconditional_put[place.kind],
+            service.UnconditionalPut(self.request.app[settings_key].unconditional_profile_put),
+        )
         etag = await service.put_document(
-            database(self.request), place, document_id, content, content_type,
-            preconditions(self.request), self.header_required,
+            database(self.request), place, document_id, content, content_type, preconditions(self.request),
+            unconditional,
         )
         return written_response(etag)
 
     async def post(self) -> web.Response:
         principal(self.request).require(self.write_scopes, f"writing {self.what}")
-        place, document_id = self.parse("POST", id_required=True)
-        content, content_type = await read_content(self.request)
+        place, document_id = await self.parse("POST", id_required=True)
+        content, content_type = await self.read_checked_content()
         etag = await service.merge_document(
             database(self.request), place, document_id, content, content_type, preconditions(self.request)
         )
@@ -80,7 +99,7 @@ class DocumentView(web.View):
 
     async def delete(self) -> web.Response:
         principal(self.request).require(self.write_scopes, f"deleting {self.what}")
-        place, document_id = self.parse("DELETE", id_required=not self.delete_many)
+        place, document_id = await self.parse("DELETE", id_required=not self.delete_many)
         conditions = preconditions(self.request)
         if document_id is None:
             if conditions.given:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import uuid
 from urllib.parse import parse_qsl
@@ -11,18 +12,20 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 from multidict import CIMultiDict, MultiDict
 from pymongo.errors import PyMongoError
+from yarl import URL
 
 from lrs.auth.service import authenticate
 from lrs.db import is_unavailable
 from lrs.errors import BadRequest, LRSError, ServiceUnavailable
+from lrs.http import versioning
 from lrs.http.access import finish_record, note_credential, start_record
 from lrs.http.context import ALTERNATE_BODY, PRINCIPAL, credential_store, read_limited
 from lrs.keys import authenticators_key, drain_key, metrics_key
 from lrs.statements.service import consistent_through
+from lrs.versions import NEWEST, VERSION_HEADER
 
 log = logging.getLogger("lrs.http")
 XAPI_PREFIX = "/xapi"
-XAPI_VERSION = "1.0.3"
 # Sent with every 503 for a database outage: about how long a replica set election takes.
 RETRY_AFTER_SECONDS = "5"
 # Logged for a request cancelled before it could answer (shutdown timeout); nginx's code for it.
@@ -35,6 +38,10 @@ CORS_HEADERS = {
         "X-Experience-API-Consistent-Through"
     ),
 }
+# Records change under the same URL (a document, its id list, a statement query): a browser that
+# reused an answer heuristically (it has Last-Modified) would show TinCanJS an old one. Learner
+# records stay out of shared caches too.
+NO_STORE = "no-store"
 PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Methods": "GET, HEAD, PUT, POST, DELETE, OPTIONS",
     "Access-Control-Allow-Headers": (
@@ -45,10 +52,19 @@ PREFLIGHT_HEADERS = {
 # Alternate request syntax (Communication 1.3): these form fields are really headers.
 FORM_HEADERS = ("Authorization", "X-Experience-API-Version", "Content-Type", "Content-Length",
                 "If-Match", "If-None-Match")
+# Added to reads by client libraries to defeat caches (@xapi/xapi's useCacheBuster). Unknown
+# parameters are 400, but an LRS may recognize its own (Communication 3.2.s3.b7): this one is dropped.
+CACHE_BUSTER = "cachebuster"
+
+
+def xapi_path(request: web.Request) -> str:
+    """The path with runs of slashes merged: `/xapi//statements` is `/xapi/statements`."""
+    return re.sub("/{2,}", "/", request.path)
 
 
 def is_xapi(request: web.Request) -> bool:
-    return request.path == XAPI_PREFIX or request.path.startswith(XAPI_PREFIX + "/")
+    path = xapi_path(request)
+    return path == XAPI_PREFIX or path.startswith(XAPI_PREFIX + "/")
 
 
 def error_response(error: LRSError) -> web.Response:
@@ -103,8 +119,10 @@ async def access_log_and_errors(request: web.Request, handler):
         response.force_close()  # shutting down: the client's next request goes elsewhere
     if is_xapi(request):
         response.headers.update(CORS_HEADERS)
-        response.headers["X-Experience-API-Version"] = XAPI_VERSION
-        if request.path == XAPI_PREFIX + "/statements":
+        response.headers.setdefault("Cache-Control", NO_STORE)
+        # The version the request was served with (lrs.http.versioning), else the newest.
+        response.headers[VERSION_HEADER] = (record.version or NEWEST).name
+        if xapi_path(request) == XAPI_PREFIX + "/statements":
             response.headers["X-Experience-API-Consistent-Through"] = consistent_through()
     finish_record(request, record, response.status, time.perf_counter() - started)
     return response
@@ -154,20 +172,27 @@ async def alternate_request_syntax(request: web.Request, handler):
     return await handler(clone)
 
 
+@web.middleware
+async def drop_cache_buster(request: web.Request, handler):
+    if not is_xapi(request) or request.method not in ("GET", "HEAD") or CACHE_BUSTER not in request.query:
+        return await handler(request)
+    query = MultiDict((name, value) for name, value in request.query.items() if name != CACHE_BUSTER)
+    return await handler(request.clone(rel_url=request.rel_url.with_query(query)))
+
+
 def is_open_xapi_call(request: web.Request) -> bool:
     """About and CORS preflights need neither credentials nor a version header."""
-    return request.path == XAPI_PREFIX + "/about" or request.method == "OPTIONS"
+    return xapi_path(request) == XAPI_PREFIX + "/about" or request.method == "OPTIONS"
 
 
 @web.middleware
 async def xapi_version(request: web.Request, handler):
-    if not is_xapi(request) or is_open_xapi_call(request):
+    if not is_xapi(request):
         return await handler(request)
-    version = request.headers.get("X-Experience-API-Version")
+    version = versioning.negotiate(request, needs_version=not is_open_xapi_call(request))
     if version is None:
-        raise BadRequest("the X-Experience-API-Version header is required")
-    if version.strip() != "1.0" and not version.strip().startswith("1.0."):
-        raise BadRequest(f"X-Experience-API-Version {version!r} is not supported; use 1.0.3")
+        await versioning.refuse(request)
+    versioning.handle(request, version)
     return await handler(request)
 
 
@@ -179,7 +204,31 @@ async def xapi_authentication(request: web.Request, handler):
         request.headers.get("Authorization"), credential_store(request), request.app[authenticators_key]
     )
     note_credential(request, request[PRINCIPAL].key)
+    versioning.remember(request, request[PRINCIPAL].key)
     return await handler(request)
 
 
-MIDDLEWARES = [access_log_and_errors, cors_preflight, alternate_request_syntax, xapi_version, xapi_authentication]
+@web.middleware
+async def merged_slashes(request: web.Request, handler):
+    """Serve `/xapi//statements` as `/xapi/statements`.
+
+    Clients that join an endpoint ending in "/" with "/statements" double the slash. A redirect
+    would not do: browsers refuse to follow one in answer to a CORS preflight, and many clients
+    do not resend a PUT or POST body after one. So the merged path is routed here, innermost,
+    after the outer middlewares judged the request by that same merged path (`xapi_path`).
+    """
+    if "//" not in request.path or not is_xapi(request):
+        return await handler(request)
+    url = URL.build(path=re.sub("/{2,}", "/", request.rel_url.raw_path),
+                    query_string=request.rel_url.raw_query_string, encoded=True)
+    merged = request.clone(rel_url=url)
+    match = await request.app.router.resolve(merged)
+    if match.http_exception is not None:
+        return await handler(request)
+    return await match.handler(merged)
+
+
+MIDDLEWARES = [
+    access_log_and_errors, cors_preflight, alternate_request_syntax, drop_cache_buster, xapi_version,
+    xapi_authentication, merged_slashes,
+]

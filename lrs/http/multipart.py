@@ -83,4 +83,5 @@ def build_multipart(parts: list[tuple[dict[str, str], bytes]]) -> tuple[bytes, s
         chunks.append(data)
         chunks.append(b"\r\n")
     chunks.append(f"--{boundary}--\r\n".encode())
-    return b"".join(chunks), f'multipart/mixed; boundary="{boundary}"'
+    # Unquoted (hex is a valid token): TinCanJS takes everything after "boundary=" as the boundary.
+    return b"".join(chunks), f"multipart/mixed; boundary={boundary}"

@@ -15,8 +15,6 @@ class ProfileView(DocumentView):
     id_param = "profileId"
     read_scopes = PROFILE_READ
     write_scopes = PROFILE_WRITE
-    # Communication 3.1: a PUT must say whether it replaces (If-Match) or creates (If-None-Match).
-    header_required = True
     delete_many = False
 
 

@@ -18,7 +18,6 @@ class StateView(DocumentView):
     read_scopes = STATE_READ
     write_scopes = STATE_WRITE
     what = "state documents"
-    header_required = False  # Communication 3.1: State allows writes without concurrency headers
     delete_many = True
 
     def parse_place(self, query: Mapping[str, str]) -> tuple[Place, dict]:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 from aiohttp import web
 from dateutil.parser import isoparse
 
 from lrs.auth.principal import STATEMENTS_READ, STATEMENTS_WRITE
+from lrs.charsets import charset_problem
 from lrs.errors import BadRequest, InvalidParameter
 from lrs.http import params
-from lrs.http.context import database, principal, read_body
+from lrs.http.context import database, principal, read_body, xapi_version
 from lrs.http.responses import dump_json, http_date, json_response
 from lrs.http.multipart import build_multipart, parse_multipart
 from lrs.keys import cursor_secret_key, settings_key, statement_hooks_key
@@ -18,7 +20,7 @@ from lrs.shutdown import guarded_write
 from lrs.statements import service
 from lrs.statements.attachments import AttachmentBody
 from lrs.statements.cursor import decode_cursor, encode_cursor
-from lrs.statements.query import StatementQuery
+from lrs.statements.query import Position, StatementQuery
 
 LIST_PARAMETERS = (
     "agent", "verb", "activity", "registration", "related_activities", "related_agents",
@@ -38,7 +40,7 @@ class StatementsView(web.View):
         body, parts = await read_statements_body(request)
         await guarded_write(request, service.store_statements(
             database(request), request.app[statement_hooks_key], principal(request), body, parts,
-            statement_id=statement_id,
+            statement_id=statement_id, version=xapi_version(request),
         ))
         return web.Response(status=204)
 
@@ -48,7 +50,8 @@ class StatementsView(web.View):
         params.check_parameters(request.query, [])
         body, parts = await read_statements_body(request)
         ids = await guarded_write(request, service.store_statements(
-            database(request), request.app[statement_hooks_key], principal(request), body, parts
+            database(request), request.app[statement_hooks_key], principal(request), body, parts,
+            version=xapi_version(request),
         ))
         return json_response(ids)
 
@@ -64,13 +67,12 @@ class StatementsView(web.View):
         if "statementId" in query or "voidedStatementId" in query:
             fmt, with_attachments = output_options(query)
             result = await get_single(request, query, fmt, accept_language, with_attachments)
-            stored = result.statements[0]["stored"]
-            return render(result, result.statements[0], with_attachments, last_modified=stored)
+            return render(result, result.statements[0], with_attachments)
         q, query = parse_list_query(request, query)
         fmt, with_attachments = output_options(query)
         result = await service.query_statements(
             database(request), q, request.app[settings_key].statement_limit, fmt, accept_language,
-            with_attachments,
+            with_attachments, xapi_version(request),
         )
         body = {"statements": result.statements}
         if result.more:
@@ -90,7 +92,8 @@ async def get_single(request, query: dict, fmt: str, accept_language, with_attac
     voided = "voidedStatementId" in query
     statement_id = params.uuid(query, "voidedStatementId" if voided else "statementId")
     return await service.get_statement(
-        database(request), principal(request), statement_id, voided, fmt, accept_language, with_attachments
+        database(request), principal(request), statement_id, voided, fmt, accept_language, with_attachments,
+        xapi_version(request),
     )
 
 
@@ -105,7 +108,15 @@ def parse_list_query(request, query: dict) -> tuple[StatementQuery, dict]:
             raise InvalidParameter("more", "cannot be combined with other parameters")
         query, after = decode_cursor(request.app[cursor_secret_key], query["more"])
     caller = principal(request)
-    q = StatementQuery(
+    return list_query(query, caller.key if caller.reads_only_own_statements else None, after), query
+
+
+def list_query(query: Mapping[str, str], authority_key: str | None = None, after: Position | None = None) -> StatementQuery:
+    """The filters of a statement list (Communication 2.1.3), each checked by its parameter's rule.
+
+    Also what the admin console's statement form is turned into, so both apply the same rules.
+    """
+    return StatementQuery(
         agent=params.agent(query),
         verb=params.iri(query, "verb"),
         activity=params.iri(query, "activity"),
@@ -116,10 +127,9 @@ def parse_list_query(request, query: dict) -> tuple[StatementQuery, dict]:
         until=params.timestamp(query, "until"),
         limit=params.non_negative_integer(query, "limit"),
         ascending=params.boolean(query, "ascending"),
-        authority_key=caller.key if caller.reads_only_own_statements else None,
+        authority_key=authority_key,
         after=after,
     )
-    return q, query
 
 
 def more_path(request: web.Request) -> str:
@@ -128,12 +138,12 @@ def more_path(request: web.Request) -> str:
     return f"/{prefix.strip('/')}/xapi/statements".replace("//", "/")
 
 
-def render(result: service.StatementResult, body: object, with_attachments: bool,
-           last_modified: str | None = None) -> web.Response:
+def render(result: service.StatementResult, body: object, with_attachments: bool) -> web.Response:
     # X-Experience-API-Consistent-Through is added to every statements response by the middleware.
     headers = {}
-    if last_modified:
-        headers["Last-Modified"] = http_date(isoparse(last_modified))
+    if result.statements:
+        # The latest `stored` of the statements returned (9274.1.1 4.1.6.1; Communication 2.1.3).
+        headers["Last-Modified"] = http_date(max(isoparse(s["stored"]) for s in result.statements))
     if not with_attachments:
         return json_response(body, headers=headers)
     parts = [({"Content-Type": "application/json"}, dump_json(body))]
@@ -153,9 +163,16 @@ def render(result: service.StatementResult, body: object, with_attachments: bool
 
 async def read_statements_body(request: web.Request) -> tuple[object, dict[str, AttachmentBody]]:
     raw = await read_body(request)
-    content_type = request.headers.get("Content-Type", "")
+    given = request.headers.get("Content-Type")
+    content_type = given or ""
     media_type = content_type.split(";")[0].strip().lower()
-    if media_type == "application/json" or (not media_type and raw.lstrip()[:1] in (b"{", b"[")):
+    if given is not None and not media_type:
+        raise BadRequest("the Content-Type header is empty; send application/json or multipart/mixed")
+    # No Content-Type at all: HTTP lets the recipient look at the content (RFC 9110 8.3), and an
+    # alternate-syntax request only SHOULD* name it (Communication 1.3), so JSON is recognised.
+    if media_type == "application/json" or (given is None and raw.lstrip()[:1] in (b"{", b"[")):
+        if problem := charset_problem(content_type):
+            raise BadRequest(f"Content-Type {content_type!r}: {problem}")
         return params.parse_json(raw, "statement body"), {}
     if media_type != "multipart/mixed":
         raise BadRequest(

@@ -51,3 +51,13 @@ async def find_attachment_bodies(database, hashes: list[str]) -> list[Attachment
         content_type = (stream.metadata or {}).get("contentType", "application/octet-stream")
         bodies.append(AttachmentBody(sha2, content_type, data))
     return bodies
+
+
+async def delete_attachment_bodies(database, hashes: list[str]) -> int:
+    """Delete bodies no statement uses any more (erasure); the caller has checked that."""
+    bucket = _bucket(database)
+    deleted = 0
+    for document in await database[f"{BUCKET}.files"].find({"filename": {"$in": hashes}}, {"_id": 1}).to_list():
+        await bucket.delete(document["_id"])
+        deleted += 1
+    return deleted

@@ -2,13 +2,15 @@
 
 Ignored: what the LRS assigns, the serialization of timestamps (compared as instants), Activity
 definitions and Verb displays (not part of the statement), the order of Group members,
-attachments, and case where the value is case-insensitive. Everything else counts. One rule
-set serves both signed statements and re-sent statement ids.
+attachments, case where the value is case-insensitive, and Duration precision beyond 0.01 s
+(a SHOULD* in 1.0.3 Data 4.6, a SHALL in 9274.1.1 4.2.7). Everything else counts. One rule set
+serves both signed statements and re-sent statement ids, under either xAPI version.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 from lrs.datatypes import parse_timestamp
 
@@ -61,6 +63,8 @@ def _comparable_statement(statement: dict) -> dict:
         comparable["object"] = _comparable_object(comparable["object"])
     if "context" in comparable:
         comparable["context"] = _comparable_context(comparable["context"])
+    if isinstance(comparable.get("result"), dict) and isinstance(comparable["result"].get("duration"), str):
+        comparable["result"] = {**comparable["result"], "duration": _hundredths(comparable["result"]["duration"])}
     return comparable
 
 
@@ -132,6 +136,12 @@ def _comparable_context(context: object) -> object:
     for key in ("instructor", "team"):
         if key in comparable:
             comparable[key] = _comparable_actor(comparable[key])
+    for key, inner in (("contextAgents", "agent"), ("contextGroups", "group")):
+        if isinstance(comparable.get(key), list):
+            comparable[key] = [
+                {**item, inner: _comparable_actor(item.get(inner))} if isinstance(item, dict) else item
+                for item in comparable[key]
+            ]
     if isinstance(comparable.get("statement"), dict):
         comparable["statement"] = _comparable_object(comparable["statement"])
     if isinstance(comparable.get("contextActivities"), dict):
@@ -145,6 +155,19 @@ def _comparable_context(context: object) -> object:
 def _as_list(value: object) -> list:
     # xAPI 1.0.3 lets a single context Activity stand for a one-item array.
     return value if isinstance(value, list) else [value]
+
+
+# The seconds of an ISO 8601 duration, split at the hundredths: "0.1237S" -> "0.12", "37".
+_SECONDS = re.compile(r"([0-9]+)(?:[.,]([0-9]{1,2})[0-9]*)?S\Z")
+
+
+def _hundredths(duration: str) -> str:
+    """The duration with its seconds cut to 0.01 s and trailing zeros dropped (PT1.50S = PT1.5S)."""
+    match = _SECONDS.search(duration)
+    if match is None:
+        return duration
+    fraction = (match[2] or "").rstrip("0")
+    return duration[: match.start()] + match[1] + (f".{fraction}" if fraction else "") + "S"
 
 
 def _lower(value: object) -> object:

@@ -65,6 +65,14 @@ def _rewrite_context(context: dict, rewrite: _Rewrite) -> dict:
     for key in ("instructor", "team"):
         if isinstance(rewritten.get(key), dict):
             rewritten[key] = rewrite.agent(rewritten[key])
+    # xAPI 2.0: each context agent or group holds one Agent or Group.
+    for key, inner in (("contextAgents", "agent"), ("contextGroups", "group")):
+        if isinstance(rewritten.get(key), list):
+            rewritten[key] = [
+                {**item, inner: rewrite.agent(item[inner])} if isinstance(item, dict) and isinstance(item.get(inner), dict)
+                else item
+                for item in rewritten[key]
+            ]
     if isinstance(rewritten.get("contextActivities"), dict):
         rewritten["contextActivities"] = {
             kind: _rewrite_activities(activities, rewrite)

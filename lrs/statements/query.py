@@ -52,13 +52,21 @@ def match_agent(q: StatementQuery) -> dict:
     return {RELATED_AGENTS if q.related_agents else AGENTS: ifi_key(q.agent)}
 
 
+def match_verb(q: StatementQuery) -> dict:
+    return {VERBS: q.verb} if q.verb else {}
+
+
+def match_activity(q: StatementQuery) -> dict:
+    if not q.activity:
+        return {}
+    return {RELATED_ACTIVITIES if q.related_activities else ACTIVITIES: q.activity}
+
+
 def match_verb_and_activity(q: StatementQuery) -> dict:
+    # A verb within a course: one key (the pair) rather than two common ones.
     if q.verb and q.activity and q.related_activities:
         return {VERB_ACTIVITIES: verb_activity_keys([q.verb], [q.activity])[0]}
-    keys = {VERBS: q.verb} if q.verb else {}
-    if q.activity:
-        keys[RELATED_ACTIVITIES if q.related_activities else ACTIVITIES] = q.activity
-    return keys
+    return {**match_verb(q), **match_activity(q)}
 
 
 def match_registration(q: StatementQuery) -> dict:

@@ -181,6 +181,13 @@ class SchemaCompiler:
 
         return check_maximum
 
+    def _min_items(self, node: dict, value: int) -> Check:
+        def check_min_items(instance: Any) -> None:
+            if isinstance(instance, list) and len(instance) < value:
+                raise SchemaFailure("minItems", node, instance)
+
+        return check_min_items
+
     def _required(self, node: dict, value: list) -> Check:
         names = tuple(value)
 
@@ -308,6 +315,7 @@ class SchemaCompiler:
         "pattern": _pattern,
         "minimum": _minimum,
         "maximum": _maximum,
+        "minItems": _min_items,
         "required": _required,
         "properties": _properties,
         "additionalProperties": _additional_properties,

@@ -11,7 +11,7 @@ from lrs.activities.store import find_definitions, update_definitions
 from lrs.agents.store import update_agent_names
 from lrs.auth.principal import Principal
 from lrs.coalescing import Turns
-from lrs.errors import BadRequest, InvalidStatement, NotFound, StatementConflict
+from lrs.errors import BadRequest, Forbidden, InvalidStatement, NotFound, StatementConflict
 from lrs.hooks import StatementHook, StoreContext
 from lrs.statements import query, sequence, store
 from lrs.statements.attachments import AttachmentBody, find_attachment_bodies, insert_attachment_bodies
@@ -19,7 +19,9 @@ from lrs.statements.compare import same_statement
 from lrs.statements.formats import to_canonical_format, to_ids_format
 from lrs.statements.signature import SIGNATURE_USAGE, check_signature_attachment, verify_signature
 from lrs.statements.validate import validate_statement, validate_statements
+from lrs.statements.versioning import convert_for_storage, returned_form
 from lrs.statements.vocab import VOIDED_VERB
+from lrs.versions import XAPI_1_0_3, XapiVersion
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +64,10 @@ async def store_statements(
     body: object,
     parts: dict[str, AttachmentBody] | None = None,
     statement_id: str | None = None,
+    version: XapiVersion = XAPI_1_0_3,
 ) -> list[str]:
-    """Validate and store a PUT (`statement_id` given) or POST body; return the statement ids.
+    """Validate and store a PUT (`statement_id` given) or POST body by the rules of `version`;
+    return the statement ids.
 
     Either the whole batch is stored or nothing is (apart from attachment bodies, which are
     content-addressed and harmless).
@@ -72,12 +76,12 @@ async def store_statements(
     if statement_id is not None:
         if isinstance(body, dict) and "id" not in body:
             body = {**body, "id": statement_id}  # so the id is validated like any other
-        statement = validate_statement(body)
+        statement = validate_statement(body, version)
         if statement["id"].lower() != statement_id.lower():
             raise InvalidStatement("id", "does not match the statementId parameter")
         statements = [statement]
     else:
-        statements = validate_statements(body)
+        statements = validate_statements(body, version)
     if principal.policy:
         principal.policy.check_statements(statements)
     used_parts = check_attachments(statements, parts)
@@ -86,7 +90,7 @@ async def store_statements(
     chosen = {s["id"].lower() for s in statements if "id" in s}
     for statement in statements:
         statement.setdefault("id", str(uuid.uuid4()))
-    ctx = StoreContext(principal=principal)
+    ctx = StoreContext(principal=principal, version=version)
     async with turns.turn(database):
         await write_batch(database, hooks, principal, statements, received, chosen, used_parts, ctx)
     await update_agent_names(database, statements)
@@ -95,7 +99,7 @@ async def store_statements(
     for hook in hooks:
         await hook.after_store(statements, ctx)
     if ctx.extra_statements:
-        await store_statements(database, hooks, principal, ctx.extra_statements)
+        await store_statements(database, hooks, principal, ctx.extra_statements, version=version)
     return [s["id"] for s in statements]
 
 
@@ -108,16 +112,17 @@ async def write_batch(
     chosen: set[str], parts: dict[str, AttachmentBody], ctx: StoreContext,
 ) -> None:
     """Settle known ids, take numbers and `stored`, let the hooks judge, insert."""
-    await check_voiding(database, statements)
+    await check_voiding(database, statements, principal)
     # Known ids are settled (no-op or 409) before any hook acts on the batch.
     as_received = {s["id"].lower(): r for s, r in zip(statements, received)}
     known = await find_known(database, {i: r for i, r in as_received.items() if i in chosen})
+    ctx.known_ids = frozenset(known)
     new = [s for s in statements if s["id"].lower() not in known]
     # Numbers and `stored` come together, so that their orders agree (lrs.statements.sequence).
     allocation = await sequence.update_sequence(database, len(new), clock.now()) if new else None
     stored = allocation.stored if allocation else clock.now()
     for statement in statements:
-        prepare_statement(statement, principal, stored)
+        prepare_statement(statement, principal, stored, ctx.version)
     try:
         for hook in hooks:
             await hook.before_store(statements, ctx)
@@ -159,13 +164,16 @@ def check_attachments(statements: list[dict], parts: dict[str, AttachmentBody]) 
     return used
 
 
-def prepare_statement(statement: dict, principal: Principal, stored: datetime) -> None:
+def prepare_statement(
+    statement: dict, principal: Principal, stored: datetime, version: XapiVersion = XAPI_1_0_3,
+) -> None:
     """Set what the LRS assigns (Data 2.4): id, stored, timestamp, authority, version."""
     statement.setdefault("id", str(uuid.uuid4()))
     statement["stored"] = format_timestamp(stored)
     statement.setdefault("timestamp", statement["stored"])
     statement["authority"] = principal.authority
-    statement.setdefault("version", "1.0.0")
+    statement.setdefault("version", version.statement_version)
+    convert_for_storage(statement, version)
     normalize_context_activities(statement.get("context"))
     if statement["object"].get("objectType") == "SubStatement":
         normalize_context_activities(statement["object"].get("context"))
@@ -191,8 +199,9 @@ def activities_of(statement: dict) -> list[dict]:
     return found
 
 
-async def check_voiding(database, statements: list[dict]) -> None:
-    """A voiding statement cannot target another voiding statement."""
+async def check_voiding(database, statements: list[dict], principal: Principal) -> None:
+    """A voiding statement cannot target another voiding statement, nor a statement its
+    credential may not read (scope statements/read/mine: one another credential stored)."""
     targets = {
         s["object"]["id"].lower(): i
         for i, s in enumerate(statements)
@@ -204,10 +213,15 @@ async def check_voiding(database, statements: list[dict]) -> None:
     for target, index in targets.items():
         if target in voiding_ids:
             raise InvalidStatement(f"[{index}].object.id", "a voiding statement cannot be voided")
-    for document in await store.find_by_ids(database, list(targets), [store.ID, store.VOIDS]):
+    for document in await store.find_by_ids(database, list(targets), [store.ID, store.VOIDS, store.AUTHORITY]):
         if store.is_voiding(document):
             raise InvalidStatement(
                 f"[{targets[document[store.ID]]}].object.id", "a voiding statement cannot be voided"
+            )
+        if principal.reads_only_own_statements and document[store.AUTHORITY] != principal.key:
+            raise Forbidden(
+                f"[{targets[document[store.ID]]}].object.id: statement {document[store.ID]} was stored by "
+                "another credential; with scope statements/read/mine a credential may only void its own"
             )
 
 
@@ -220,6 +234,7 @@ async def insert_checked(
         store.to_document(
             s, allocation.first + number, allocation.stored, principal.key,
             [a["sha2"].lower() for a in s.get("attachments", ()) if a["sha2"].lower() in parts],
+            principal.reads_only_own_statements,
         )
         for number, s in enumerate(statements)
     ]
@@ -269,7 +284,7 @@ async def inherit_target_keys(database, documents: list[dict]) -> None:
 async def apply_references(database, new: list[dict], chosen: set[str]) -> None:
     """Void what new voiding statements target; pass new keys on to statements targeting them
     (only statements with ids of the client's choosing can have been targeted before)."""
-    await store.void_statements(database, [d[store.VOIDS] for d in new if store.VOIDS in d])
+    await store.void_statements(database, [d for d in new if store.is_voiding(d)])
     new_ids = {d[store.ID] for d in new}
     frontier = {d[store.ID]: d for d in new if d[store.ID] in chosen}
     seen = set(new_ids)
@@ -277,8 +292,7 @@ async def apply_references(database, new: list[dict], chosen: set[str]) -> None:
         referencing = [
             d for d in await store.find_referencing(database, list(frontier)) if d[store.ID] not in new_ids
         ]
-        late_voided = [d[store.REF] for d in referencing if store.VOIDS in d]
-        await store.void_statements(database, late_voided)
+        await store.void_statements(database, [d for d in referencing if store.is_voiding(d)])
         updates = {}
         for document in referencing:
             target = frontier[document[store.REF]]
@@ -305,7 +319,7 @@ def consistent_through() -> str:
 
 async def get_statement(
     database, principal: Principal, statement_id: str, voided: bool, fmt: str,
-    accept_language: str | None, with_attachments: bool,
+    accept_language: str | None, with_attachments: bool, version: XapiVersion = XAPI_1_0_3,
 ) -> StatementResult:
     # Scope statements/read/mine: by the credential that stored it, as lists filter.
     own = principal.key if principal.reads_only_own_statements else None
@@ -314,23 +328,26 @@ async def get_statement(
         what = "voided statement" if voided else "statement"
         raise NotFound(f"no {what} with id {statement_id}")
     statement, hashes = found
-    statements = await render_statements(database, [statement], fmt, accept_language)
+    statements = await render_statements(database, [statement], fmt, accept_language, version)
     attachments = await find_attachment_bodies(database, hashes) if with_attachments else []
     return StatementResult(statements, attachments)
 
 
 async def query_statements(
     database, q: query.StatementQuery, page_size: int, fmt: str, accept_language: str | None,
-    with_attachments: bool,
+    with_attachments: bool, version: XapiVersion = XAPI_1_0_3,
 ) -> StatementResult:
     limit = min(q.limit, page_size) if q.limit else page_size
     page = await query.find_statements(database, q, limit)
-    statements = await render_statements(database, page.statements, fmt, accept_language)
+    statements = await render_statements(database, page.statements, fmt, accept_language, version)
     attachments = await find_attachment_bodies(database, page.attachment_hashes) if with_attachments else []
     return StatementResult(statements, attachments, page.last)
 
 
-async def render_statements(database, statements: list[dict], fmt: str, accept_language: str | None) -> list[dict]:
+async def render_statements(
+    database, statements: list[dict], fmt: str, accept_language: str | None, version: XapiVersion,
+) -> list[dict]:
+    statements = [returned_form(s, version) for s in statements]
     if fmt == "ids":
         return [to_ids_format(s) for s in statements]
     if fmt == "canonical":

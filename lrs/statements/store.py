@@ -44,6 +44,8 @@ VOIDED = "voided"          # true once a voiding statement targets it
 VOIDS = "voids"            # on a voiding statement: the id it voids
 REF = "ref"                # the id targeted by a StatementRef object
 AUTHORITY = "authority_key"  # credential key, for statements/read/mine
+# On a voiding statement of a credential that may read only its own statements: it voids only those.
+VOIDS_OWN = "voids_own"
 ATTACHMENTS = "attachments"  # sha2 of attachment bodies stored with it
 BODY = "statement"
 
@@ -189,6 +191,11 @@ def _context_agent_keys(context: dict) -> list[str]:
     for role in ("instructor", "team"):
         if context.get(role):
             keys += actor_keys(context[role])
+    # xAPI 2.0 context agents and groups match related_agents too (IEEE 9274.1.1 4.1.6.1).
+    for context_agent in context.get("contextAgents") or ():
+        keys += actor_keys(context_agent["agent"])
+    for context_group in context.get("contextGroups") or ():
+        keys += actor_keys(context_group["group"])
     return keys
 
 
@@ -201,6 +208,7 @@ def _context_activity_ids(context: dict) -> list[str]:
 
 def to_document(
     statement: dict, seq: int, stored: datetime, authority_key: str, attachment_hashes: list[str],
+    reads_only_own: bool = False,
 ) -> dict:
     obj = statement["object"]
     ref = obj["id"].lower() if obj.get("objectType") == "StatementRef" else None
@@ -218,6 +226,8 @@ def to_document(
         document[REF] = ref
         if statement["verb"]["id"] == VOIDED_VERB:
             document[VOIDS] = ref
+            if reads_only_own:
+                document[VOIDS_OWN] = True
     if attachment_hashes:
         document[ATTACHMENTS] = attachment_hashes
     return document
@@ -249,7 +259,7 @@ async def find_referencing(database, ids: list[str]) -> list[dict]:
 
 async def _find_referencing_together(database, requests: list[list[str]]) -> list[list[dict]]:
     wanted = sorted({i for ids in requests for i in ids})
-    fields = [ID, REF, VOIDS, *KEY_FIELDS]
+    fields = [ID, REF, VOIDS, VOIDS_OWN, AUTHORITY, *KEY_FIELDS]
     found = await database[STATEMENTS].find({REF: {"$in": wanted}}, fields).to_list()
     return [[d for d in found if d[REF] in wanted_here] for wanted_here in map(set, requests)]
 
@@ -351,12 +361,19 @@ async def delete_statements(database, object_ids: list[ObjectId]) -> None:
         await database[STATEMENTS].delete_many({"_id": {"$in": object_ids}})
 
 
-async def void_statements(database, ids: list[str]) -> None:
-    # A voiding statement can never be voided (Data 2.3.2).
-    if ids:
-        await database[STATEMENTS].update_many(
-            {ID: {"$in": ids}, VOIDS: {"$exists": False}}, {"$set": {VOIDED: True}}
-        )
+async def void_statements(database, voiding: list[dict]) -> None:
+    """Void what these voiding statements (documents) target, each as far as it may: a credential
+    that may read only its own statements voids only those, even when the target arrives later."""
+    targets: dict[str | None, list[str]] = {}
+    for document in voiding:
+        owner = document[AUTHORITY] if document.get(VOIDS_OWN) else None
+        targets.setdefault(owner, []).append(document[VOIDS])
+    for owner, ids in targets.items():
+        # A voiding statement can never be voided (Data 2.3.2).
+        condition = {ID: {"$in": ids}, VOIDS: {"$exists": False}}
+        if owner is not None:
+            condition[AUTHORITY] = owner
+        await database[STATEMENTS].update_many(condition, {"$set": {VOIDED: True}})
 
 
 async def update_inherited_keys(database, updates: dict[str, dict[str, list[str]]]) -> None:

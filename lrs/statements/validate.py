@@ -1,13 +1,16 @@
-"""Validation of xAPI 1.0.3 Statements and Agents as clients send them.
+"""Validation of xAPI 1.0.3 and 2.0 Statements and Agents as clients send them.
 
-Two layers, one walk each:
+Three layers, one walk each:
 
+0. What the request's xAPI version lacks (``_version_rules``, from the table in
+   ``lrs.versions``): 2.0 context agents and groups, or a statement version, sent under 1.0.3.
 1. Structure, from ``schemas/statement.json`` (``lrs.statements.schema``): types, required
    and unknown properties, enumerated values, and the formats a regular expression can state.
 2. Rules a schema cannot say (``_statement_rules``): exactly one inverse functional
    identifier, anonymous groups, the authority group, score ordering, timestamps,
    durations, RFC 5646 language tags, extension keys, interaction component lists,
-   context revision/platform, voiding. Value formats come from ``lrs.datatypes``.
+   context revision/platform, voiding, context agents and groups. Value formats come from
+   ``lrs.datatypes``.
 
 Every failure raises ``InvalidStatement(path, rule)`` naming the property (``actor.mbox``,
 ``context.contextActivities.parent[0].id``) and the rule broken.
@@ -24,37 +27,39 @@ from lrs.ifi import IFI_PROPERTIES
 from lrs.statements.property_path import PropertyPath, format_path, join_path
 from lrs.statements.schema import check_actor_structure, check_statement_structure
 from lrs.statements.vocab import VOIDED_VERB
+from lrs.versions import NEWEST, VERSION_HEADER, XAPI_1_0_3, XapiVersion
 
 
 # --------------------------------------------------------------------------- public API
 
 
-def validate_statement(raw: object) -> dict:
-    """Validate one statement as received (PUT/POST) and return it unchanged."""
+def validate_statement(raw: object, version: XapiVersion = XAPI_1_0_3) -> dict:
+    """Validate one statement as received (PUT/POST) under `version`'s rules; return it unchanged."""
     if not isinstance(raw, dict):
         raise InvalidStatement("", "a statement must be a JSON object")
-    check_statement_structure(raw)
     try:
+        _version_rules(raw, (), version)
+        check_statement_structure(raw)
         _statement_rules(raw, (), top=True)
     except _Rule as broken:
         raise InvalidStatement(format_path(broken.path), broken.rule) from None
     return raw
 
 
-def validate_statements(raw: object) -> list[dict]:
+def validate_statements(raw: object, version: XapiVersion = XAPI_1_0_3) -> list[dict]:
     """Validate a POST body: one statement or an array of them (possibly empty).
 
     Errors inside an array name the index (``[2].actor.mbox``); two statements with the
     same id in one batch are rejected (Communication 2.1.2.s2.b6).
     """
     if isinstance(raw, dict):
-        return [validate_statement(raw)]
+        return [validate_statement(raw, version)]
     if not isinstance(raw, list):
         raise InvalidStatement("", "the body must be a statement object or an array of statements")
     seen: dict[str, int] = {}
     for index, statement in enumerate(raw):
         try:
-            validate_statement(statement)
+            validate_statement(statement, version)
         except InvalidStatement as error:
             raise InvalidStatement(join_path(f"[{index}]", error.path), error.rule) from None
         if "id" in statement:
@@ -117,6 +122,23 @@ class _Rule(Exception):
         super().__init__(rule)
         self.path = path
         self.rule = rule
+
+
+def _version_rules(statement: dict, path: PropertyPath, version: XapiVersion) -> None:
+    """What this version lacks, before the structure check: the schema describes xAPI 2.0, and a
+    1.0.3 client is better told "not in 1.0.3" than how a 2.0 property should look."""
+    if "version" in statement and not path and not version.accepts_statement_version(statement["version"]):
+        raise _Rule(("version",), version.statement_versions_rule)
+    context = statement.get("context")
+    if isinstance(context, dict):
+        for key in sorted(version.missing_context_properties & context.keys()):
+            raise _Rule(
+                path + ("context", key),
+                f"is not part of xAPI {version.name} (send {VERSION_HEADER}: {NEWEST.name} to use it)",
+            )
+    target = statement.get("object")
+    if isinstance(target, dict) and target.get("objectType") == "SubStatement" and not path:
+        _version_rules(target, ("object",), version)
 
 
 def _statement_rules(statement: dict, path: PropertyPath, *, top: bool) -> None:
@@ -292,6 +314,10 @@ def _context_rules(context: dict, path: PropertyPath, *, object_is_activity: boo
         _actor_rules(context["instructor"], path + ("instructor",))
     if "team" in context:
         _group_rules(context["team"], path + ("team",))
+    for index, context_agent in enumerate(context.get("contextAgents", ())):
+        _agent_rules(context_agent["agent"], path + ("contextAgents", index, "agent"))
+    for index, context_group in enumerate(context.get("contextGroups", ())):
+        _group_rules(context_group["group"], path + ("contextGroups", index, "group"))
     for kind, value in context.get("contextActivities", {}).items():
         if isinstance(value, list):
             for index, activity in enumerate(value):

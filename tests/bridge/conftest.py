@@ -3,6 +3,7 @@ it, `localhost`, can be the content origin), and builders for SCORM 1.2 zips and
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -114,7 +115,8 @@ def multi_sco() -> bytes:
 
 class Scorm(LMS):
     async def import_package(self, data: bytes, content_type: str = "application/zip", expect: int = 201) -> dict:
-        response = await self.xapi.post("/scorm/packages", data=data, headers={"Content-Type": content_type})
+        # A stream, as aiohttp wants for bodies over 1 MiB.
+        response = await self.xapi.post("/scorm/packages", data=io.BytesIO(data), headers={"Content-Type": content_type})
         body = await response.json()
         assert response.status == expect, body
         return body

@@ -36,9 +36,9 @@ def launch(session: str = "s1", mode: str = "Normal", mastery: float | None = 0.
 def run(record, session_launch, *commits, facts=Facts(), at=T0):
     record = begin_session(record, session_launch, at)
     made = []
-    for number, (event, data) in enumerate(commits, start=record["session"]["sequence"] + 1):
+    for number, (event, data, *statuses) in enumerate(commits, start=record["session"]["sequence"] + 1):
         snapshot = parse_snapshot(data) if data is not None else None
-        record, statements = apply_commit(record, session_launch, Commit(number, event, snapshot),
+        record, statements = apply_commit(record, session_launch, Commit(number, event, snapshot, tuple(*statuses)),
                                           at + timedelta(seconds=number), facts)
         made += statements
     return record, made
@@ -120,8 +120,8 @@ def test_outcomes_cmi5_would_refuse_are_sent_without_the_cmi5_category():
     assert names(made) == ["initialized", "completed"] and not is_defined(completed)
     _, made = run(new_record(), launch(mastery=None), ("initialize", None), ("commit", cmi(status="failed")),
                   ("commit", cmi(status="passed")))
-    assert names(made) == ["initialized", "failed", "passed"]
-    assert [is_defined(s) for s in made] == [True, True, False]
+    assert names(made) == ["initialized", "failed", "completed", "passed"]
+    assert [is_defined(s) for s in made] == [True, True, True, False]
 
 
 def test_a_finish_makes_terminated_last_with_the_session_time():
@@ -135,6 +135,72 @@ def test_a_finish_makes_terminated_last_with_the_session_time():
 def test_without_session_time_the_duration_is_the_time_since_initialized():
     _, made = run(new_record(), launch(), ("initialize", None), ("finish", cmi()))
     assert made[-1]["result"] == {"duration": "PT1S"}  # initialized at +1 s, finished at +2 s
+
+
+# --- completion and success: two facts (SCORM 1.2 RTE 3.4.4) ---------------------------------
+
+def outcome_of(made):
+    return [(names([s])[0], s["result"].get("completion"), s["result"].get("success")) for s in made
+            if names([s])[0] in ("completed", "passed", "failed")]
+
+
+@pytest.mark.parametrize("status", ["", "not attempted"])
+def test_a_sco_that_only_initializes_and_finishes_is_completed_by_the_lms(status):
+    record, made = run(new_record(), launch(mastery=None), ("initialize", None), ("finish", cmi(status=status)))
+    assert names(made) == ["initialized", "completed", "terminated"]
+    assert is_defined(made[1]) and made[1]["result"]["completion"] is True
+    assert (record["attempt"]["lessonStatus"], record["attempt"]["completed"]) == ("completed", True)
+
+
+@pytest.mark.parametrize("raw, expected, completed", [
+    ("90", [("completed", True, None), ("passed", None, True)], True),
+    # The LMS sets completed, then the mastery score judges it failed: the status is failed, which
+    # (as for scorm-again and most LMSes) is not a completion.
+    ("50", [("failed", None, False)], False),
+])
+def test_at_finish_with_no_status_a_raw_score_is_judged_against_the_mastery_score(raw, expected, completed):
+    record, made = run(new_record(), launch(mastery=0.8), ("initialize", None), ("finish", cmi(status="", raw=raw)))
+    assert outcome_of(made) == expected
+    assert record["attempt"]["completed"] is completed
+
+
+def test_a_status_the_sco_set_is_not_replaced_at_finish():
+    record, made = run(new_record(), launch(mastery=None), ("initialize", None), ("finish", cmi(status="incomplete")))
+    assert names(made) == ["initialized", "terminated"]
+    assert (record["attempt"]["lessonStatus"], record["attempt"]["completed"]) == ("incomplete", False)
+    resumed, made = run(record, launch("s2", mastery=None), ("initialize", None), ("finish", cmi(status="incomplete")))
+    assert names(made) == ["initialized", "terminated"] and resumed["attempt"]["lessonStatus"] == "incomplete"
+
+
+@pytest.mark.parametrize("mode", ["Browse", "Review"])
+def test_browse_and_review_sessions_that_only_finish_complete_nothing(mode):
+    record, made = run(new_record(), launch(mode=mode, mastery=None), ("initialize", None),
+                       ("finish", cmi(status="browsed" if mode == "Browse" else "completed")))
+    assert names(made) == ["initialized", "terminated"]
+    assert (record["attempt"]["lessonStatus"], record["attempt"]["completed"]) == ("not attempted", False)
+
+
+@pytest.mark.parametrize("statuses, final, expected, completed", [
+    # completed, then passed before one commit: the snapshot holds passed only.
+    (["completed", "passed"], "passed", [("completed", True, None), ("passed", None, True)], True),
+    ([], "passed", [("completed", True, None), ("passed", None, True)], True),  # passed means completed
+    (["completed", "failed"], "failed", [("completed", True, None), ("failed", None, False)], True),
+    ([], "failed", [("failed", None, False)], False),
+    (["passed"], "incomplete", [("completed", True, None), ("passed", None, True)], True),
+    (["failed", "passed"], "passed", [("completed", True, None), ("failed", None, False), ("passed", None, True)], True),
+])
+def test_completion_and_success_are_both_kept(statuses, final, expected, completed):
+    record, made = run(new_record(), launch(mastery=None), ("initialize", None), ("commit", cmi(status=final), statuses))
+    assert outcome_of(made) == expected
+    assert record["attempt"]["completed"] is completed
+    _, again = run(record, launch(mastery=None), ("commit", cmi(status=final)))
+    assert outcome_of(again) == []  # the next commit, with the same status: nothing twice
+
+
+def test_with_a_mastery_score_what_the_sco_said_passed_is_judged_by_the_raw_score():
+    _, made = run(new_record(), launch(mastery=0.8), ("initialize", None),
+                  ("commit", cmi(status="passed", raw="60"), ["completed", "passed"]))
+    assert outcome_of(made) == [("completed", True, None), ("failed", None, False)]
 
 
 def test_timespans_parse_and_format_as_scorm_1_2_keeps_them():

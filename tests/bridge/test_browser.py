@@ -80,7 +80,7 @@ async def test_a_full_session_reaches_the_lrs_as_statements(scorm, browser, cont
     assert results == [["true", "0"]] * 6, results
     assert await eventually(lambda: _ends_with(scorm, registration, "terminated"))
     assert await registration_verbs(scorm, registration) == [
-        "launched", "initialized", "passed", "scored", "satisfied", "terminated"]
+        "launched", "initialized", "completed", "passed", "scored", "satisfied", "terminated"]
     passed = (await scorm.statements(registration=registration, verb=vocab.PASSED))[0]
     assert passed["result"]["score"] == {"scaled": 0.92}
     terminated = (await scorm.statements(registration=registration, verb=vocab.TERMINATED))[0]
@@ -98,7 +98,8 @@ async def test_suspend_and_relaunch_resume_where_the_learner_left(scorm, browser
     package = await scorm.import_package(single_sco())
     registration = await scorm.register(package["course"])
     first = await play(scorm, browser, package, registration)
-    await first.call(("LMSInitialize", ""), ("LMSSetValue", "cmi.core.lesson_location", "slide-12"),
+    await first.call(("LMSInitialize", ""), ("LMSSetValue", "cmi.core.lesson_status", "incomplete"),
+                     ("LMSSetValue", "cmi.core.lesson_location", "slide-12"),
                      ("LMSSetValue", "cmi.suspend_data", "visited=1,2,3|quiz=a"),
                      ("LMSSetValue", "cmi.core.exit", "suspend"), ("LMSSetValue", "cmi.core.session_time", "00:10:00"),
                      ("LMSFinish", ""))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from aiohttp import web
 
 from lrs.keys import credential_store_key
 from tests.bridge.conftest import SCO_PAGE, item, make_zip, manifest, multi_sco, resource, single_sco
@@ -24,6 +27,14 @@ async def test_single_sco_package_becomes_a_cmi5_course(scorm, content_origin):
     assert [p["id"] for p in listed["packages"]] == [package["id"]]
     again = await (await scorm.xapi.get(f"/scorm/packages/{package['id']}")).json()
     assert again == package
+
+
+async def test_the_course_of_a_package_is_not_deleted_without_its_package(scorm):
+    package = await scorm.import_package(single_sco())
+    response = await scorm.xapi.delete(f"/cmi5/courses/{package['course']}")
+    assert response.status == 409
+    assert f"/scorm/packages/{package['id']}" in (await response.json())["detail"]
+    assert (await scorm.xapi.get(f"/cmi5/courses/{package['course']}")).status == 200
 
 
 async def test_multi_sco_package_keeps_item_order_nesting_and_assets(scorm):
@@ -116,10 +127,66 @@ async def test_broken_packages_get_400_naming_the_problem(scorm, body, content_t
 
 
 async def test_a_package_too_large_to_keep_is_refused_before_anything_is_stored(scorm):
-    prerequisites = "<adlcp:prerequisites>" + "p" * (15 * 1024 * 1024) + "</adlcp:prerequisites>"
+    # Random letters of four (about 4:1 deflated): a run of one letter would be refused sooner, as a zip bomb.
+    text = os.urandom(15 * 1024 * 1024).translate(bytes(b"ACGT"[n % 4] for n in range(256))).decode()
+    prerequisites = "<adlcp:prerequisites>" + text + "</adlcp:prerequisites>"
     data = zip_with(manifest(item("ITEM-1", "RES-1", extra=prerequisites), RES), **{"sco/index.html": SCO_PAGE})
     answer = await scorm.import_package(data, expect=400)
     assert answer["detail"].startswith("imsmanifest.xml: makes a package record of ")
     assert answer["detail"].endswith("at most 14680064 are accepted")
     assert (await (await scorm.xapi.get("/scorm/packages")).json())["packages"] == []
     assert (await (await scorm.xapi.get("/cmi5/courses")).json())["courses"] == []
+
+
+async def test_a_zip_bomb_is_refused_before_it_is_inflated(scorm, database):
+    # 32 MiB of zeros deflate to about 32 KB: well under the size cap, but no real content does that.
+    bomb = zip_with(manifest(ONE, RES), **{"sco/index.html": SCO_PAGE, "media/zeros.bin": bytes(32 << 20)})
+    assert len(bomb) < 100_000
+    answer = await scorm.import_package(bomb, expect=400)
+    assert answer["detail"].startswith("package: member 'media/zeros.bin' inflates from ")
+    assert answer["detail"].endswith("more than 200 times its compressed size is refused as a zip bomb")
+    assert (await (await scorm.xapi.get("/scorm/packages")).json())["packages"] == []
+    assert await database["scorm_content.files"].count_documents({}) == 0
+
+
+async def test_a_package_zipped_with_its_folder_plays_from_that_folder(scorm, content_origin):
+    data = make_zip({"Safety Course/imsmanifest.xml": manifest(ONE, RES), "Safety Course/sco/index.html": SCO_PAGE,
+                     "__MACOSX/Safety Course/._imsmanifest.xml": b"\x00\x05\x16\x07"})
+    package = await scorm.import_package(data)
+    assert package["scos"][0]["launch"] == "sco/index.html"
+    assert package["warnings"] == ["the package was zipped with its folder 'Safety Course/'; that folder is its root"]
+    host = content_origin.split("//", 1)[1]
+    response = await scorm.client.get(f"/scorm/content/{package['id']}/sco/index.html", headers={"Host": host})
+    assert response.status == 200 and await response.read() == SCO_PAGE
+
+
+async def test_a_manifest_named_in_another_case_is_read(scorm):
+    package = await scorm.import_package(make_zip({"IMSManifest.xml": manifest(ONE, RES), "sco/index.html": SCO_PAGE}))
+    assert package["warnings"] == ["the manifest is named 'IMSManifest.xml'; it is read as imsmanifest.xml"]
+
+
+async def test_a_folder_with_other_files_beside_it_is_not_taken_for_the_root(scorm):
+    data = make_zip({"course/imsmanifest.xml": manifest(ONE, RES), "course/sco/index.html": SCO_PAGE,
+                     "readme.txt": b"other"})
+    answer = await scorm.import_package(data, expect=400)
+    assert answer["detail"] == "package: imsmanifest.xml is missing at the root of the zip"
+
+
+async def test_a_manifest_naming_a_dtd_on_the_network_imports_and_the_dtd_is_never_fetched(scorm, aiohttp_server):
+    asked = []
+
+    async def dtd(request):
+        asked.append(request.path)
+        return web.Response(text='<!ENTITY title "from the network">', content_type="application/xml-dtd")
+
+    server_app = web.Application()
+    server_app.router.add_get("/{name}", dtd)
+    server = await aiohttp_server(server_app)
+    doctype = f'<!DOCTYPE manifest SYSTEM "http://127.0.0.1:{server.port}/imscp_rootv1p1.dtd">\n'.encode()
+    data = manifest(ONE, RES).replace(b"?>\n", b"?>\n" + doctype, 1)
+    package = await scorm.import_package(zip_with(data, **{"sco/index.html": SCO_PAGE}))
+    assert package["scoCount"] == 1 and package["warnings"] == []
+    with_entity = data.replace(b"<title>Lesson one</title>", b"<title>&title;</title>")
+    answer = await scorm.import_package(zip_with(with_entity, **{"sco/index.html": SCO_PAGE}), expect=400)
+    assert "undefined entity &title;" in answer["detail"]
+    assert asked == []

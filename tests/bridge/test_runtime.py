@@ -63,13 +63,16 @@ async def test_a_full_session_becomes_the_profile_statements_and_satisfies_the_c
     await player.send("commit", cmi(status="passed", raw="85", session_time="00:01:30", location="page-9"))
     await player.send("finish", cmi(status="passed", raw="85", session_time="00:02:00", location="page-9"))
     found = await statements(scorm, registration)
-    assert verbs(found) == ["launched", "initialized", "passed", "scored", "satisfied", "terminated"]
-    passed = found[2]
+    # passed means completed too (SCORM 1.2 has one status for both): two facts, two statements.
+    assert verbs(found) == ["launched", "initialized", "completed", "passed", "scored", "satisfied", "terminated"]
+    completed, passed = found[2:4]
+    assert completed["result"] == {"completion": True, "duration": "PT90S"}
     assert passed["result"] == {"success": True, "duration": "PT90S", "score": {"scaled": 0.85}}
-    assert categories(passed) == [cmi5_vocab.CATEGORY_CMI5, cmi5_vocab.CATEGORY_MOVEON, vocab.PROFILE_ACTIVITY]
-    assert found[3]["result"]["score"] == {"raw": 85, "max": 100, "scaled": 0.85}
-    assert found[5]["result"] == {"duration": "PT120S"}
-    assert categories(found[5]) == [cmi5_vocab.CATEGORY_CMI5, vocab.PROFILE_ACTIVITY]
+    assert categories(passed) == categories(completed) == [
+        cmi5_vocab.CATEGORY_CMI5, cmi5_vocab.CATEGORY_MOVEON, vocab.PROFILE_ACTIVITY]
+    assert found[4]["result"]["score"] == {"raw": 85, "max": 100, "scaled": 0.85}
+    assert found[6]["result"] == {"duration": "PT120S"}
+    assert categories(found[6]) == [cmi5_vocab.CATEGORY_CMI5, vocab.PROFILE_ACTIVITY]
     grouping = [a["definition"]["type"] for a in found[1]["context"]["contextActivities"]["grouping"] if "definition" in a]
     assert grouping == [vocab.TYPE_COURSE, vocab.TYPE_ATTEMPT]
     assert all(s["authority"]["name"] == "cmi5 AU launch" for s in found[1:] if s["verb"]["display"]["en-US"] != "satisfied")
@@ -317,3 +320,40 @@ async def test_statements_left_in_the_outbox_are_stored_by_the_next_commit(scorm
     assert [s["id"] for s in found].count(stored["id"]) == 1
     assert found[-1]["result"] == {"response": "left behind by a crash"}
     assert json.loads(await player.state(vocab.RUNTIME_STATE_ID))["outbox"] == []
+
+
+async def test_a_sco_that_only_initializes_and_finishes_completes_and_satisfies_the_course(scorm):
+    package = await scorm.import_package(single_sco(mastery=None))
+    _, registration, player = await session(scorm, package)
+    await player.start()
+    await player.send("initialize")
+    await player.send("finish", cmi(status="not attempted"))  # no status was ever set
+    assert verbs(await statements(scorm, registration)) == [
+        "launched", "initialized", "completed", "terminated", "satisfied"]
+    au = (await scorm.status(registration))["aus"][0]
+    assert (au["completed"], au["passed"], au["satisfied"]) == (True, False, True)
+    again = await scorm.launch_sco(package, registration)
+    assert (await again.start())["cmi"]["core"]["lesson_status"] == "completed"
+
+
+async def test_completed_then_passed_before_one_commit_keeps_both_in_the_registration(scorm):
+    _, registration, player = await session(scorm)
+    await player.start()
+    await player.send("initialize")
+    body = {"auth": player.token, "sequence": player.sequence + 1, "event": "commit",
+            "statuses": ["completed", "passed"], "cmi": cmi(status="passed", raw="90")}
+    response = await scorm.client.post("/scorm/runtime/commit", data=json.dumps(body))
+    assert response.status == 200, await response.text()
+    assert verbs(await statements(scorm, registration)) == [
+        "launched", "initialized", "completed", "passed", "scored", "satisfied"]
+    au = (await scorm.status(registration))["aus"][0]
+    assert (au["completed"], au["passed"], au["satisfied"]) == (True, True, True)
+
+
+async def test_statuses_outside_the_scorm_vocabulary_are_refused(scorm):
+    _, _, player = await session(scorm)
+    await player.start()
+    body = {"auth": player.token, "sequence": 1, "event": "commit", "statuses": ["done"], "cmi": cmi()}
+    response = await scorm.client.post("/scorm/runtime/commit", data=json.dumps(body))
+    assert response.status == 400
+    assert (await response.json())["detail"].startswith("statuses.0: 'done' is not one of")

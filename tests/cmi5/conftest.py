@@ -92,9 +92,10 @@ def now_iso(offset_seconds: float = 0) -> str:
 class AU:
     """An AU's side of one launch: reads the launch URL, fetches its token, sends statements."""
 
-    def __init__(self, client, launch: dict) -> None:
+    def __init__(self, client, launch: dict, version: str = XAPI_VERSION) -> None:
         self.client = client
         self.launch = launch
+        self.version = version  # the X-Experience-API-Version the AU speaks
         self.url = launch["url"]
         query = {k: v[0] for k, v in parse_qs(urlsplit(self.url).query).items()}
         self.query = query
@@ -124,18 +125,25 @@ class AU:
         response = await self.get_state(vocab.LAUNCH_DATA_STATE_ID)
         assert response.status == 200, await response.text()
         self.launch_data = await response.json()
+        response = await self.get_preferences()
+        assert response.status in (200, 404), await response.text()
         return self
 
     def headers(self) -> dict:
-        return {"Authorization": f"Basic {self.token}", "X-Experience-API-Version": XAPI_VERSION}
+        return {"Authorization": f"Basic {self.token}", "X-Experience-API-Version": self.version}
 
     def xapi_path(self, resource: str) -> str:
-        return urlsplit(self.endpoint).path + resource
+        # Joined as the common AU libraries do: endpoint, "/", resource.
+        return f"{urlsplit(self.endpoint).path}/{resource}"
 
     def get_state(self, state_id: str, **params):
         query = {"activityId": self.activity_id, "agent": json.dumps(self.actor), "registration": self.registration,
                  "stateId": state_id, **params}
         return self.client.get(self.xapi_path("activities/state"), params=query, headers=self.headers())
+
+    def get_preferences(self):
+        query = {"agent": json.dumps(self.actor), "profileId": vocab.LEARNER_PREFERENCES_PROFILE_ID}
+        return self.client.get(self.xapi_path("agents/profile"), params=query, headers=self.headers())
 
     def statement(self, verb: str, result: dict | None = None, defined: bool = True, **overrides) -> dict:
         template = self.launch_data["contextTemplate"]
@@ -174,17 +182,20 @@ class AU:
     def completed(self, duration: str = "PT1M"):
         return self.statement(vocab.COMPLETED, {"completion": True, "duration": duration})
 
-    def passed(self, scaled: float | None = None):
-        result = {"success": True, "duration": "PT2M"}
+    def judged(self, verb: str, success: bool, scaled: float | None) -> dict:
+        result = {"success": success, "duration": "PT2M"}
         if scaled is not None:
             result["score"] = {"scaled": scaled}
-        return self.statement(vocab.PASSED, result)
+        statement = self.statement(verb, result)
+        if scaled is not None and self.launch_data.get("masteryScore") is not None:
+            statement["context"]["extensions"][vocab.EXT_MASTERY_SCORE] = self.launch_data["masteryScore"]
+        return statement
+
+    def passed(self, scaled: float | None = None):
+        return self.judged(vocab.PASSED, True, scaled)
 
     def failed(self, scaled: float | None = None):
-        result = {"success": False, "duration": "PT2M"}
-        if scaled is not None:
-            result["score"] = {"scaled": scaled}
-        return self.statement(vocab.FAILED, result)
+        return self.judged(vocab.FAILED, False, scaled)
 
     def terminated(self):
         return self.statement(vocab.TERMINATED, {"duration": "PT3M"})
@@ -215,8 +226,8 @@ class LMS:
         assert response.status == expect, body
         return body
 
-    async def start(self, registration: str, au_id: str, **extra) -> AU:
-        return await AU(self.client, await self.launch(registration, au_id, **extra)).start()
+    async def start(self, registration: str, au_id: str, version: str = XAPI_VERSION, **extra) -> AU:
+        return await AU(self.client, await self.launch(registration, au_id, **extra), version).start()
 
     async def status(self, registration: str) -> dict:
         response = await self.xapi.get(f"/cmi5/registrations/{registration}")

@@ -44,3 +44,11 @@ async def test_entry_point_setup_plugs_cmi5_into_the_lrs(settings, aiohttp_clien
     response = await client.get("/cmi5/courses", headers={"Authorization": ADMIN_AUTH})
     assert response.status == 200
     assert await response.json() == {"courses": []}
+
+
+async def test_serving_content_on_the_lrs_origin_is_warned_about(settings, aiohttp_client, caplog):
+    await aiohttp_client(create_app(settings, [cmi5.plugin(Cmi5Settings())]))
+    assert any("LRS_CMI5_CONTENT_URL is not set" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    caplog.clear()
+    await aiohttp_client(create_app(settings, [cmi5.plugin(Cmi5Settings(content_url="http://localhost:1"))]))
+    assert not any("LRS_CMI5_CONTENT_URL" in r.getMessage() for r in caplog.records)

@@ -93,6 +93,9 @@ CASES = [
      lambda s: with_result(s.completed(), extensions={vocab.EXT_PROGRESS: 150}), "9.5.5.1"),
     ("progress not an integer", ["initialized"],
      lambda s: with_result(s.completed(), extensions={vocab.EXT_PROGRESS: 50.5}), "9.5.5.1"),
+    ("progress out of range in a cmi5 allowed statement", ["initialized"],
+     lambda s: s.statement("http://adlnet.gov/expapi/verbs/progressed", {"extensions": {vocab.EXT_PROGRESS: -1}},
+                           defined=False), "9.5.5.1"),
     ("moveon category missing on passed", ["initialized"],
      lambda s: categories(s.passed(), vocab.CATEGORY_CMI5), "9.6.2.2"),
     ("moveon category on terminated", ["initialized"],
@@ -107,6 +110,14 @@ CASES = [
     ("cmi5 defined object not the AU", ["initialized"], lambda s: about_a_page(s.completed(), s.activity_id), "9.4"),
     ("passed below masteryScore", ["initialized"], lambda s: s.passed(scaled=0.5), "9.3.4"),
     ("failed at masteryScore", ["initialized"], lambda s: s.failed(scaled=0.8), "9.3.5"),
+    ("passed with a score but without the masteryScore extension", ["initialized"],
+     lambda s: drop(s.passed(scaled=0.9), "context", "extensions", vocab.EXT_MASTERY_SCORE), "9.6.3.2"),
+    ("statement without an id", [], lambda s: drop(s.initialized(), "id"), "9.1"),
+    ("statement without a timestamp", ["initialized"],
+     lambda s: drop(s.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False), "timestamp"), "9.7"),
+    ("timestamp not in UTC", ["initialized"],
+     lambda s: s.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False,
+                           timestamp=now_iso().replace("Z", "-06:00")), "9.7"),
     ("masteryScore extension disagrees", ["initialized"],
      lambda s: (lambda st: (st["context"]["extensions"].__setitem__(vocab.EXT_MASTERY_SCORE, 0.5), st)[1])(s.passed(scaled=0.9)),
      "9.6.3.2"),
@@ -122,7 +133,7 @@ async def test_rule_violation_is_403_and_not_stored(started, name, before, offen
     statement = offending(session)
     body = await session.send(statement, expect=403)
     assert rule in body["detail"], body["detail"]
-    assert statement["id"] not in [s["id"] for s in await lms.statements(registration=registration)]
+    assert statement.get("id", "none") not in [s["id"] for s in await lms.statements(registration=registration)]
 
 
 @pytest.mark.parametrize("mode", ["Browse", "Review"])
@@ -246,6 +257,22 @@ async def test_statement_timestamped_before_terminated_may_arrive_just_after_it(
     assert earlier["id"] in [s["id"] for s in await lms.statements(registration=registration)]
 
 
+async def test_a_stored_statement_sent_again_after_terminated_is_refused(started):
+    # Nothing is lost by refusing it (it is stored), and a request after terminated is refused.
+    lms, registration, start = started
+    session = await start()
+    await session.send(session.initialized() | {"timestamp": now_iso(-5)})
+    experienced = session.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False, timestamp=now_iso(-1))
+    await session.send(experienced)
+    terminated = session.terminated()
+    await session.send(terminated)
+    body = await session.send(experienced, expect=403)
+    assert "9.3.8" in body["detail"]
+    # The terminated statement itself again is the one statement stored once, as any repeat.
+    await session.send(terminated)
+    assert await lms.verbs(registration) == ["launched", "initialized", experienced["verb"]["id"], "terminated"]
+
+
 # --- the pure rules, where time matters ----------------------------------------------------------
 
 def pure_statement(verb: str, at: str, defined: bool = True, result: dict | None = None) -> dict:
@@ -282,7 +309,8 @@ def test_accepted_batch_claims_completed_and_passed_for_the_registration():
         pure_statement(vocab.COMPLETED, "2026-01-01T12:00:01Z", result={"completion": True, "duration": "PT1S"}),
     ]
     batch[1]["context"]["contextActivities"]["category"].append({"id": vocab.CATEGORY_MOVEON})
-    outcome = apply_rules(pure_launch(), SessionState(), RegistrationAU(), batch, datetime.now(timezone.utc))
+    outcome = apply_rules(pure_launch(), SessionState(preferences_read=True), RegistrationAU(), batch,
+                          datetime.now(timezone.utc))
     assert outcome.claims == {"completed": batch[1]["id"]}
     assert set(outcome.state.verbs) == {vocab.INITIALIZED, vocab.COMPLETED}
 

@@ -208,12 +208,12 @@ def test_image_keeps_schemas_beside_the_packages(stages):
     assert build.last("WORKDIR") == "/app"
     sources = [shlex.split(c)[:-1] for c in build.all("COPY")]
     copied = {Path(s).name for group in sources for s in group}
-    assert {"schemas", "lrs", "cmi5", "bridge", "pyproject.toml"} <= copied
+    assert {"schemas", "lrs", "cmi5", "bridge", "console", "pyproject.toml"} <= copied
     assert any("pip install --editable" in r for r in build.all("RUN"))
     for name in copied:
         assert (REPO / name).exists(), name
     ignored = (DEPLOY / "Dockerfile.dockerignore").read_text().split()
-    assert not {"schemas", "lrs", "cmi5", "bridge"} & set(ignored)
+    assert not {"schemas", "lrs", "cmi5", "bridge", "console"} & set(ignored)
 
 
 def test_build_context_leaves_out_everything_git_ignores():

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from lrs.datatypes import duration_problem, is_iri, is_language_tag, is_uuid, parse_timestamp
+from lrs.datatypes import duration_problem, is_iri, is_language_tag, is_uuid, parse_timestamp, utc_timestamp
 
 
 @pytest.mark.parametrize("value", ["http://example.com/verbs/passed", "urn:uuid:1", "http://例え.jp/%E2%9C%93"])
@@ -59,3 +59,36 @@ def test_timestamp_outside_years_1_to_9999_in_utc_is_a_value_error(text):
     # It was an OverflowError: a 500 for a statement's timestamp or a since/until parameter.
     with pytest.raises(ValueError, match="before year 1 or after year 9999 in UTC"):
         parse_timestamp(text)
+
+
+@pytest.mark.parametrize("text, utc", [
+    ("2023-05-04T12:00:00-05:00", "2023-05-04T17:00:00.000Z"),
+    ("2008-09-15T15:53:00.601+02:00", "2008-09-15T13:53:00.601Z"),
+    ("2008-09-15T15:53:00.601234567+0200", "2008-09-15T13:53:00.601234Z"),
+    ("20080915T155300Z", "2008-09-15T15:53:00.000Z"),
+    ("2008-09-15T15:53", "2008-09-15T15:53:00.000Z"),
+])
+def test_utc_timestamp_converts_other_forms_to_rfc_3339_utc(text, utc):
+    assert utc_timestamp(text) == utc
+    assert parse_timestamp(utc) == parse_timestamp(text).replace(microsecond=parse_timestamp(utc).microsecond)
+
+
+@pytest.mark.parametrize("text", ["2023-05-04T17:00:00Z", "2023-05-04T17:00:00.12345Z", "2008-09-15T15:53:00.601+00:00"])
+def test_utc_timestamp_keeps_rfc_3339_utc_as_written(text):
+    assert utc_timestamp(text) == text
+
+
+@pytest.mark.parametrize("value, seconds", [
+    ("PT1H30M", 5400.0), ("PT2.5S", 2.5), ("PT0,5S", 0.5), ("P1DT1S", 86401.0), ("P2W", 1209600.0), ("PT0S", 0.0),
+])
+def test_duration_seconds(value, seconds):
+    from lrs.datatypes import duration_seconds
+
+    assert duration_seconds(value) == seconds
+
+
+@pytest.mark.parametrize("value", ["1H", "PT", "P1.5DT1H", None])
+def test_duration_seconds_of_a_non_duration_is_none(value):
+    from lrs.datatypes import duration_seconds
+
+    assert duration_seconds(value) is None

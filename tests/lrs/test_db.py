@@ -11,7 +11,10 @@ from pymongo.errors import (
 )
 
 from lrs.app import INDEXES
-from lrs.db import connect, ensure_indexes, find_missing_indexes, is_unavailable
+from lrs.db import (
+    connect, ensure_indexes, find_missing_indexes, is_unavailable, journals_each_request, journals_each_write,
+)
+from lrs.settings import Settings
 
 
 @pytest.mark.parametrize("error", [
@@ -59,3 +62,15 @@ async def test_processes_creating_indexes_at_once_all_succeed(settings, database
 async def test_missing_indexes_are_named(database):
     missing = await find_missing_indexes(database, INDEXES)
     assert "statements.id_1" in missing and len(missing) == len(INDEXES)
+
+
+@pytest.mark.parametrize("settings, each_write, each_request", [
+    (Settings(mongodb_uri="mongodb://db.example.com/"), True, False),  # MongoDB: j on every write
+    (Settings(), False, True),  # embedded: one journaled write ends each request (lrs.http.durability)
+    (Settings(mongodb_uri="mongodb://db.example.com/", unsafe_fast_writes=True), False, False),
+    (Settings(unsafe_fast_writes=True), False, False),
+])
+def test_writes_wait_for_the_journal_unless_told_not_to(settings, each_write, each_request):
+    assert (journals_each_write(settings), journals_each_request(settings)) == (each_write, each_request)
+    assert connect("mongodb://db.example.com/", journal=each_write).write_concern.document == (
+        {"w": "majority", "j": True} if each_write else {"w": "majority", "j": False})

@@ -6,7 +6,11 @@ import asyncio
 
 import pytest
 
-from lrs.shutdown import Drain
+from lrs.app import create_app
+from lrs.embedded import free_port
+from lrs.keys import stop_key
+from lrs.runner import serve_until_stopped
+from lrs.shutdown import Drain, StopRequest
 
 
 async def test_a_cancelled_caller_does_not_cancel_its_write():
@@ -73,3 +77,20 @@ async def test_waiting_for_requests_gives_up_after_the_timeout():
     assert not await drain.wait_for_requests(timeout=0.05)
     release.set()
     await task
+
+
+async def test_serve_returns_the_exit_code_the_app_asks_to_stop_with(settings):
+    # What the embedded database's keeper does when it gives up (lrs.embedded_recovery).
+    app = create_app(settings)
+    ready = asyncio.Event()
+    serving = asyncio.create_task(serve_until_stopped(app, "127.0.0.1", free_port(), 1, ready.set))
+    await asyncio.wait_for(ready.wait(), 60)
+    app[stop_key].request(3, "the embedded database could not be kept running")
+    assert await asyncio.wait_for(serving, 60) == 3
+
+
+async def test_a_stop_request_keeps_its_first_exit_code():
+    stop = StopRequest()
+    stop.request(3, "gave up")
+    stop.request()  # a SIGTERM arriving afterwards
+    assert stop.requested and (stop.exit_code, stop.reason) == (3, "gave up")

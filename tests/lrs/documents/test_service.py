@@ -9,7 +9,8 @@ import json
 import pytest
 
 from lrs.documents import service, store
-from lrs.documents.service import Preconditions
+from lrs.documents.service import Preconditions, UnconditionalPut
+from lrs.versions import XAPI_1_0_3, XAPI_2_0_0
 from lrs.documents.store import STATE, Place
 from lrs.errors import BadRequest, Conflict, PreconditionFailed
 
@@ -18,7 +19,7 @@ JSON = "application/json"
 
 
 async def put(database, content: bytes, content_type: str = JSON, place: Place = PLACE, doc: str = "d") -> str:
-    return await service.put_document(database, place, doc, content, content_type, Preconditions(), False)
+    return await service.put_document(database, place, doc, content, content_type, Preconditions())
 
 
 async def test_stale_version_update_is_refused_and_changes_nothing(database):
@@ -40,7 +41,8 @@ async def test_second_insert_of_one_document_is_refused_by_the_unique_index(data
 async def test_same_id_in_another_kind_or_registration_is_another_document(database):
     await put(database, b"state")
     await put(database, b"registered", place=Place(STATE, PLACE.activity_id, PLACE.agent, "0e6b1b4f-55fc-4a3e-a2c4-8f5d4b0f6a71"))
-    await put(database, b"profile", place=Place(store.ACTIVITY_PROFILE, activity_id=PLACE.activity_id))
+    profile = Place(store.ACTIVITY_PROFILE, activity_id=PLACE.activity_id)
+    await service.put_document(database, profile, "d", b"profile", JSON, Preconditions(if_none_match=["*"]))
     assert (await service.get_document(database, PLACE, "d")).content == b"state"
     assert await database[store.DOCUMENTS].count_documents({}) == 3
 
@@ -86,19 +88,54 @@ async def test_merge_with_failed_if_match_changes_nothing(database):
 async def test_profile_put_without_precondition_is_409_when_present_and_400_when_absent(database):
     place = Place(store.AGENT_PROFILE, agent=PLACE.agent)
     with pytest.raises(BadRequest):
-        await service.put_document(database, place, "p", b"{}", JSON, Preconditions(), True)
+        await service.put_document(database, place, "p", b"{}", JSON, Preconditions(), UnconditionalPut.REJECT)
     assert await store.find_document(database, place, "p") is None
-    await service.put_document(database, place, "p", b"{}", JSON, Preconditions(if_none_match=["*"]), True)
+    await service.put_document(database, place, "p", b"{}", JSON, Preconditions(if_none_match=["*"]))
     with pytest.raises(Conflict):
-        await service.put_document(database, place, "p", b'{"x":1}', JSON, Preconditions(), True)
+        await service.put_document(database, place, "p", b'{"x":1}', JSON, Preconditions(), UnconditionalPut.REJECT)
     assert (await store.find_document(database, place, "p")).content == b"{}"
+
+
+async def test_lenient_profile_put_without_precondition_creates_but_never_replaces(database):
+    place = Place(store.ACTIVITY_PROFILE, activity_id=PLACE.activity_id)
+    etag = await service.put_document(database, place, "p", b"{}", JSON, Preconditions(), UnconditionalPut.CREATE)
+    assert (await store.find_document(database, place, "p")).etag == etag
+    with pytest.raises(Conflict):
+        await service.put_document(database, place, "p", b'{"x":1}', JSON, Preconditions(), UnconditionalPut.CREATE)
+    assert (await store.find_document(database, place, "p")).content == b"{}"
+
+
+async def test_lenient_profile_puts_racing_to_create_make_one_document(database):
+    place = Place(store.AGENT_PROFILE, agent=PLACE.agent)
+
+    async def create(i: int) -> str:
+        try:
+            await service.put_document(database, place, "p", b"%d" % i, JSON, Preconditions(), UnconditionalPut.CREATE)
+        except Conflict:
+            return "409"
+        return "created"
+
+    outcomes = await asyncio.gather(*(create(i) for i in range(8)))
+    assert sorted(outcomes) == ["409"] * 7 + ["created"]
+    assert await database[store.DOCUMENTS].count_documents({}) == 1
+
+
+def test_the_profile_setting_relaxes_only_the_1_0_3_profile_refusal():
+    for version in (XAPI_1_0_3, XAPI_2_0_0):
+        for kind, rule in version.unconditional_put.items():
+            assert service.unconditional_put(rule, UnconditionalPut.REJECT) is rule
+    relaxed = {kind: service.unconditional_put(rule, UnconditionalPut.CREATE)
+               for kind, rule in XAPI_1_0_3.unconditional_put.items()}
+    assert relaxed == {STATE: UnconditionalPut.REPLACE, store.AGENT_PROFILE: UnconditionalPut.CREATE,
+                       store.ACTIVITY_PROFILE: UnconditionalPut.CREATE}
+    assert set(XAPI_2_0_0.unconditional_put.values()) == {UnconditionalPut.CREATE}
 
 
 async def test_put_if_none_match_etag_list_refuses_only_listed_etags(database):
     etag = await put(database, b"one", "text/plain")
     with pytest.raises(PreconditionFailed):
-        await service.put_document(database, PLACE, "d", b"two", "text/plain", Preconditions(if_none_match=[etag]), False)
-    await service.put_document(database, PLACE, "d", b"two", "text/plain", Preconditions(if_none_match=["0" * 40]), False)
+        await service.put_document(database, PLACE, "d", b"two", "text/plain", Preconditions(if_none_match=[etag]))
+    await service.put_document(database, PLACE, "d", b"two", "text/plain", Preconditions(if_none_match=["0" * 40]))
     assert (await service.get_document(database, PLACE, "d")).content == b"two"
 
 

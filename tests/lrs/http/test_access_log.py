@@ -49,3 +49,10 @@ async def test_alternate_syntax_requests_log_the_credential_too(client, caplog):
     assert response.status == 200
     [line] = request_lines(caplog)
     assert line["method"] == "POST" and line["credential"] == ADMIN_KEY
+
+
+async def test_a_request_refused_for_its_version_header_logs_its_credential(xapi, caplog):
+    caplog.set_level(logging.INFO, logger="lrs.access")
+    await xapi.speaking(None).get("/xapi/statements")
+    [line] = request_lines(caplog)
+    assert (line["status"], line["credential"]) == (400, ADMIN_KEY)

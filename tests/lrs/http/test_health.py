@@ -1,14 +1,21 @@
-"""/health, /ready and /metrics: probes without credentials, readiness that follows the database."""
+"""/health, /ready and /metrics: probes without credentials, readiness that follows the database,
+metrics only for an admin credential, a bearer token or, when opened, anyone."""
 
 from __future__ import annotations
 
 import re
 
+from dataclasses import replace
+
+import pytest
+
 from lrs.app import create_app
 from lrs.keys import database_key, drain_key
 from lrs.settings import Settings
 from lrs.statements.store import STATEMENTS
-from tests.conftest import ADMIN_KEY, ADMIN_SECRET, XAPI, make_statement
+from tests.conftest import ADMIN_AUTH, ADMIN_KEY, ADMIN_SECRET, XAPI, make_statement
+
+ADMIN = {"Authorization": ADMIN_AUTH}
 
 
 def sample(text: str, name: str, **labels: str) -> float | None:
@@ -48,7 +55,7 @@ async def test_metrics_count_requests_by_route_and_status(client, xapi):
     assert (await xapi.get("/xapi/statements")).status == 200
     assert (await xapi.as_(None).get("/xapi/statements")).status == 401
 
-    response = await client.get("/metrics")
+    response = await client.get("/metrics", headers=ADMIN)
     assert response.status == 200
     assert response.headers["Content-Type"].startswith("text/plain")
     text = await response.text()
@@ -70,7 +77,7 @@ async def test_metrics_count_requests_by_route_and_status(client, xapi):
 async def test_while_draining_ready_is_503_and_every_response_closes_its_connection(client, app):
     before = await client.get("/health")
     assert before.headers.get("Connection") != "close"
-    assert sample(await (await client.get("/metrics")).text(), "lrs_draining") == 0
+    assert sample(await (await client.get("/metrics", headers=ADMIN)).text(), "lrs_draining") == 0
 
     app[drain_key].start()  # what SIGTERM does (lrs.runner)
     ready = await client.get("/ready")
@@ -78,7 +85,7 @@ async def test_while_draining_ready_is_503_and_every_response_closes_its_connect
     assert (await ready.json())["detail"] == "shutting down"
     health = await client.get("/health")
     assert health.status == 200 and health.headers["Connection"] == "close"
-    assert sample(await (await client.get("/metrics")).text(), "lrs_draining") == 1
+    assert sample(await (await client.get("/metrics", headers=ADMIN)).text(), "lrs_draining") == 1
 
 
 async def test_each_app_has_its_own_metrics(settings, aiohttp_client):
@@ -86,13 +93,13 @@ async def test_each_app_has_its_own_metrics(settings, aiohttp_client):
     second = await aiohttp_client(create_app(settings))
     await first.get("/health")
     await first.get("/health")
-    text = await (await second.get("/metrics")).text()
+    text = await (await second.get("/metrics", headers=ADMIN)).text()
     assert sample(text, "lrs_http_requests_total", method="GET", route="/health", status="200") is None
 
 
 async def test_database_outage_gives_503_with_retry_after_and_recovers(database_server, tmp_path, aiohttp_client):
     settings = Settings(mongodb_uri=database_server.uri, database="outage", admin_key=ADMIN_KEY,
-                        admin_secret=ADMIN_SECRET, data_dir=tmp_path)
+                        admin_secret=ADMIN_SECRET, data_dir=tmp_path, metrics_token="scraper")
     client = await aiohttp_client(create_app(settings))
     xapi = XAPI(client)
     statement = make_statement(id="0f4e9c52-95a4-4fbb-9d29-9ba8b1a4c8c1")
@@ -109,7 +116,8 @@ async def test_database_outage_gives_503_with_retry_after_and_recovers(database_
         assert response.headers["Retry-After"]
         assert (await response.json())["error"] == "service unavailable"
     assert (await client.get("/health")).status == 200  # the process itself is fine
-    text = await (await client.get("/metrics")).text()
+    # An admin credential is checked in the database; the token is not, so scrapes go on.
+    text = await (await client.get("/metrics", headers={"Authorization": "Bearer scraper"})).text()
     assert sample(text, "lrs_http_requests_total", method="POST", route="/xapi/statements", status="503") == 1
     assert sum(float(line.split()[-1]) for line in text.splitlines()
                if line.startswith("lrs_database_errors_total{")) >= 3
@@ -119,3 +127,32 @@ async def test_database_outage_gives_503_with_retry_after_and_recovers(database_
     found = await xapi.get(f"/xapi/statements?statementId={statement['id']}")
     assert found.status == 200 and (await found.json())["id"] == statement["id"]
     assert (await xapi.post("/xapi/statements", json=make_statement())).status == 200
+
+
+async def test_metrics_need_an_admin_credential_by_default(client, xapi_with):
+    anonymous = await client.get("/metrics")
+    assert anonymous.status == 401 and anonymous.headers["WWW-Authenticate"].startswith("Basic")
+    assert "lrs_http_requests" not in await anonymous.text()
+    reader = await xapi_with("statements/read", "all/read")
+    assert (await client.get("/metrics", headers={"Authorization": reader.auth})).status == 403
+    assert (await client.get("/metrics", headers={"Authorization": "Bearer anything"})).status == 401
+    assert (await client.get("/metrics", headers=ADMIN)).status == 200
+
+
+@pytest.fixture
+def metrics_settings(settings):
+    return lambda **changes: replace(settings, **changes)
+
+
+async def test_metrics_accept_the_configured_bearer_token(metrics_settings, aiohttp_client):
+    client = await aiohttp_client(create_app(metrics_settings(metrics_token="scrape-token-123")))
+    allowed = await client.get("/metrics", headers={"Authorization": "Bearer scrape-token-123"})
+    assert allowed.status == 200 and "lrs_http_requests" in await allowed.text()
+    for wrong in ("Bearer scrape-token-12", "Bearer ", "Basic c2NyYXBlLXRva2VuLTEyMw=="):
+        assert (await client.get("/metrics", headers={"Authorization": wrong})).status == 401, wrong
+
+
+async def test_metrics_can_be_opened_to_anyone(metrics_settings, aiohttp_client):
+    client = await aiohttp_client(create_app(metrics_settings(metrics_public=True)))
+    response = await client.get("/metrics")
+    assert response.status == 200 and "lrs_http_requests" in await response.text()

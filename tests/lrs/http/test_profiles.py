@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
+
+from lrs.app import create_app
+from tests.conftest import XAPI
 
 AGENT_URL = "/xapi/agents/profile"
 ACTIVITY_URL = "/xapi/activities/profile"
@@ -42,6 +46,17 @@ async def stored(xapi, url: str, query: dict):
     return response.status, await response.read()
 
 
+@pytest.mark.parametrize("method", ["GET", "PUT", "POST", "DELETE"])
+async def test_empty_profile_id_is_400_and_stores_nothing(xapi, resource, method):
+    # profileId is a required String, and required properties "are required to contain values"
+    # (About 3.0): "" names no document.
+    url, query = resource
+    response = await xapi.request(method, url, params=query(""), json={"a": 1}, headers=CREATE)
+    assert response.status == 400
+    assert "profileId: must not be empty" in (await response.json())["detail"]
+    assert await stored(xapi, url, query(None)) == (200, b"[]")
+
+
 async def test_put_with_if_none_match_creates_and_get_returns_it(xapi, resource):
     url, params = resource
     response = await xapi.put(url, params=params(), json={"a": 1}, headers=CREATE)
@@ -71,6 +86,20 @@ async def test_put_without_concurrency_header_to_existing_profile_is_409_and_cha
     detail = (await response.json())["detail"]
     assert "If-Match" in detail and "ETag" in detail
     assert await stored(xapi, url, params()) == (200, b'{"a": 1}')
+
+
+async def test_put_without_concurrency_header_creates_a_new_profile_when_set_to_create(
+    settings, aiohttp_client, resource,
+):
+    url, params = resource
+    lenient = XAPI(await aiohttp_client(create_app(replace(settings, unconditional_profile_put="create"))))
+    response = await lenient.put(url, params=params(), json={"a": 1})
+    assert response.status == 204
+    assert await stored(lenient, url, params()) == (200, b'{"a": 1}')
+    # An existing document is still never replaced without If-Match (Communication 3.1.s4.b13).
+    response = await lenient.put(url, params=params(), json={"b": 2})
+    assert response.status == 409
+    assert await stored(lenient, url, params()) == (200, b'{"a": 1}')
 
 
 async def test_put_with_current_etag_replaces_and_stale_etag_is_412(xapi, resource):

@@ -16,8 +16,11 @@ async def test_missing_version_header_is_400(xapi):
     assert "X-Experience-API-Version" in (await response.json())["detail"]
 
 
-async def test_unsupported_versions_are_400_and_1_0_x_accepted(xapi):
-    for version, status in (("0.95", 400), ("1.1.0", 400), ("2.0.0", 400), ("1.0", 200), ("1.0.9", 200)):
+async def test_unsupported_versions_are_400_and_1_0_x_and_2_0_x_accepted(xapi):
+    for version, status in (
+        ("0.95", 400), ("1.1.0", 400), ("2.1.0", 400), ("3.0.0", 400), ("1.0", 200), ("1.0.9", 200),
+        ("2.0", 200), ("2.0.0", 200), ("2.0.1", 200),
+    ):
         response = await xapi.get("/xapi/statements", headers={"X-Experience-API-Version": version})
         assert response.status == status, version
 
@@ -56,6 +59,39 @@ async def test_cors_headers_on_normal_responses(xapi):
     assert "X-Experience-API-Consistent-Through" in response.headers["Access-Control-Expose-Headers"]
 
 
+async def test_a_doubled_slash_after_the_endpoint_reaches_the_resource(xapi):
+    # An AU library joining an endpoint that ends in "/" with "/statements" asks for //statements.
+    statement = make_statement(id=str(uuid.uuid4()))
+    response = await xapi.put(f"/xapi//statements?statementId={statement['id']}", json=statement)
+    assert response.status == 204, await response.text()
+    response = await xapi.get(f"/xapi//statements?statementId={statement['id']}")
+    assert (await response.json())["id"] == statement["id"]
+    assert response.headers["X-Experience-API-Consistent-Through"]
+    agent = json.dumps(statement["actor"])
+    state = "/xapi//activities//state?" + urlencode({"activityId": "http://example.com/a", "agent": agent, "stateId": "s"})
+    assert (await xapi.put(state, json={"k": 1})).status == 204
+    assert await (await xapi.get(state.replace("//", "/"))).json() == {"k": 1}
+    form = {"Authorization": ADMIN_AUTH, "X-Experience-API-Version": "1.0.3", "statementId": statement["id"]}
+    response = await xapi.client.post("/xapi//statements?method=GET", data=urlencode(form),
+                                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert (await response.json())["id"] == statement["id"]
+
+
+async def test_a_doubled_slash_changes_neither_authentication_nor_cors(xapi, client):
+    assert (await xapi.as_(None).get("/xapi//statements")).status == 401
+    assert (await xapi.as_(None).get("/xapi//about")).status == 200
+    # The browser's preflight of such a URL gets the same answer, not a redirect it would refuse.
+    response = await client.options("/xapi//statements", headers={
+        "Origin": "http://elsewhere.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type,x-experience-api-version",
+    })
+    assert response.status == 204
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    response = await xapi.get("/xapi//nothing-here", headers={"Origin": "http://elsewhere.example"})
+    assert response.status == 404
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
 async def test_head_on_about_and_on_the_statement_list_gives_get_headers_without_a_body(xapi):
     for path in ("/xapi/about", "/xapi/statements"):
         get = await xapi.get(path)
@@ -64,6 +100,17 @@ async def test_head_on_about_and_on_the_statement_list_gives_get_headers_without
         assert await head.read() == b""
         assert head.headers["Content-Type"] == get.headers["Content-Type"]
     assert head.headers["X-Experience-API-Consistent-Through"]
+
+
+async def test_cachebuster_parameter_of_reads_is_ignored_and_of_writes_refused(xapi):
+    statement_id = str(uuid.uuid4())
+    assert (await xapi.put("/xapi/statements", params={"statementId": statement_id}, json=make_statement())).status == 204
+    response = await xapi.get("/xapi/statements", params={"statementId": statement_id, "cachebuster": "1712"})
+    assert response.status == 200 and (await response.json())["id"] == statement_id
+    assert (await xapi.head("/xapi/about", params={"cachebuster": "1712"})).status == 200
+    response = await xapi.put("/xapi/statements", params={"statementId": str(uuid.uuid4()), "cachebuster": "1"},
+                              json=make_statement())
+    assert response.status == 400 and "cachebuster" in (await response.json())["detail"]
 
 
 async def test_alternate_syntax_put_with_headers_in_the_form(client):

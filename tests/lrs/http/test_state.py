@@ -318,6 +318,16 @@ async def test_write_without_state_id_is_400(xapi, method):
     assert "stateId" in await error_detail(response)
 
 
+@pytest.mark.parametrize("method", ["GET", "PUT", "POST", "DELETE"])
+async def test_empty_state_id_is_400_and_stores_nothing(xapi, method):
+    # stateId is a required String, and required properties "are required to contain values"
+    # (About 3.0): "" names no document.
+    response = await xapi.request(method, URL, params=state(""), json={"a": 1})
+    assert response.status == 400
+    assert "stateId: must not be empty" in await error_detail(response)
+    assert await stored(xapi, state(None)) == (200, b"[]")
+
+
 @pytest.mark.parametrize("name, value", [
     ("agent", "not JSON"),
     ("agent", "true"),
@@ -398,10 +408,15 @@ class RecordingPolicy:
     def check_statement_read(self):
         pass
 
-    def check_document(self, resource, method, params):
+    async def check_document(self, resource, method, params):
         self.calls.append((resource, method, params))
         if params.get("stateId") == "forbidden":
             raise Forbidden("this token cannot use that state")
+
+    def check_document_content(self, resource, params, content, content_type):
+        self.calls.append((resource, "content", content))
+        if content == b'{"refused": true}':
+            raise Forbidden("this token cannot write that")
 
 
 class TokenAuthenticator:
@@ -434,10 +449,16 @@ async def test_access_policy_sees_every_document_call_and_can_refuse(xapi, polic
     assert policy.calls[0] == ("state", "PUT", {
         "activityId": ACTIVITY, "agent": ANN, "registration": REGISTRATION, "stateId": "s1",
     })
-    assert [call[1] for call in policy.calls] == ["PUT", "GET", "GET"]
-    assert "stateId" not in policy.calls[2][2]
+    assert policy.calls[1] == ("state", "content", b'{"a": 1}')
+    assert [call[1] for call in policy.calls] == ["PUT", "content", "GET", "GET"]
+    assert "stateId" not in policy.calls[3][2]
     response = await launched.put(URL, params=state("forbidden"), json={"a": 1})
     assert response.status == 403
+    # The content is judged before anything is written.
+    response = await launched.post(URL, params=query, data=b'{"refused": true}',
+                                   headers={"Content-Type": "application/json"})
+    assert response.status == 403
+    assert await (await launched.get(URL, params=query)).json() == {"a": 1}
     assert (await stored(xapi, state("forbidden")))[0] == 404
     profile = {"agent": json.dumps(ANN), "profileId": "p"}
     assert (await launched.get("/xapi/agents/profile", params=profile)).status == 404

@@ -5,6 +5,8 @@ import io
 import json
 import uuid
 
+import pytest
+
 from tests.conftest import make_statement
 
 
@@ -148,6 +150,55 @@ async def test_malformed_json_is_400(xapi):
 async def test_wrong_content_type_is_400(xapi):
     response = await xapi.post("/xapi/statements", data=b"<xml/>", headers={"Content-Type": "text/xml"})
     assert response.status == 400
+
+
+async def test_a_key_twice_in_one_object_is_400_and_stores_nothing(xapi):
+    # RFC 8259 4: with repeated names the meaning is "unpredictable"; a reader taking the first
+    # and one taking the last would each see another statement.
+    body = (b'{"actor":{"mbox":"mailto:a@b.example"},"verb":{"id":"http://example.com/v"},'
+            b'"object":{"id":"http://example.com/o"},"object":{"id":"http://example.com/other"}}')
+    response = await xapi.post("/xapi/statements", data=body, headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert "'object' appears twice" in (await response.json())["detail"]
+    assert await count_statements(xapi) == 0
+
+
+@pytest.mark.parametrize("content_type, problem", [
+    ("", "Content-Type header is empty"),
+    ("  ", "Content-Type header is empty"),
+    ("application/json; charset=iso-8859-1", "is not UTF-8"),
+    ("application/json; charset=utf-16", "is not UTF-8"),
+    ("application/json; charset=no-such-charset", "is unknown"),
+    ("application/json; charset=", "is unknown"),
+])
+async def test_an_empty_content_type_or_a_charset_other_than_utf8_is_400(xapi, content_type, problem):
+    # Strings "MUST be encoded and interpreted as UTF-8" (Communication 1.4): content announced
+    # in another charset would be misread, so it is refused rather than guessed at.
+    body = json.dumps(make_statement()).encode()
+    response = await xapi.post("/xapi/statements", data=body, headers={"Content-Type": content_type})
+    assert response.status == 400
+    assert problem in (await response.json())["detail"]
+    assert await count_statements(xapi) == 0
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=UTF-8", "application/json;charset=utf8",
+                                          'application/json; charset="us-ascii"'])
+async def test_utf8_and_its_ascii_subset_are_accepted(xapi, content_type):
+    body = json.dumps(make_statement()).encode()
+    assert (await xapi.post("/xapi/statements", data=body, headers={"Content-Type": content_type})).status == 200
+
+
+async def test_json_without_any_content_type_is_still_accepted(xapi, client):
+    # Kept on purpose: without a Content-Type HTTP lets the recipient examine the content (RFC 9110
+    # 8.3), and an alternate-syntax request only SHOULD* name its content's type (Communication
+    # 1.3.s3.b10), which xAPI asks LRSs to keep accepting (About 2.1).
+    body = json.dumps(make_statement()).encode()
+    response = await client.post("/xapi/statements", data=body, headers=xapi.headers(), skip_auto_headers=["Content-Type"])
+    assert response.status == 200, await response.text()
+    form = {"content": body.decode(), "Authorization": xapi.auth, "X-Experience-API-Version": "1.0.3"}
+    alternate = await client.post("/xapi/statements?method=POST", data=form)
+    assert alternate.status == 200, await alternate.text()
+    assert await count_statements(xapi) == 2
 
 
 async def test_unknown_query_parameter_is_400(xapi):

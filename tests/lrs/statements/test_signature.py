@@ -323,3 +323,33 @@ def test_comparison_checks_substatements(statement):
     other = {**sub, "verb": {"id": "http://adlnet.gov/expapi/verbs/failed"}}
     assert logically_equivalent({**statement, "object": sub}, {**statement, "object": copy.deepcopy(sub)})
     assert not logically_equivalent({**statement, "object": sub}, {**statement, "object": other})
+
+
+def test_comparison_ignores_duration_precision_beyond_hundredths(statement):
+    # 9274.1.1 4.2.7 (a SHOULD* in 1.0.3 Data 4.6): beyond 0.01 s a duration does not count.
+    short = {**statement, "result": {"duration": "P1DT12H36M0.12S"}}
+    assert logically_equivalent(short, {**statement, "result": {"duration": "P1DT12H36M0.1237S"}})
+    assert logically_equivalent(short, {**statement, "result": {"duration": "P1DT12H36M0.120S"}})
+    assert not logically_equivalent(short, {**statement, "result": {"duration": "P1DT12H36M0.13S"}})
+    assert not logically_equivalent(short, {**statement, "result": {"duration": "P1DT12H37M0.12S"}})
+
+
+def test_signed_duration_may_be_sent_more_precise_than_it_was_signed(statement, signer_key):
+    signed = {**statement, "result": {"duration": "PT0.12S"}}
+    jws = _sign(signed, signer_key)
+    verify_signature(_received({**statement, "result": {"duration": "PT0.1237S"}}, jws), jws, PATH)
+
+
+def test_comparison_ignores_case_of_context_agent_mailboxes_and_group_member_order(statement):
+    ann, bob = {"mbox": "mailto:ann@example.com"}, {"mbox": "mailto:bob@example.com"}
+    context = {
+        "contextAgents": [{"objectType": "contextAgent", "agent": ann}],
+        "contextGroups": [{"objectType": "contextGroup", "group": {"objectType": "Group", "member": [ann, bob]}}],
+    }
+    swapped = {
+        "contextAgents": [{"objectType": "contextAgent", "agent": {"mbox": "mailto:ann@EXAMPLE.com"}}],
+        "contextGroups": [{"objectType": "contextGroup", "group": {"objectType": "Group", "member": [bob, ann]}}],
+    }
+    assert logically_equivalent({**statement, "context": context}, {**statement, "context": swapped})
+    other = {**context, "contextAgents": [{"objectType": "contextAgent", "agent": bob}]}
+    assert not logically_equivalent({**statement, "context": context}, {**statement, "context": other})

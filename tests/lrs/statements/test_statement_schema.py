@@ -85,6 +85,10 @@ BASES = {
     "substatement": statement(object=sub_statement(context={"statement": STATEMENT_REF}, result={"score": {"scaled": 0}})),
     "group actor": statement(actor=copy.deepcopy(ANONYMOUS_GROUP), object=copy.deepcopy(IDENTIFIED_GROUP)),
     "statement ref": statement(object=STATEMENT_REF, context={"contextActivities": {"parent": {"id": "http://x.org/p"}}}),
+    "context agents": statement(context={
+        "contextAgents": [{"objectType": "contextAgent", "agent": {"mbox": "mailto:a@x.org"}, "relevantTypes": ["http://x.org/t"]}],
+        "contextGroups": [{"objectType": "contextGroup", "group": copy.deepcopy(ANONYMOUS_GROUP), "relevantTypes": ["http://x.org/t"]}],
+    }),
 }
 CASES = [(f"{name}: {label}", raw) for name, base in BASES.items() for label, raw in mutations(base)]
 

@@ -200,6 +200,9 @@ def test_agent_name_not_a_string_is_rejected(name):
         "mailto:ada@example.com,grace@example.com",
         "mailto:ada lovelace@example.com",
         "mailto:ada@example.com?subject=hi",
+        "mailto:ada\x00@example.com",  # controls are in no IRI (RFC 3987), a NUL least of all
+        "mailto:ada@example.com\x00",
+        "mailto:ada@exa\x1fmple.com",
         "",
         {"key": "value"},
     ],

@@ -246,6 +246,11 @@ def test_language_map_key_that_is_not_a_plain_name_is_quoted_in_the_path():
         "http://example.com:8080/a",
         "mailto:ada@example.com",
         "http://example.com/~user/(1)",
+        "http://[::1]:8080/activities/1",  # an IP literal host is the place for brackets (RFC 3986 3.2.2)
+        "http://user@[2001:db8::7]/a",
+        # Not RFC 3987 (brackets belong in the host only), but JavaScript's encodeURI leaves them in
+        # queries, so clients send them: tolerated outside the authority.
+        "http://example.com/a?items[0]=1",
     ],
 )
 def test_absolute_iri_is_accepted_as_activity_id(iri):
@@ -272,6 +277,11 @@ def test_absolute_iri_is_accepted_as_activity_id(iri):
         "http://example.com/%zz",
         "http://example.com/\n",
         "http://example.com/\u0085",
+        "http://[::1",  # an IP literal that is never closed
+        "http://::1]/a",
+        "http://host[::1]/a",
+        "http://[::1]x/a",
+        "http://[]/a",
     ],
 )
 def test_text_that_is_not_an_absolute_iri_is_rejected_as_activity_id(iri):

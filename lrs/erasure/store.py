@@ -1,0 +1,18 @@
+"""The audit trail of erasures: when, by which credential, how much. No identifier of the person."""
+
+from __future__ import annotations
+
+from pymongo import DESCENDING, IndexModel
+
+from lrs.db import IndexSpec
+
+ERASURES = "erasures"
+INDEXES = [IndexSpec(ERASURES, IndexModel([("at", DESCENDING)]))]
+
+
+async def insert_erasure(database, record: dict) -> None:
+    await database[ERASURES].insert_one(record)
+
+
+async def find_erasures(database) -> list[dict]:
+    return await database[ERASURES].find().sort("at", DESCENDING).to_list()

@@ -1,0 +1,96 @@
+"""One delivery: a list of statements POSTed to a receiving LRS or to a webhook.
+
+To an LRS: `POST {url}/statements` with its Basic credential and the xAPI version header; with
+attachment bodies as multipart/mixed, so signed statements and attachments arrive whole. The
+statements keep their ids, so a delivery repeated after a lost answer is a no-op there.
+
+To a webhook: `POST {url}` with `{"forward": id, "statements": [...]}` and the header
+`X-LRS-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + body, keyed with the secret>`;
+a receiver recomputes it and may refuse old timestamps (replays). Attachment bodies are not sent.
+
+Any answer but 2xx, a timeout or a connection error is a failure, retried later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import time
+import uuid
+
+import aiohttp
+
+from lrs.http.multipart import build_multipart
+from lrs.http.responses import dump_json
+from lrs.statements.attachments import AttachmentBody
+
+XAPI_VERSION = "1.0.3"
+SIGNATURE_HEADER = "X-LRS-Signature"
+# Enough of the receiver's answer to say what went wrong, never a whole page.
+ERROR_TEXT_LIMIT = 300
+
+
+class DeliveryFailed(Exception):
+    """The receiver did not take the statements; the message says why, for the forward's status."""
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def verify_signature(secret: str, header: str, body: bytes) -> bool:
+    """What a receiver does (also used by the tests): recompute and compare in constant time."""
+    fields = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+    try:
+        expected = sign(secret, int(fields["t"]), body)
+    except (KeyError, ValueError):
+        return False
+    return hmac.compare_digest(expected, header)
+
+
+def lrs_request(forward: dict, statements: list[dict], attachments: list[AttachmentBody]) -> tuple[str, bytes, dict]:
+    credential = base64.b64encode(f"{forward['key']}:{forward['secret']}".encode()).decode()
+    headers = {"X-Experience-API-Version": XAPI_VERSION, "Authorization": f"Basic {credential}"}
+    body = dump_json(statements)
+    if attachments:
+        parts = [({"Content-Type": "application/json"}, body)]
+        parts += [({"Content-Type": a.content_type, "Content-Transfer-Encoding": "binary",
+                    "X-Experience-API-Hash": a.sha2}, a.data) for a in attachments]
+        body, headers["Content-Type"] = build_multipart(parts)
+    else:
+        headers["Content-Type"] = "application/json"
+    return f"{forward['url']}/statements", body, headers
+
+
+def webhook_request(forward: dict, statements: list[dict]) -> tuple[str, bytes, dict]:
+    body = dump_json({"forward": forward["_id"], "statements": statements})
+    headers = {
+        "Content-Type": "application/json",
+        SIGNATURE_HEADER: sign(forward["secret"], int(time.time()), body),
+        "X-LRS-Forward": forward["_id"],
+        "X-LRS-Delivery": str(uuid.uuid4()),
+    }
+    return forward["url"], body, headers
+
+
+async def deliver(session: aiohttp.ClientSession, forward: dict, statements: list[dict],
+                  attachments: list[AttachmentBody], timeout: float) -> None:
+    if forward["kind"] == "lrs":
+        url, body, headers = lrs_request(forward, statements, attachments)
+    else:
+        url, body, headers = webhook_request(forward, statements)
+    try:
+        async with session.post(url, data=body, headers=headers, allow_redirects=False,
+                                timeout=aiohttp.ClientTimeout(total=timeout)) as response:
+            if 200 <= response.status < 300:
+                await response.read()
+                return
+            text = (await response.text(errors="replace"))[:ERROR_TEXT_LIMIT]
+            raise DeliveryFailed(f"{url} answered {response.status}: {text}".strip())
+    except asyncio.TimeoutError:
+        raise DeliveryFailed(f"{url} did not answer within {timeout:g} s") from None
+    except aiohttp.ClientError as error:
+        raise DeliveryFailed(f"{url}: {error.__class__.__name__}: {error}") from None

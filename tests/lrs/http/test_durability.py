@@ -1,0 +1,58 @@
+"""With the embedded database, a request that may have written is answered only after one
+journaled write, and not at all (503) when the database process it wrote to died meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import pytest
+from aiohttp import web
+
+from lrs import embedded_recovery
+from lrs.app import create_app
+from lrs.db import JOURNAL_BARRIER_ID, META
+from lrs.folder_lock import lock_holder
+from lrs.keys import database_key, embedded_status_key
+from lrs.settings import Settings
+from tests.conftest import ADMIN_KEY, ADMIN_SECRET, XAPI, make_statement
+
+
+@pytest.fixture
+async def embedded_app(tmp_path, monkeypatch):
+    monkeypatch.setattr(embedded_recovery, "RESTART_DELAYS", (0.1, 0.2, 0.4))
+    # No LRS_MONGODB_URI: the app starts its own database in tmp_path, as `lrs serve` does.
+    return create_app(Settings(data_dir=tmp_path, admin_key=ADMIN_KEY, admin_secret=ADMIN_SECRET))
+
+
+async def journal_syncs(app) -> int:
+    document = await app[database_key][META].find_one({"_id": JOURNAL_BARRIER_ID})
+    return document["syncs"] if document else 0
+
+
+async def test_a_write_request_ends_with_a_journaled_write_and_a_read_does_not(embedded_app, aiohttp_client):
+    xapi = XAPI(await aiohttp_client(embedded_app))
+    before = await journal_syncs(embedded_app)
+    assert (await xapi.post("/xapi/statements", json=[make_statement(), make_statement()])).status == 200
+    assert await journal_syncs(embedded_app) == before + 1
+    assert (await xapi.get("/xapi/statements")).status == 200
+    assert await journal_syncs(embedded_app) == before + 1
+
+
+async def test_a_request_whose_database_died_before_the_answer_is_503(embedded_app, tmp_path, aiohttp_client):
+    async def write_then_lose_the_database(request: web.Request) -> web.Response:
+        await request.app[database_key]["things"].insert_one({"_id": 1})
+        os.kill(lock_holder(tmp_path / "db" / "WiredTiger.lock"), signal.SIGKILL)
+        status = request.app[embedded_status_key]
+        while status.exits == 0 or not status.running:  # dead, then restarted by the LRS
+            await asyncio.sleep(0.05)
+        return web.Response(status=204)
+
+    embedded_app.router.add_post("/test/write", write_then_lose_the_database)
+    client = await aiohttp_client(embedded_app)
+    response = await client.post("/test/write")
+    # The journaled write succeeds on the new database process, but the insert went to the old one.
+    assert response.status == 503 and response.headers["Retry-After"]
+    assert "restarted during the request" in (await response.json())["detail"]
+    assert (await XAPI(client).post("/xapi/statements", json=make_statement())).status == 200
