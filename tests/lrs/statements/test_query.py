@@ -147,7 +147,7 @@ async def test_since_and_until_cut_inside_blocks_and_across_them(database):
 
 async def test_paging_continues_after_a_position_and_skips_voided_statements(database):
     documents = await insert_batch(database, T0, [make_statement(id=str(uuid.uuid4())) for _ in range(10)])
-    await store.void_statements(database, [documents[8][store.ID], documents[5][store.ID]])
+    await store.void_statements(database, [{store.VOIDS: documents[n][store.ID]} for n in (8, 5)])
     page = await find_statements(database, StatementQuery(after=Position(documents[9][store.SEQ])), 3)
     assert [s["id"] for s in page.statements] == [documents[n][store.BODY]["id"] for n in (7, 6, 4)]
     assert page.last == Position(documents[4][store.SEQ])
