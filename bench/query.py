@@ -37,7 +37,7 @@ from pymongo import AsyncMongoClient, monitoring
 
 from bench.generator import make_population, statements
 from bench.ingest import post_batches, split
-from bench.server import AUTHORIZATION, LRSProcess, rss_mb
+from bench.server import AUTHORIZATION, LRSProcess, children, rss_mb
 from bench.stats import percentile, print_table
 from lrs.app import INDEXES
 from lrs.auth.principal import Principal
@@ -281,6 +281,11 @@ async def store_span(database) -> tuple[datetime, datetime]:
     return first.astimezone(timezone.utc), last
 
 
+def database_pid(server: EmbeddedDatabase) -> int:
+    """The database process itself, not the guard it runs under (lrs.child_guard)."""
+    return (children(server.process.pid) or [server.process.pid])[0]
+
+
 async def run(args) -> None:
     folder = args.data_dir.resolve() / f"query-{args.arrival}-{args.statements}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -316,7 +321,7 @@ async def run(args) -> None:
         print_table(["filter", "HTTP p50 ms", "HTTP p95 ms", "direct p50 ms", "direct p95 ms", "returned",
                      "queries", "docs examined", "plan (explain)"], rows)
         print(f"\nServer peak RSS during the reads: {server.peak_rss:,.0f} MB; embedded database RSS: "
-              f"{rss_mb(database_server.process.pid):,.0f} MB")
+              f"{rss_mb(database_pid(database_server)):,.0f} MB")
     finally:
         if server:
             server.stop()
