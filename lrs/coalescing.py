@@ -132,3 +132,23 @@ class _Turn:
         self.inside = len(entering)
         for future in entering:
             future.set_result(None)
+
+
+class BulkWrites:
+    """Unordered bulk writes of concurrent requests to one collection, sent as one bulk write.
+
+    For upserts whose order between requests does not matter (names seen for an agent, activity
+    definitions): requests leaving a turn together reach them together.
+    """
+
+    def __init__(self, collection: str) -> None:
+        self.collection = collection
+        self._writes = Coalescer(self._write_together)
+
+    async def write(self, database, operations: list) -> None:
+        if operations:
+            await self._writes.call(database, operations)
+
+    async def _write_together(self, database, requests: list[list]) -> list[None]:
+        await database[self.collection].bulk_write([op for ops in requests for op in ops], ordered=False)
+        return [None] * len(requests)

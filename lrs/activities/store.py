@@ -6,6 +6,7 @@ import json
 
 from pymongo import UpdateOne
 
+from lrs.coalescing import BulkWrites
 from lrs.recent_writes import RecentWrites
 from lrs.statements.store import escape, unescape
 
@@ -15,6 +16,8 @@ LANGUAGE_MAPS = ("name", "description")
 
 
 recent = RecentWrites()
+# Concurrent requests' upserts go as one bulk write (lrs.coalescing).
+upserts = BulkWrites(ACTIVITIES)
 
 
 def definition_fields(activities: list[dict]) -> dict[str, dict]:
@@ -46,7 +49,7 @@ async def update_definitions(database, activities: list[dict]) -> None:
     if not changes:
         return
     operations = [UpdateOne({"_id": i}, {"$set": fields}, upsert=True) for i, (fields, _) in changes.items()]
-    await database[ACTIVITIES].bulk_write(operations, ordered=False)
+    await upserts.write(database, operations)
     recent.remember(database, (mark for _, marks in changes.values() for mark in marks))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pymongo import UpdateOne
 
+from lrs.coalescing import BulkWrites
 from lrs.ifi import ifi_key
 from lrs.recent_writes import RecentWrites
 
@@ -44,6 +45,8 @@ def agents_of(statement: dict) -> list[dict]:
 
 
 recent = RecentWrites()
+# Concurrent requests' upserts go as one bulk write (lrs.coalescing).
+upserts = BulkWrites(AGENTS)
 
 
 def agent_names(statements: list[dict]) -> dict[str, list[str]]:
@@ -71,7 +74,7 @@ async def update_agent_names(database, statements: list[dict]) -> None:
         UpdateOne({"_id": key}, {"$addToSet": {NAMES: {"$each": values}}}, upsert=True)
         for key, values in new.items()
     ]
-    await database[AGENTS].bulk_write(operations, ordered=False)
+    await upserts.write(database, operations)
     recent.remember(database, ((key, name) for key, values in new.items() for name in values))
 
 

@@ -5,8 +5,9 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
+from pymongo import UpdateOne
 
-from lrs.coalescing import Coalescer, Turns
+from lrs.coalescing import BulkWrites, Coalescer, Turns
 from lrs.errors import PayloadTooLarge
 from lrs.statements import sequence, store
 from tests.conftest import make_statement
@@ -130,3 +131,21 @@ async def test_a_statement_too_large_fails_only_the_batch_it_came_in(database):
     assert results[0] == [] and results[2] == [] and isinstance(results[1], PayloadTooLarge)
     stored = {d[store.ID] async for d in database[store.STATEMENTS].find({}, [store.ID])}
     assert stored == {batches[0][0][store.ID], batches[2][0][store.ID]}
+
+
+async def test_concurrent_bulk_writes_go_together_and_each_is_applied(database):
+    class Counted(BulkWrites):
+        rounds: list[int] = []
+
+        async def _write_together(self, database, requests):
+            self.rounds.append(len(requests))
+            return await super()._write_together(database, requests)
+
+    upserts = Counted("names")
+    await asyncio.gather(*(
+        upserts.write(database, [UpdateOne({"_id": n % 3}, {"$addToSet": {"seen": n}}, upsert=True)])
+        for n in range(6)
+    ))
+    assert sum(Counted.rounds) == 6 and len(Counted.rounds) < 6  # one bulk write served several
+    documents = await database["names"].find().sort("_id").to_list()
+    assert [sorted(d["seen"]) for d in documents] == [[0, 3], [1, 4], [2, 5]]
