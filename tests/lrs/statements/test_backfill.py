@@ -152,3 +152,12 @@ async def test_a_counter_restored_behind_the_statements_is_moved_past_them(setti
     assert (await numbers_by_id(xapi.client.server.app[database_key]))[new_id] == 9001
     first = (await (await xapi.get("/xapi/statements?limit=1")).json())["statements"][0]
     assert first["id"] == new_id
+
+
+async def test_an_lrs_command_opening_an_old_store_numbers_it_first(legacy, settings):
+    from lrs.commands import open_database
+
+    documents = await fill(legacy)
+    async with open_database(settings) as database:  # as `lrs export`, `lrs import`, `lrs erase` do
+        numbers = await numbers_by_id(database)
+    assert [numbers[d[store.ID]] for d in documents] == list(range(1, len(documents) + 1))
