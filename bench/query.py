@@ -37,7 +37,7 @@ from pymongo import AsyncMongoClient, monitoring
 
 from bench.generator import make_population, statements
 from bench.ingest import post_batches, split
-from bench.server import AUTHORIZATION, LRSProcess, children, rss_mb
+from bench.server import AUTHORIZATION, LRSProcess, children, cpu_seconds, rss_mb
 from bench.stats import percentile, print_table
 from lrs.app import INDEXES
 from lrs.auth.principal import Principal
@@ -227,20 +227,42 @@ async def explain(database, find: dict) -> tuple[str, int]:
     return plan, result.get("executionStats", {}).get("totalDocsExamined", 0)
 
 
-async def timed_get(session: aiohttp.ClientSession, url: str) -> tuple[float, dict]:
-    started = time.perf_counter()
+class CpuMeter:
+    """CPU seconds used by `lrs serve` and its database together (from /proc). On a machine
+    shared with other work a request's wall time swings with the load; what it costs the two
+    processes moves far less."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+        self.used: list[float] = []
+
+    def now(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self.pids)
+
+
+async def timed_get(session: aiohttp.ClientSession, url: str, meter: CpuMeter | None = None) -> tuple[float, dict]:
+    started, cpu = time.perf_counter(), meter.now() if meter else 0.0
     async with session.get(url, headers=HEADERS) as response:
         body = await response.json()
         if response.status != 200:
             raise RuntimeError(f"GET {url} answered {response.status}: {body}")
+    if meter:
+        meter.used.append(meter.now() - cpu)
     return (time.perf_counter() - started) * 1000, body
 
 
-async def time_kind(session, server_url: str, database, recorder: FindRecorder, make, repeat: int) -> list:
+def cpu_per_request(meter: CpuMeter) -> float:
+    """Mean CPU ms per request (/proc counts in ticks of 10 ms: only a mean over many is exact)."""
+    used, meter.used = meter.used, []
+    return sum(used) / max(len(used), 1) * 1000
+
+
+async def time_kind(session, server_url: str, database, recorder: FindRecorder, make, repeat: int,
+                    meter: CpuMeter) -> list:
     http_ms, direct_ms, returned, queries, examined, plans = [], [], [], [], [], set()
     for _ in range(repeat):
         params = {**make(), "limit": "100"}
-        elapsed, body = await timed_get(session, f"{server_url}/xapi/statements?{urlencode(params)}")
+        elapsed, body = await timed_get(session, f"{server_url}/xapi/statements?{urlencode(params)}", meter)
         http_ms.append(elapsed)
         returned.append(len(body["statements"]))
         recorder.finds.clear()
@@ -255,12 +277,12 @@ async def time_kind(session, server_url: str, database, recorder: FindRecorder, 
             plans.add(plan)
             total += docs
         examined.append(total)
-    return [percentile(http_ms, 0.5), percentile(http_ms, 0.95), percentile(direct_ms, 0.5),
+    return [percentile(http_ms, 0.5), percentile(http_ms, 0.95), cpu_per_request(meter), percentile(direct_ms, 0.5),
             percentile(direct_ms, 0.95), round(sum(returned) / repeat), round(sum(queries) / repeat, 1),
             round(sum(examined) / repeat), ", ".join(sorted(plans))]
 
 
-async def time_more_pages(session, server_url: str, params: dict, repeat: int) -> list:
+async def time_more_pages(session, server_url: str, params: dict, repeat: int, meter: CpuMeter) -> list:
     """Follow `more` from the first page to the tenth; time pages 2 to 10."""
     pages = []
     for _ in range(max(3, repeat // 4)):
@@ -268,9 +290,9 @@ async def time_more_pages(session, server_url: str, params: dict, repeat: int) -
         for _ in range(9):
             if "more" not in body:
                 break
-            elapsed, body = await timed_get(session, server_url + body["more"])
+            elapsed, body = await timed_get(session, server_url + body["more"], meter)
             pages.append(elapsed)
-    return [percentile(pages, 0.5), percentile(pages, 0.95), "", "", 100, "", "", ""]
+    return [percentile(pages, 0.5), percentile(pages, 0.95), cpu_per_request(meter), "", "", 100, "", "", ""]
 
 
 async def store_span(database) -> tuple[datetime, datetime]:
@@ -308,17 +330,18 @@ async def run(args) -> None:
         server.peak_rss = 0.0
         rows = []
         recorded = client_recorded[DATABASE]
+        meter = CpuMeter([server.pid, database_pid(database_server)])
         async with aiohttp.ClientSession() as session:
             for kind, make in query_kinds(args.seed, first, last).items():
-                rows.append([kind, *await time_kind(session, server.url, recorded, recorder, make, args.repeat)])
-            rows.append(["more, pages 2-10", *await time_more_pages(session, server.url, {}, args.repeat)])
+                rows.append([kind, *await time_kind(session, server.url, recorded, recorder, make, args.repeat, meter)])
+            rows.append(["more, pages 2-10", *await time_more_pages(session, server.url, {}, args.repeat, meter)])
             verb = {"verb": make_population().verbs[3]}
-            rows.append(["more (verb), pages 2-10", *await time_more_pages(session, server.url, verb, args.repeat)])
+            rows.append(["more (verb), pages 2-10", *await time_more_pages(session, server.url, verb, args.repeat, meter)])
         count, _ = await find_sequence(database)
         print(f"\nGET /xapi/statements?limit=100 on {count:,} statements (embedded database), arrival "
               f"{args.arrival}: stored from {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}; "
               f"{args.repeat} different values per kind")
-        print_table(["filter", "HTTP p50 ms", "HTTP p95 ms", "direct p50 ms", "direct p95 ms", "returned",
+        print_table(["filter", "HTTP p50 ms", "HTTP p95 ms", "CPU ms", "direct p50 ms", "direct p95 ms", "returned",
                      "queries", "docs examined", "plan (explain)"], rows)
         print(f"\nServer peak RSS during the reads: {server.peak_rss:,.0f} MB; embedded database RSS: "
               f"{rss_mb(database_pid(database_server)):,.0f} MB")
