@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8080
 
-.PHONY: runtime serve test
+.PHONY: runtime serve test lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,12 @@ test: $(BIN)/python runtime
 	@command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
 	@test -x /usr/sbin/nginx || command -v nginx >/dev/null || (apt-get update -q && apt-get install -y -q nginx)
 	$(BIN)/pytest
+
+# Lint, types and the import layers (tools pinned in the `lint` extra); CI runs it before the tests.
+# `ruff format --check .` joins once the tree has been formatted in one commit of its own.
+# The test extra too: mypy reads the types of every import (playwright in console/screenshots.py).
+lint: $(BIN)/python
+	$(BIN)/pip install -q -e '.[lint,test]'
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache

@@ -46,7 +46,7 @@ def make_population(seed: int = 7, actors: int = 3000, courses: int = 40, activi
             person = {"objectType": "Agent", "name": f"Learner {n}",
                       "account": {"homePage": "https://lms.example.com", "name": f"user-{n}"}}
         elif kind == 2:
-            person = {"objectType": "Agent", "mbox_sha1sum": "%040x" % rng.getrandbits(160)}
+            person = {"objectType": "Agent", "mbox_sha1sum": f"{rng.getrandbits(160):040x}"}
         else:
             person = {"objectType": "Agent", "name": f"Learner {n}", "openid": f"https://id.example.com/{n}"}
         people.append(person)

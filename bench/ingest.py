@@ -88,7 +88,7 @@ async def insert_directly(uri: str, batches: list[list[dict]], clients: int, jou
     await client.drop_database("bench_direct")
     await ensure_indexes(database, INDEXES)
     numbers = [1 + sum(len(b) for b in batches[:index]) for index in range(len(batches))]
-    prepared = [stored_documents(batch, number) for batch, number in zip(batches, numbers)]
+    prepared = [stored_documents(batch, number) for batch, number in zip(batches, numbers, strict=True)]
     queue: asyncio.Queue = asyncio.Queue()
     for documents in prepared:
         queue.put_nowait(documents)

@@ -57,7 +57,7 @@ class PeakRss:
     def __init__(self, pid: int) -> None:
         self.pid, self.peak, self.running = pid, 0.0, False
 
-    def __enter__(self) -> "PeakRss":
+    def __enter__(self) -> PeakRss:
         self.running = True
         self.thread = threading.Thread(target=self.sample, daemon=True)
         self.thread.start()

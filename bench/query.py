@@ -28,7 +28,7 @@ import json
 import random
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -124,9 +124,8 @@ async def load_over_http(url: str, total: int, loaded: int, seed: int, clients: 
         chunk = chunk[max(loaded - first, 0):]
         if chunk:
             await post_batches(url, split(chunk, batch), clients)
-            done = first + CHUNK
-            print(f"  loaded {min(done, total):,} ({(min(done, total) - loaded) / (time.perf_counter() - started):,.0f}/s)",
-                  flush=True)
+            done = min(first + CHUNK, total)
+            print(f"  loaded {done:,} ({(done - loaded) / (time.perf_counter() - started):,.0f}/s)", flush=True)
 
 
 async def load(database, server_url: str, args, state_file: Path) -> None:
@@ -135,7 +134,7 @@ async def load(database, server_url: str, args, state_file: Path) -> None:
         print(f"{loaded:,} statements already loaded ({args.arrival})")
         return
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
-    end = datetime.fromisoformat(state.get("end") or datetime.now(timezone.utc).isoformat())
+    end = datetime.fromisoformat(state.get("end") or datetime.now(UTC).isoformat())
     state_file.write_text(json.dumps({"end": end.isoformat(), "arrival": args.arrival}))
     started = time.perf_counter()
     print(f"loading {args.statements - loaded:,} statements ({args.arrival})", flush=True)
@@ -300,7 +299,7 @@ async def store_span(database) -> tuple[datetime, datetime]:
     _, last = await find_sequence(database)
     first_mark = await database[MARKS].find({"_id": {"$in": [0, 1]}}).to_list()
     first = min((m["stored"] for m in first_mark), default=last)
-    return first.astimezone(timezone.utc), last
+    return first.astimezone(UTC), last
 
 
 def database_pid(server: EmbeddedDatabase) -> int:
@@ -336,7 +335,8 @@ async def run(args) -> None:
                 rows.append([kind, *await time_kind(session, server.url, recorded, recorder, make, args.repeat, meter)])
             rows.append(["more, pages 2-10", *await time_more_pages(session, server.url, {}, args.repeat, meter)])
             verb = {"verb": make_population().verbs[3]}
-            rows.append(["more (verb), pages 2-10", *await time_more_pages(session, server.url, verb, args.repeat, meter)])
+            more_verb = await time_more_pages(session, server.url, verb, args.repeat, meter)
+            rows.append(["more (verb), pages 2-10", *more_verb])
         count, _ = await find_sequence(database)
         print(f"\nGET /xapi/statements?limit=100 on {count:,} statements (embedded database), arrival "
               f"{args.arrival}: stored from {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}; "

@@ -19,7 +19,7 @@ import json
 import random
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -110,7 +110,7 @@ async def load(database, registrations: int, seed: int) -> list[dict]:
     # Registrations are written after their statements, each chunk whole: a chunk cut short by an
     # interruption is loaded again (its statements are skipped as duplicates).
     loaded -= loaded % CHUNK
-    end = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=1)
+    end = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     step = timedelta(days=365) / registrations
     started = time.perf_counter()
     for first in range(loaded, registrations, CHUNK):

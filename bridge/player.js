@@ -2,16 +2,15 @@
 // launch's auth token, asks the LRS how the SCO starts (entry, location, suspend data, ...),
 // exposes window.API (scorm-again's SCORM 1.2 runtime) to the SCO's frame and sends every commit
 // to the LRS: LMSInitialize and LMSCommit/auto-commits as synchronous requests (so the SCO gets
-// the real result), LMSFinish and page close as beacons. Each request carries a sequence number,
-// so the LRS applies each commit once and never an older one after a newer one.
+// the real result; while the page closes, beacons), LMSFinish and page close as beacons. Each
+// request carries a sequence number, so the LRS applies each commit once and never an older one
+// after a newer one.
 (function () {
   "use strict";
   // Relative to /scorm/player/{package}/{sco}, so that a content origin with a path prefix works.
   var START_URL = new URL("../../runtime/start", location.href).href;
   var COMMIT_URL = new URL("../../runtime/commit", location.href).href;
   var TEXT = "text/plain;charset=UTF-8";  // a beacon can only send CORS-safelisted types
-  var SUSPEND_DATA_LIMIT = 4096;          // SCORM 1.2 CMIString4096 (scorm-again allows more)
-  var INCORRECT_DATA_TYPE = 405;
   var AUTOCOMMIT_SECONDS = 10;
 
   var status = document.getElementById("status");
@@ -24,6 +23,7 @@
   // The values the SCO set cmi.core.lesson_status to since the last request, each once: a commit
   // carries only the last one, and "completed, then passed" is two facts.
   var statuses = [];
+  var closing = false;
 
   function show(text, state) {
     status.textContent = text;
@@ -73,6 +73,25 @@
     return navigator.sendBeacon(COMMIT_URL, new Blob([JSON.stringify(body)], { type: TEXT }));
   }
 
+  // A commit is a synchronous request, so that the SCO gets the real result. Browsers refuse those
+  // while a page is being closed (Chromium: "Synchronous XHR in page dismissal"), and SCOs commit
+  // then all the same (Adapt, Storyline, Rise and Captivate do in their unload handlers; Adapt does
+  // not finish when that commit fails): such a commit goes as a beacon, as LMSFinish does.
+  var httpService = {
+    processHttpRequest: function (url, commit, immediate, apiLog, processListeners, metadata) {
+      var body = request(metadata && metadata.isTerminateCommit ? "finish" : "commit", commit.cmi);
+      if (!immediate) {
+        try {
+          return resultOf(postNow(body));
+        } catch (error) {
+          if (!closing && !/dismissal/i.test(error.message)) { return { result: "false", errorCode: 101 }; }
+        }
+      }
+      return beacon(body) ? { result: "true", errorCode: 0 } : { result: "false", errorCode: 101 };
+    },
+    updateSettings: function () {}
+  };
+
   function resultOf(xhr) {
     var ok = xhr.status >= 200 && xhr.status < 300;
     try {
@@ -88,28 +107,18 @@
   function createApi(started) {
     var api = new window.Scorm12API({
       lmsCommitUrl: COMMIT_URL,
+      httpService: httpService,
       autocommit: true,
       autocommitSeconds: AUTOCOMMIT_SECONDS,
       mastery_override: true,
       // SCORM 1.2 RTE 3.4.4: a SCO that finishes without setting a status is completed (else
       // scorm-again would report incomplete, and the LRS could not tell it from the SCO's own).
       autoCompleteLessonStatus: true,
-      commitRequestDataType: TEXT,
-      terminationCommitContentType: TEXT,
-      logLevel: 4,
-      requestHandler: function (commit, metadata) {
-        return request(metadata && metadata.isTerminateCommit ? "finish" : "commit", commit.cmi);
-      },
-      xhrResponseHandler: resultOf
+      logLevel: 4
     });
     api.loadFromJSON(started.cmi, "");
     var setValue = api.LMSSetValue.bind(api);
     api.LMSSetValue = function (element, value) {
-      if (element === "cmi.suspend_data" && String(value).length > SUSPEND_DATA_LIMIT) {
-        api.throwSCORMError(element, INCORRECT_DATA_TYPE,
-          "cmi.suspend_data holds at most " + SUSPEND_DATA_LIMIT + " characters (SCORM 1.2 CMIString4096)");
-        return "false";
-      }
       var result = setValue(element, value);
       if (element === "cmi.core.lesson_status" && result === "true" && statuses.indexOf(String(value)) < 0) {
         statuses.push(String(value));
@@ -122,6 +131,7 @@
     });
     api.on("LMSFinish", function () { finished = true; });
     addEventListener("pagehide", function () {
+      closing = true;
       // Closed without LMSFinish: keep what the SCO set since its last commit.
       if (initialized && !finished) { beacon(request("unload", api.renderCommitCMI(false).cmi)); }
     });

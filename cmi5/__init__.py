@@ -16,8 +16,8 @@ def plugin(settings=None) -> Callable[[web.Application], None]:
         from cmi5.auth import TokenAuthenticator
         from cmi5.config import Cmi5Settings, cmi5_settings_key
         from cmi5.erasure import Cmi5Erasure
-        from lrs.erasure import erasure_hooks_key
         from cmi5.tracking import TrackingHook
+        from lrs.erasure import erasure_hooks_key
         from lrs.keys import authenticators_key, index_specs_key, settings_key, statement_hooks_key
 
         app[cmi5_settings_key] = settings or Cmi5Settings.from_env()

@@ -14,10 +14,10 @@ import base64
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cmi5 import preferences, store, vocab
-from cmi5.rules import RuleViolation, check_as_sent, ids_of
+from cmi5.rules import RuleViolation, check_as_sent
 from lrs.auth.credentials import DEFAULT_HOMEPAGE
 from lrs.auth.principal import Principal
 from lrs.auth.service import decode_basic
@@ -93,7 +93,7 @@ class TokenAuthenticator:
             return None
         if not hmac.compare_digest(session[store.TOKEN_HASH], hash_secret(secret)):
             return None
-        if not token_usable(session, datetime.now(timezone.utc)):
+        if not token_usable(session, datetime.now(UTC)):
             return None
         return token_principal(session, self.homepage, self.app[database_key])
 
@@ -105,10 +105,6 @@ def same_agent(agent: object, actor: dict) -> bool:
         return ifi_key(agent) == ifi_key(actor)
     except (KeyError, TypeError, AttributeError):
         return False
-
-
-def context_activity_ids(context: dict | None) -> set[str]:
-    return {i for activities in ((context or {}).get("contextActivities") or {}).values() for i in ids_of(activities)}
 
 
 class SessionPolicy:
@@ -132,13 +128,8 @@ class SessionPolicy:
             context = statement.get("context") or {}
             if str(context.get("registration", "")).lower() != self.registration:
                 raise RuleViolation("9.6.1", f"context.registration must be the launch's registration {self.registration}", sid)
-            obj = statement.get("object") or {}
-            about_au = obj.get("objectType", "Activity") == "Activity" and obj.get("id") == self.activity_id
-            if not about_au and self.activity_id not in context_activity_ids(context):
-                raise Forbidden(
-                    f"a cmi5 launch token only sends statements about its AU: the object or a context "
-                    f"activity must be {self.activity_id}"
-                )
+            # No limit on the object: "cmi5 allowed" statements may be about anything (7.1.3: any
+            # verb, with the context template, which ties them to the session and AU).
             check_as_sent(statement)
 
     def check_statement_read(self) -> None:

@@ -25,7 +25,7 @@ class Cmi5Settings:
     package_limits: PackageLimits = field(default_factory=PackageLimits)
 
     @classmethod
-    def from_env(cls, env=None) -> "Cmi5Settings":
+    def from_env(cls, env=None) -> Cmi5Settings:
         env = os.environ if env is None else env
 
         def get(name: str) -> str:

@@ -15,6 +15,7 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal, InvalidOperation
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import defusedxml.ElementTree as SafeET
@@ -146,13 +147,9 @@ def text_of(element: ET.Element, path: str) -> str:
     return (element.text or "").strip()
 
 
-def attribute(element: ET.Element, name: str, path: str, required: bool = False) -> str | None:
+def attribute(element: ET.Element, name: str, path: str) -> str | None:
     value = element.attrib.get(name)
-    if value is None:
-        if required:
-            raise InvalidCourseStructure(path, f"attribute {name} is required")
-        return None
-    return value.strip()
+    return None if value is None else value.strip()
 
 
 def check_iri(value: str, path: str, what: str) -> str:
@@ -201,7 +198,10 @@ class CourseReader:
         self.ids[value] = path
 
     def read_id(self, element: ET.Element, path: str) -> str:
-        value = check_iri(attribute(element, "id", path, required=True), path, "id")
+        value = attribute(element, "id", path)
+        if value is None:
+            raise InvalidCourseStructure(path, "attribute id is required")
+        value = check_iri(value, path, "id")
         self.claim_id(value, path)
         return value
 
@@ -279,8 +279,7 @@ class CourseReader:
     def read_members(self, children: Children, parent: int | None = None) -> list[dict]:
         """One or more <au> and <block> elements, in order: the node's children."""
         members = []
-        while children.peek() in ("au", "block"):
-            name = children.peek()
+        while (name := children.peek()) is not None and name in ("au", "block"):
             element = children.take()
             path = children.child_path(name)
             if name == "au":
@@ -296,16 +295,17 @@ class CourseReader:
         check_attributes(element, path, {"id"})
         if path.count("/block[") > MAX_BLOCK_DEPTH:
             raise InvalidCourseStructure(path, f"blocks are nested more than {MAX_BLOCK_DEPTH} deep")
-        block = {"index": len(self.blocks), "id": self.read_id(element, path), "parent": parent}
+        index = len(self.blocks)
+        block: dict[str, Any] = {"index": index, "id": self.read_id(element, path), "parent": parent}
         self.blocks.append(block)
         children = Children(element, path)
         block["title"] = self.read_text(*children.required("title"))
         block["description"] = self.read_text(*children.required("description"))
         references = children.optional("objectives")
         block["objectives"] = self.read_references(*references) if references else []
-        block["children"] = self.read_members(children, block["index"])
+        block["children"] = self.read_members(children, index)
         children.end()
-        return block["index"]
+        return index
 
     def read_au(self, element: ET.Element, path: str, parent: int | None) -> int:
         check_attributes(element, path, {"id", "moveOn", "masteryScore", "launchMethod", "activityType"})
@@ -352,7 +352,8 @@ class CourseReader:
             number = Decimal(value)
         except InvalidOperation:
             raise InvalidCourseStructure(path, problem) from None
-        if not 0 <= number <= 1 or -number.normalize().as_tuple().exponent > MASTERY_PLACES:
+        exponent = number.normalize().as_tuple().exponent  # an int: the pattern excludes NaN and Infinity
+        if not 0 <= number <= 1 or not isinstance(exponent, int) or -exponent > MASTERY_PLACES:
             raise InvalidCourseStructure(path, problem)
         return float(number)
 

@@ -6,7 +6,7 @@ import asyncio
 import posixpath
 import tempfile
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bson import BSON
@@ -67,7 +67,7 @@ async def store_course(database, package: Package, owner: str | None = None) -> 
         "activity_id": new_activity_id(),
         "title": structure["title"],
         "description": structure["description"],
-        "created": datetime.now(timezone.utc),
+        "created": datetime.now(UTC),
         "packaged": bool(package.files),
         "au_count": len(structure["aus"]),
         "structure": structure,

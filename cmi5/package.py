@@ -91,13 +91,13 @@ def unpack_zip(data: bytes | BinaryIO, limits: PackageLimits, folder: Path) -> d
             )
         paths = [member_path(info.filename) for info in members]
         check_layout(paths)
-        for info, path in zip(members, paths):
+        for info, path in zip(members, paths, strict=True):
             if info.flag_bits & 0x1:
                 raise InvalidCourseStructure("package", f"member {path!r} is encrypted")
             check_ratio(path, info.file_size, info.compress_size, limits)
         files: dict[str, Path] = {}
         total = 0
-        for info, path in zip(members, paths):
+        for info, path in zip(members, paths, strict=True):
             files[path] = folder / path
             total = unpack_member(archive, info, path, files[path], limits, total)
         return files

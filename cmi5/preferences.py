@@ -15,7 +15,7 @@ from lrs.datatypes import is_language_tag
 from lrs.documents.service import JSON_TYPE, get_document, media_type, parse_json_object
 from lrs.documents.store import AGENT_PROFILE, Place
 from lrs.errors import NotFound
-from lrs.ifi import ifi_key
+from lrs.ifi import identified_key
 
 AUDIO_VALUES = ("on", "off")
 
@@ -44,7 +44,7 @@ async def note_read(database, session_id: str) -> None:
 
 async def read_learner_preferences(database, session: dict) -> dict:
     """The learner's preferences document ({} when there is none), read on behalf of the session's AU."""
-    place = Place(AGENT_PROFILE, agent=ifi_key(session["actor"]))
+    place = Place(AGENT_PROFILE, agent=identified_key(session["actor"]))
     await note_read(database, session["_id"])
     try:
         document = await get_document(database, place, vocab.LEARNER_PREFERENCES_PROFILE_ID)

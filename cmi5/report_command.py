@@ -36,14 +36,15 @@ def write_rows(columns: tuple[str, ...], rows: list[dict], fmt: str) -> None:
     texts = [[("" if row.get(c) is None else str(row.get(c))) for c in columns] for row in rows]
     widths = [max([len(c), *(len(t[i]) for t in texts)]) for i, c in enumerate(columns)]
     for line in [list(columns), *texts]:
-        print("  ".join(value.ljust(width) for value, width in zip(line, widths)).rstrip())
+        print("  ".join(value.ljust(width) for value, width in zip(line, widths, strict=True)).rstrip())
 
 
 async def run(settings, args: argparse.Namespace) -> int:
     async with open_database(settings) as database:
         if args.kind == "courses":
             found = await reports.courses_report(database)
-            result, columns, rows = {"courses": found}, ("course", "title", "aus", "registered", "satisfied"), found
+            columns: tuple[str, ...] = ("course", "title", "aus", "registered", "satisfied")
+            result, rows = {"courses": found}, found
         elif args.kind == "course":
             result = await reports.course_report(database, args.id)
             columns, rows = AU_COLUMNS, result["aus"]

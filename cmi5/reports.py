@@ -48,7 +48,8 @@ def course_pipeline(course: dict) -> list[dict]:
     aus = course["structure"]["aus"]
     group: dict = {"_id": None, "registered": {"$sum": 1},
                    "satisfied": {"$sum": {"$cond": [f"${store.COURSE_SATISFIED}", 1, 0]}}}
-    total_time = {"$add": [{"$ifNull": [f"${store.AUS}.{au['index']}.seconds", 0]} for au in aus] or [0]}
+    seconds: list[object] = [{"$ifNull": [f"${store.AUS}.{au['index']}.seconds", 0]} for au in aus]
+    total_time = {"$add": seconds or [0]}
     # Learners who spent no time yet are left out of the average.
     group["time"] = {"$avg": {"$cond": [{"$gt": [total_time, 0]}, total_time, None]}}
     for au in aus:

@@ -79,7 +79,7 @@ class Outcome:
 def ids_of(activities) -> list[str]:
     if isinstance(activities, dict):
         activities = [activities]
-    return [a.get("id") for a in activities or () if isinstance(a, dict)]
+    return [a["id"] for a in activities or () if isinstance(a, dict) and isinstance(a.get("id"), str)]
 
 
 def timestamp_of(statement: dict) -> datetime:
@@ -137,7 +137,7 @@ def check_statement(
     check_context(launch, statement, defined)
     if state.abandoned:
         raise RuleViolation("9.3.6", "the session was abandoned; no statement may follow", sid)
-    if state.terminated_at is not None:
+    if state.terminated_at is not None and state.terminated_received is not None:  # set together
         # The grace keeps what was sent before terminated from being lost; a statement stored
         # already loses nothing, so a repeat of it is refused like anything else (cmi5 9.3).
         late = now - state.terminated_received <= TERMINATED_GRACE and timestamp <= state.terminated_at

@@ -10,7 +10,7 @@ import hmac
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cmi5 import store, vocab
 from cmi5.auth import hash_secret, make_token, new_secret, token_usable
@@ -20,10 +20,12 @@ from cmi5.moveon import AUFacts, evaluate, newly_satisfied_order
 from cmi5.statements import abandoned, context_template, launched, satisfied, waived
 from lrs.auth.principal import Principal
 from lrs.datatypes import is_uuid
-from lrs.documents.service import Place, Preconditions, put_document
-from lrs.documents.store import STATE
+from lrs.db import Database
+from lrs.documents.service import Preconditions, put_document
+from lrs.documents.store import STATE, Place
 from lrs.errors import BadRequest, Conflict, NotFound
-from lrs.ifi import ifi_key
+from lrs.hooks import StatementHook
+from lrs.ifi import identified_key, ifi_key
 from lrs.statements.service import format_timestamp, store_statements
 from lrs.statements.validate import validate_agent
 
@@ -37,8 +39,8 @@ MAX_TEXT_LENGTH = 8192
 class Lms:
     """What the LMS side needs to write: the database, the statement hooks, its own principal."""
 
-    database: object
-    hooks: list
+    database: Database
+    hooks: list[StatementHook]
     principal: Principal
 
 
@@ -51,7 +53,7 @@ class Urls:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def require_object(body: object, allowed: set[str], required: set[str]) -> dict:
@@ -141,10 +143,13 @@ async def apply_move_on(lms: Lms, registration_id: str, course: dict, session_id
         if await store.update_block_satisfied(lms.database, registration_id, block):
             statements.append(satisfied(registration["actor"], structure["blocks"][block], vocab.TYPE_BLOCK,
                                         registration_id, session_id, now()))
-    if result.course and not registration.get(store.COURSE_SATISFIED):
-        if await store.update_course_satisfied(lms.database, registration_id):
-            statements.append(satisfied(registration["actor"], course_target(course), vocab.TYPE_COURSE,
-                                        registration_id, session_id, now()))
+    if (
+        result.course
+        and not registration.get(store.COURSE_SATISFIED)
+        and await store.update_course_satisfied(lms.database, registration_id)
+    ):
+        statements.append(satisfied(registration["actor"], course_target(course), vocab.TYPE_COURSE,
+                                    registration_id, session_id, now()))
     if statements:
         await store_statements(lms.database, lms.hooks, lms.principal, statements)
 
@@ -190,7 +195,7 @@ async def launch(lms: Lms, registration_id: str, body: object, urls: Urls) -> di
     if previous:
         await abandon_session(lms, previous)
     document = launch_data(template, launch_mode, au, return_url)
-    place = Place(STATE, activity_id=au["activityId"], agent=ifi_key(actor), registration=registration_id)
+    place = Place(STATE, activity_id=au["activityId"], agent=identified_key(actor), registration=registration_id)
     await put_document(
         lms.database, place, vocab.LAUNCH_DATA_STATE_ID, json.dumps(document).encode(), "application/json",
         Preconditions(),
@@ -315,7 +320,7 @@ async def session_status(database, session_id: str) -> dict:
 
 
 def aus_in_block(structure: dict, block: int) -> list[int]:
-    found = []
+    found: list[int] = []
     for member in structure["blocks"][block]["children"]:
         found += [member["au"]] if "au" in member else aus_in_block(structure, member["block"])
     return found

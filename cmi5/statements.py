@@ -15,14 +15,14 @@ def verb(iri: str) -> dict:
 
 def activity(activity_id: str, title: dict | None = None, description: dict | None = None,
              activity_type: str | None = None) -> dict:
-    definition = {}
+    definition: dict[str, object] = {}
     if title:
         definition["name"] = title
     if description:
         definition["description"] = description
     if activity_type:
         definition["type"] = activity_type
-    result = {"objectType": "Activity", "id": activity_id}
+    result: dict[str, object] = {"objectType": "Activity", "id": activity_id}
     if definition:
         result["definition"] = definition
     return result

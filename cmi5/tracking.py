@@ -6,7 +6,7 @@ ordinary credentials pass untouched.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cmi5 import store, vocab
 from cmi5.auth import SessionPolicy
@@ -49,6 +49,8 @@ class TrackingHook:
             if statement["verb"]["id"] == vocab.FAILED:
                 await store.update_registration_failed(lms.database, session["registration"], session["au"], statement["id"])
         course = await store.find_course(lms.database, session["course"])
+        if course is None:
+            return  # deleted while this batch was being stored: nothing is left to satisfy
         # 9.3.9: satisfied statements triggered by a session use that session's id.
         await apply_move_on(lms, session["registration"], course, session["_id"])
 
@@ -74,7 +76,10 @@ async def enforce_rules(database, session: dict, statements: list[dict], ctx: St
     with_registration = reads_registration(statements)
     for attempt in range(MAX_ATTEMPTS):
         if attempt:
-            session = await store.find_session(database, session["_id"])
+            found = await store.find_session(database, session["_id"])
+            if found is None:
+                return  # the session was deleted meanwhile (with its registration or course)
+            session = found
         facts = RegistrationAU()
         if with_registration:
             registration = await store.find_registration(database, session["registration"], session["au"]) or {}
@@ -85,7 +90,7 @@ async def enforce_rules(database, session: dict, statements: list[dict], ctx: St
             context_template=session["context_template"],
         )
         state = store.state_from_document(session[store.STATE])
-        outcome = apply_rules(launch, state, facts, statements, datetime.now(timezone.utc), ctx.known_ids)
+        outcome = apply_rules(launch, state, facts, statements, datetime.now(UTC), ctx.known_ids)
         if not outcome.changed:
             return
         if not await store.update_registration_claims(database, session["registration"], session["au"], outcome.claims):

@@ -37,7 +37,7 @@ class ConsoleSettings:
         return timedelta(minutes=self.idle_minutes)
 
     @classmethod
-    def from_env(cls, env=None) -> "ConsoleSettings":
+    def from_env(cls, env=None) -> ConsoleSettings:
         env = os.environ if env is None else env
 
         def get(name: str) -> str:

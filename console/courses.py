@@ -65,7 +65,7 @@ class Node:
     id: str
     title: str
     details: dict
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
 
 
 def text_of(language_map: object) -> str:

@@ -8,7 +8,7 @@ index on their last activity, one outcome document per course and verb, the last
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cmi5.courses import list_courses
 from console import store
@@ -48,7 +48,7 @@ class Overview:
     verbs: list[Ranked]
     activities: list[Ranked]
     courses: list[CourseOutcomes]
-    ingest: "Ingest"
+    ingest: Ingest
 
 
 @dataclass
@@ -61,7 +61,7 @@ class Ingest:
 def series(documents: list[dict], start: datetime, steps: int, step: timedelta, label: str) -> list[tuple[str, int]]:
     counts: dict[datetime, int] = {}
     for document in documents:
-        at = document["at"].astimezone(timezone.utc)
+        at = document["at"].astimezone(UTC)
         counts[at] = counts.get(at, 0) + document["n"]
     return [(f"{start + step * i:{label}}", counts.get(start + step * i, 0)) for i in range(steps)]
 
@@ -95,7 +95,7 @@ async def read_course_outcomes(database) -> list[CourseOutcomes]:
 
 
 async def read_overview(database, now: datetime | None = None) -> Overview:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     first_hour = hour_of(now) - timedelta(hours=HOURS_SHOWN - 1)
     first_day = day_of(now) - timedelta(days=DAYS_SHOWN - 1)
     hours = series(await store.find_counts_between(database, store.HOUR, first_hour),

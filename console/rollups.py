@@ -21,12 +21,13 @@ writes them out.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 from pymongo.errors import PyMongoError
@@ -37,10 +38,10 @@ from cmi5.sessions import get_registration
 from console import store
 from console.sentences import activity_name, actor_name, verb_name
 from lrs.datatypes import parse_timestamp
+from lrs.db import Database, is_unavailable
 from lrs.errors import NotFound
 from lrs.hooks import StoreContext
 from lrs.ifi import ifi_key
-from lrs.db import is_unavailable
 from lrs.keys import database_key, drain_key, metrics_key, settings_key
 from lrs.statements.service import format_timestamp
 
@@ -116,9 +117,9 @@ def horizons(stored: str) -> tuple[str, str, str]:
     """The earliest timestamps (UTC text) the hour, day and top-ten counters keep, seen from `stored`:
     the spans the Overview shows. A batch shares its `stored`, so this is worked out once per batch."""
     moment = parse_timestamp(stored)
-    return tuple(format_timestamp(start) for start in (
-        hour_of(moment) - timedelta(hours=HOURS_KEPT), day_of(moment) - timedelta(days=DAYS_KEPT),
-        day_of(moment) - timedelta(days=TOP_DAYS_KEPT)))
+    return (format_timestamp(hour_of(moment) - timedelta(hours=HOURS_KEPT)),
+            format_timestamp(day_of(moment) - timedelta(days=DAYS_KEPT)),
+            format_timestamp(day_of(moment) - timedelta(days=TOP_DAYS_KEPT)))
 
 
 def add_statement(pending: Pending, statement: dict, from_cmi5: bool = False) -> None:
@@ -172,7 +173,7 @@ TIME_FORMATS = {store.HOUR: "%Y-%m-%dT%H", store.DAY: "%Y-%m-%d", store.MINUTE: 
 def fields_of(rollup_id: str) -> dict:
     """The fields a counter document gets when it is created, from its id."""
     kind, time_text, *key = rollup_id.split("|", 2)
-    at = datetime.strptime(time_text, TIME_FORMATS[kind]).replace(tzinfo=timezone.utc)
+    at = datetime.strptime(time_text, TIME_FORMATS[kind]).replace(tzinfo=UTC)
     return {"kind": kind, "at": at, **({"key": key[0]} if key else {})}
 
 
@@ -185,7 +186,7 @@ class Rollups:
         # Last activity written per learner and registration (UTC text), to write it seldom.
         self.written: dict[str, str] = {}
         self.minutes_cleaned: datetime | None = None
-        self.database = None
+        self.database: Database | None = None  # set once the app has started (flush_rollups)
         self._lock = asyncio.Lock()
 
     async def before_store(self, statements: list[dict], ctx: StoreContext) -> None:
@@ -204,7 +205,7 @@ class Rollups:
         unknown = [r for r in registrations if r not in self.courses]
         self.remember(await store.find_registration_courses(self.database, unknown))
 
-    def remember(self, courses: dict[str, str | None]) -> None:
+    def remember(self, courses: Mapping[str, str | None]) -> None:
         if len(self.courses) + len(courses) >= MOST_REMEMBERED:
             self.courses.clear()
         self.courses.update(courses)
@@ -286,16 +287,16 @@ class Rollups:
         for rollup_id, n in pending.counts.items():
             self.pending.count(rollup_id, n)
         self.pending.names = {**pending.names, **self.pending.names}
-        for key, n in pending.outcomes.items():
-            self.pending.outcomes[key] = self.pending.outcomes.get(key, 0) + n
+        for outcome, n in pending.outcomes.items():
+            self.pending.outcomes[outcome] = self.pending.outcomes.get(outcome, 0) + n
         self.pending.launched |= pending.launched
         for table, source in ((self.pending.learners, pending.learners),
                               (self.pending.registrations, pending.registrations)):
             for key, (fields, last) in source.items():
-                Pending.touch(table, key, last, lambda: fields)
+                Pending.touch(table, key, last, lambda fields=fields: fields)
 
     async def clean_minutes(self) -> None:
-        now = minute_of(datetime.now(timezone.utc))
+        now = minute_of(datetime.now(UTC))
         if self.minutes_cleaned != now:
             self.minutes_cleaned = now
             await store.delete_counts_before(self.database, store.MINUTE, now - MINUTES_KEPT)
@@ -333,10 +334,8 @@ async def flush_rollups(app: web.Application) -> AsyncIterator[None]:
     task = asyncio.create_task(run())
     yield
     task.cancel()
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await task
-    except asyncio.CancelledError:
-        pass
     # Writes still running (lrs.shutdown) count their statements before the last flush.
     await app[drain_key].wait_for_writes(float(app[settings_key].shutdown_timeout))
     try:

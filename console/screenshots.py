@@ -17,8 +17,12 @@ import socket
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiohttp
+
+if TYPE_CHECKING:  # playwright is a test dependency: imported where the browser starts
+    from playwright.async_api import FilePayload, ViewportSize
 from aiohttp import web
 
 import bridge
@@ -30,8 +34,8 @@ from lrs.app import create_app
 from lrs.settings import Settings
 
 KEY, SECRET = "screenshots", "screenshots-secret"
-DESKTOP = {"width": 1280, "height": 860}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 860}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 OUT = Path(__file__).resolve().parent / "screenshots"
 
 
@@ -74,8 +78,9 @@ async def shoot(base: str, out: Path, seeded: dict) -> list[Path]:
             if name == "statements":
                 await page.locator("details summary").first.click()
             if name == "courses":  # what an import of a bad package shows
-                await page.set_input_files("#package", files=[{"name": "slides.zip", "mimeType": "application/zip",
-                                                               "buffer": make_zip({"slides.pdf": b"%PDF"})}])
+                bad_package: FilePayload = {"name": "slides.zip", "mimeType": "application/zip",
+                                            "buffer": make_zip({"slides.pdf": b"%PDF"})}
+                await page.set_input_files("#package", files=[bad_package])
                 await page.click("#import button[type=submit]")
                 await page.wait_for_selector("#import-phase:text-is('Refused')")
             # Long pages are cut at the window's height: the README needs their top only.

@@ -12,7 +12,8 @@ import json
 import random
 import uuid
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
@@ -87,7 +88,7 @@ def learner(name: str) -> dict:
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Seeder:
@@ -97,7 +98,7 @@ class Seeder:
         token = base64.b64encode(f"{key}:{secret}".encode()).decode()
         self.admin = {"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"}
 
-    async def call(self, method: str, path: str, expect: int = 200, **kwargs) -> object:
+    async def call(self, method: str, path: str, expect: int = 200, **kwargs: Any) -> Any:  # the JSON answered
         headers = {**self.admin, **kwargs.pop("headers", {})}
         async with self.session.request(method, self.base + path, headers=headers, **kwargs) as response:
             body = await response.json()
@@ -128,7 +129,7 @@ class Seeder:
                 [{"id": vocab.CATEGORY_MOVEON}] if verb in (vocab.COMPLETED, vocab.PASSED, vocab.FAILED) else [])
             statement = {"id": str(uuid.uuid4()), "actor": json.loads(query["actor"]), "context": context,
                          "verb": {"id": verb, "display": {"en-US": vocab.VERB_NAMES[verb]}},
-                         "object": {"objectType": "Activity", "id": query["activityId"]}, "timestamp": iso(datetime.now(timezone.utc))}
+                         "object": {"objectType": "Activity", "id": query["activityId"]}, "timestamp": iso(datetime.now(UTC))}
             if result:
                 statement["result"] = result
             async with self.session.post(self.base + "/xapi/statements", json=[statement], headers=headers) as response:
@@ -167,7 +168,7 @@ class Seeder:
 
     async def history(self, rng: random.Random, days: int = 30) -> None:
         """A month of other statements, more on weekdays and in working hours, with a voided one."""
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         statements = []
         for day in range(days):
             weekday = (now - timedelta(days=day)).weekday() < 5

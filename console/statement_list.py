@@ -16,7 +16,7 @@ from datetime import datetime
 from console.sentences import Sentence, activity_name, actor_name, describe, verb_name
 from lrs.auth.principal import Principal
 from lrs.errors import NotFound
-from lrs.http.params import uuid as uuid_parameter
+from lrs.http.params import required_uuid
 from lrs.http.statements import list_query
 from lrs.ifi import ifi_key
 from lrs.statements import service
@@ -44,7 +44,7 @@ class Row:
     statement: dict
     sentence: Sentence
     json: str
-    voided_target: "Row | None" = None   # for a voiding statement: the statement it voided
+    voided_target: Row | None = None   # for a voiding statement: the statement it voided
     voided: bool = False
 
 
@@ -122,7 +122,7 @@ async def read_live(database, parameters: Mapping[str, str], since: datetime, un
 
 
 def check_statement_id(value: str) -> str:
-    return uuid_parameter({"statementId": value}, "statementId")
+    return required_uuid({"statementId": value}, "statementId")
 
 
 # --- export -------------------------------------------------------------------------------------

@@ -12,15 +12,26 @@ from lrs.auth import credentials
 from lrs.auth.credentials import CredentialStore
 from lrs.db import DatabaseUnavailable, connect, embedded_database, mongo_client
 from lrs.documents import store as documents_store
+from lrs.hooks import StatementHook
 from lrs.http.connections import ConnectionLimits, track_requests
 from lrs.http.durability import journal_before_answering
 from lrs.http.health import add_health_routes
 from lrs.http.middleware import MIDDLEWARES
-from lrs.http.versioning import LastVersions
 from lrs.http.routes import add_routes
+from lrs.http.versioning import LastVersions
 from lrs.keys import (
-    authenticators_key, connection_limits_key, credential_store_key, cursor_secret_key, database_key,
-    index_specs_key, drain_key, last_versions_key, metrics_key, settings_key, statement_hooks_key, stop_key,
+    authenticators_key,
+    connection_limits_key,
+    credential_store_key,
+    cursor_secret_key,
+    database_key,
+    drain_key,
+    index_specs_key,
+    last_versions_key,
+    metrics_key,
+    settings_key,
+    statement_hooks_key,
+    stop_key,
 )
 from lrs.metrics import Metrics, StatementCounter
 from lrs.settings import Settings
@@ -28,7 +39,6 @@ from lrs.shutdown import Drain, StopRequest, drain_writes
 from lrs.statements import attachments, records, store
 from lrs.statements.backfill import ensure_sequence_numbers
 from lrs.statements.cursor import load_cursor_secret
-
 
 INDEXES = [*store.INDEXES, *records.INDEXES, *credentials.INDEXES, *attachments.INDEXES, *documents_store.INDEXES]
 
@@ -50,7 +60,8 @@ def create_app(settings: Settings, plugins: list[Plugin] | None = None) -> web.A
     app[stop_key] = StopRequest()
     app[connection_limits_key] = ConnectionLimits(settings.header_timeout, settings.max_connections)
     app[metrics_key] = Metrics(app[drain_key])
-    app[statement_hooks_key] = [StatementCounter(app[metrics_key])]
+    hooks: list[StatementHook] = [StatementCounter(app[metrics_key])]
+    app[statement_hooks_key] = hooks
     app[authenticators_key] = []
     app[index_specs_key] = list(INDEXES)
     app[last_versions_key] = LastVersions()

@@ -45,7 +45,7 @@ def exit_code(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
-def stop(program: subprocess.Popen) -> int:
+def stop(program: subprocess.Popen[bytes]) -> int:
     if program.poll() is None:
         program.terminate()
         try:

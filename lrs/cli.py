@@ -14,13 +14,13 @@ from lrs.auth.credentials import CredentialStore, parse_scopes
 from lrs.commands import Command, load_plugins, open_database
 from lrs.db import DatabaseUnavailable
 from lrs.embedded import EmbeddedDatabaseError
-from lrs.errors import BadRequest, LRSError
 from lrs.erasure import cli as erasure_cli
+from lrs.errors import BadRequest, LRSError
 from lrs.forwarding import cli as forwarding_cli
-from lrs.transfer import cli as transfer_cli
 from lrs.logformat import configure_logging
 from lrs.runner import serve_until_stopped
 from lrs.settings import ENVIRONMENT, Settings
+from lrs.transfer import cli as transfer_cli
 
 PLUGIN_SETTINGS_GROUP = "lrs.settings"
 PLUGIN_COMMANDS_GROUP = "lrs.commands"
@@ -106,7 +106,7 @@ def check_port_free(host: str, port: int) -> None:
             raise BadRequest(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
-async def manage_credentials(settings: Settings, args) -> int:
+async def manage_credentials(settings: Settings, args: argparse.Namespace) -> int:
     async with open_database(settings) as database:
         store = CredentialStore(database, settings.public_url)
         if args.action == "create":

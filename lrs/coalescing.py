@@ -11,28 +11,33 @@ the next one, which answers each of them. Alone, a call goes at once.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeAlias, TypeVar
+
+from pymongo import UpdateOne
+
+if TYPE_CHECKING:  # lrs.db coalesces its journal syncs with this module
+    from lrs.db import Database
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 # Runs the call for several requests' items; returns, in their order, each one's result or the
 # exception that request should raise.
-Run = Callable[[object, list[Item]], Awaitable[list[Result | BaseException]]]
+Run: TypeAlias = "Callable[[Database, list[Item]], Awaitable[Sequence[Result | BaseException]]]"
 
 
 class Coalescer(Generic[Item, Result]):
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Run[Item, Result]) -> None:
         self._run = run
-        self._waiting: dict[tuple[int, str], list[tuple[Item, asyncio.Future]]] = {}
-        self._tasks: set[asyncio.Task] = set()
+        self._waiting: dict[tuple[int, str], list[tuple[Item, asyncio.Future[Result]]]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
 
-    async def call(self, database, item: Item) -> Result:
+    async def call(self, database: Database, item: Item) -> Result:
         key = (id(database.client), database.name)
-        future = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         waiting = self._waiting.get(key)
         if waiting is None:
             # Nothing in flight for this database: start a round, which this call opens.
@@ -44,20 +49,22 @@ class Coalescer(Generic[Item, Result]):
             waiting.append((item, future))
         return await future
 
-    async def _rounds(self, database, key: tuple[int, str]) -> None:
+    async def _rounds(self, database: Database, key: tuple[int, str]) -> None:
         """Run calls while requests wait; each round takes all that arrived during the last."""
         try:
             while batch := self._waiting.get(key):
                 self._waiting[key] = []
                 try:
                     results = await self._run(database, [item for item, _ in batch])
+                    if len(results) != len(batch):  # a bug in the run; answer every request with it
+                        raise RuntimeError(f"{len(results)} results for {len(batch)} calls")
                 except asyncio.CancelledError:
                     for _, future in batch:
                         future.cancel()
                     raise
                 except Exception as error:  # every request of the round gets it
                     results = [error] * len(batch)
-                for (_, future), result in zip(batch, results):
+                for (_, future), result in zip(batch, results, strict=True):
                     if future.done():
                         continue  # its request was cancelled
                     if isinstance(result, BaseException):
@@ -84,7 +91,7 @@ class Turns:
         self._turns: dict[tuple[int, str], _Turn] = {}
 
     @asynccontextmanager
-    async def turn(self, database) -> AsyncIterator[None]:
+    async def turn(self, database: Database) -> AsyncIterator[None]:
         if _in_turn.get():  # already inside one (a nested write): never wait for itself
             yield
             return
@@ -107,13 +114,13 @@ _in_turn: ContextVar[bool] = ContextVar("in_turn", default=False)
 class _Turn:
     def __init__(self) -> None:
         self.inside = 0                          # requests in the current turn
-        self.waiting: list[asyncio.Future] = []  # requests for the next one
+        self.waiting: list[asyncio.Future[None]] = []  # requests for the next one
 
     async def enter(self) -> None:
         if not self.inside and not self.waiting:
             self.inside = 1
             return
-        future = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.waiting.append(future)
         try:
             await future
@@ -143,12 +150,12 @@ class BulkWrites:
 
     def __init__(self, collection: str) -> None:
         self.collection = collection
-        self._writes = Coalescer(self._write_together)
+        self._writes: Coalescer[list[UpdateOne], None] = Coalescer(self._write_together)
 
-    async def write(self, database, operations: list) -> None:
+    async def write(self, database: Database, operations: list[UpdateOne]) -> None:
         if operations:
             await self._writes.call(database, operations)
 
-    async def _write_together(self, database, requests: list[list]) -> list[None]:
+    async def _write_together(self, database: Database, requests: list[list[UpdateOne]]) -> list[None]:
         await database[self.collection].bulk_write([op for ops in requests for op in ops], ordered=False)
         return [None] * len(requests)

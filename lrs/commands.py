@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from typing import Any
 
 from pymongo.errors import PyMongoError
 
-from lrs.db import DatabaseUnavailable, connect, ensure_indexes, running_uri_file
+from lrs.db import Database, DatabaseUnavailable, connect, ensure_indexes, running_uri_file
 from lrs.embedded import EmbeddedDatabase
 from lrs.settings import Settings
-
 
 PLUGIN_GROUP = "lrs.plugins"
 
 
-def load_plugins() -> list:
+def load_plugins() -> list[Any]:
     """cmi5 and the SCORM bridge register themselves as entry points; lrs never imports them."""
     return [entry.load() for entry in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name)]
 
@@ -34,11 +34,11 @@ class Command:
     name: str
     help: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[Settings, argparse.Namespace], Awaitable[int]]
+    run: Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
 
 
 @asynccontextmanager
-async def open_database(settings: Settings):
+async def open_database(settings: Settings) -> AsyncIterator[Database]:
     """The configured MongoDB, the running server's embedded database, or a private start of it."""
     from lrs.app import INDEXES  # lrs.app imports the parts that import this module
     from lrs.statements.backfill import ensure_sequence_numbers

@@ -4,22 +4,35 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeAlias
 
 from aiohttp import web
 from pymongo import AsyncMongoClient, IndexModel, WriteConcern
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import (
-    BulkWriteError, ConnectionFailure, ExecutionTimeout, OperationFailure, PyMongoError, WTimeoutError,
+    BulkWriteError,
+    ConnectionFailure,
+    ExecutionTimeout,
+    OperationFailure,
+    PyMongoError,
+    WTimeoutError,
 )
 
 from lrs.coalescing import Coalescer
 from lrs.embedded import EmbeddedDatabase
 from lrs.embedded_recovery import EmbeddedStatus, keep_running
 from lrs.keys import database_key, embedded_status_key, index_specs_key, mongo_client_key, settings_key, stop_key
+from lrs.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# What storage functions take and PyMongo hands back: documents are plain dicts.
+Document: TypeAlias = dict[str, Any]
+Database: TypeAlias = AsyncDatabase[Document]
+Client: TypeAlias = AsyncMongoClient[Document]
 
 # Small documents of many modules: secrets, bootstrap markers, bounds.
 META = "meta"
@@ -50,7 +63,7 @@ class IndexSpec:
     index: IndexModel
 
 
-def connect(uri: str, timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS, journal: bool = True) -> AsyncMongoClient:
+def connect(uri: str, timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS, journal: bool = True) -> Client:
     """A client whose writes are acknowledged once a majority has them in its journal (`journal`),
     or, with `journal=False`, once a majority has them in memory (see `journals_each_write`)."""
     return AsyncMongoClient(
@@ -74,15 +87,15 @@ def connect(uri: str, timeout_ms: int = SERVER_SELECTION_TIMEOUT_MS, journal: bo
 JOURNAL_BARRIER_ID = "journal-barrier"
 
 
-def journals_each_write(settings) -> bool:
+def journals_each_write(settings: Settings) -> bool:
     return not settings.unsafe_fast_writes and not settings.embedded
 
 
-def journals_each_request(settings) -> bool:
+def journals_each_request(settings: Settings) -> bool:
     return not settings.unsafe_fast_writes and settings.embedded
 
 
-async def sync_journal(database) -> None:
+async def sync_journal(database: Database) -> None:
     """Returns once a journaled write issued after this call is on disk, and so every write this
     request made before it.
 
@@ -93,7 +106,7 @@ async def sync_journal(database) -> None:
     await _journal_syncs.call(database, None)
 
 
-async def _sync_journal_together(database, requests: list[None]) -> list[None]:
+async def _sync_journal_together(database: Database, requests: list[None]) -> list[None]:
     barrier = database[META].with_options(write_concern=WriteConcern(w="majority", j=True))
     await barrier.update_one({"_id": JOURNAL_BARRIER_ID}, {"$inc": {"syncs": 1}}, upsert=True)
     return [None] * len(requests)
@@ -126,7 +139,7 @@ def indexes_by_collection(specs: list[IndexSpec]) -> dict[str, list[IndexModel]]
     return by_collection
 
 
-async def ensure_indexes(database, specs: list[IndexSpec]) -> None:
+async def ensure_indexes(database: Database, specs: list[IndexSpec]) -> None:
     """Create missing indexes. Idempotent, and safe when many processes start at once."""
     for collection, indexes in indexes_by_collection(specs).items():
         for attempt in range(1, INDEX_ATTEMPTS + 1):
@@ -140,7 +153,7 @@ async def ensure_indexes(database, specs: list[IndexSpec]) -> None:
                 await asyncio.sleep(0.2 * attempt)
 
 
-async def find_missing_indexes(database, specs: list[IndexSpec]) -> list[str]:
+async def find_missing_indexes(database: Database, specs: list[IndexSpec]) -> list[str]:
     """`collection.index_name` of each declared index the database does not have."""
     missing = []
     for collection, indexes in indexes_by_collection(specs).items():
@@ -176,7 +189,7 @@ async def embedded_database(app: web.Application) -> AsyncIterator[None]:
         await server.stop()
 
 
-def running_uri_file(settings) -> Path:
+def running_uri_file(settings: Settings) -> Path:
     return settings.data_dir.resolve() / "embedded.uri"
 
 

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
@@ -60,7 +61,8 @@ def find_executable() -> str:
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 class EmbeddedDatabase:
@@ -76,7 +78,7 @@ class EmbeddedDatabase:
         self.cache_size = cache_size
         self.log_file = log_file
         self.port = port
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def uri(self) -> str:
@@ -90,9 +92,10 @@ class EmbeddedDatabase:
         log_path = self.log_file or (
             Path(self.storage).parent / "secantusd.log" if self.storage != ":memory:" else None
         )
-        output = open(log_path, "ab") if log_path else subprocess.DEVNULL
+        # Closed below once the child holds its own copy of the file descriptor.
+        output = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
         self.port = self.port or free_port()
-        if self.process is not None:  # a restart: let go of the dead one's pipe
+        if self.process is not None and self.process.stdin:  # a restart: let go of the dead one's pipe
             self.process.stdin.close()
         command = [
             executable,
@@ -115,7 +118,7 @@ class EmbeddedDatabase:
                 start_new_session=True, cwd=self._working_dir(),
             )
         finally:
-            if log_path:
+            if not isinstance(output, int):  # subprocess.DEVNULL is a number
                 output.close()
         try:
             await self._wait_until_ready(log_path)
@@ -145,15 +148,18 @@ class EmbeddedDatabase:
 
     async def _wait_until_ready(self, log_path: Path | None) -> None:
         deadline = time.monotonic() + START_TIMEOUT
-        client = AsyncMongoClient(self.uri, serverSelectionTimeoutMS=500, connectTimeoutMS=500)
+        process = self._started()
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+            self.uri, serverSelectionTimeoutMS=500, connectTimeoutMS=500
+        )
         try:
             while True:
-                if self.process.poll() is not None:
+                if process.poll() is not None:
                     holder = lock_holder(Path(self.storage) / LOCK_FILE) if self.storage != ":memory:" else None
                     if holder is not None:  # another database took the folder meanwhile
                         raise EmbeddedDatabaseError(locked_message(self.storage, holder))
                     raise EmbeddedDatabaseError(
-                        f"the embedded database exited at start-up (code {self.process.returncode})"
+                        f"the embedded database exited at start-up (code {process.returncode})"
                         + _log_tail(log_path)
                     )
                 try:
@@ -171,7 +177,7 @@ class EmbeddedDatabase:
 
     async def wait_for_exit(self) -> int:
         """Wait until the database process ends (and reap it: no zombie); return its exit code."""
-        process = self.process
+        process = self._started()
         while process.poll() is None:
             await asyncio.sleep(EXIT_POLL_SECONDS)
         return process.returncode
@@ -189,7 +195,13 @@ class EmbeddedDatabase:
                 log.warning("embedded database did not stop in %.0fs; killing it", timeout)
                 process.kill()
                 await asyncio.to_thread(process.wait)
-        process.stdin.close()
+        if process.stdin:
+            process.stdin.close()
+
+    def _started(self) -> subprocess.Popen[bytes]:
+        if self.process is None:
+            raise EmbeddedDatabaseError("the embedded database has not been started")
+        return self.process
 
 
 def locked_message(storage: str, holder: int) -> str:

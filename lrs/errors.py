@@ -6,6 +6,8 @@ Each class carries its HTTP status; `lrs.http.middleware` turns any `LRSError` i
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class LRSError(Exception):
     status = 500
@@ -16,7 +18,7 @@ class LRSError(Exception):
         self.detail = detail
         self.headers = headers
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"error": self.error, "detail": self.detail}
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from gridfs import AsyncGridFSBucket
+from gridfs import AsyncGridFSBucket, AsyncGridOut
 from gridfs.errors import NoFile
 from pymongo import ASCENDING, IndexModel
 
-from lrs.db import IndexSpec
+from lrs.db import Database, IndexSpec
 
 
 class PackageFiles:
@@ -27,14 +27,14 @@ class PackageFiles:
             IndexSpec(f"{self.bucket}.chunks", IndexModel([("files_id", ASCENDING), ("n", ASCENDING)], unique=True)),
         ]
 
-    async def insert_files(self, database, package: str, files: dict[str, tuple[Path, str]]) -> None:
+    async def insert_files(self, database: Database, package: str, files: dict[str, tuple[Path, str]]) -> None:
         """Store unpacked files (package path -> file on disk, content type), read a chunk at a time."""
         bucket = AsyncGridFSBucket(database, bucket_name=self.bucket)
         for path, (source, content_type) in files.items():
             with open(source, "rb") as stream:
                 await bucket.upload_from_stream(f"{package}/{path}", stream, metadata={"contentType": content_type})
 
-    async def find_file(self, database, package: str, path: str):
+    async def find_file(self, database: Database, package: str, path: str) -> AsyncGridOut | None:
         """An open GridFS download stream (with `.length` and `.metadata`), or None."""
         bucket = AsyncGridFSBucket(database, bucket_name=self.bucket)
         try:
@@ -42,7 +42,7 @@ class PackageFiles:
         except NoFile:
             return None
 
-    async def delete_files(self, database, package: str) -> int:
+    async def delete_files(self, database: Database, package: str) -> int:
         """Delete every file of a package; returns how many there were."""
         bucket = AsyncGridFSBucket(database, bucket_name=self.bucket)
         found = await bucket.find({"filename": {"$regex": f"^{re.escape(package)}/"}}).to_list()

@@ -7,12 +7,9 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:  # imported for the annotations only: these modules import this one
-    from pymongo import AsyncMongoClient
-    from pymongo.asynchronous.database import AsyncDatabase
-
     from lrs.auth.credentials import CredentialStore
     from lrs.auth.service import Authenticator
-    from lrs.db import IndexSpec
+    from lrs.db import Client, Database, IndexSpec
     from lrs.embedded_recovery import EmbeddedStatus
     from lrs.hooks import StatementHook
     from lrs.http.connections import ConnectionLimits
@@ -22,8 +19,8 @@ if TYPE_CHECKING:  # imported for the annotations only: these modules import thi
     from lrs.shutdown import Drain, StopRequest
 
 settings_key: web.AppKey[Settings] = web.AppKey("settings")
-mongo_client_key: web.AppKey[AsyncMongoClient] = web.AppKey("mongo_client")
-database_key: web.AppKey[AsyncDatabase] = web.AppKey("database")
+mongo_client_key: web.AppKey[Client] = web.AppKey("mongo_client")
+database_key: web.AppKey[Database] = web.AppKey("database")
 # Statement hooks (cmi5 plugs in here); lrs never imports the packages that register them.
 statement_hooks_key: web.AppKey[list[StatementHook]] = web.AppKey("statement_hooks")
 # Extra ways to authenticate (cmi5 launch tokens); tried before Basic credentials.

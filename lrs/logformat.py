@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 FIELDS = "fields"
 
 
-def record_fields(record: logging.LogRecord) -> dict:
+def record_fields(record: logging.LogRecord) -> dict[str, Any]:
     fields = {
-        "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+        "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
         "level": record.levelname,
         "logger": record.name,
         "msg": record.getMessage(),
@@ -26,7 +27,7 @@ def record_fields(record: logging.LogRecord) -> dict:
     return fields
 
 
-def format_value(value) -> str:
+def format_value(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):

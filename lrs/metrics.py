@@ -7,6 +7,8 @@ numbers on `/metrics`; Prometheus scrapes each process and sums them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from lrs.hooks import StoreContext
@@ -66,8 +68,8 @@ class StatementCounter:
     def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics
 
-    async def before_store(self, statements: list[dict], ctx: StoreContext) -> None:
+    async def before_store(self, statements: list[dict[str, Any]], ctx: StoreContext) -> None:
         return None
 
-    async def after_store(self, statements: list[dict], ctx: StoreContext) -> None:
+    async def after_store(self, statements: list[dict[str, Any]], ctx: StoreContext) -> None:
         self.metrics.statements_stored.inc(len(statements))

@@ -9,24 +9,26 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 
+from lrs.db import Database
+
 
 class RecentWrites:
     def __init__(self, size: int = 200_000) -> None:
         self.size = size
-        self._seen: OrderedDict[tuple, None] = OrderedDict()
+        self._seen: OrderedDict[tuple[tuple[int, str], Hashable], None] = OrderedDict()
 
     @staticmethod
-    def _scope(database) -> tuple[int, str]:
+    def _scope(database: Database) -> tuple[int, str]:
         return id(database.client), database.name
 
-    def unseen(self, database, item: Hashable) -> bool:
+    def unseen(self, database: Database, item: Hashable) -> bool:
         key = (self._scope(database), item)
         if key in self._seen:
             self._seen.move_to_end(key)
             return False
         return True
 
-    def remember(self, database, items: Iterable[Hashable]) -> None:
+    def remember(self, database: Database, items: Iterable[Hashable]) -> None:
         scope = self._scope(database)
         for item in items:
             self._seen[(scope, item)] = None

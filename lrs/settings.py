@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from lrs.errors import BadRequest
 
@@ -94,18 +96,18 @@ class Settings:
         user = userinfo.split(":", 1)[0]
         return f"{scheme}{sep}{user}:***@{host}"
 
-    def with_embedded_uri(self, uri: str) -> "Settings":
+    def with_embedded_uri(self, uri: str) -> Settings:
         return replace(self, embedded_uri=uri)
 
     @classmethod
-    def from_env(cls, env: os._Environ | dict | None = None, **overrides) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         env = os.environ if env is None else env
 
         def get(name: str) -> str:
             default = next(d for n, d, _ in ENVIRONMENT if n == name)
             return env.get(name, default).strip()
 
-        values = dict(
+        values: dict[str, Any] = dict(
             host=get("LRS_HOST"),
             port=_integer("LRS_PORT", get("LRS_PORT"), 0, 65535),
             mongodb_uri=get("LRS_MONGODB_URI"),

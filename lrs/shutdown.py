@@ -39,7 +39,7 @@ class Drain:
         self.draining = False
         self._idle = asyncio.Event()
         self._idle.set()
-        self._writes: set[asyncio.Task] = set()
+        self._writes: set[asyncio.Task[Any]] = set()
 
     @contextmanager
     def request(self) -> Iterator[None]:
@@ -62,7 +62,7 @@ class Drain:
         try:
             await asyncio.wait_for(self._idle.wait(), timeout)
             return True
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("%d request(s) still running after %.0fs; cancelling them", self.requests, timeout)
             return False
 
@@ -73,7 +73,7 @@ class Drain:
         task.add_done_callback(self._write_finished)
         return await asyncio.shield(task)
 
-    def _write_finished(self, task: asyncio.Task) -> None:
+    def _write_finished(self, task: asyncio.Task[Any]) -> None:
         self._writes.discard(task)
         # Retrieve the outcome, so a write whose caller was cancelled leaves no unretrieved error.
         if not task.cancelled() and task.exception() is not None:

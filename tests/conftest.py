@@ -108,10 +108,10 @@ class XAPI:
     def delete(self, path, **kwargs):
         return self.request("DELETE", path, **kwargs)
 
-    def as_(self, auth: str | None) -> "XAPI":
+    def as_(self, auth: str | None) -> XAPI:
         return XAPI(self.client, auth, self.version)
 
-    def speaking(self, version: str) -> "XAPI":
+    def speaking(self, version: str) -> XAPI:
         """The same client sending another X-Experience-API-Version."""
         return XAPI(self.client, self.auth, version)
 
@@ -130,14 +130,10 @@ def xapi_with(xapi, client):
 @pytest.fixture
 async def browser():
     """A headless Chromium (tests/browser.py), one per test."""
-    from playwright.async_api import async_playwright
+    from tests.browser import launched_chromium
 
-    from tests.browser import CHROMIUM, FLAGS
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    async with launched_chromium() as launched:
         yield launched
-        await launched.close()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import quote, urlsplit
 
 import aiohttp_jinja2
+import jinja2
 from aiohttp import web
 
 from console import auth
@@ -48,7 +49,7 @@ SECURITY_HEADERS = {
 }
 
 OPERATOR = web.RequestKey("console_operator", auth.Operator)
-jinja_key = web.AppKey("console_jinja", object)
+jinja_key = web.AppKey("console_jinja", jinja2.Environment)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

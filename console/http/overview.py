@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from aiohttp import web
 
@@ -26,5 +26,5 @@ async def get_overview(request: web.Request) -> web.Response:
 @page()
 async def get_ingest(request: web.Request) -> web.Response:
     await flush_now(request.app)
-    ingest = await read_ingest(database(request), datetime.now(timezone.utc))
+    ingest = await read_ingest(database(request), datetime.now(UTC))
     return render(request, "ingest.html", {"ingest": ingest})

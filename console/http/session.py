@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 
 from aiohttp import web
 
 from console import auth
 from console.config import console_settings_key
 from console.http.guard import (
-    PREFIX, SESSION_COOKIE, SIGN_IN_COOKIE, clear_cookie, current_operator, operator, page, redirect, render,
-    same_origin, set_cookie,
+    PREFIX,
+    SESSION_COOKIE,
+    SIGN_IN_COOKIE,
+    clear_cookie,
+    current_operator,
+    operator,
+    page,
+    redirect,
+    render,
+    same_origin,
+    set_cookie,
 )
 from lrs.errors import Forbidden, LRSError
 from lrs.http.context import credential_store, database
+
+
+def text_field(form: Mapping[str, object], name: str) -> str:
+    """A form field sent as text; "" when missing or sent as a file (which no browser form here does)."""
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
 
 
 def safe_next(value: object) -> str:
@@ -44,11 +60,10 @@ async def get_sign_in(request: web.Request) -> web.Response:
 @page(signed_in=False)
 async def post_sign_in(request: web.Request) -> web.Response:
     form = await request.post()
-    next_path = safe_next(form.get("next"))
-    key = form.get("key") if isinstance(form.get("key"), str) else ""
-    secret = form.get("secret") if isinstance(form.get("secret"), str) else ""
+    next_path = safe_next(text_field(form, "next"))
+    key, secret = text_field(form, "key"), text_field(form, "secret")
     expected = request.cookies.get(SIGN_IN_COOKIE)
-    if not same_origin(request) or not expected or not auth.csrf_matches(expected, form.get("csrf")):
+    if not same_origin(request) or not expected or not auth.csrf_matches(expected, text_field(form, "csrf")):
         raise Forbidden("the sign-in form's CSRF token is missing or wrong; reload the page and try again")
     try:
         token = await auth.sign_in(database(request), credential_store(request), request.app[console_settings_key],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -14,6 +14,7 @@ from lrs.errors import BadRequest, InvalidParameter
 from lrs.http.context import database
 from lrs.keys import cursor_secret_key
 from lrs.statements.cursor import decode_cursor, encode_cursor
+from lrs.statements.query import Position
 from lrs.statements.service import consistent_through, format_timestamp
 
 EXPORTS = {"csv": "text/csv", "ndjson": "application/x-ndjson"}
@@ -24,7 +25,7 @@ def link(path: str, values: dict[str, str]) -> str:
     return f"{PREFIX}{path}?{urlencode(values)}" if values else f"{PREFIX}{path}"
 
 
-def parameters_of(request: web.Request) -> tuple[dict[str, str], object]:
+def parameters_of(request: web.Request) -> tuple[dict[str, str], Position | None]:
     """The xAPI parameters of this request (from its form, or from a `more` cursor) and the cursor position."""
     if "more" in request.query:
         return decode_cursor(request.app[cursor_secret_key], request.query["more"])
@@ -83,7 +84,7 @@ async def get_live(request: web.Request) -> web.Response:
         since = parse_timestamp(query.pop("since", ""))
     except ValueError as problem:
         raise InvalidParameter("since", str(problem)) from None
-    until = datetime.now(timezone.utc) - timedelta(seconds=1)
+    until = datetime.now(UTC) - timedelta(seconds=1)
     until = max(until, since)
     parameters = statement_list.form_parameters(query)
     rows, more = await statement_list.read_live(database(request), parameters, since, until)
@@ -100,7 +101,7 @@ async def get_export(request: web.Request) -> web.StreamResponse:
         raise BadRequest(f"export as csv or ndjson, not {kind}")
     parameters = statement_list.form_parameters(request.query)
     q = statement_list.build_query(parameters)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     response = web.StreamResponse(headers={
         "Content-Type": f"{EXPORTS[kind]}; charset=utf-8",
         "Content-Disposition": f'attachment; filename="statements-{stamp}.{kind}"',

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from pymongo import UpdateOne
 
 from lrs.coalescing import BulkWrites
+from lrs.db import Database
 from lrs.recent_writes import RecentWrites
 from lrs.statements.store import escape, unescape
 
@@ -20,9 +22,9 @@ recent = RecentWrites()
 upserts = BulkWrites(ACTIVITIES)
 
 
-def definition_fields(activities: list[dict]) -> dict[str, dict]:
+def definition_fields(activities: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Activity id -> the `$set` fields its definitions in this batch amount to."""
-    merged: dict[str, dict] = {}
+    merged: dict[str, dict[str, Any]] = {}
     for activity in activities:
         definition = activity.get("definition")
         if not definition:
@@ -37,7 +39,7 @@ def definition_fields(activities: list[dict]) -> dict[str, dict]:
     return merged
 
 
-async def update_definitions(database, activities: list[dict]) -> None:
+async def update_definitions(database: Database, activities: list[dict[str, Any]]) -> None:
     changes = {}
     for activity_id, fields in definition_fields(activities).items():
         marks = {
@@ -53,7 +55,7 @@ async def update_definitions(database, activities: list[dict]) -> None:
     recent.remember(database, (mark for _, marks in changes.values() for mark in marks))
 
 
-async def find_definitions(database, ids: list[str]) -> dict[str, dict]:
+async def find_definitions(database: Database, ids: list[str]) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
     cursor = database[ACTIVITIES].find({"_id": {"$in": ids}})

@@ -6,9 +6,12 @@ resource to build Person objects. Groups with an identifier are recorded the sam
 
 from __future__ import annotations
 
+from typing import Any
+
 from pymongo import UpdateOne
 
 from lrs.coalescing import BulkWrites
+from lrs.db import Database
 from lrs.ifi import ifi_key
 from lrs.recent_writes import RecentWrites
 
@@ -16,11 +19,11 @@ AGENTS = "agents"
 NAMES = "names"
 
 
-def agents_of(statement: dict) -> list[dict]:
+def agents_of(statement: dict[str, Any]) -> list[dict[str, Any]]:
     """Every Agent and Group a statement names (actor, object, context, sub-statement, members)."""
-    found: list[dict] = []
+    found: list[dict[str, Any]] = []
 
-    def add(actor: dict | None) -> None:
+    def add(actor: dict[str, Any] | None) -> None:
         if not isinstance(actor, dict):
             return
         found.append(actor)
@@ -49,7 +52,7 @@ recent = RecentWrites()
 upserts = BulkWrites(AGENTS)
 
 
-def agent_names(statements: list[dict]) -> dict[str, list[str]]:
+def agent_names(statements: list[dict[str, Any]]) -> dict[str, list[str]]:
     names: dict[str, list[str]] = {}
     for statement in statements:
         for agent in agents_of(statement):
@@ -63,7 +66,7 @@ def agent_names(statements: list[dict]) -> dict[str, list[str]]:
     return names
 
 
-async def update_agent_names(database, statements: list[dict]) -> None:
+async def update_agent_names(database: Database, statements: list[dict[str, Any]]) -> None:
     new = {
         key: fresh for key, values in agent_names(statements).items()
         if (fresh := [name for name in values if recent.unseen(database, (key, name))])
@@ -78,16 +81,16 @@ async def update_agent_names(database, statements: list[dict]) -> None:
     recent.remember(database, ((key, name) for key, values in new.items() for name in values))
 
 
-async def find_agent_names(database, key: str) -> list[str]:
+async def find_agent_names(database: Database, key: str) -> list[str]:
     document = await database[AGENTS].find_one({"_id": key})
     return list(document.get(NAMES, ())) if document else []
 
 
-async def count_agents(database, keys: list[str]) -> int:
+async def count_agents(database: Database, keys: list[str]) -> int:
     return await database[AGENTS].count_documents({"_id": {"$in": keys}})
 
 
-async def delete_agents(database, keys: list[str]) -> int:
+async def delete_agents(database: Database, keys: list[str]) -> int:
     """Forget the names seen for these identifiers (erasure)."""
     result = await database[AGENTS].delete_many({"_id": {"$in": keys}})
     return result.deleted_count

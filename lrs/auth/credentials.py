@@ -7,14 +7,15 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 from pymongo import IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from lrs.auth.principal import SCOPES, Principal
 from lrs.coalescing import Coalescer
-from lrs.db import IndexSpec
+from lrs.db import Database, IndexSpec
 from lrs.errors import BadRequest
 
 CREDENTIALS = "credentials"
@@ -67,7 +68,7 @@ def parse_scopes(text: str | list[str]) -> list[str]:
     return scopes
 
 
-def authority_for(key: str, name: str, homepage: str) -> dict:
+def authority_for(key: str, name: str, homepage: str) -> dict[str, Any]:
     return {
         "objectType": "Agent",
         "name": name,
@@ -75,7 +76,7 @@ def authority_for(key: str, name: str, homepage: str) -> dict:
     }
 
 
-def to_principal(document: dict, homepage: str) -> Principal:
+def to_principal(document: dict[str, Any], homepage: str) -> Principal:
     return Principal(
         key=document["_id"],
         name=document["name"],
@@ -85,7 +86,7 @@ def to_principal(document: dict, homepage: str) -> Principal:
 
 
 class CredentialStore:
-    def __init__(self, database, homepage: str = "") -> None:
+    def __init__(self, database: Database, homepage: str = "") -> None:
         self.collection = database[CREDENTIALS]
         self.homepage = homepage
         # (key, sha256(secret), stored hash) of secrets already checked against that hash.
@@ -104,7 +105,7 @@ class CredentialStore:
             "name": name,
             "scopes": parse_scopes(scopes),
             "secret_hash": hash_secret(secret),
-            "created": datetime.now(timezone.utc),
+            "created": datetime.now(UTC),
             "revoked_at": None,
         }
         if bootstrap:
@@ -112,13 +113,13 @@ class CredentialStore:
         await self.collection.insert_one(document)
         return NewCredential(key, secret, name, scopes)
 
-    async def list_credentials(self) -> list[dict]:
+    async def list_credentials(self) -> list[dict[str, Any]]:
         cursor = self.collection.find({}, {"secret_hash": 0}).sort("created", 1)
         return await cursor.to_list()
 
     async def update_revoked(self, key: str) -> bool:
         result = await self.collection.update_one(
-            {"_id": key, "revoked_at": None}, {"$set": {"revoked_at": datetime.now(timezone.utc)}}
+            {"_id": key, "revoked_at": None}, {"$set": {"revoked_at": datetime.now(UTC)}}
         )
         return result.modified_count == 1
 
@@ -142,7 +143,7 @@ class CredentialStore:
             self._verified.add(cache_key)
         return to_principal(document, self.homepage)
 
-    async def _find_live_credentials(self, database, keys: list[str]) -> list[dict | None]:
+    async def _find_live_credentials(self, database: Database, keys: list[str]) -> list[dict[str, Any] | None]:
         found = await self.collection.find({"_id": {"$in": sorted(set(keys))}}).to_list()
         live = {d["_id"]: d for d in found if d.get("revoked_at") is None}
         return [live.get(key) for key in keys]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from lrs.errors import Forbidden
 
@@ -35,18 +35,18 @@ class AccessPolicy(Protocol):
     Each method raises `Forbidden` to refuse; lrs calls them, it never knows who made them.
     """
 
-    def check_statements(self, statements: list[dict]) -> None:
+    def check_statements(self, statements: list[dict[str, Any]]) -> None:
         """Before a batch is stored."""
 
     def check_statement_read(self) -> None:
         """Before statements are read."""
 
-    async def check_document(self, resource: str, method: str, params: dict) -> None:
+    async def check_document(self, resource: str, method: str, params: dict[str, Any]) -> None:
         """Before a State / Agent Profile / Activity Profile call; `resource` is "state",
         "agents/profile" or "activities/profile", `params` the parsed query (agent as a dict),
         `method` GET for HEAD too. Async: a policy may note what its caller asked for."""
 
-    def check_document_content(self, resource: str, params: dict, content: bytes, content_type: str | None) -> None:
+    def check_document_content(self, resource: str, params: dict[str, Any], content: bytes, content_type: str | None) -> None:
         """Before a PUT or POST of a document is written, with what it would write."""
 
 
@@ -57,7 +57,7 @@ class Principal:
     key: str
     name: str
     scopes: frozenset[str]
-    authority: dict
+    authority: dict[str, Any]
     # Set by plug-in authenticators whose tokens are limited beyond scopes.
     policy: AccessPolicy | None = None
 

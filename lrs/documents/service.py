@@ -13,11 +13,13 @@ import hashlib
 import json
 import random
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
+from typing import Any
 
 from lrs.charsets import charset_problem
 from lrs.datatypes import parse_json_text
+from lrs.db import Database
 from lrs.documents import store
 from lrs.documents.store import Content, Place, StoredDocument
 from lrs.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, PreconditionFailed, ServiceUnavailable
@@ -42,13 +44,15 @@ class Preconditions:
         return self.if_match is not None or self.if_none_match is not None
 
     def hold_for(self, current: StoredDocument | None) -> bool:
-        if self.if_match is not None:
-            if current is None or ("*" not in self.if_match and current.etag not in self.if_match):
-                return False
-        if self.if_none_match is not None and current is not None:
-            if "*" in self.if_none_match or current.etag in self.if_none_match:
-                return False
-        return True
+        if self.if_match is not None and (
+            current is None or ("*" not in self.if_match and current.etag not in self.if_match)
+        ):
+            return False
+        return not (
+            self.if_none_match is not None
+            and current is not None
+            and ("*" in self.if_none_match or current.etag in self.if_none_match)
+        )
 
 
 class UnconditionalPut(Enum):
@@ -85,7 +89,7 @@ def is_json(content_type: str) -> bool:
     return media_type(content_type) == JSON_TYPE
 
 
-def parse_json_object(content: bytes) -> dict | None:
+def parse_json_object(content: bytes) -> dict[str, Any] | None:
     """The JSON object in `content`, or None when it is not one."""
     try:
         value = parse_json_text(content.decode("utf-8"))
@@ -94,13 +98,13 @@ def parse_json_object(content: bytes) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-def serialize_json(value: dict) -> bytes:
+def serialize_json(value: dict[str, Any]) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def now() -> datetime:
     # BSON keeps milliseconds; cut here so `updated` reads back exactly as written.
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
@@ -135,14 +139,14 @@ def state_place(activity_id: str, agent_key: str, registration: str | None) -> P
 
 # --- reading -------------------------------------------------------------------------------
 
-async def get_document(database, place: Place, document_id: str) -> StoredDocument:
+async def get_document(database: Database, place: Place, document_id: str) -> StoredDocument:
     document = await store.find_document(database, place, document_id)
     if document is None:
         raise NotFound(f"no document with id {document_id!r} here")
     return document
 
 
-async def list_document_ids(database, place: Place, since: datetime | None) -> DocumentIds:
+async def list_document_ids(database: Database, place: Place, since: datetime | None) -> DocumentIds:
     found = await store.find_document_ids(database, place, since)
     # Without a registration, one id may be used under several registrations: list it once.
     ids = list(dict.fromkeys(document_id for document_id, _ in found))
@@ -153,7 +157,7 @@ async def list_document_ids(database, place: Place, since: datetime | None) -> D
 # --- writing -------------------------------------------------------------------------------
 
 async def put_document(
-    database, place: Place, document_id: str, content: bytes, content_type: str | None,
+    database: Database, place: Place, document_id: str, content: bytes, content_type: str | None,
     preconditions: Preconditions, unconditional: UnconditionalPut = UnconditionalPut.REPLACE,
 ) -> str:
     """Store `content` as the whole document; return its ETag.
@@ -178,7 +182,7 @@ async def put_document(
 
 
 async def put_unconditionally(
-    database, place: Place, document_id: str, new: Content, rule: UnconditionalPut,
+    database: Database, place: Place, document_id: str, new: Content, rule: UnconditionalPut,
 ) -> str:
     if rule is UnconditionalPut.REPLACE:
         # Last writer wins; a False here is only a race between two first writers: try again.
@@ -198,7 +202,7 @@ async def put_unconditionally(
 
 
 async def merge_document(
-    database, place: Place, document_id: str, content: bytes, content_type: str | None,
+    database: Database, place: Place, document_id: str, content: bytes, content_type: str | None,
     preconditions: Preconditions,
 ) -> str:
     """POST: merge a JSON object into the stored one, or create the document; return its ETag.
@@ -239,7 +243,7 @@ async def merge_document(
     )
 
 
-async def delete_document(database, place: Place, document_id: str, preconditions: Preconditions) -> None:
+async def delete_document(database: Database, place: Place, document_id: str, preconditions: Preconditions) -> None:
     """Delete one document; with If-Match only if it matches (412 otherwise)."""
     if preconditions.if_none_match is not None:
         # Deleting what must not exist: only a check, there is nothing to delete if it holds.
@@ -253,6 +257,6 @@ async def delete_document(database, place: Place, document_id: str, precondition
         raise precondition_failed(document_id)
 
 
-async def delete_documents(database, place: Place) -> int:
+async def delete_documents(database: Database, place: Place) -> int:
     """Delete every document of `place` (State: an Activity and Agent, maybe one registration)."""
     return await store.delete_documents(database, place)

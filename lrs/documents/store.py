@@ -10,14 +10,16 @@ lost-update free. Nothing outside this module sees field names or `_id`.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from lrs.db import IndexSpec
+from lrs.db import Database, IndexSpec
 
 DOCUMENTS = "documents"
 
@@ -57,13 +59,13 @@ class Place:
     agent: str = ""
     registration: str | None = None
 
-    def key(self, document_id: str) -> dict:
+    def key(self, document_id: str) -> dict[str, Any]:
         return {
             KIND: self.kind, ACTIVITY_ID: self.activity_id, AGENT: self.agent,
             REGISTRATION: self.registration or "", DOCUMENT_ID: document_id,
         }
 
-    def prefix(self) -> dict:
+    def prefix(self) -> dict[str, Any]:
         query = {KIND: self.kind, ACTIVITY_ID: self.activity_id, AGENT: self.agent}
         if self.registration is not None:
             query[REGISTRATION] = self.registration
@@ -89,18 +91,18 @@ class Content:
     etag: str
     updated: datetime
 
-    def fields(self) -> dict:
+    def fields(self) -> dict[str, Any]:
         return {CONTENT: self.content, CONTENT_TYPE: self.content_type, ETAG: self.etag, UPDATED: self.updated}
 
 
-def from_document(document: dict) -> StoredDocument:
+def from_document(document: dict[str, Any]) -> StoredDocument:
     return StoredDocument(
         id=document["_id"], content=bytes(document[CONTENT]), content_type=document[CONTENT_TYPE],
         etag=document[ETAG], updated=document[UPDATED], version=document[VERSION],
     )
 
 
-def etag_filter(if_match: list[str] | None, if_none_match: list[str] | None) -> dict:
+def etag_filter(if_match: list[str] | None, if_none_match: list[str] | None) -> dict[str, Any]:
     """The ETag conditions (other than "*") of a request as a filter term."""
     condition = {}
     if if_match and "*" not in if_match:
@@ -112,12 +114,12 @@ def etag_filter(if_match: list[str] | None, if_none_match: list[str] | None) -> 
 
 # --- reads ---------------------------------------------------------------------------------
 
-async def find_document(database, place: Place, document_id: str) -> StoredDocument | None:
+async def find_document(database: Database, place: Place, document_id: str) -> StoredDocument | None:
     found = await database[DOCUMENTS].find_one(place.key(document_id))
     return from_document(found) if found else None
 
 
-async def find_document_ids(database, place: Place, since: datetime | None) -> list[tuple[str, datetime]]:
+async def find_document_ids(database: Database, place: Place, since: datetime | None) -> list[tuple[str, datetime]]:
     # `since` is applied here: on the embedded database, a condition beyond the unique index's
     # equality prefix turns the query into a collection scan, and one place holds few documents.
     cursor = database[DOCUMENTS].find(place.prefix(), {DOCUMENT_ID: 1, UPDATED: 1, "_id": 0})
@@ -127,7 +129,7 @@ async def find_document_ids(database, place: Place, since: datetime | None) -> l
 
 # --- writes --------------------------------------------------------------------------------
 
-async def insert_document(database, place: Place, document_id: str, content: Content) -> bool:
+async def insert_document(database: Database, place: Place, document_id: str, content: Content) -> bool:
     """Create the document; False when it already exists."""
     try:
         await database[DOCUMENTS].insert_one({**place.key(document_id), **content.fields(), VERSION: 1})
@@ -136,7 +138,7 @@ async def insert_document(database, place: Place, document_id: str, content: Con
     return True
 
 
-async def update_document_version(database, current: StoredDocument, content: Content) -> bool:
+async def update_document_version(database: Database, current: StoredDocument, content: Content) -> bool:
     """Replace the content only if nobody changed the document since `current` was read."""
     result = await database[DOCUMENTS].update_one(
         {"_id": current.id, VERSION: current.version},
@@ -146,7 +148,7 @@ async def update_document_version(database, current: StoredDocument, content: Co
 
 
 async def update_document_matching(
-    database, place: Place, document_id: str, content: Content, etags: dict, create: bool
+    database: Database, place: Place, document_id: str, content: Content, etags: dict[str, Any], create: bool
 ) -> bool:
     """Replace the content if the document matches `etags` (an `etag_filter`); with `create`,
     a missing document is created. False when nothing matched (or, creating, the document
@@ -164,33 +166,35 @@ async def update_document_matching(
     return result.matched_count == 1 or result.upserted_id is not None
 
 
-async def delete_document(database, place: Place, document_id: str, etags: dict) -> bool:
+async def delete_document(database: Database, place: Place, document_id: str, etags: dict[str, Any]) -> bool:
     result = await database[DOCUMENTS].delete_one({**place.key(document_id), **etags})
     return result.deleted_count == 1
 
 
-async def delete_documents(database, place: Place) -> int:
+async def delete_documents(database: Database, place: Place) -> int:
     result = await database[DOCUMENTS].delete_many(place.prefix())
     return result.deleted_count
 
 
 # --- erasure (lrs.erasure): every State and Agent Profile document of some agents -----------
 
-async def count_agent_documents(database, agent_keys: list[str]) -> int:
+async def count_agent_documents(database: Database, agent_keys: list[str]) -> int:
     return await database[DOCUMENTS].count_documents({AGENT: {"$in": agent_keys}})
 
 
-async def delete_agent_documents(database, agent_keys: list[str]) -> int:
+async def delete_agent_documents(database: Database, agent_keys: list[str]) -> int:
     result = await database[DOCUMENTS].delete_many({AGENT: {"$in": agent_keys}})
     return result.deleted_count
 
 
 # --- export and import (lrs.transfer) -------------------------------------------------------
 
-async def find_all_documents(database, agent: str | None = None, activity_id: str | None = None):
+async def find_all_documents(
+    database: Database, agent: str | None = None, activity_id: str | None = None,
+) -> AsyncIterator[tuple[dict[str, Any], StoredDocument]]:
     """Every document (optionally only of one agent key or activity), as (kind, key fields,
     StoredDocument), in a stable order."""
-    query = {}
+    query: dict[str, Any] = {}
     if agent is not None:
         query[AGENT] = agent
     if activity_id is not None:
@@ -200,5 +204,5 @@ async def find_all_documents(database, agent: str | None = None, activity_id: st
         yield {name: document[name] for name in KEY_FIELDS}, from_document(document)
 
 
-def place_of(key: dict) -> Place:
+def place_of(key: dict[str, Any]) -> Place:
     return Place(key[KIND], activity_id=key[ACTIVITY_ID], agent=key[AGENT], registration=key[REGISTRATION] or None)

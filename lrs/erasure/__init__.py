@@ -6,9 +6,11 @@ Plug-ins that keep personal data of their own append an `ErasureHook` to `app[er
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
-erasure_hooks_key: web.AppKey[list] = web.AppKey("erasure_hooks", list)
+erasure_hooks_key: web.AppKey[list[Any]] = web.AppKey("erasure_hooks", list)
 
 
 def setup(app: web.Application) -> None:

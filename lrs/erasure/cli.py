@@ -6,6 +6,7 @@ import argparse
 
 from lrs.commands import Command, json_argument, load_plugins, open_database, print_json
 from lrs.erasure import erasure_hooks_key, service
+from lrs.settings import Settings
 
 CLI_CREDENTIAL = "cli"
 
@@ -16,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="count what would go, change nothing")
 
 
-async def run(settings, args: argparse.Namespace) -> int:
+async def run(settings: Settings, args: argparse.Namespace) -> int:
     from lrs.app import create_app  # for the plug-ins' erasure hooks; the app is never started
 
     hooks = create_app(settings, load_plugins())[erasure_hooks_key]

@@ -15,13 +15,14 @@ from __future__ import annotations
 import copy
 import hashlib
 import uuid
+from typing import Any
 
 from lrs.ifi import actor_keys, ifi_key
 
 ERASED_PATH = "/erased"
 
 
-def identity_keys(agent: dict) -> list[str]:
+def identity_keys(agent: dict[str, Any]) -> list[str]:
     keys = [ifi_key(agent)]
     if "mbox" in agent:
         for form in {agent["mbox"], agent["mbox"].lower()}:
@@ -29,16 +30,16 @@ def identity_keys(agent: dict) -> list[str]:
     return list(dict.fromkeys(k for k in keys if k))
 
 
-def make_pseudonym(public_url: str) -> dict:
+def make_pseudonym(public_url: str) -> dict[str, Any]:
     home = (public_url or "http://lrs.invalid") + ERASED_PATH
     return {"objectType": "Agent", "account": {"homePage": home, "name": str(uuid.uuid4())}}
 
 
-def is_own_record(statement: dict, keys: set[str]) -> bool:
+def is_own_record(statement: dict[str, Any], keys: set[str]) -> bool:
     return ifi_key(statement["actor"]) in keys
 
 
-def _replace(actor: object, keys: set[str], pseudonym: dict) -> object:
+def _replace(actor: object, keys: set[str], pseudonym: dict[str, Any]) -> object:
     if not isinstance(actor, dict):
         return actor
     if actor.get("objectType", "Agent") == "Agent":
@@ -49,7 +50,7 @@ def _replace(actor: object, keys: set[str], pseudonym: dict) -> object:
     return actor
 
 
-def _replace_in(part: dict, keys: set[str], pseudonym: dict) -> dict:
+def _replace_in(part: dict[str, Any], keys: set[str], pseudonym: dict[str, Any]) -> dict[str, Any]:
     """A statement or SubStatement with the person replaced in its actor, object and context."""
     result = dict(part)
     if "actor" in result:
@@ -69,11 +70,11 @@ def _replace_in(part: dict, keys: set[str], pseudonym: dict) -> dict:
     return result
 
 
-def pseudonymise(statement: dict, keys: set[str], pseudonym: dict) -> dict:
+def pseudonymise(statement: dict[str, Any], keys: set[str], pseudonym: dict[str, Any]) -> dict[str, Any]:
     return _replace_in(statement, keys, pseudonym)
 
 
-def replace_keys(filter_keys: dict[str, list[str]], keys: set[str], pseudonym: dict) -> dict[str, list[str]]:
+def replace_keys(filter_keys: dict[str, list[str]], keys: set[str], pseudonym: dict[str, Any]) -> dict[str, list[str]]:
     """Filter keys with the person's keys swapped for the pseudonym's (StatementRef keys too)."""
     [pseudonym_key] = actor_keys(pseudonym)
     result = {}

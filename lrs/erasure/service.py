@@ -24,17 +24,24 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Protocol
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from lrs.agents.store import count_agents, delete_agents
+from lrs.db import Database
 from lrs.documents.store import count_agent_documents, delete_agent_documents
 from lrs.erasure import store
 from lrs.erasure.pseudonym import identity_keys, is_own_record, make_pseudonym, pseudonymise, replace_keys
 from lrs.errors import BadRequest, InvalidStatement
 from lrs.ifi import ifi_key
 from lrs.statements.attachments import delete_attachment_bodies
-from lrs.statements.records import StoredRecord, delete_records, find_attachment_users, find_records_mentioning, update_records
+from lrs.statements.records import (
+    StoredRecord,
+    delete_records,
+    find_attachment_users,
+    find_records_mentioning,
+    update_records,
+)
 from lrs.statements.service import format_timestamp
 from lrs.statements.signature import SIGNATURE_USAGE
 from lrs.statements.validate import validate_agent
@@ -45,7 +52,7 @@ MAX_AGENTS = 20
 class ErasureHook(Protocol):
     """What a plug-in erases for a person (cmi5: registrations and sessions)."""
 
-    async def erase_agent(self, database, agent_keys: list[str], dry_run: bool) -> dict[str, int]:
+    async def erase_agent(self, database: Database, agent_keys: list[str], dry_run: bool) -> dict[str, int]:
         """Count (dry run) or erase what the plug-in keeps about these identifiers; counts by kind."""
 
 
@@ -56,7 +63,7 @@ class Plan:
     attachments: list[str] = field(default_factory=list)
 
 
-def parse_agents(raw: object) -> list[dict]:
+def parse_agents(raw: object) -> list[dict[str, Any]]:
     agents = raw if isinstance(raw, list) else [raw]
     if not agents or len(agents) > MAX_AGENTS:
         raise BadRequest(f"agent: give one Agent, or a list of 1 to {MAX_AGENTS} (each identifier of one person)")
@@ -82,7 +89,7 @@ def without_signature(record: StoredRecord, signature_hashes: list[str]) -> None
     record.attachment_hashes = [h for h in record.attachment_hashes if h not in signature_hashes]
 
 
-async def make_plan(database, keys: set[str], pseudonym: dict) -> Plan:
+async def make_plan(database: Database, keys: set[str], pseudonym: dict[str, Any]) -> Plan:
     plan = Plan()
     dropped: dict[str, set[str]] = {}  # attachment hash -> ids of statements letting go of it
     for record in await find_records_mentioning(database, sorted(keys)):
@@ -106,7 +113,7 @@ async def make_plan(database, keys: set[str], pseudonym: dict) -> Plan:
     return plan
 
 
-async def erase_agent(database, body: object, hooks: list[ErasureHook], by: str, public_url: str) -> dict:
+async def erase_agent(database: Database, body: object, hooks: list[ErasureHook], by: str, public_url: str) -> dict[str, Any]:
     """`body`: {"agent": Agent or [Agents], "dryRun": bool}. Returns the counts; when not a dry run,
     the audit record (id, time, credential, counts)."""
     if not isinstance(body, dict) or set(body) - {"agent", "dryRun"} or "agent" not in body:
@@ -135,15 +142,15 @@ async def erase_agent(database, body: object, hooks: list[ErasureHook], by: str,
         counts.update(await hook.erase_agent(database, keys, dry_run))
     if dry_run:
         return {"dryRun": True, "counts": counts}
-    record = {"_id": str(uuid.uuid4()), "at": datetime.now(timezone.utc), "by": by, "counts": counts}
+    record = {"_id": str(uuid.uuid4()), "at": datetime.now(UTC), "by": by, "counts": counts}
     await store.insert_erasure(database, record)
     return render_erasure(record)
 
 
-def render_erasure(record: dict) -> dict:
+def render_erasure(record: dict[str, Any]) -> dict[str, Any]:
     return {"id": record["_id"], "at": format_timestamp(record["at"]), "by": record["by"],
             "dryRun": False, "counts": record["counts"]}
 
 
-async def list_erasures(database) -> list[dict]:
+async def list_erasures(database: Database) -> list[dict[str, Any]]:
     return [render_erasure(r) for r in await store.find_erasures(database)]

@@ -6,9 +6,11 @@ Running servers pick up changes within a second.
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from lrs.commands import Command, json_argument, open_database, print_json
 from lrs.forwarding import service
+from lrs.settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         actions.add_parser(name, help=text).add_argument("id")
 
 
-def definition(args: argparse.Namespace) -> dict:
+def definition(args: argparse.Namespace) -> dict[str, Any]:
     body = {name: getattr(args, option) for name, option in
             (("name", "name"), ("type", "type"), ("url", "url"), ("key", "key"), ("secret", "secret"))
             if getattr(args, option, None) is not None}
@@ -40,7 +42,7 @@ def definition(args: argparse.Namespace) -> dict:
     return body
 
 
-async def run(settings, args: argparse.Namespace) -> int:
+async def run(settings: Settings, args: argparse.Namespace) -> int:
     async with open_database(settings) as database:
         if args.action == "list":
             for forward in await service.list_forwards(database):

@@ -13,12 +13,12 @@ Any answer but 2xx, a timeout or a connection error is a failure, retried later.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
 import time
 import uuid
+from typing import Any
 
 import aiohttp
 
@@ -51,7 +51,7 @@ def verify_signature(secret: str, header: str, body: bytes) -> bool:
     return hmac.compare_digest(expected, header)
 
 
-def lrs_request(forward: dict, statements: list[dict], attachments: list[AttachmentBody]) -> tuple[str, bytes, dict]:
+def lrs_request(forward: dict[str, Any], statements: list[dict[str, Any]], attachments: list[AttachmentBody]) -> tuple[str, bytes, dict[str, Any]]:
     credential = base64.b64encode(f"{forward['key']}:{forward['secret']}".encode()).decode()
     headers = {"X-Experience-API-Version": XAPI_VERSION, "Authorization": f"Basic {credential}"}
     body = dump_json(statements)
@@ -65,7 +65,7 @@ def lrs_request(forward: dict, statements: list[dict], attachments: list[Attachm
     return f"{forward['url']}/statements", body, headers
 
 
-def webhook_request(forward: dict, statements: list[dict]) -> tuple[str, bytes, dict]:
+def webhook_request(forward: dict[str, Any], statements: list[dict[str, Any]]) -> tuple[str, bytes, dict[str, Any]]:
     body = dump_json({"forward": forward["_id"], "statements": statements})
     headers = {
         "Content-Type": "application/json",
@@ -76,7 +76,7 @@ def webhook_request(forward: dict, statements: list[dict]) -> tuple[str, bytes, 
     return forward["url"], body, headers
 
 
-async def deliver(session: aiohttp.ClientSession, forward: dict, statements: list[dict],
+async def deliver(session: aiohttp.ClientSession, forward: dict[str, Any], statements: list[dict[str, Any]],
                   attachments: list[AttachmentBody], timeout: float) -> None:
     if forward["kind"] == "lrs":
         url, body, headers = lrs_request(forward, statements, attachments)
@@ -90,7 +90,7 @@ async def deliver(session: aiohttp.ClientSession, forward: dict, statements: lis
                 return
             text = (await response.text(errors="replace"))[:ERROR_TEXT_LIMIT]
             raise DeliveryFailed(f"{url} answered {response.status}: {text}".strip())
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise DeliveryFailed(f"{url} did not answer within {timeout:g} s") from None
     except aiohttp.ClientError as error:
         raise DeliveryFailed(f"{url}: {error.__class__.__name__}: {error}") from None

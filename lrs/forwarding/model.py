@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from lrs.datatypes import is_iri, is_uuid
 from lrs.errors import BadRequest, InvalidStatement
 from lrs.ifi import ifi_key
 from lrs.statements.query import (
-    StatementQuery, match_activity, match_agent, match_authority, match_registration, match_verb,
+    StatementQuery,
+    match_activity,
+    match_agent,
+    match_authority,
+    match_registration,
+    match_verb,
 )
 from lrs.statements.validate import validate_agent
 
@@ -35,13 +41,13 @@ MAX_VALUES = 100
 class Filter:
     verbs: tuple[str, ...] = ()
     activities: tuple[str, ...] = ()
-    agents: tuple[dict, ...] = ()
+    agents: tuple[dict[str, Any], ...] = ()
     registrations: tuple[str, ...] = ()
     credentials: tuple[str, ...] = ()
     related_activities: bool = False
     related_agents: bool = False
 
-    def conditions(self) -> list[list[dict]]:
+    def conditions(self) -> list[list[dict[str, Any]]]:
         """Groups of `{field: value}` a statement's stored keys must meet (records.matches):
         one group per filter given, any value of a group. The same field choice as GET /statements."""
         groups = [
@@ -54,7 +60,7 @@ class Filter:
         ]
         return [group for group in groups if group]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         found = {"verb": list(self.verbs), "activity": list(self.activities), "agent": list(self.agents),
                  "registration": list(self.registrations), "credential": list(self.credentials)}
         result = {name: values for name, values in found.items() if values}
@@ -78,7 +84,7 @@ class Definition:
     secret: str = ""
 
 
-def _values(raw: object, name: str) -> list:
+def _values(raw: object, name: str) -> list[Any]:
     values = raw if isinstance(raw, list) else [raw]
     if not values or len(values) > MAX_VALUES:
         raise BadRequest(f"filter.{name}: give one value or a list of 1 to {MAX_VALUES}")
@@ -93,7 +99,7 @@ def parse_filter(raw: object) -> Filter:
     unknown = sorted(set(raw) - FILTER_FIELDS)
     if unknown:
         raise BadRequest(f"filter.{unknown[0]}: unknown; allowed are {', '.join(sorted(FILTER_FIELDS))}")
-    found: dict = {}
+    found: dict[str, Any] = {}
     for name in ("verb", "activity"):
         if name in raw:
             values = _values(raw[name], name)
@@ -143,7 +149,7 @@ def check_url(value: object) -> str:
     return value.rstrip("/")
 
 
-def check_text(body: dict, name: str, required: bool) -> str:
+def check_text(body: dict[str, Any], name: str, required: bool) -> str:
     value = body.get(name, "")
     if not isinstance(value, str) or len(value) > MAX_NAME * 10:
         raise BadRequest(f"{name}: must be a string")

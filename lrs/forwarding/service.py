@@ -8,8 +8,10 @@ they must be sent; they are never shown again, except a webhook secret the LRS g
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from lrs.db import Database
 from lrs.errors import Conflict, NotFound
 from lrs.forwarding import store
 from lrs.forwarding.model import ACTIVE, PAUSED, WEBHOOK, Definition, parse_definition, parse_filter
@@ -22,16 +24,16 @@ START_DELAY = timedelta(seconds=2)
 
 
 def now() -> datetime:
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
-def to_definition(document: dict) -> Definition:
+def to_definition(document: dict[str, Any]) -> Definition:
     return Definition(document["name"], document["kind"], document["url"], parse_filter(document["filter"]),
                       document.get("key", ""), document["secret"])
 
 
-def definition_fields(definition: Definition) -> dict:
+def definition_fields(definition: Definition) -> dict[str, Any]:
     return {"name": definition.name, "kind": definition.kind, "url": definition.url,
             "filter": definition.filter.to_json(), "key": definition.key, "secret": definition.secret}
 
@@ -40,7 +42,7 @@ def _time(value: datetime | None) -> str | None:
     return format_timestamp(value) if value else None
 
 
-def render_forward(document: dict, pending: tuple[int, datetime | None] | None = None) -> dict:
+def render_forward(document: dict[str, Any], pending: tuple[int, datetime | None] | None = None) -> dict[str, Any]:
     view = {
         "id": document["_id"], "name": document["name"], "type": document["kind"], "url": document["url"],
         "filter": document["filter"], "status": document["status"], "created": _time(document["created"]),
@@ -58,7 +60,7 @@ def render_forward(document: dict, pending: tuple[int, datetime | None] | None =
     return view
 
 
-async def create_forward(database, body: object) -> dict:
+async def create_forward(database: Database, body: object) -> dict[str, Any]:
     """The new forward; a webhook's `secret` is in the answer (only here)."""
     definition = parse_definition(body)
     created = now()
@@ -74,24 +76,24 @@ async def create_forward(database, body: object) -> dict:
     return view
 
 
-async def find_forward(database, forward_id: str) -> dict:
+async def find_forward(database: Database, forward_id: str) -> dict[str, Any]:
     document = await store.find_forward(database, forward_id)
     if document is None:
         raise NotFound(f"no forward {forward_id}")
     return document
 
 
-async def list_forwards(database) -> list[dict]:
+async def list_forwards(database: Database) -> list[dict[str, Any]]:
     return [render_forward(document) for document in await store.find_forwards(database)]
 
 
-async def get_forward(database, forward_id: str) -> dict:
+async def get_forward(database: Database, forward_id: str) -> dict[str, Any]:
     """One forward with what it still has to deliver (reads its whole queue)."""
     document = await find_forward(database, forward_id)
     return render_forward(document, await store.count_outbox_pending(database, forward_id))
 
 
-async def update_forward(database, forward_id: str, body: object) -> dict:
+async def update_forward(database: Database, forward_id: str, body: object) -> dict[str, Any]:
     """Change name, url, key, secret or filter; statements not delivered yet get the new filter."""
     current = await find_forward(database, forward_id)
     definition = parse_definition(body, to_definition(current))
@@ -101,7 +103,7 @@ async def update_forward(database, forward_id: str, body: object) -> dict:
     return render_forward(updated)
 
 
-async def pause_forward(database, forward_id: str) -> dict:
+async def pause_forward(database: Database, forward_id: str) -> dict[str, Any]:
     await find_forward(database, forward_id)
     updated = await store.update_forward(database, forward_id, {"status": PAUSED, "paused_at": now()},
                                          only_if={"status": ACTIVE})
@@ -110,7 +112,7 @@ async def pause_forward(database, forward_id: str) -> dict:
     return render_forward(updated)
 
 
-async def resume_forward(database, forward_id: str) -> dict:
+async def resume_forward(database: Database, forward_id: str) -> dict[str, Any]:
     """Back to work at once: failures and the backoff start over."""
     await find_forward(database, forward_id)
     updated = await store.update_forward(
@@ -122,7 +124,7 @@ async def resume_forward(database, forward_id: str) -> dict:
     return render_forward(updated)
 
 
-async def delete_forward(database, forward_id: str) -> None:
+async def delete_forward(database: Database, forward_id: str) -> None:
     """Stops delivery at once; its outbox entries are cleared a little later (worker.py), when
     no process can still be adding it to new ones."""
     await find_forward(database, forward_id)

@@ -23,6 +23,7 @@ became visible late (a concurrent write that took long) is found too, and goes f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
@@ -32,11 +33,12 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from lrs.db import is_unavailable
+from lrs.db import Database, is_unavailable
 from lrs.forwarding import store
 from lrs.forwarding.delivery import DeliveryFailed, deliver
 from lrs.forwarding.model import PAUSED, parse_filter
@@ -61,7 +63,7 @@ CLOCK_SKEW = timedelta(minutes=1)  # entries may carry a `stored` this far ahead
 DELETE_GRACE = timedelta(seconds=10)
 
 
-def stored_time(statement: dict) -> datetime:
+def stored_time(statement: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(statement["stored"].replace("Z", "+00:00"))
 
 
@@ -74,11 +76,11 @@ class Forwarding:
         self._lock = asyncio.Lock()
         self.wakeups: set[asyncio.Event] = set()
 
-    def update(self, documents: list[dict]) -> None:
+    def update(self, documents: list[dict[str, Any]]) -> None:
         self.since = {d["_id"]: d["since"] for d in documents if d["status"] != store.DELETED}
         self.refreshed = time.monotonic()
 
-    async def targets(self, database, stored: datetime) -> list[str]:
+    async def targets(self, database: Database, stored: datetime) -> list[str]:
         """Forwards (active or paused) that take statements stored at `stored`."""
         if time.monotonic() - self.refreshed > REFRESH_SECONDS:
             async with self._lock:
@@ -94,11 +96,11 @@ class Forwarding:
 class OutboxHook:
     """The statement hook (lrs.hooks) that queues each stored batch for the forwards."""
 
-    def __init__(self, forwarding: Forwarding, database: Callable[[], object]) -> None:
+    def __init__(self, forwarding: Forwarding, database: Callable[[], Database]) -> None:
         self.forwarding = forwarding
         self.database = database  # called at request time: the database exists once the app started
 
-    async def before_store(self, statements: list[dict], ctx: StoreContext) -> None:
+    async def before_store(self, statements: list[dict[str, Any]], ctx: StoreContext) -> None:
         if not statements:
             return
         database = self.database()
@@ -110,7 +112,7 @@ class OutboxHook:
         entry = await store.insert_outbox_entry(database, stored, ids, pending, now())
         ctx.undo.append(lambda: store.delete_outbox_entry(database, entry))
 
-    async def after_store(self, statements: list[dict], ctx: StoreContext) -> None:
+    async def after_store(self, statements: list[dict[str, Any]], ctx: StoreContext) -> None:
         self.forwarding.wake()
 
 
@@ -122,8 +124,8 @@ class QueueWindow:
 
 @dataclass
 class Round:
-    entries: list[dict]
-    statements: list[dict]
+    entries: list[dict[str, Any]]
+    statements: list[dict[str, Any]]
     attachment_hashes: list[str]
 
 
@@ -140,14 +142,14 @@ def backoff_seconds(failures: int, longest: float) -> float:
 
 
 class Worker:
-    def __init__(self, database, forwarding: Forwarding, settings: Settings, session: aiohttp.ClientSession) -> None:
+    def __init__(self, database: Database, forwarding: Forwarding, settings: Settings, session: aiohttp.ClientSession) -> None:
         self.database = database
         self.forwarding = forwarding
         self.settings = settings
         self.session = session
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.lease = timedelta(seconds=max(60.0, settings.forward_timeout * 2 + 10))
-        self.tasks: dict[str, asyncio.Task] = {}
+        self.tasks: dict[str, asyncio.Task[None]] = {}
 
     async def run(self) -> None:
         """Keep one delivery task per forward; clear the queues of deleted forwards."""
@@ -192,10 +194,8 @@ class Worker:
                     log_failure(error, f"forward {forward_id}: delivery round failed")
                     delay = POLL_SECONDS * 5
                 if delay > 0:
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(wake.wait(), delay)
-                    except asyncio.TimeoutError:
-                        pass
                     wake.clear()
         finally:
             self.forwarding.wakeups.discard(wake)
@@ -233,7 +233,7 @@ class Worker:
             )
         return 0, window
 
-    async def read_queue(self, forward_id: str, window: QueueWindow, moment: datetime) -> list[dict]:
+    async def read_queue(self, forward_id: str, window: QueueWindow, moment: datetime) -> list[dict[str, Any]]:
         end = moment + CLOCK_SKEW
         while True:
             entries = await store.find_outbox_entries(
@@ -247,7 +247,7 @@ class Worker:
             window.width = max(window.width / 2, SMALLEST_WINDOW)
         return entries
 
-    async def take(self, forward: dict, entries: list[dict], moment: datetime) -> Round:
+    async def take(self, forward: dict[str, Any], entries: list[dict[str, Any]], moment: datetime) -> Round:
         """The oldest entries, whole, up to MAX_STATEMENTS, with the statements the filter lets through."""
         # Only as many entries as one delivery can hold are read (a stored batch may hold 1000s).
         counted = 0
@@ -272,14 +272,14 @@ class Worker:
                                         if h not in batch.attachment_hashes]
         return batch
 
-    async def send(self, forward: dict, batch: Round) -> None:
+    async def send(self, forward: dict[str, Any], batch: Round) -> None:
         attachments = []
         if forward["kind"] == "lrs" and batch.attachment_hashes:
             attachments = await find_attachment_bodies(self.database, batch.attachment_hashes)
         await deliver(self.session, forward, batch.statements, attachments, self.settings.forward_timeout)
         log.info("forward %s: delivered %d statement(s)", forward["_id"], len(batch.statements))
 
-    async def record_failure(self, forward: dict, message: str, moment: datetime) -> None:
+    async def record_failure(self, forward: dict[str, Any], message: str, moment: datetime) -> None:
         failures = forward.get("failures", 0) + 1
         fields = {
             "last_error": message, "last_error_at": moment,

@@ -5,8 +5,8 @@ from aiohttp import web
 from lrs.agents.service import get_person
 from lrs.auth.principal import DEFINITIONS_READ
 from lrs.http import params
-from lrs.http.responses import json_response
 from lrs.http.context import database, principal
+from lrs.http.responses import json_response
 
 
 class AgentsView(web.View):

@@ -20,8 +20,10 @@ import asyncio
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from lrs.keys import connection_limits_key
 
@@ -62,7 +64,7 @@ class ConnectionLimits:
     @contextmanager
     def request(self, protocol: asyncio.BaseProtocol | None) -> Iterator[None]:
         """Around a request's handling: its headers are in, no clock runs until it is answered."""
-        connection = self._open.get(protocol)
+        connection = self._open.get(protocol) if protocol is not None else None
         if connection is None:  # served some other way (the tests' aiohttp server)
             yield
             return
@@ -84,7 +86,7 @@ class GuardedConnection(asyncio.Protocol):
         self.handling = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # a TCP server's transports write
         self.limits.opened(self)
         self.inner.connection_made(transport)
         self._start_clock()
@@ -134,10 +136,11 @@ class RefusedConnection(asyncio.Protocol):
     """A connection beyond the limit: a 503, then closed once the client had time to read it."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        transport.write(refusal())
-        if transport.can_write_eof():
-            transport.write_eof()
-        asyncio.get_running_loop().call_later(REFUSED_LINGER_SECONDS, transport.close)
+        stream = cast(asyncio.Transport, transport)  # a TCP server's transports write
+        stream.write(refusal())
+        if stream.can_write_eof():
+            stream.write_eof()
+        asyncio.get_running_loop().call_later(REFUSED_LINGER_SECONDS, stream.close)
 
     def data_received(self, data: bytes) -> None:
         pass  # whatever the client sends gets the same answer
@@ -157,13 +160,15 @@ class GuardedSite(web.BaseSite):
     async def start(self) -> None:
         await super().start()
         server = self._runner.server
+        if server is None:
+            raise RuntimeError("the runner is not set up")
         self._server = await asyncio.get_running_loop().create_server(
             lambda: self._limits.protocol(server), self._host, self._port,
         )
 
 
 @web.middleware
-async def track_requests(request: web.Request, handler):
+async def track_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Outermost middleware: the request's headers are in, so its connection's header clock stops."""
     with request.app[connection_limits_key].request(request.protocol):
         return await handler(request)

@@ -9,6 +9,7 @@ from aiohttp import web
 from lrs.auth.credentials import CredentialStore
 from lrs.auth.principal import Principal
 from lrs.auth.service import authenticate
+from lrs.db import Database
 from lrs.errors import PayloadTooLarge
 from lrs.keys import credential_store_key, database_key, settings_key
 from lrs.versions import XapiVersion
@@ -42,7 +43,7 @@ def xapi_version(request: web.Request) -> XapiVersion:
     return request[XAPI_VERSION]
 
 
-def database(request: web.Request):
+def database(request: web.Request) -> Database:
     return request.app[database_key]
 
 
@@ -70,14 +71,14 @@ async def read_limited(request: web.Request) -> bytes:
     return b"".join(chunks)
 
 
-async def spool_limited(request: web.Request) -> tempfile.SpooledTemporaryFile:
+async def spool_limited(request: web.Request) -> tempfile.SpooledTemporaryFile[bytes]:
     """The raw body as a file (for uploads such as package zips), refused past the configured
     size: in memory up to 1 MiB, else in a temporary file, so a large body is never held whole.
     The caller closes it (which removes the file)."""
     limit = request.app[settings_key].max_body_mb * 1024 * 1024
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"the body is larger than {limit} bytes")
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 (the caller closes it)
     try:
         size = 0
         async for chunk in request.content.iter_any():

@@ -6,7 +6,7 @@ renders documents, id lists and ETags. `state.py` and `profiles.py` say only wha
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from aiohttp import web
 
@@ -30,7 +30,7 @@ class DocumentView(web.View):
     what: ClassVar[str]               # for messages: "state documents"
     delete_many: ClassVar[bool]       # DELETE without an id deletes every document of the place
 
-    def parse_place(self, query: Mapping[str, str]) -> tuple[Place, dict]:
+    def parse_place(self, query: Mapping[str, str]) -> tuple[Place, dict[str, Any]]:
         """The Place and the parsed parameters (for the access policy)."""
         raise NotImplementedError
 
@@ -55,6 +55,12 @@ class DocumentView(web.View):
         self.policy_params = parsed  # for read_checked_content
         return place, document_id
 
+    async def parse_one(self, method: str) -> tuple[Place, str]:
+        place, document_id = await self.parse(method, id_required=True)
+        if document_id is None:  # not reached: parse checked that it is there
+            raise InvalidParameter(self.id_param, "is required")
+        return place, document_id
+
     async def read_checked_content(self) -> tuple[bytes, str | None]:
         """The body of a PUT or POST, once the caller's access policy allows writing it."""
         content, content_type = await read_content(self.request)
@@ -76,7 +82,7 @@ class DocumentView(web.View):
 
     async def put(self) -> web.Response:
         principal(self.request).require(self.write_scopes, f"writing {self.what}")
-        place, document_id = await self.parse("PUT", id_required=True)
+        place, document_id = await self.parse_one("PUT")
         content, content_type = await self.read_checked_content()
         unconditional = service.unconditional_put(
             xapi_version(self.request).unconditional_put[place.kind],
@@ -90,7 +96,7 @@ class DocumentView(web.View):
 
     async def post(self) -> web.Response:
         principal(self.request).require(self.write_scopes, f"writing {self.what}")
-        place, document_id = await self.parse("POST", id_required=True)
+        place, document_id = await self.parse_one("POST")
         content, content_type = await self.read_checked_content()
         etag = await service.merge_document(
             database(self.request), place, document_id, content, content_type, preconditions(self.request)

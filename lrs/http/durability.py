@@ -14,6 +14,7 @@ down with the old one: so a request during which the database exited is answered
 from __future__ import annotations
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from lrs.db import journals_each_request, sync_journal
 from lrs.errors import ServiceUnavailable
@@ -24,7 +25,7 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @web.middleware
-async def journal_before_answering(request: web.Request, handler):
+async def journal_before_answering(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.method in READ_METHODS or not journals_each_request(request.app[settings_key]):
         return await handler(request)
     embedded = request.app[embedded_status_key]

@@ -27,11 +27,17 @@ from lrs.auth.service import authenticate
 from lrs.db import find_missing_indexes
 from lrs.errors import ServiceUnavailable
 from lrs.http.context import credential_store
-from lrs.keys import (
-    database_key, drain_key, embedded_status_key, index_specs_key, metrics_key, mongo_client_key, settings_key,
-)
 from lrs.http.middleware import RETRY_AFTER_SECONDS
 from lrs.http.responses import json_response
+from lrs.keys import (
+    database_key,
+    drain_key,
+    embedded_status_key,
+    index_specs_key,
+    metrics_key,
+    mongo_client_key,
+    settings_key,
+)
 
 # Well under a load balancer's probe interval, so a probe never piles up behind the previous one.
 READY_TIMEOUT_SECONDS = 1.0
@@ -73,9 +79,12 @@ async def check_metrics_access(request: web.Request) -> None:
         return
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer" and settings.metrics_token:
-        if hmac.compare_digest(token.strip().encode(), settings.metrics_token.encode()):
-            return
+    if (
+        scheme.lower() == "bearer"
+        and settings.metrics_token
+        and hmac.compare_digest(token.strip().encode(), settings.metrics_token.encode())
+    ):
+        return
     # Anything else must be an admin credential (401 without one, 403 for a narrower scope).
     caller = await authenticate(header or None, credential_store(request), [])
     caller.require(ADMIN, "reading metrics")

@@ -10,6 +10,7 @@ import uuid
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from multidict import CIMultiDict, MultiDict
 from pymongo.errors import PyMongoError
 from yarl import URL
@@ -28,7 +29,8 @@ log = logging.getLogger("lrs.http")
 XAPI_PREFIX = "/xapi"
 # Sent with every 503 for a database outage: about how long a replica set election takes.
 RETRY_AFTER_SECONDS = "5"
-# Logged for a request cancelled before it could answer (shutdown timeout); nginx's code for it.
+# Logged for a request cancelled before it could answer (shutdown timeout), or whose client went
+# away while it was answered; nginx's code for it.
 CANCELLED_STATUS = 499
 
 CORS_HEADERS = {
@@ -90,7 +92,7 @@ def database_error_response(request: web.Request, error: PyMongoError) -> web.Re
 
 
 @web.middleware
-async def access_log_and_errors(request: web.Request, handler):
+async def access_log_and_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """One log line per request; every failure becomes a JSON error, never a stack trace."""
     started = time.perf_counter()
     record = start_record(request)
@@ -110,6 +112,11 @@ async def access_log_and_errors(request: web.Request, handler):
             status=error.status,
             headers={k: v for k, v in error.headers.items() if k.lower() in ("allow", "retry-after")},
         )
+    except ConnectionResetError:
+        # The client went away while its answer was being written (a learner closing a page
+        # drops the requests for its files): nothing failed here, and nobody is left to answer.
+        finish_record(request, record, CANCELLED_STATUS, time.perf_counter() - started)
+        return web.Response(status=CANCELLED_STATUS)
     except Exception:
         response = internal_error_response(request)
     except asyncio.CancelledError:
@@ -129,14 +136,14 @@ async def access_log_and_errors(request: web.Request, handler):
 
 
 @web.middleware
-async def cors_preflight(request: web.Request, handler):
+async def cors_preflight(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
         return web.Response(status=204, headers={**CORS_HEADERS, **PREFLIGHT_HEADERS})
     return await handler(request)
 
 
 @web.middleware
-async def alternate_request_syntax(request: web.Request, handler):
+async def alternate_request_syntax(request: web.Request, handler: Handler) -> web.StreamResponse:
     """`POST ...?method=PUT` with headers, parameters and content as form fields (Comm. 1.3)."""
     if not is_xapi(request) or "method" not in request.query:
         return await handler(request)
@@ -156,7 +163,7 @@ async def alternate_request_syntax(request: web.Request, handler):
         raise BadRequest("the form body is not UTF-8") from None
     headers = CIMultiDict(request.headers)
     del headers["Content-Type"]
-    query = MultiDict()
+    query: MultiDict[str] = MultiDict()
     content = b""
     header_names = {h.lower(): h for h in FORM_HEADERS}
     for name, value in form:
@@ -173,7 +180,7 @@ async def alternate_request_syntax(request: web.Request, handler):
 
 
 @web.middleware
-async def drop_cache_buster(request: web.Request, handler):
+async def drop_cache_buster(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not is_xapi(request) or request.method not in ("GET", "HEAD") or CACHE_BUSTER not in request.query:
         return await handler(request)
     query = MultiDict((name, value) for name, value in request.query.items() if name != CACHE_BUSTER)
@@ -186,7 +193,7 @@ def is_open_xapi_call(request: web.Request) -> bool:
 
 
 @web.middleware
-async def xapi_version(request: web.Request, handler):
+async def xapi_version(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not is_xapi(request):
         return await handler(request)
     version = versioning.negotiate(request, needs_version=not is_open_xapi_call(request))
@@ -197,7 +204,7 @@ async def xapi_version(request: web.Request, handler):
 
 
 @web.middleware
-async def xapi_authentication(request: web.Request, handler):
+async def xapi_authentication(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not is_xapi(request) or is_open_xapi_call(request):
         return await handler(request)
     request[PRINCIPAL] = await authenticate(
@@ -209,7 +216,7 @@ async def xapi_authentication(request: web.Request, handler):
 
 
 @web.middleware
-async def merged_slashes(request: web.Request, handler):
+async def merged_slashes(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Serve `/xapi//statements` as `/xapi/statements`.
 
     Clients that join an endpoint ending in "/" with "/statements" double the slash. A redirect

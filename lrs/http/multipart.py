@@ -12,7 +12,7 @@ from lrs.errors import BadRequest
 
 @dataclass
 class Part:
-    headers: CIMultiDict
+    headers: CIMultiDict[str]
     data: bytes
 
     @property
@@ -41,7 +41,7 @@ def parse_multipart(body: bytes, content_type: str) -> list[Part]:
         if position < 0:
             raise BadRequest("the multipart body has no part with the declared boundary")
         position += 2
-    parts = []
+    parts: list[Part] = []
     while True:
         position += len(delimiter)
         if body[position:position + 2] == b"--":
@@ -63,7 +63,7 @@ def _parse_part(raw: bytes) -> Part:
     head, separator, data = raw.partition(b"\r\n\r\n")
     if not separator:
         raise BadRequest("a multipart part has no blank line after its headers")
-    headers = CIMultiDict()
+    headers: CIMultiDict[str] = CIMultiDict()
     for line in head.decode("utf-8", "replace").split("\r\n"):
         name, colon, value = line.partition(":")
         if not colon:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from typing import Any
+
+from multidict import MultiMapping
 
 from lrs.datatypes import is_iri, is_uuid, parse_json_text, parse_timestamp
 from lrs.errors import BadRequest, InvalidParameter
@@ -19,10 +22,10 @@ def check_parameters(query: Mapping[str, str], allowed: Iterable[str], required:
     for name in required:
         if name not in query:
             raise InvalidParameter(name, "is required")
-    getall = getattr(query, "getall", None)
-    for name in set(query) if getall else ():
-        if len(getall(name)) > 1:
-            raise InvalidParameter(name, "given more than once")
+    if isinstance(query, MultiMapping):  # a plain dict cannot repeat a name
+        for name in set(query):
+            if len(query.getall(name)) > 1:
+                raise InvalidParameter(name, "given more than once")
 
 
 def boolean(query: Mapping[str, str], name: str) -> bool:
@@ -54,7 +57,7 @@ def timestamp(query: Mapping[str, str], name: str) -> datetime | None:
         raise InvalidParameter(name, str(problem)) from None
 
 
-def agent(query: Mapping[str, str], name: str = "agent") -> dict | None:
+def agent(query: Mapping[str, str], name: str = "agent") -> dict[str, Any] | None:
     value = query.get(name)
     return None if value is None else parse_agent_param(value, name)
 
@@ -79,10 +82,24 @@ def iri(query: Mapping[str, str], name: str) -> str | None:
     return _checked(query, name, is_iri, "must be an absolute IRI")
 
 
+def required_iri(query: Mapping[str, str], name: str) -> str:
+    return _required(name, iri(query, name))
+
+
 def uuid(query: Mapping[str, str], name: str) -> str | None:
     """A UUID parameter such as registration, lower-cased: UUIDs compare case-insensitively."""
     value = _checked(query, name, is_uuid, "must be a UUID (8-4-4-4-12 hexadecimal digits)")
     return None if value is None else value.lower()
+
+
+def required_uuid(query: Mapping[str, str], name: str) -> str:
+    return _required(name, uuid(query, name))
+
+
+def _required(name: str, value: str | None) -> str:
+    if value is None:
+        raise InvalidParameter(name, "is required")
+    return value
 
 
 def _checked(query: Mapping[str, str], name: str, is_valid: Callable[[str], bool], rule: str) -> str | None:
@@ -92,11 +109,11 @@ def _checked(query: Mapping[str, str], name: str, is_valid: Callable[[str], bool
     return value
 
 
-def identified_agent(query: Mapping[str, str], name: str = "agent", groups: bool = False) -> tuple[dict, str] | None:
-    """An Agent parameter (or, with `groups`, an Identified Group) and its IFI key."""
+def identified_agent(query: Mapping[str, str], name: str = "agent", groups: bool = False) -> tuple[dict[str, Any], str]:
+    """An Agent parameter (or, with `groups`, an Identified Group) and its IFI key; required."""
     value = agent(query, name)
     if value is None:
-        return None
+        raise InvalidParameter(name, "is required")
     if value.get("objectType") == "Group" and not groups:
         raise InvalidParameter(name, "must be an Agent, not a Group")
     try:

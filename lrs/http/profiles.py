@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from lrs.auth.principal import PROFILE_READ, PROFILE_WRITE
 from lrs.documents.store import ACTIVITY_PROFILE, AGENT_PROFILE, Place
@@ -23,7 +24,7 @@ class AgentProfileView(ProfileView):
     place_params = required_params = ("agent",)
     what = "agent profiles"
 
-    def parse_place(self, query: Mapping[str, str]) -> tuple[Place, dict]:
+    def parse_place(self, query: Mapping[str, str]) -> tuple[Place, dict[str, Any]]:
         # An Agent, not a Group (Communication 2.6); a Group's IFI can be sent as an Agent.
         agent, agent_key = params.identified_agent(query, "agent")
         return Place(AGENT_PROFILE, agent=agent_key), {"agent": agent}
@@ -34,6 +35,6 @@ class ActivityProfileView(ProfileView):
     place_params = required_params = ("activityId",)
     what = "activity profiles"
 
-    def parse_place(self, query: Mapping[str, str]) -> tuple[Place, dict]:
-        activity_id = params.iri(query, "activityId")
+    def parse_place(self, query: Mapping[str, str]) -> tuple[Place, dict[str, Any]]:
+        activity_id = params.required_iri(query, "activityId")
         return Place(ACTIVITY_PROFILE, activity_id=activity_id), {"activityId": activity_id}

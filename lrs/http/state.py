@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from lrs.auth.principal import STATE_READ, STATE_WRITE
 from lrs.documents.store import STATE, Place
@@ -20,8 +21,8 @@ class StateView(DocumentView):
     what = "state documents"
     delete_many = True
 
-    def parse_place(self, query: Mapping[str, str]) -> tuple[Place, dict]:
-        activity_id = params.iri(query, "activityId")
+    def parse_place(self, query: Mapping[str, str]) -> tuple[Place, dict[str, Any]]:
+        activity_id = params.required_iri(query, "activityId")
         agent, agent_key = params.identified_agent(query, "agent", groups=True)
         registration = params.uuid(query, "registration")
         parsed = {"activityId": activity_id, "agent": agent}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from typing import Any
 
 from aiohttp import web
 from dateutil.parser import isoparse
@@ -13,8 +14,8 @@ from lrs.charsets import charset_problem
 from lrs.errors import BadRequest, InvalidParameter
 from lrs.http import params
 from lrs.http.context import database, principal, read_body, xapi_version
-from lrs.http.responses import dump_json, http_date, json_response
 from lrs.http.multipart import build_multipart, parse_multipart
+from lrs.http.responses import dump_json, http_date, json_response
 from lrs.keys import cursor_secret_key, settings_key, statement_hooks_key
 from lrs.shutdown import guarded_write
 from lrs.statements import service
@@ -74,7 +75,7 @@ class StatementsView(web.View):
             database(request), q, request.app[settings_key].statement_limit, fmt, accept_language,
             with_attachments, xapi_version(request),
         )
-        body = {"statements": result.statements}
+        body: dict[str, Any] = {"statements": result.statements}
         if result.more:
             token = encode_cursor(request.app[cursor_secret_key], query, result.more)
             body["more"] = f"{more_path(request)}?more={token}"
@@ -83,30 +84,36 @@ class StatementsView(web.View):
     head = get
 
 
-async def get_single(request, query: dict, fmt: str, accept_language, with_attachments) -> service.StatementResult:
+async def get_single(
+    request: web.Request, query: dict[str, Any], fmt: str, accept_language: str | None, with_attachments: bool,
+) -> service.StatementResult:
     if "statementId" in query and "voidedStatementId" in query:
         raise BadRequest("statementId and voidedStatementId cannot be used together")
     extra = set(query) - set(SINGLE_PARAMETERS)
     if extra:
         raise InvalidParameter(sorted(extra)[0], "not allowed with statementId or voidedStatementId")
     voided = "voidedStatementId" in query
-    statement_id = params.uuid(query, "voidedStatementId" if voided else "statementId")
+    statement_id = params.required_uuid(query, "voidedStatementId" if voided else "statementId")
     return await service.get_statement(
         database(request), principal(request), statement_id, voided, fmt, accept_language, with_attachments,
         xapi_version(request),
     )
 
 
-def output_options(query: dict) -> tuple[str, bool]:
+def output_options(query: dict[str, Any]) -> tuple[str, bool]:
     return params.choice(query, "format", service.FORMATS, "exact"), params.boolean(query, "attachments")
 
 
-def parse_list_query(request, query: dict) -> tuple[StatementQuery, dict]:
+def parse_list_query(request: web.Request, query: dict[str, Any]) -> tuple[StatementQuery, dict[str, Any]]:
     after = None
     if "more" in query:
-        if len(query) > 1:
-            raise InvalidParameter("more", "cannot be combined with other parameters")
-        query, after = decode_cursor(request.app[cursor_secret_key], query["more"])
+        started, after = decode_cursor(request.app[cursor_secret_key], query["more"])
+        # Some clients (Ralph) send the query they started with again beside `more`: that is the
+        # same query. Any other parameter would change it mid-way.
+        for name, value in query.items():
+            if name != "more" and started.get(name) != value:
+                raise InvalidParameter(name, "differs from the query that `more` continues; send `more` alone")
+        query = started
     caller = principal(request)
     return list_query(query, caller.key if caller.reads_only_own_statements else None, after), query
 

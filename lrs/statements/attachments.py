@@ -8,7 +8,7 @@ from gridfs import AsyncGridFSBucket
 from gridfs.errors import NoFile
 from pymongo import IndexModel
 
-from lrs.db import IndexSpec
+from lrs.db import Database, IndexSpec
 
 BUCKET = "attachments"
 INDEXES = [IndexSpec(f"{BUCKET}.files", IndexModel("filename"))]
@@ -21,11 +21,11 @@ class AttachmentBody:
     data: bytes
 
 
-def _bucket(database) -> AsyncGridFSBucket:
+def _bucket(database: Database) -> AsyncGridFSBucket:
     return AsyncGridFSBucket(database, bucket_name=BUCKET)
 
 
-async def insert_attachment_bodies(database, bodies: list[AttachmentBody]) -> None:
+async def insert_attachment_bodies(database: Database, bodies: list[AttachmentBody]) -> None:
     if not bodies:
         return  # most batches: no bucket objects to build
     files = database[f"{BUCKET}.files"]
@@ -39,7 +39,7 @@ async def insert_attachment_bodies(database, bodies: list[AttachmentBody]) -> No
         )
 
 
-async def find_attachment_bodies(database, hashes: list[str]) -> list[AttachmentBody]:
+async def find_attachment_bodies(database: Database, hashes: list[str]) -> list[AttachmentBody]:
     bucket = _bucket(database)
     bodies = []
     for sha2 in hashes:
@@ -53,7 +53,7 @@ async def find_attachment_bodies(database, hashes: list[str]) -> list[Attachment
     return bodies
 
 
-async def delete_attachment_bodies(database, hashes: list[str]) -> int:
+async def delete_attachment_bodies(database: Database, hashes: list[str]) -> int:
     """Delete bodies no statement uses any more (erasure); the caller has checked that."""
     bucket = _bucket(database)
     deleted = 0

@@ -17,18 +17,32 @@ stopped before the upgrade: what they store meanwhile gets no number and is neve
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import logging
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from lrs.db import META
+from lrs.db import META, Database
 from lrs.statements.sequence import BLOCK, MARKS, SEQUENCE_ID, as_utc, find_sequence
 from lrs.statements.store import (
-    AGENTS, ACTIVITIES, AUTHORITY, REGISTRATIONS, RELATED_ACTIVITIES, RELATED_AGENTS, SEQ, STATEMENTS, STORED,
-    VERB_ACTIVITIES, VERBS, VOIDED, verb_activity_keys,
+    ACTIVITIES,
+    AGENTS,
+    AUTHORITY,
+    REGISTRATIONS,
+    RELATED_ACTIVITIES,
+    RELATED_AGENTS,
+    SEQ,
+    STATEMENTS,
+    STORED,
+    VERB_ACTIVITIES,
+    VERBS,
+    VOIDED,
+    verb_activity_keys,
 )
 
 log = logging.getLogger(__name__)
@@ -42,8 +56,8 @@ LEGACY_INDEXES = [LEGACY_ORDER_INDEX] + [
 CLAIM_ID = "statement-sequence-backfill"
 HOUR = timedelta(hours=1)
 MILLISECOND = timedelta(milliseconds=1)
-EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(3000, 1, 1, tzinfo=timezone.utc)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
 SLICE = 2_000                  # statements one read of the old order aims at
 UPDATES_PER_WRITE = 1_000
 STALE_AFTER = timedelta(seconds=120)  # a claim not renewed for this long belongs to a dead process
@@ -52,7 +66,7 @@ PROBE = 4_096                  # numbers read at a time above the counter
 PROBES_PAST_END = 4
 
 
-async def ensure_sequence_numbers(database) -> None:
+async def ensure_sequence_numbers(database: Database) -> None:
     """Number the statements of an earlier version's store, once; then return.
 
     Runs before the statement indexes are created: numbering drops them all but the old order
@@ -79,7 +93,7 @@ async def ensure_sequence_numbers(database) -> None:
         return
 
 
-async def ensure_counter_ahead(database) -> None:
+async def ensure_counter_ahead(database: Database) -> None:
     """Move the counter past the highest number stored, if it is behind.
 
     It is behind only when `meta` was restored from an older backup than `statements` (or
@@ -106,9 +120,9 @@ async def ensure_counter_ahead(database) -> None:
             {"_id": SEQUENCE_ID}, {"$max": {"n": highest, "stored": latest}}, upsert=True)
 
 
-async def _claim(database) -> str | None:
+async def _claim(database: Database) -> str | None:
     owner = uuid.uuid4().hex
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     try:
         await database[META].insert_one({"_id": CLAIM_ID, "owner": owner, "renewed": now})
         return owner
@@ -124,15 +138,15 @@ async def _claim(database) -> str | None:
     return None
 
 
-async def _renew(database, owner: str) -> None:
+async def _renew(database: Database, owner: str) -> None:
     result = await database[META].update_one(
-        {"_id": CLAIM_ID, "owner": owner}, {"$set": {"renewed": datetime.now(timezone.utc)}}
+        {"_id": CLAIM_ID, "owner": owner}, {"$set": {"renewed": datetime.now(UTC)}}
     )
     if not result.matched_count:
         raise RuntimeError("another process took over the numbering of statements")
 
 
-async def number_statements(database, owner: str) -> int:
+async def number_statements(database: Database, owner: str) -> int:
     hours = sorted(
         (as_utc(d["_id"]), d["n"]) for d in await database[LEGACY_HOURS].find().to_list() if d["n"] > 0
     )
@@ -171,7 +185,7 @@ async def number_statements(database, owner: str) -> int:
     return number
 
 
-async def _read_slice(database, start: datetime, end: datetime) -> list[dict]:
+async def _read_slice(database: Database, start: datetime, end: datetime) -> list[dict[str, Any]]:
     """The statements stored in [start, end), in the old order: `stored`, then `_id`."""
     # The range asked of the database is a millisecond wider at each end: the embedded
     # database can miss a value equal to a bound when more index fields follow it.
@@ -205,15 +219,13 @@ def time_slices(hours: list[tuple[datetime, int]]) -> list[tuple[datetime, datet
     for bound in bounds[1:]:
         if bound > increasing[-1]:
             increasing.append(bound)
-    return list(zip(increasing, increasing[1:]))
+    return list(itertools.pairwise(increasing))
 
 
-async def drop_legacy(database) -> None:
+async def drop_legacy(database: Database) -> None:
     """Drop what only the reads of earlier versions used."""
     for name in LEGACY_INDEXES:
-        try:
+        with contextlib.suppress(OperationFailure):  # never created, or dropped already
             await database[STATEMENTS].drop_index(name)
-        except OperationFailure:
-            pass  # never created, or dropped already
     await database[LEGACY_HOURS].drop()
 

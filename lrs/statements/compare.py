@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from lrs.datatypes import parse_timestamp
 
@@ -18,7 +19,7 @@ from lrs.datatypes import parse_timestamp
 _ASSIGNABLE = ("id", "timestamp", "version")
 
 
-def same_statement(stored: dict, received: dict) -> bool:
+def same_statement(stored: dict[str, Any], received: dict[str, Any]) -> bool:
     """Whether a statement sent again with a known id is the one stored (no-op) or not (409).
 
     `received` is the statement as the client sent it: what it leaves out, the LRS assigned.
@@ -30,7 +31,7 @@ def same_statement(stored: dict, received: dict) -> bool:
     return _comparable_statement(stored) == _comparable_statement(received)
 
 
-def logically_equivalent(original: dict, received: dict) -> bool:
+def logically_equivalent(original: dict[str, Any], received: dict[str, Any]) -> bool:
     """Whether `received` matches `original` under the comparison rules of Data 2.3.1.
 
     Differences the immutability exceptions allow are ignored: LRS-assigned properties,
@@ -46,7 +47,7 @@ def logically_equivalent(original: dict, received: dict) -> bool:
     return _comparable_statement(original) == _comparable_statement(received)
 
 
-def _comparable_statement(statement: dict) -> dict:
+def _comparable_statement(statement: dict[str, Any]) -> dict[str, Any]:
     """A copy of a statement (or SubStatement) in which allowed differences vanish."""
     # `authority` and `stored` are always the LRS's to set; attachments are not part of
     # the statement, and the signature attachment cannot be inside its own payload anyway.
@@ -152,7 +153,7 @@ def _comparable_context(context: object) -> object:
     return comparable
 
 
-def _as_list(value: object) -> list:
+def _as_list(value: object) -> list[Any]:
     # xAPI 1.0.3 lets a single context Activity stand for a one-item array.
     return value if isinstance(value, list) else [value]
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
 import secrets
 import time
+
 from pymongo.errors import DuplicateKeyError
 
-from lrs.db import META
+from lrs.db import META, Database
 from lrs.errors import InvalidParameter
 from lrs.statements.query import Position
 
@@ -18,13 +20,13 @@ SECRET_ID = "cursor-secret"
 LIFETIME_SECONDS = 24 * 3600
 
 
-async def load_cursor_secret(database) -> bytes:
+async def load_cursor_secret(database: Database) -> bytes:
     """One secret per database, so every process signs and checks cursors alike."""
-    try:
+    with contextlib.suppress(DuplicateKeyError):  # another process wrote it first
         await database[META].insert_one({"_id": SECRET_ID, "value": secrets.token_hex(32)})
-    except DuplicateKeyError:
-        pass
     document = await database[META].find_one({"_id": SECRET_ID})
+    if document is None:  # only if someone deleted it in between
+        raise RuntimeError("the cursor secret disappeared from the meta collection")
     return bytes.fromhex(document["value"])
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
+from typing import Any
 
 from lrs.ifi import IFI_PROPERTIES
 
@@ -29,12 +30,12 @@ _INTERACTION_COMPONENTS = ("choices", "scale", "source", "target", "steps")
 class _Rewrite:
     """What a format does to each kind of object it meets in a statement."""
 
-    agent: Callable[[dict], dict]
-    verb: Callable[[dict], dict]
-    activity: Callable[[dict], dict]
+    agent: Callable[[dict[str, Any]], dict[str, Any]]
+    verb: Callable[[dict[str, Any]], dict[str, Any]]
+    activity: Callable[[dict[str, Any]], dict[str, Any]]
 
 
-def _rewrite_statement(statement: dict, rewrite: _Rewrite) -> dict:
+def _rewrite_statement(statement: dict[str, Any], rewrite: _Rewrite) -> dict[str, Any]:
     rewritten = dict(statement)
     for key in ("actor", "authority"):
         if isinstance(rewritten.get(key), dict):
@@ -48,7 +49,7 @@ def _rewrite_statement(statement: dict, rewrite: _Rewrite) -> dict:
     return rewritten
 
 
-def _rewrite_object(obj: dict, rewrite: _Rewrite) -> dict:
+def _rewrite_object(obj: dict[str, Any], rewrite: _Rewrite) -> dict[str, Any]:
     object_type = obj.get("objectType", "Activity")
     if object_type == "Activity":
         return rewrite.activity(obj)
@@ -60,7 +61,7 @@ def _rewrite_object(obj: dict, rewrite: _Rewrite) -> dict:
     return obj
 
 
-def _rewrite_context(context: dict, rewrite: _Rewrite) -> dict:
+def _rewrite_context(context: dict[str, Any], rewrite: _Rewrite) -> dict[str, Any]:
     rewritten = dict(context)
     for key in ("instructor", "team"):
         if isinstance(rewritten.get(key), dict):
@@ -93,14 +94,14 @@ def _rewrite_activities(activities: object, rewrite: _Rewrite) -> object:
 # --- format=ids ---------------------------------------------------------------------------
 
 
-def to_ids_format(statement: dict) -> dict:
+def to_ids_format(statement: dict[str, Any]) -> dict[str, Any]:
     """The statement with Agents, Groups, Verbs and Activities cut down to what identifies them."""
     return _rewrite_statement(
         copy.deepcopy(statement), _Rewrite(agent=_agent_ids, verb=_verb_ids, activity=_activity_ids)
     )
 
 
-def _agent_ids(agent: dict) -> dict:
+def _agent_ids(agent: dict[str, Any]) -> dict[str, Any]:
     object_type = agent.get("objectType", "Agent")
     # objectType stays even for Agents: as a statement's object an Agent without it would read as an Activity.
     reduced = {"objectType": object_type, **{k: agent[k] for k in IFI_PROPERTIES if k in agent}}
@@ -110,11 +111,11 @@ def _agent_ids(agent: dict) -> dict:
     return reduced
 
 
-def _verb_ids(verb: dict) -> dict:
+def _verb_ids(verb: dict[str, Any]) -> dict[str, Any]:
     return {"id": verb["id"]} if "id" in verb else {}
 
 
-def _activity_ids(activity: dict) -> dict:
+def _activity_ids(activity: dict[str, Any]) -> dict[str, Any]:
     # Only the id: objectType defaults to Activity wherever an Activity may appear,
     # and the ADL conformance suite expects a single property here.
     return {"id": activity["id"]} if "id" in activity else {}
@@ -124,10 +125,10 @@ def _activity_ids(activity: dict) -> dict:
 
 
 def to_canonical_format(
-    statement: dict,
+    statement: dict[str, Any],
     accept_language: str | None,
-    canonical_activities: dict[str, dict] | None = None,
-) -> dict:
+    canonical_activities: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """The statement with canonical Activity definitions and one language per language map.
 
     `canonical_activities` maps an Activity id to the LRS's canonical definition (the value
@@ -138,14 +139,14 @@ def to_canonical_format(
     canonical_activities = canonical_activities or {}
     ranges = _parse_accept_language(accept_language)
 
-    def activity(act: dict) -> dict:
-        definition = canonical_activities.get(act.get("id")) or act.get("definition")
+    def activity(act: dict[str, Any]) -> dict[str, Any]:
+        definition = canonical_activities.get(act.get("id", "")) or act.get("definition")
         if not isinstance(definition, dict):
             return act
         # Copied because one canonical definition is shared by every statement that uses the Activity.
         return {**act, "definition": _localized_definition(copy.deepcopy(definition), ranges)}
 
-    def verb(vrb: dict) -> dict:
+    def verb(vrb: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(vrb.get("display"), dict):
             return vrb
         return {**vrb, "display": _pick(vrb["display"], ranges)}
@@ -155,7 +156,7 @@ def to_canonical_format(
     )
 
 
-def _localized_definition(definition: dict, ranges: tuple[_Range, ...]) -> dict:
+def _localized_definition(definition: dict[str, Any], ranges: tuple[_Range, ...]) -> dict[str, Any]:
     localized = dict(definition)
     for key in ("name", "description"):
         if isinstance(localized.get(key), dict):
@@ -188,7 +189,7 @@ _LANGUAGE_RANGE = re.compile(r"\*|[a-z]{1,8}(?:-[a-z0-9]{1,8})*", re.IGNORECASE)
 _QVALUE = re.compile(r"0(?:\.\d{0,3})?|1(?:\.0{0,3})?")
 
 
-def pick_language(lang_map: dict, accept_language: str | None) -> dict:
+def pick_language(lang_map: dict[str, Any], accept_language: str | None) -> dict[str, Any]:
     """A one-entry copy of `lang_map`: the language `accept_language` prefers.
 
     Matching follows RFC 2616: a range matches a tag equal to it or starting with it
@@ -200,7 +201,7 @@ def pick_language(lang_map: dict, accept_language: str | None) -> dict:
     return _pick(lang_map, _parse_accept_language(accept_language))
 
 
-def _pick(lang_map: dict, ranges: tuple[_Range, ...]) -> dict:
+def _pick(lang_map: dict[str, Any], ranges: tuple[_Range, ...]) -> dict[str, Any]:
     if not lang_map:
         return {}
     tag = _best_match(lang_map, ranges)
@@ -244,7 +245,7 @@ def _deciding_range(tag: str, ranges: tuple[_Range, ...]) -> _Range | None:
     return next((r for r in ranges if r.tag == "*"), None)
 
 
-def _best_match(lang_map: dict, ranges: tuple[_Range, ...]) -> str | None:
+def _best_match(lang_map: dict[str, Any], ranges: tuple[_Range, ...]) -> str | None:
     candidates = []
     for position, tag in enumerate(lang_map):
         deciding = _deciding_range(tag, ranges)
@@ -257,7 +258,7 @@ def _best_match(lang_map: dict, ranges: tuple[_Range, ...]) -> str | None:
     return max(candidates)[1] if candidates else None
 
 
-def _truncated_match(lang_map: dict, ranges: tuple[_Range, ...]) -> str | None:
+def _truncated_match(lang_map: dict[str, Any], ranges: tuple[_Range, ...]) -> str | None:
     # RFC 2616 never lets `en-US` match `en`, but a reader asking for US English is
     # better served by English than by whichever entry happens to come first.
     tags = {tag.lower(): tag for tag in lang_map if not _refused(tag, ranges)}
@@ -270,7 +271,7 @@ def _truncated_match(lang_map: dict, ranges: tuple[_Range, ...]) -> str | None:
     return None
 
 
-def _default(lang_map: dict, ranges: tuple[_Range, ...]) -> str:
+def _default(lang_map: dict[str, Any], ranges: tuple[_Range, ...]) -> str:
     # Stay away from languages the client refused when anything else is left.
     allowed = [tag for tag in lang_map if not _refused(tag, ranges)] or list(lang_map)
     return next((tag for tag in allowed if tag.lower() == "und"), allowed[0])

@@ -4,14 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 
+from lrs.db import Database
 from lrs.ifi import ifi_key
 from lrs.statements.sequence import find_sequence, load_marks
 from lrs.statements.store import (
-    ACTIVITIES, AGENTS, ATTACHMENTS, AUTHORITY, BODY, ID, REGISTRATIONS, RELATED_ACTIVITIES, RELATED_AGENTS,
-    SEQ, STATEMENTS, STORED, VERB_ACTIVITIES, VERBS, VOIDED, from_document, verb_activity_keys,
+    ACTIVITIES,
+    AGENTS,
+    ATTACHMENTS,
+    AUTHORITY,
+    BODY,
+    ID,
+    REGISTRATIONS,
+    RELATED_ACTIVITIES,
+    RELATED_AGENTS,
+    SEQ,
+    STATEMENTS,
+    STORED,
+    VERB_ACTIVITIES,
+    VERBS,
+    VOIDED,
+    from_document,
+    verb_activity_keys,
 )
 
 
@@ -24,7 +41,7 @@ class Position:
 
 @dataclass(frozen=True)
 class StatementQuery:
-    agent: dict | None = None
+    agent: dict[str, Any] | None = None
     verb: str | None = None
     activity: str | None = None
     registration: str | None = None
@@ -41,39 +58,39 @@ class StatementQuery:
 
 @dataclass
 class Page:
-    statements: list[dict]
+    statements: list[dict[str, Any]]
     attachment_hashes: list[str]
     last: Position | None  # set when more statements follow
 
 
-def match_agent(q: StatementQuery) -> dict:
+def match_agent(q: StatementQuery) -> dict[str, Any]:
     if q.agent is None:
         return {}
     return {RELATED_AGENTS if q.related_agents else AGENTS: ifi_key(q.agent)}
 
 
-def match_verb(q: StatementQuery) -> dict:
+def match_verb(q: StatementQuery) -> dict[str, Any]:
     return {VERBS: q.verb} if q.verb else {}
 
 
-def match_activity(q: StatementQuery) -> dict:
+def match_activity(q: StatementQuery) -> dict[str, Any]:
     if not q.activity:
         return {}
     return {RELATED_ACTIVITIES if q.related_activities else ACTIVITIES: q.activity}
 
 
-def match_verb_and_activity(q: StatementQuery) -> dict:
+def match_verb_and_activity(q: StatementQuery) -> dict[str, Any]:
     # A verb within a course: one key (the pair) rather than two common ones.
     if q.verb and q.activity and q.related_activities:
         return {VERB_ACTIVITIES: verb_activity_keys([q.verb], [q.activity])[0]}
     return {**match_verb(q), **match_activity(q)}
 
 
-def match_registration(q: StatementQuery) -> dict:
+def match_registration(q: StatementQuery) -> dict[str, Any]:
     return {REGISTRATIONS: q.registration.lower()} if q.registration else {}
 
 
-def match_authority(q: StatementQuery) -> dict:
+def match_authority(q: StatementQuery) -> dict[str, Any]:
     return {AUTHORITY: q.authority_key} if q.authority_key else {}
 
 
@@ -94,12 +111,12 @@ class Filter:
     `stored` at the two ends.
     """
 
-    indexed: dict
-    others: dict
+    indexed: dict[str, Any]
+    others: dict[str, Any]
     since: datetime | None
     until: datetime | None
 
-    def accepts(self, document: dict) -> bool:
+    def accepts(self, document: dict[str, Any]) -> bool:
         """Whether a document the database returned meets the conditions checked here."""
         for name, value in self.others.items():
             held = document.get(name)
@@ -107,13 +124,13 @@ class Filter:
                 return False
         return True
 
-    def in_time(self, document: dict) -> bool:
+    def in_time(self, document: dict[str, Any]) -> bool:
         stored = document[STORED]
         return (self.since is None or stored > self.since) and (self.until is None or stored <= self.until)
 
 
 def build_filter(q: StatementQuery) -> Filter:
-    keys: dict = {}
+    keys: dict[str, Any] = {}
     for match in FILTERS:
         keys.update(match(q))
     primary = next((name for name in SELECTIVITY_ORDER if name in keys), None)
@@ -169,14 +186,14 @@ class Walk:
         span = min(missing * MARGIN / matched_share, MOST_READ / read_share, self.last_span * growth)
         return max(round(span), missing)
 
-    def next_window(self, missing: int) -> dict:
+    def next_window(self, missing: int) -> dict[str, Any]:
         """The condition on SEQ of the next window, nearest numbers first."""
         span = self.next_span(missing)
         if self.ascending:
             return {"$gt": self.low, "$lte": min(self.low + span, self.high)}
         return {"$gt": max(self.high - span, self.low), "$lte": self.high}
 
-    def covered(self, window: dict, last: int | None) -> None:
+    def covered(self, window: dict[str, Any], last: int | None) -> None:
         """Move past `window`, or only up to number `last` when the window was cut short."""
         if self.ascending:
             through = window["$lte"] if last is None else last
@@ -187,7 +204,7 @@ class Walk:
         self.span += self.last_span
 
 
-async def number_range(database, q: StatementQuery) -> tuple[int, int]:
+async def number_range(database: Database, q: StatementQuery) -> tuple[int, int]:
     """The numbers this query can match: (low exclusive, high inclusive)."""
     top, _ = await find_sequence(database)
     low, high = 0, top
@@ -204,7 +221,7 @@ async def number_range(database, q: StatementQuery) -> tuple[int, int]:
     return low, high
 
 
-async def find_statements(database, q: StatementQuery, limit: int) -> Page:
+async def find_statements(database: Database, q: StatementQuery, limit: int) -> Page:
     low, high = await number_range(database, q)
     documents = await _find_in_windows(database, q, limit + 1, Walk(low, high, q.ascending))
     more = len(documents) > limit
@@ -219,7 +236,7 @@ async def find_statements(database, q: StatementQuery, limit: int) -> Page:
 BODY_FIELDS = [BODY, SEQ, STORED, ATTACHMENTS]
 
 
-async def _find_in_windows(database, q: StatementQuery, wanted: int, walk: Walk) -> list[dict]:
+async def _find_in_windows(database: Database, q: StatementQuery, wanted: int, walk: Walk) -> list[dict[str, Any]]:
     condition = build_filter(q)
     direction = ASCENDING if q.ascending else DESCENDING
     # With conditions checked here, windows are read for their keys only, and the statements
@@ -227,7 +244,7 @@ async def _find_in_windows(database, q: StatementQuery, wanted: int, walk: Walk)
     two_steps = bool(condition.others)
     fields = [SEQ, STORED, *condition.others] if two_steps else BODY_FIELDS
     collection = database[STATEMENTS]
-    found: list[dict] = []
+    found: list[dict[str, Any]] = []
     while not walk.done and len(found) < wanted:
         missing = wanted - len(found)
         bounds = walk.next_window(missing)
@@ -256,15 +273,15 @@ async def _find_in_windows(database, q: StatementQuery, wanted: int, walk: Walk)
     return found
 
 
-def _beyond_time(condition: Filter, document: dict, ascending: bool) -> bool:
+def _beyond_time(condition: Filter, document: dict[str, Any], ascending: bool) -> bool:
     if ascending:
         return condition.until is not None and document[STORED] > condition.until
     return condition.since is not None and document[STORED] <= condition.since
 
 
 async def find_statement(
-    database, statement_id: str, voided: bool, authority_key: str | None = None
-) -> tuple[dict, list[str]] | None:
+    database: Database, statement_id: str, voided: bool, authority_key: str | None = None
+) -> tuple[dict[str, Any], list[str]] | None:
     """One statement by id: a voided one only when `voided`, a live one only when not; when
     `authority_key` is given, only if that credential stored it."""
     document = await database[STATEMENTS].find_one(

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pymongo import ASCENDING, IndexModel, UpdateOne
 
-from lrs.db import IndexSpec
+from lrs.db import Database, IndexSpec
 from lrs.statements import store
 
 # Erasure asks which statements still use an attachment body; few statements have attachments.
@@ -28,7 +29,7 @@ RECORD_FIELDS = [store.ID, store.BODY, store.STORED, store.VOIDED, store.AUTHORI
 class StoredRecord:
     """A statement as stored, with what the LRS keeps beside it."""
 
-    statement: dict
+    statement: dict[str, Any]
     stored: datetime
     voided: bool
     credential: str                       # key of the credential that stored it
@@ -37,10 +38,10 @@ class StoredRecord:
 
     @property
     def id(self) -> str:
-        return self.statement["id"].lower()
+        return str(self.statement["id"]).lower()
 
 
-def to_record(document: dict) -> StoredRecord:
+def to_record(document: dict[str, Any]) -> StoredRecord:
     return StoredRecord(
         statement=store.from_document(document),
         stored=document[store.STORED],
@@ -51,7 +52,7 @@ def to_record(document: dict) -> StoredRecord:
     )
 
 
-def matches(record: StoredRecord, conditions: list[list[dict]]) -> bool:
+def matches(record: StoredRecord, conditions: list[list[dict[str, Any]]]) -> bool:
     """`conditions`: groups of `{field: value}` equalities (query.py's filter functions make them);
     every group must have one equality the record holds."""
     fields = {**record.keys, store.AUTHORITY: [record.credential]}
@@ -63,7 +64,7 @@ def matches(record: StoredRecord, conditions: list[list[dict]]) -> bool:
 
 # --- reads ---------------------------------------------------------------------------------
 
-async def find_records(database, ids: list[str]) -> dict[str, StoredRecord]:
+async def find_records(database: Database, ids: list[str]) -> dict[str, StoredRecord]:
     """The stored statements with these ids (voided or not), by lower-case id."""
     if not ids:
         return {}
@@ -71,14 +72,14 @@ async def find_records(database, ids: list[str]) -> dict[str, StoredRecord]:
     return {document[store.ID]: to_record(document) for document in documents}
 
 
-async def find_records_mentioning(database, agent_keys: list[str]) -> list[StoredRecord]:
+async def find_records_mentioning(database: Database, agent_keys: list[str]) -> list[StoredRecord]:
     """Every statement that names one of these agents anywhere (actor, object, context, authority,
     SubStatement, Group member) or targets a statement that does."""
     cursor = database[store.STATEMENTS].find({store.RELATED_AGENTS: {"$in": agent_keys}}, RECORD_FIELDS)
     return [to_record(document) for document in await cursor.to_list()]
 
 
-async def find_attachment_users(database, hashes: list[str]) -> dict[str, set[str]]:
+async def find_attachment_users(database: Database, hashes: list[str]) -> dict[str, set[str]]:
     """For each of these attachment bodies, the ids of the stored statements that use it."""
     users: dict[str, set[str]] = {h: set() for h in hashes}
     if not hashes:
@@ -93,7 +94,7 @@ async def find_attachment_users(database, hashes: list[str]) -> dict[str, set[st
 
 # --- writes --------------------------------------------------------------------------------
 
-async def update_records(database, records: list[StoredRecord]) -> None:
+async def update_records(database: Database, records: list[StoredRecord]) -> None:
     """Store new bodies, filter keys and attachment lists of existing statements (erasure's
     pseudonymisation); `stored`, `voided` and the credential stay as they are."""
     operations = [
@@ -108,7 +109,7 @@ async def update_records(database, records: list[StoredRecord]) -> None:
         await database[store.STATEMENTS].bulk_write(operations, ordered=False)
 
 
-async def delete_records(database, records: list[StoredRecord]) -> int:
+async def delete_records(database: Database, records: list[StoredRecord]) -> int:
     """Delete these statements for good. Their sequence numbers stay unused: reads walk windows of
     numbers and take a hole for numbers that matched nothing (lrs.statements.query)."""
     if not records:

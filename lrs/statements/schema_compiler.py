@@ -18,7 +18,7 @@ Check = Callable[[Any], None]
 class SchemaFailure(Exception):
     """Raised by a compiled schema check. ``path`` is filled child-first while unwinding."""
 
-    def __init__(self, keyword: str, node: dict, instance: Any, detail: Any = None) -> None:
+    def __init__(self, keyword: str, node: dict[str, Any], instance: Any, detail: Any = None) -> None:
         self.keyword = keyword
         self.node = node
         self.instance = instance
@@ -39,10 +39,10 @@ def _is_integer(value: Any) -> bool:
 def _json_equal(a: Any, b: Any) -> bool:
     # JSON equality: true is not 1, but 1 and 1.0 are the same number.
     if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
+        return type(a) is type(b) and bool(a == b)
     if _is_number(a) and _is_number(b):
-        return a == b
-    return type(a) is type(b) and a == b
+        return bool(a == b)
+    return type(a) is type(b) and bool(a == b)
 
 
 _PYTHON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
@@ -65,11 +65,11 @@ class SchemaCompiler:
     at load time: the schema cannot silently mean more than is enforced.
     """
 
-    def __init__(self, defs: dict) -> None:
+    def __init__(self, defs: dict[str, Any]) -> None:
         self.defs = defs
         self.compiled: dict[str, Check | None] = {}
 
-    def compile(self, node: dict | bool) -> Check:
+    def compile(self, node: dict[str, Any] | bool) -> Check:
         if node is True:
             return _accept
         if node is False:
@@ -104,14 +104,20 @@ class SchemaCompiler:
         if done is not None:
             return done
         compiled = self.compiled
-        return lambda instance: compiled[name](instance)
+
+        def check_later(instance: Any) -> None:
+            check = compiled[name]
+            assert check is not None  # bound once the outermost compile of `name` returns
+            check(instance)
+
+        return check_later
 
     # Each keyword maker returns a check that raises SchemaFailure or returns None.
 
-    def _ref(self, node: dict, value: str) -> Check:
+    def _ref(self, node: dict[str, Any], value: str) -> Check:
         return self.ref(value)
 
-    def _type(self, node: dict, value: str | list) -> Check:
+    def _type(self, node: dict[str, Any], value: str | list[Any]) -> Check:
         names = [value] if isinstance(value, str) else value
         if all(name in _PYTHON_TYPES for name in names):  # "number"/"integer" must exclude bool
             python_types = tuple(_PYTHON_TYPES[name] for name in names)
@@ -129,14 +135,14 @@ class SchemaCompiler:
 
         return check_types
 
-    def _const(self, node: dict, value: Any) -> Check:
+    def _const(self, node: dict[str, Any], value: Any) -> Check:
         def check_const(instance: Any) -> None:
             if not _json_equal(instance, value):
                 raise SchemaFailure("const", node, instance)
 
         return check_const
 
-    def _enum(self, node: dict, value: list) -> Check:
+    def _enum(self, node: dict[str, Any], value: list[Any]) -> Check:
         if all(isinstance(item, str) for item in value):
             allowed = frozenset(value)
 
@@ -152,7 +158,7 @@ class SchemaCompiler:
 
         return check_enum
 
-    def _pattern(self, node: dict, value: str) -> Check:
+    def _pattern(self, node: dict[str, Any], value: str) -> Check:
         search = re.compile(value).search
         # Statements repeat their IRIs (verbs, activities, extension keys) endlessly: a string
         # that matched once is not searched again. Bounded: past the cap, nothing more is kept.
@@ -167,28 +173,28 @@ class SchemaCompiler:
 
         return check_pattern
 
-    def _minimum(self, node: dict, value: float) -> Check:
+    def _minimum(self, node: dict[str, Any], value: float) -> Check:
         def check_minimum(instance: Any) -> None:
             if _is_number(instance) and instance < value:
                 raise SchemaFailure("minimum", node, instance)
 
         return check_minimum
 
-    def _maximum(self, node: dict, value: float) -> Check:
+    def _maximum(self, node: dict[str, Any], value: float) -> Check:
         def check_maximum(instance: Any) -> None:
             if _is_number(instance) and instance > value:
                 raise SchemaFailure("maximum", node, instance)
 
         return check_maximum
 
-    def _min_items(self, node: dict, value: int) -> Check:
+    def _min_items(self, node: dict[str, Any], value: int) -> Check:
         def check_min_items(instance: Any) -> None:
             if isinstance(instance, list) and len(instance) < value:
                 raise SchemaFailure("minItems", node, instance)
 
         return check_min_items
 
-    def _required(self, node: dict, value: list) -> Check:
+    def _required(self, node: dict[str, Any], value: list[Any]) -> Check:
         names = tuple(value)
 
         def check_required(instance: Any) -> None:
@@ -199,7 +205,7 @@ class SchemaCompiler:
 
         return check_required
 
-    def _properties(self, node: dict, value: dict) -> Check:
+    def _properties(self, node: dict[str, Any], value: dict[str, Any]) -> Check:
         children = tuple((name, self.compile(child)) for name, child in value.items())
 
         def check_properties(instance: Any) -> None:
@@ -214,7 +220,7 @@ class SchemaCompiler:
 
         return check_properties
 
-    def _additional_properties(self, node: dict, value: dict | bool) -> Check:
+    def _additional_properties(self, node: dict[str, Any], value: dict[str, Any] | bool) -> Check:
         known = frozenset(node.get("properties", ()))
         if value is False:
 
@@ -238,7 +244,7 @@ class SchemaCompiler:
 
         return check_extras
 
-    def _items(self, node: dict, value: dict) -> Check:
+    def _items(self, node: dict[str, Any], value: dict[str, Any]) -> Check:
         check = self.compile(value)
 
         def check_items(instance: Any) -> None:
@@ -252,7 +258,7 @@ class SchemaCompiler:
 
         return check_items
 
-    def _not(self, node: dict, value: dict) -> Check:
+    def _not(self, node: dict[str, Any], value: dict[str, Any]) -> Check:
         check = self.compile(value)
 
         def check_not(instance: Any) -> None:
@@ -264,7 +270,7 @@ class SchemaCompiler:
 
         return check_not
 
-    def _if(self, node: dict, value: dict) -> Check:
+    def _if(self, node: dict[str, Any], value: dict[str, Any]) -> Check:
         condition = self.predicate(value)
         then = self.compile(node.get("then", True))
         otherwise = self.compile(node.get("else", True))
@@ -274,7 +280,7 @@ class SchemaCompiler:
 
         return check_if
 
-    def predicate(self, node: dict) -> Callable[[Any], bool]:
+    def predicate(self, node: dict[str, Any]) -> Callable[[Any], bool]:
         """An if-condition as a yes/no test.
 
         The objectType dispatch conditions ({"required": [k], "properties": {k: {"const": v}}})
@@ -307,7 +313,7 @@ class SchemaCompiler:
 
         return passes
 
-    KEYWORDS: dict[str, Callable[[SchemaCompiler, dict, Any], Check]] = {
+    KEYWORDS: dict[str, Callable[[SchemaCompiler, dict[str, Any], Any], Check]] = {
         "$ref": _ref,
         "type": _type,
         "const": _const,
@@ -329,7 +335,7 @@ def _accept(instance: Any) -> None:
     return None
 
 
-def _reject_all(node: dict) -> Check:
+def _reject_all(node: dict[str, Any]) -> Check:
     def reject(instance: Any) -> None:
         raise SchemaFailure("false", node, instance)
 

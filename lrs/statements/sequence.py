@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 from pymongo import ReturnDocument, UpdateOne
 
 from lrs.coalescing import Coalescer
-from lrs.db import META
+from lrs.db import META, Database
 
 SEQUENCE_ID = "statement-sequence"
 MARKS = "statement_marks"
@@ -45,16 +46,16 @@ class Allocation:
 
 
 def as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-async def update_sequence(database, count: int, proposed: datetime) -> Allocation:
+async def update_sequence(database: Database, count: int, proposed: datetime) -> Allocation:
     """Take `count` numbers and the `stored` time that goes with them (>= `proposed`, and >= any
     time handed out before)."""
     return await _allocations.call(database, (count, proposed))
 
 
-async def _allocate_together(database, requests: list[tuple[int, datetime]]) -> list[Allocation]:
+async def _allocate_together(database: Database, requests: list[tuple[int, datetime]]) -> list[Allocation]:
     """One update of the counter for several requests: consecutive numbers, one `stored`."""
     total = sum(count for count, _ in requests)
     for _ in range(ATTEMPTS):
@@ -80,7 +81,7 @@ async def _allocate_together(database, requests: list[tuple[int, datetime]]) -> 
     return allocations
 
 
-async def insert_marks(database, allocation: Allocation) -> None:
+async def insert_marks(database: Database, allocation: Allocation) -> None:
     last = allocation.first + allocation.count - 1
     first_block = -(-allocation.first // BLOCK)  # the first block starting inside the allocation
     marks = [
@@ -94,7 +95,7 @@ async def insert_marks(database, allocation: Allocation) -> None:
 _allocations = Coalescer(_allocate_together)
 
 
-async def find_sequence(database) -> tuple[int, datetime | None]:
+async def find_sequence(database: Database) -> tuple[int, datetime | None]:
     """The last number handed out, and its `stored` time (0 and None before the first write)."""
     document = await database[META].find_one({"_id": SEQUENCE_ID})
     if document is None:
@@ -110,7 +111,7 @@ class Marks:
     times: list[datetime] = field(default_factory=list)
     checked_through: int = -1  # the last block looked for
 
-    def merge(self, documents: list[dict]) -> None:
+    def merge(self, documents: list[dict[str, Any]]) -> None:
         for document in documents:
             block, moment = document["_id"], as_utc(document["stored"])
             index = bisect.bisect_left(self.blocks, block)
@@ -135,7 +136,7 @@ class Marks:
 _cache: dict[tuple[int, str], Marks] = {}
 
 
-async def load_marks(database, top: int) -> Marks:
+async def load_marks(database: Database, top: int) -> Marks:
     """The marks up to the block of number `top`: read whole once per process, then only new ones."""
     key = (id(database.client), database.name)
     marks = _cache.get(key)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from lrs.activities.store import find_definitions, update_definitions
 from lrs.agents.store import update_agent_names
 from lrs.auth.principal import Principal
 from lrs.coalescing import Turns
+from lrs.db import Database
 from lrs.errors import BadRequest, Forbidden, InvalidStatement, NotFound, StatementConflict
 from lrs.hooks import StatementHook, StoreContext
 from lrs.statements import query, sequence, store
@@ -32,10 +34,10 @@ class StoredClock:
     """`stored` values that never go backwards within a process, at BSON's millisecond precision."""
 
     def __init__(self) -> None:
-        self._last = datetime.min.replace(tzinfo=timezone.utc)
+        self._last = datetime.min.replace(tzinfo=UTC)
 
     def now(self) -> datetime:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)
         self._last = max(now, self._last)
         return self._last
@@ -45,12 +47,12 @@ clock = StoredClock()
 
 
 def format_timestamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass
 class StatementResult:
-    statements: list[dict]
+    statements: list[dict[str, Any]]
     attachments: list[AttachmentBody] = field(default_factory=list)
     more: query.Position | None = None
 
@@ -58,7 +60,7 @@ class StatementResult:
 # --- writing ------------------------------------------------------------------------------
 
 async def store_statements(
-    database,
+    database: Database,
     hooks: list[StatementHook],
     principal: Principal,
     body: object,
@@ -108,13 +110,13 @@ turns = Turns()
 
 
 async def write_batch(
-    database, hooks: list[StatementHook], principal: Principal, statements: list[dict], received: list[dict],
-    chosen: set[str], parts: dict[str, AttachmentBody], ctx: StoreContext,
+    database: Database, hooks: list[StatementHook], principal: Principal, statements: list[dict[str, Any]],
+    received: list[dict[str, Any]], chosen: set[str], parts: dict[str, AttachmentBody], ctx: StoreContext,
 ) -> None:
     """Settle known ids, take numbers and `stored`, let the hooks judge, insert."""
     await check_voiding(database, statements, principal)
     # Known ids are settled (no-op or 409) before any hook acts on the batch.
-    as_received = {s["id"].lower(): r for s, r in zip(statements, received)}
+    as_received = {s["id"].lower(): r for s, r in zip(statements, received, strict=True)}
     known = await find_known(database, {i: r for i, r in as_received.items() if i in chosen})
     ctx.known_ids = frozenset(known)
     new = [s for s in statements if s["id"].lower() not in known]
@@ -141,7 +143,7 @@ async def undo_hooks(ctx: StoreContext) -> None:
             log.exception("undoing a statement hook's change failed")
 
 
-def check_attachments(statements: list[dict], parts: dict[str, AttachmentBody]) -> dict[str, AttachmentBody]:
+def check_attachments(statements: list[dict[str, Any]], parts: dict[str, AttachmentBody]) -> dict[str, AttachmentBody]:
     """Every attachment without fileUrl needs a part; signatures must verify. Returns parts used."""
     used: dict[str, AttachmentBody] = {}
     for index, statement in enumerate(statements):
@@ -165,7 +167,7 @@ def check_attachments(statements: list[dict], parts: dict[str, AttachmentBody]) 
 
 
 def prepare_statement(
-    statement: dict, principal: Principal, stored: datetime, version: XapiVersion = XAPI_1_0_3,
+    statement: dict[str, Any], principal: Principal, stored: datetime, version: XapiVersion = XAPI_1_0_3,
 ) -> None:
     """Set what the LRS assigns (Data 2.4): id, stored, timestamp, authority, version."""
     statement.setdefault("id", str(uuid.uuid4()))
@@ -179,14 +181,16 @@ def prepare_statement(
         normalize_context_activities(statement["object"].get("context"))
 
 
-def normalize_context_activities(context: dict | None) -> None:
+def normalize_context_activities(context: dict[str, Any] | None) -> None:
     # A single Activity is returned as an array of one (Data 2.4.6.2).
-    for kind, value in ((context or {}).get("contextActivities") or {}).items():
+    if not context:
+        return
+    for kind, value in (context.get("contextActivities") or {}).items():
         if isinstance(value, dict):
             context["contextActivities"][kind] = [value]
 
 
-def activities_of(statement: dict) -> list[dict]:
+def activities_of(statement: dict[str, Any]) -> list[dict[str, Any]]:
     found = []
     for part in (statement, statement["object"]):
         obj = part["object"]
@@ -199,7 +203,7 @@ def activities_of(statement: dict) -> list[dict]:
     return found
 
 
-async def check_voiding(database, statements: list[dict], principal: Principal) -> None:
+async def check_voiding(database: Database, statements: list[dict[str, Any]], principal: Principal) -> None:
     """A voiding statement cannot target another voiding statement, nor a statement its
     credential may not read (scope statements/read/mine: one another credential stored)."""
     targets = {
@@ -226,8 +230,8 @@ async def check_voiding(database, statements: list[dict], principal: Principal) 
 
 
 async def insert_checked(
-    database, statements: list[dict], allocation: sequence.Allocation, as_received: dict[str, dict],
-    chosen: set[str], principal: Principal, parts: dict[str, AttachmentBody],
+    database: Database, statements: list[dict[str, Any]], allocation: sequence.Allocation,
+    as_received: dict[str, dict[str, Any]], chosen: set[str], principal: Principal, parts: dict[str, AttachmentBody],
 ) -> None:
     """Insert statements not stored yet; one stored meanwhile by another request is checked too."""
     documents = [
@@ -251,7 +255,7 @@ async def insert_checked(
     await apply_references(database, [d for d in documents if d[store.ID] not in raced], chosen)
 
 
-async def find_known(database, as_received: dict[str, dict]) -> set[str]:
+async def find_known(database: Database, as_received: dict[str, dict[str, Any]]) -> set[str]:
     """Ids of these statements already stored as the same statement; a different one is a 409."""
     known = set()
     for document in await store.find_stored(database, list(as_received)):
@@ -262,14 +266,14 @@ async def find_known(database, as_received: dict[str, dict]) -> set[str]:
     return known
 
 
-async def inherit_target_keys(database, documents: list[dict]) -> None:
+async def inherit_target_keys(database: Database, documents: list[dict[str, Any]]) -> None:
     """A statement targeting another also matches the filters the target matches (recursively)."""
     in_batch = {d[store.ID]: d for d in documents}
     targets = [d[store.REF] for d in documents if store.REF in d and d[store.REF] not in in_batch]
     known = {d[store.ID]: d for d in await store.find_by_ids(database, targets, [store.ID, *store.KEY_FIELDS])}
     known.update(in_batch)
 
-    def resolve(document: dict, seen: set[str]) -> None:
+    def resolve(document: dict[str, Any], seen: set[str]) -> None:
         target = known.get(document.get(store.REF))
         if target is None or target[store.ID] in seen:
             return
@@ -281,7 +285,7 @@ async def inherit_target_keys(database, documents: list[dict]) -> None:
         resolve(document, {document[store.ID]})
 
 
-async def apply_references(database, new: list[dict], chosen: set[str]) -> None:
+async def apply_references(database: Database, new: list[dict[str, Any]], chosen: set[str]) -> None:
     """Void what new voiding statements target; pass new keys on to statements targeting them
     (only statements with ids of the client's choosing can have been targeted before)."""
     await store.void_statements(database, [d for d in new if store.is_voiding(d)])
@@ -314,11 +318,11 @@ async def apply_references(database, new: list[dict], chosen: set[str]) -> None:
 
 def consistent_through() -> str:
     # Writes in flight may still land with a `stored` up to their request duration back.
-    return format_timestamp(datetime.now(timezone.utc) - timedelta(seconds=1))
+    return format_timestamp(datetime.now(UTC) - timedelta(seconds=1))
 
 
 async def get_statement(
-    database, principal: Principal, statement_id: str, voided: bool, fmt: str,
+    database: Database, principal: Principal, statement_id: str, voided: bool, fmt: str,
     accept_language: str | None, with_attachments: bool, version: XapiVersion = XAPI_1_0_3,
 ) -> StatementResult:
     # Scope statements/read/mine: by the credential that stored it, as lists filter.
@@ -334,7 +338,7 @@ async def get_statement(
 
 
 async def query_statements(
-    database, q: query.StatementQuery, page_size: int, fmt: str, accept_language: str | None,
+    database: Database, q: query.StatementQuery, page_size: int, fmt: str, accept_language: str | None,
     with_attachments: bool, version: XapiVersion = XAPI_1_0_3,
 ) -> StatementResult:
     limit = min(q.limit, page_size) if q.limit else page_size
@@ -345,8 +349,8 @@ async def query_statements(
 
 
 async def render_statements(
-    database, statements: list[dict], fmt: str, accept_language: str | None, version: XapiVersion,
-) -> list[dict]:
+    database: Database, statements: list[dict[str, Any]], fmt: str, accept_language: str | None, version: XapiVersion,
+) -> list[dict[str, Any]]:
     statements = [returned_form(s, version) for s in statements]
     if fmt == "ids":
         return [to_ids_format(s) for s in statements]

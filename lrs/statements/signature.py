@@ -20,11 +20,13 @@ import base64
 import binascii
 import json
 import warnings
+from itertools import pairwise
+from typing import Any
 
 import jwt
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from lrs.errors import InvalidStatement
 from lrs.statements.compare import logically_equivalent
@@ -40,7 +42,7 @@ _JWS = jwt.PyJWS(algorithms=list(ALLOWED_ALGORITHMS))
 # --- the signature attachment ------------------------------------------------------------
 
 
-def check_signature_attachment(attachment: dict, path: str) -> None:
+def check_signature_attachment(attachment: dict[str, Any], path: str) -> None:
     """Reject signature attachment metadata that cannot carry a JWS as Data 2.6 requires.
 
     `path` names the attachment, e.g. `attachments[0]`.
@@ -57,7 +59,7 @@ def check_signature_attachment(attachment: dict, path: str) -> None:
 # --- the JWS ----------------------------------------------------------------------------
 
 
-def verify_signature(statement: dict, jws: bytes, path: str) -> None:
+def verify_signature(statement: dict[str, Any], jws: bytes, path: str) -> None:
     """Raise `InvalidStatement(path, ...)` unless `jws` is a well-formed signature of `statement`.
 
     `statement` is the statement as received; it may already carry what the LRS fills
@@ -86,7 +88,7 @@ def _compact_token(jws: bytes | str, path: str) -> bytes:
     return token
 
 
-def _header(token: bytes, path: str) -> dict:
+def _header(token: bytes, path: str) -> dict[str, Any]:
     try:
         header = _JWS.get_unverified_header(token)
     except jwt.PyJWTError as exc:
@@ -99,12 +101,12 @@ def _header(token: bytes, path: str) -> dict:
     return header
 
 
-def _signing_key(header: dict, path: str) -> rsa.RSAPublicKey | None:
+def _signing_key(header: dict[str, Any], path: str) -> rsa.RSAPublicKey | None:
     """The key of the first `x5c` certificate, after checking the chain; None without `x5c`."""
     if "x5c" not in header:
         return None
     chain = _certificate_chain(header["x5c"], path)
-    for position, (cert, issuer) in enumerate(zip(chain, chain[1:])):
+    for position, (cert, issuer) in enumerate(pairwise(chain)):
         if not _issued_by(cert, issuer):
             raise InvalidStatement(path, f"x5c certificate {position} is not signed by certificate {position + 1}")
     key = chain[0].public_key()
@@ -137,12 +139,10 @@ def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
         if isinstance(key, rsa.RSAPublicKey):
             # Done by hand because `verify_directly_issued_by` refuses SHA-1, which older
             # certificates (including the spec's own example chain) are signed with.
-            key.verify(
-                cert.signature,
-                cert.tbs_certificate_bytes,
-                cert.signature_algorithm_parameters,
-                cert.signature_hash_algorithm,
-            )
+            scheme, digest = cert.signature_algorithm_parameters, cert.signature_hash_algorithm
+            if not isinstance(scheme, (padding.PKCS1v15, padding.PSS)) or digest is None:
+                return False  # not an RSA signature: this issuer did not make it
+            key.verify(cert.signature, cert.tbs_certificate_bytes, scheme, digest)
         else:
             cert.verify_directly_issued_by(issuer)
     except (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError):
@@ -156,11 +156,13 @@ def _payload(token: bytes, alg: str, key: rsa.RSAPublicKey | None, path: str) ->
         # Nothing to verify against, but an RSA signature is never empty.
         if not decoded["signature"]:
             raise InvalidStatement(path, "the JWS has no signature")
-        return decoded["payload"]
-    return _decode(token, path, key=key, algorithms=[alg])["payload"]
+        payload: bytes = decoded["payload"]
+        return payload
+    verified: bytes = _decode(token, path, key=key, algorithms=[alg])["payload"]
+    return verified
 
 
-def _decode(token: bytes, path: str, **kwargs) -> dict:
+def _decode(token: bytes, path: str, **kwargs: Any) -> dict[str, Any]:
     try:
         with warnings.catch_warnings():
             # xAPI sets no minimum RSA key size (the spec's example key is 1024 bits),
@@ -173,7 +175,7 @@ def _decode(token: bytes, path: str, **kwargs) -> dict:
         raise InvalidStatement(path, f"the JWS cannot be decoded: {exc}") from None
 
 
-def _signed_statement(payload: bytes, path: str) -> dict:
+def _signed_statement(payload: bytes, path: str) -> dict[str, Any]:
     try:
         signed = json.loads(payload)
     except (UnicodeDecodeError, ValueError):

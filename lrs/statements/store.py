@@ -9,17 +9,21 @@ outside this module sees `_id`, derived fields or escaped keys.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
+from typing import Any, NoReturn, TypeVar
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 from pymongo.errors import BulkWriteError, DocumentTooLarge
 
 from lrs.coalescing import Coalescer
-from lrs.db import IndexSpec
+from lrs.db import Database, IndexSpec
 from lrs.errors import PayloadTooLarge
 from lrs.ifi import actor_keys
 from lrs.statements.vocab import VOIDED_VERB
+
+T = TypeVar("T")
 
 STATEMENTS = "statements"
 DUPLICATE_KEY = 11000
@@ -70,7 +74,7 @@ INDEXES = [
 # Validation leaves free-form keys only in extensions (whose keys are IRIs, full of dots), so
 # only those parts are walked; the rest of a statement is stored as it is.
 
-def escape(value):
+def escape(value: Any) -> Any:
     if isinstance(value, dict):
         return {_escape_key(k): escape(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -81,7 +85,7 @@ def escape(value):
     return value
 
 
-def unescape(value):
+def unescape(value: Any) -> Any:
     if isinstance(value, dict):
         if len(value) == 1 and "$bigint" in value:
             return int(value["$bigint"])
@@ -105,7 +109,7 @@ def _unescape_key(key: str) -> str:
     return key
 
 
-def convert_extensions(statement: dict, convert) -> dict:
+def convert_extensions(statement: dict[str, Any], convert: Callable[[Any], Any]) -> dict[str, Any]:
     """A copy of a statement (or SubStatement) with `convert` applied to every extensions map."""
     copy = dict(statement)
     if "result" in copy and "extensions" in copy["result"]:
@@ -131,7 +135,7 @@ def convert_extensions(statement: dict, convert) -> dict:
     return copy
 
 
-def _activity_extensions(activity: dict, convert) -> dict:
+def _activity_extensions(activity: dict[str, Any], convert: Callable[[Any], Any]) -> dict[str, Any]:
     definition = activity.get("definition")
     if not definition or "extensions" not in definition:
         return activity
@@ -140,7 +144,7 @@ def _activity_extensions(activity: dict, convert) -> dict:
 
 # --- mapping ------------------------------------------------------------------------------
 
-def query_keys(statement: dict) -> dict[str, list[str]]:
+def query_keys(statement: dict[str, Any]) -> dict[str, list[str]]:
     """The filter keys of one statement, before any StatementRef inheritance."""
     obj = statement["object"]
     kind = obj.get("objectType", "Activity")
@@ -182,11 +186,11 @@ def query_keys(statement: dict) -> dict[str, list[str]]:
     }
 
 
-def verb_activity_keys(verbs: list[str], activities) -> list[str]:
+def verb_activity_keys(verbs: Iterable[str], activities: Iterable[str]) -> list[str]:
     return sorted(f"{verb} {activity}" for verb in verbs for activity in activities)
 
 
-def _context_agent_keys(context: dict) -> list[str]:
+def _context_agent_keys(context: dict[str, Any]) -> list[str]:
     keys = []
     for role in ("instructor", "team"):
         if context.get(role):
@@ -199,7 +203,7 @@ def _context_agent_keys(context: dict) -> list[str]:
     return keys
 
 
-def _context_activity_ids(context: dict) -> list[str]:
+def _context_activity_ids(context: dict[str, Any]) -> list[str]:
     ids = []
     for activities in (context.get("contextActivities") or {}).values():
         ids += [activity["id"] for activity in activities]
@@ -207,9 +211,9 @@ def _context_activity_ids(context: dict) -> list[str]:
 
 
 def to_document(
-    statement: dict, seq: int, stored: datetime, authority_key: str, attachment_hashes: list[str],
+    statement: dict[str, Any], seq: int, stored: datetime, authority_key: str, attachment_hashes: list[str],
     reads_only_own: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     obj = statement["object"]
     ref = obj["id"].lower() if obj.get("objectType") == "StatementRef" else None
     document = {
@@ -233,45 +237,45 @@ def to_document(
     return document
 
 
-def from_document(document: dict) -> dict:
+def from_document(document: dict[str, Any]) -> dict[str, Any]:
     return convert_extensions(document[BODY], unescape)
 
 
-def is_voiding(document: dict) -> bool:
+def is_voiding(document: dict[str, Any]) -> bool:
     return VOIDS in document
 
 
 # --- reads the write path needs ----------------------------------------------------------
 
-async def find_by_ids(database, ids: list[str], projection: list[str] | None = None) -> list[dict]:
+async def find_by_ids(database: Database, ids: list[str], projection: list[str] | None = None) -> list[dict[str, Any]]:
     if not ids:
         return []
     cursor = database[STATEMENTS].find({ID: {"$in": ids}}, projection)
     return await cursor.to_list()
 
 
-async def find_referencing(database, ids: list[str]) -> list[dict]:
+async def find_referencing(database: Database, ids: list[str]) -> list[dict[str, Any]]:
     """Statements whose object is a StatementRef to one of `ids`."""
     if not ids:
         return []
     return await _referencing.call(database, ids)
 
 
-async def _find_referencing_together(database, requests: list[list[str]]) -> list[list[dict]]:
+async def _find_referencing_together(database: Database, requests: list[list[str]]) -> list[list[dict[str, Any]]]:
     wanted = sorted({i for ids in requests for i in ids})
     fields = [ID, REF, VOIDS, VOIDS_OWN, AUTHORITY, *KEY_FIELDS]
     found = await database[STATEMENTS].find({REF: {"$in": wanted}}, fields).to_list()
     return [[d for d in found if d[REF] in wanted_here] for wanted_here in map(set, requests)]
 
 
-async def find_stored(database, ids: list[str]) -> list[dict]:
+async def find_stored(database: Database, ids: list[str]) -> list[dict[str, Any]]:
     """The id and statement of those of `ids` that are stored (every write checks its ids)."""
     if not ids:
         return []
     return await _stored.call(database, ids)
 
 
-async def _find_stored_together(database, requests: list[list[str]]) -> list[list[dict]]:
+async def _find_stored_together(database: Database, requests: list[list[str]]) -> list[list[dict[str, Any]]]:
     wanted = sorted({i for ids in requests for i in ids})
     found = {d[ID]: d for d in await database[STATEMENTS].find({ID: {"$in": wanted}}, [ID, BODY]).to_list()}
     return [[found[i] for i in ids if i in found] for ids in requests]
@@ -284,14 +288,14 @@ _stored = Coalescer(_find_stored_together)
 
 # --- writes --------------------------------------------------------------------------------
 
-async def insert_statements(database, documents: list[dict]) -> list[str]:
+async def insert_statements(database: Database, documents: list[dict[str, Any]]) -> list[str]:
     """Insert; return the ids that already existed (the caller decides if that is a conflict)."""
     if not documents:
         return []
     return await _inserts.call(database, documents)
 
 
-async def _insert_together(database, batches: list[list[dict]]) -> list[list[str] | BaseException]:
+async def _insert_together(database: Database, batches: list[list[dict[str, Any]]]) -> list[list[str] | BaseException]:
     """One insert for the batches of several requests; each gets its own duplicates or error."""
     if len(batches) == 1:
         return [await _insert_batch(database, batches[0])]
@@ -321,14 +325,14 @@ async def _insert_together(database, batches: list[list[dict]]) -> list[list[str
         return results
 
 
-async def _outcome(call) -> object:
+async def _outcome(call: Awaitable[T]) -> T | Exception:
     try:
         return await call
     except Exception as error:
         return error
 
 
-async def _insert_batch(database, documents: list[dict]) -> list[str]:
+async def _insert_batch(database: Database, documents: list[dict[str, Any]]) -> list[str]:
     duplicates = []
     try:
         await database[STATEMENTS].insert_many(documents, ordered=False)
@@ -348,20 +352,20 @@ async def _insert_batch(database, documents: list[dict]) -> list[str]:
 _inserts = Coalescer(_insert_together)
 
 
-async def _refuse_too_large(database, documents: list[dict]) -> None:
+async def _refuse_too_large(database: Database, documents: list[dict[str, Any]]) -> NoReturn:
     # The rest of the batch may be stored already (the driver checks sizes as it encodes, the
     # server as it inserts): take it back, so the batch is stored whole or not at all.
     await delete_statements(database, [d["_id"] for d in documents])
     raise PayloadTooLarge("a statement is larger than the 16 MB a stored document can hold")
 
 
-async def delete_statements(database, object_ids: list[ObjectId]) -> None:
+async def delete_statements(database: Database, object_ids: list[ObjectId]) -> None:
     """Only used to undo this request's own inserts when a concurrent writer made it a conflict."""
     if object_ids:
         await database[STATEMENTS].delete_many({"_id": {"$in": object_ids}})
 
 
-async def void_statements(database, voiding: list[dict]) -> None:
+async def void_statements(database: Database, voiding: list[dict[str, Any]]) -> None:
     """Void what these voiding statements (documents) target, each as far as it may: a credential
     that may read only its own statements voids only those, even when the target arrives later."""
     targets: dict[str | None, list[str]] = {}
@@ -376,7 +380,7 @@ async def void_statements(database, voiding: list[dict]) -> None:
         await database[STATEMENTS].update_many(condition, {"$set": {VOIDED: True}})
 
 
-async def update_inherited_keys(database, updates: dict[str, dict[str, list[str]]]) -> None:
+async def update_inherited_keys(database: Database, updates: dict[str, dict[str, list[str]]]) -> None:
     """Add a targeted statement's keys to the statements that target it."""
     operations = [
         UpdateOne({ID: statement_id}, {"$addToSet": {f: {"$each": v} for f, v in keys.items() if v}})

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from typing import Any, cast
 
 from lrs import datatypes
 from lrs.errors import InvalidParameter, InvalidStatement
@@ -29,11 +30,10 @@ from lrs.statements.schema import check_actor_structure, check_statement_structu
 from lrs.statements.vocab import VOIDED_VERB
 from lrs.versions import NEWEST, VERSION_HEADER, XAPI_1_0_3, XapiVersion
 
-
 # --------------------------------------------------------------------------- public API
 
 
-def validate_statement(raw: object, version: XapiVersion = XAPI_1_0_3) -> dict:
+def validate_statement(raw: object, version: XapiVersion = XAPI_1_0_3) -> dict[str, Any]:
     """Validate one statement as received (PUT/POST) under `version`'s rules; return it unchanged."""
     if not isinstance(raw, dict):
         raise InvalidStatement("", "a statement must be a JSON object")
@@ -46,7 +46,7 @@ def validate_statement(raw: object, version: XapiVersion = XAPI_1_0_3) -> dict:
     return raw
 
 
-def validate_statements(raw: object, version: XapiVersion = XAPI_1_0_3) -> list[dict]:
+def validate_statements(raw: object, version: XapiVersion = XAPI_1_0_3) -> list[dict[str, Any]]:
     """Validate a POST body: one statement or an array of them (possibly empty).
 
     Errors inside an array name the index (``[2].actor.mbox``); two statements with the
@@ -73,26 +73,27 @@ def validate_statements(raw: object, version: XapiVersion = XAPI_1_0_3) -> list[
     return raw
 
 
-def validate_agent(raw: object, path: str = "agent", *, allow_group: bool = True) -> dict:
+def validate_agent(raw: object, path: str = "agent", *, allow_group: bool = True) -> dict[str, Any]:
     """Validate an Agent or identified Group given as a parameter (agent=, document APIs).
 
     ``allow_group=False`` is for the State and Agent Profile resources, whose "agent" is an
     Agent and not a Group (Communication 2.3, 2.6).
     """
     check_actor_structure(raw, path)
+    agent = cast(dict[str, Any], raw)  # the structure check passed: an object
     try:
-        if raw.get("objectType") == "Group":
+        if agent.get("objectType") == "Group":
             if not allow_group:
                 raise _Rule(("objectType",), 'must be "Agent": a Group is not allowed here')
-            if not any(key in raw for key in IFI_PROPERTIES):
+            if not any(key in agent for key in IFI_PROPERTIES):
                 raise _Rule((), "must be an Agent or an identified Group (a Group with an inverse functional identifier)")
-        _actor_rules(raw, ())
+        _actor_rules(agent, ())
     except _Rule as broken:
         raise InvalidStatement(join_path(path, format_path(broken.path)), broken.rule) from None
-    return raw
+    return agent
 
 
-def parse_agent_param(text: str, name: str = "agent", *, allow_group: bool = True) -> dict:
+def parse_agent_param(text: str, name: str = "agent", *, allow_group: bool = True) -> dict[str, Any]:
     """Decode a JSON query parameter and validate it as an Agent (or identified Group)."""
     try:
         value = datatypes.parse_json_text(text)
@@ -124,7 +125,7 @@ class _Rule(Exception):
         self.rule = rule
 
 
-def _version_rules(statement: dict, path: PropertyPath, version: XapiVersion) -> None:
+def _version_rules(statement: dict[str, Any], path: PropertyPath, version: XapiVersion) -> None:
     """What this version lacks, before the structure check: the schema describes xAPI 2.0, and a
     1.0.3 client is better told "not in 1.0.3" than how a 2.0 property should look."""
     if "version" in statement and not path and not version.accepts_statement_version(statement["version"]):
@@ -141,7 +142,7 @@ def _version_rules(statement: dict, path: PropertyPath, version: XapiVersion) ->
         _version_rules(target, ("object",), version)
 
 
-def _statement_rules(statement: dict, path: PropertyPath, *, top: bool) -> None:
+def _statement_rules(statement: dict[str, Any], path: PropertyPath, *, top: bool) -> None:
     _actor_rules(statement["actor"], path + ("actor",))
     verb = statement["verb"]
     if "display" in verb:
@@ -178,14 +179,14 @@ def _statement_rules(statement: dict, path: PropertyPath, *, top: bool) -> None:
             _language_map(attachment["description"], path + ("attachments", index, "description"))
 
 
-def _actor_rules(actor: dict, path: PropertyPath) -> None:
+def _actor_rules(actor: dict[str, Any], path: PropertyPath) -> None:
     if actor.get("objectType") == "Group":
         _group_rules(actor, path)
     else:
         _agent_rules(actor, path)
 
 
-def _ifis(actor: dict, path: PropertyPath, *, required: bool) -> list[str]:
+def _ifis(actor: dict[str, Any], path: PropertyPath, *, required: bool) -> list[str]:
     present = [key for key in IFI_PROPERTIES if key in actor]
     if len(present) > 1:
         raise _Rule(path, "exactly one inverse functional identifier is allowed, found " + " and ".join(present))
@@ -194,11 +195,11 @@ def _ifis(actor: dict, path: PropertyPath, *, required: bool) -> list[str]:
     return present
 
 
-def _agent_rules(agent: dict, path: PropertyPath) -> None:
+def _agent_rules(agent: dict[str, Any], path: PropertyPath) -> None:
     _ifis(agent, path, required=True)
 
 
-def _group_rules(group: dict, path: PropertyPath) -> None:
+def _group_rules(group: dict[str, Any], path: PropertyPath) -> None:
     identified = _ifis(group, path, required=False)
     members = group.get("member")
     if not identified:
@@ -210,7 +211,7 @@ def _group_rules(group: dict, path: PropertyPath) -> None:
         _agent_rules(member, path + ("member", index))
 
 
-def _authority_rules(authority: dict, path: PropertyPath) -> None:
+def _authority_rules(authority: dict[str, Any], path: PropertyPath) -> None:
     if authority.get("objectType") != "Group":
         _agent_rules(authority, path)
         return
@@ -235,12 +236,12 @@ _LISTS_FOR_TYPE = {
 }
 
 
-def _activity_rules(activity: dict, path: PropertyPath) -> None:
+def _activity_rules(activity: dict[str, Any], path: PropertyPath) -> None:
     if "definition" in activity:
         _definition_rules(activity["definition"], path + ("definition",))
 
 
-def _definition_rules(definition: dict, path: PropertyPath) -> None:
+def _definition_rules(definition: dict[str, Any], path: PropertyPath) -> None:
     for key in ("name", "description"):
         if key in definition:
             _language_map(definition[key], path + (key,))
@@ -261,7 +262,7 @@ def _definition_rules(definition: dict, path: PropertyPath) -> None:
         _extensions(definition["extensions"], path + ("extensions",))
 
 
-def _components(components: list, path: PropertyPath) -> None:
+def _components(components: list[Any], path: PropertyPath) -> None:
     seen: set[str] = set()
     for index, component in enumerate(components):
         if component["id"] in seen:
@@ -271,7 +272,7 @@ def _components(components: list, path: PropertyPath) -> None:
             _language_map(component["description"], path + (index, "description"))
 
 
-def _result_rules(result: dict, path: PropertyPath) -> None:
+def _result_rules(result: dict[str, Any], path: PropertyPath) -> None:
     if "score" in result:
         _score_rules(result["score"], path + ("score",))
     if "duration" in result:
@@ -282,7 +283,7 @@ def _result_rules(result: dict, path: PropertyPath) -> None:
         _extensions(result["extensions"], path + ("extensions",))
 
 
-def _score_rules(score: dict, path: PropertyPath) -> None:
+def _score_rules(score: dict[str, Any], path: PropertyPath) -> None:
     for key, value in score.items():
         if isinstance(value, float) and not math.isfinite(value):
             raise _Rule(path + (key,), "must be a finite number")
@@ -303,7 +304,7 @@ def _storable_integer(value: object, path: PropertyPath) -> None:
         raise _Rule(path, "is larger than this LRS can store (64-bit integers)")
 
 
-def _context_rules(context: dict, path: PropertyPath, *, object_is_activity: bool) -> None:
+def _context_rules(context: dict[str, Any], path: PropertyPath, *, object_is_activity: bool) -> None:
     if not object_is_activity:
         for key in ("revision", "platform"):
             if key in context:
@@ -328,13 +329,13 @@ def _context_rules(context: dict, path: PropertyPath, *, object_is_activity: boo
         _extensions(context["extensions"], path + ("extensions",))
 
 
-def _language_map(language_map: dict, path: PropertyPath) -> None:
+def _language_map(language_map: dict[str, Any], path: PropertyPath) -> None:
     for tag in language_map:
         if not datatypes.is_language_tag(tag):
             raise _Rule(path + (tag,), "is not an RFC 5646 language tag")
 
 
-def _extensions(extensions: dict, path: PropertyPath) -> None:
+def _extensions(extensions: dict[str, Any], path: PropertyPath) -> None:
     # Keys must be IRIs; values are anything, null included (Data 4.1.s3).
     for key in extensions:
         if not datatypes.is_iri(key):

@@ -12,11 +12,13 @@ Pure functions on plain dicts; `returned_form` never changes its argument.
 
 from __future__ import annotations
 
+from typing import Any
+
 from lrs.datatypes import utc_timestamp
 from lrs.versions import XapiVersion
 
 
-def convert_for_storage(statement: dict, version: XapiVersion) -> None:
+def convert_for_storage(statement: dict[str, Any], version: XapiVersion) -> None:
     """Apply `version`'s storage rules to a validated statement, in place."""
     if version.utc_timestamps:
         for part in _parts(statement):
@@ -24,7 +26,7 @@ def convert_for_storage(statement: dict, version: XapiVersion) -> None:
                 part["timestamp"] = utc_timestamp(part["timestamp"])
 
 
-def returned_form(statement: dict, version: XapiVersion) -> dict:
+def returned_form(statement: dict[str, Any], version: XapiVersion) -> dict[str, Any]:
     """The statement as a request of `version` receives it."""
     returned = dict(statement)
     if "version" in returned and not version.accepts_statement_version(returned["version"]):
@@ -34,7 +36,7 @@ def returned_form(statement: dict, version: XapiVersion) -> dict:
     return _returned_part(returned, version)
 
 
-def _returned_part(part: dict, version: XapiVersion) -> dict:
+def _returned_part(part: dict[str, Any], version: XapiVersion) -> dict[str, Any]:
     context = part.get("context")
     if isinstance(context, dict) and version.missing_context_properties & context.keys():
         part["context"] = {k: v for k, v in context.items() if k not in version.missing_context_properties}
@@ -43,7 +45,7 @@ def _returned_part(part: dict, version: XapiVersion) -> dict:
     return part
 
 
-def _parts(statement: dict) -> list[dict]:
+def _parts(statement: dict[str, Any]) -> list[dict[str, Any]]:
     """The statement and, when its object is one, its SubStatement."""
     target = statement.get("object")
     if isinstance(target, dict) and target.get("objectType") == "SubStatement":

@@ -7,13 +7,16 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
 from lrs.commands import Command, open_database
 from lrs.errors import BadRequest
 from lrs.forwarding.worker import Forwarding, OutboxHook
+from lrs.hooks import StatementHook
 from lrs.http import params
+from lrs.settings import Settings
 from lrs.statements.query import StatementQuery
 from lrs.transfer import format
 from lrs.transfer.export import export_lines, read_written
@@ -34,7 +37,7 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-documents", action="store_true", help="statements and attachments only")
 
 
-def filter_params(args: argparse.Namespace) -> dict:
+def filter_params(args: argparse.Namespace) -> dict[str, Any]:
     found = {name: getattr(args, name) for name in FILTER_OPTIONS if getattr(args, name) is not None}
     for name in ("related_activities", "related_agents"):
         if getattr(args, name):
@@ -42,7 +45,7 @@ def filter_params(args: argparse.Namespace) -> dict:
     return found
 
 
-def parse_query(found: dict) -> StatementQuery:
+def parse_query(found: dict[str, Any]) -> StatementQuery:
     """The same parsing, and so the same rules and errors, as GET /statements."""
     return StatementQuery(
         agent=params.agent(found), verb=params.iri(found, "verb"), activity=params.iri(found, "activity"),
@@ -52,7 +55,7 @@ def parse_query(found: dict) -> StatementQuery:
     )
 
 
-async def run_export(settings, args: argparse.Namespace) -> int:
+async def run_export(settings: Settings, args: argparse.Namespace) -> int:
     found = filter_params(args)
     query = parse_query(found)
     written = None
@@ -93,7 +96,7 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--restart", action="store_true", help="ignore the checkpoint of an interrupted import")
 
 
-async def run_import(settings, args: argparse.Namespace) -> int:
+async def run_import(settings: Settings, args: argparse.Namespace) -> int:
     if bool(args.file) == bool(args.source_url):
         raise BadRequest("give an export file or --from URL (one of them)")
     if not 1 <= args.batch <= 10_000:
@@ -113,7 +116,7 @@ async def run_import(settings, args: argparse.Namespace) -> int:
 
     async with open_database(settings) as database:
         # Imported statements are queued for the forwards like any others.
-        hooks = [OutboxHook(Forwarding(), lambda: database)]
+        hooks: list[StatementHook] = [OutboxHook(Forwarding(), lambda: database)]
         importer = Importer(database, hooks, import_principal(settings.public_url), args.batch, on_stored=bar.update)
         try:
             if args.file:

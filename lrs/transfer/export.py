@@ -9,12 +9,14 @@ already written picks up exactly what is missing.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from lrs.auth.principal import Principal
+from lrs.db import Database
 from lrs.documents.store import find_all_documents
 from lrs.errors import BadRequest, NotFound
 from lrs.ifi import ifi_key
@@ -32,7 +34,7 @@ EXPORTER = Principal("export", "export", frozenset({"all"}), {})
 class Written:
     """What an interrupted export file already holds."""
 
-    filter: dict | None = None
+    filter: dict[str, Any] | None = None
     last_stored: datetime | None = None
     ids_at_end: set[str] = field(default_factory=set)  # statements stored at `last_stored` or after
     voided: set[str] = field(default_factory=set)      # voided statements written (out of `stored` order)
@@ -69,23 +71,25 @@ def read_written(path: Path) -> Written:
     return written
 
 
-def document_name(line: dict) -> str:
+def document_name(line: dict[str, Any]) -> str:
     agent = ifi_key(line["agent"]) if "agent" in line else ""
     return json.dumps([line["resource"], line.get("activityId", ""), agent, line.get("registration", ""), line["id"]])
 
 
-def is_voiding(statement: dict) -> bool:
-    return statement["verb"]["id"] == VOIDED_VERB and statement["object"].get("objectType") == "StatementRef"
+def is_voiding(statement: dict[str, Any]) -> bool:
+    return bool(statement["verb"]["id"] == VOIDED_VERB and statement["object"].get("objectType") == "StatementRef")
 
 
-async def statement_lines(database, q: StatementQuery, written: Written) -> AsyncIterator[dict]:
+async def statement_lines(database: Database, q: StatementQuery, written: Written) -> AsyncIterator[dict[str, Any]]:
     q = replace(q, ascending=True, limit=0, after=None)
     if written.last_stored is not None:
         resume_from = written.last_stored - timedelta(milliseconds=1)
         q = replace(q, since=max(q.since, resume_from) if q.since else resume_from)
     attachments = set(written.attachments)
 
-    def with_bodies(statement: dict, bodies: dict[str, AttachmentBody], voided: bool = False):
+    def with_bodies(
+        statement: dict[str, Any], bodies: dict[str, AttachmentBody], voided: bool = False,
+    ) -> Iterator[dict[str, Any]]:
         for attachment in statement.get("attachments", ()):
             body = bodies.get(attachment["sha2"].lower())
             if body is not None and body.sha2 not in attachments:
@@ -116,19 +120,19 @@ async def statement_lines(database, q: StatementQuery, written: Written) -> Asyn
         q = replace(q, after=page.more)
 
 
-async def document_lines(database, agent: dict | None, activity_id: str | None, written: Written) -> AsyncIterator[dict]:
+async def document_lines(database: Database, agent: dict[str, Any] | None, activity_id: str | None, written: Written) -> AsyncIterator[dict[str, Any]]:
     async for key, document in find_all_documents(database, ifi_key(agent) if agent else None, activity_id):
         line = format.document_line(key, document)
         if document_name(line["document"]) not in written.documents:
             yield line
 
 
-async def export_lines(database, q: StatementQuery, filter_params: dict, with_documents: bool,
-                       written: Written | None = None) -> AsyncIterator[dict]:
+async def export_lines(database: Database, q: StatementQuery, filter_params: dict[str, Any], with_documents: bool,
+                       written: Written | None = None) -> AsyncIterator[dict[str, Any]]:
     """Every line of an export (after what `written` already holds, when resuming)."""
     written = written or Written()
     if written.filter is None:
-        yield format.header_line(filter_params, datetime.now(timezone.utc))
+        yield format.header_line(filter_params, datetime.now(UTC))
     elif written.filter != filter_params:
         raise BadRequest(f"the file was exported with the filter {json.dumps(written.filter)}; "
                          "resume with the same options or start a new file")

@@ -18,10 +18,19 @@ import base64
 import hashlib
 import json
 from datetime import datetime
+from typing import Any
 
 from lrs.datatypes import parse_timestamp
 from lrs.documents.store import (
-    ACTIVITY_ID, ACTIVITY_PROFILE, AGENT, AGENT_PROFILE, DOCUMENT_ID, KIND, REGISTRATION, STATE, Content,
+    ACTIVITY_ID,
+    ACTIVITY_PROFILE,
+    AGENT,
+    AGENT_PROFILE,
+    DOCUMENT_ID,
+    KIND,
+    REGISTRATION,
+    STATE,
+    Content,
     StoredDocument,
 )
 from lrs.errors import BadRequest
@@ -36,24 +45,24 @@ KINDS = {resource: kind for kind, resource in RESOURCES.items()}
 STATEMENT_PREFIX = b'{"statement":'
 
 
-def dump(line: dict) -> str:
+def dump(line: dict[str, Any]) -> str:
     return json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def header_line(filter_params: dict, exported: datetime) -> dict:
+def header_line(filter_params: dict[str, Any], exported: datetime) -> dict[str, Any]:
     return {HEADER: VERSION, "exported": format_timestamp(exported), "filter": filter_params}
 
 
-def attachment_line(body: AttachmentBody) -> dict:
+def attachment_line(body: AttachmentBody) -> dict[str, Any]:
     return {"attachment": {"sha2": body.sha2, "contentType": body.content_type,
                            "content": base64.b64encode(body.data).decode()}}
 
 
-def statement_line(statement: dict, voided: bool = False) -> dict:
+def statement_line(statement: dict[str, Any], voided: bool = False) -> dict[str, Any]:
     return {"statement": statement, "voided": True} if voided else {"statement": statement}
 
 
-def document_line(key: dict, document: StoredDocument) -> dict:
+def document_line(key: dict[str, Any], document: StoredDocument) -> dict[str, Any]:
     line = {"resource": RESOURCES[key[KIND]], "id": key[DOCUMENT_ID]}
     if key[ACTIVITY_ID]:
         line["activityId"] = key[ACTIVITY_ID]
@@ -92,7 +101,7 @@ def parse_line(raw: bytes, number: int) -> tuple[str, object]:
     raise BadRequest(f"line {number}: unknown kind {kind!r}")
 
 
-def parse_document(value: dict) -> tuple[dict, Content]:
+def parse_document(value: dict[str, Any]) -> tuple[dict[str, Any], Content]:
     """The document's key fields and content, as lrs.documents.store keeps them."""
     content = base64.b64decode(value["content"])
     key = {KIND: KINDS[value["resource"]], ACTIVITY_ID: value.get("activityId", ""),

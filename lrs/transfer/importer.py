@@ -11,11 +11,15 @@ documents are created unless one with the same key exists already (never overwri
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from lrs.auth.principal import Principal
-from lrs.documents.store import insert_document, place_of
+from lrs.db import Database
+from lrs.documents.store import Content, insert_document, place_of
 from lrs.errors import LRSError
+from lrs.hooks import StatementHook
 from lrs.statements.attachments import AttachmentBody, find_attachment_bodies, insert_attachment_bodies
 from lrs.statements.service import store_statements
 
@@ -41,12 +45,13 @@ class Counts:
 
 
 class Importer:
-    def __init__(self, database, hooks: list, principal: Principal, batch_size: int = BATCH_SIZE, on_stored=None) -> None:
+    def __init__(self, database: Database, hooks: list[StatementHook], principal: Principal, batch_size: int = BATCH_SIZE,
+                 on_stored: Callable[[int], object] | None = None) -> None:
         self.database = database
         self.hooks = hooks
         self.principal = principal
         self.batch_size = batch_size
-        self.pending: list[dict] = []
+        self.pending: list[dict[str, Any]] = []
         self.counts = Counts()
         self.on_stored = on_stored or (lambda count: None)
 
@@ -58,10 +63,10 @@ class Importer:
         await insert_attachment_bodies(self.database, [body])
         self.counts.attachments += 1
 
-    def add_statement(self, statement: dict) -> None:
+    def add_statement(self, statement: dict[str, Any]) -> None:
         self.pending.append(statement)
 
-    async def add_document(self, key: dict, content) -> None:
+    async def add_document(self, key: dict[str, Any], content: Content) -> None:
         if await insert_document(self.database, place_of(key), key["document_id"], content):
             self.counts.documents += 1
         else:
@@ -86,7 +91,7 @@ class Importer:
                     log.warning("import: statement %s refused: %s", statement.get("id"), error.detail)
         self.on_stored(len(batch))
 
-    async def store(self, statements: list[dict]) -> None:
+    async def store(self, statements: list[dict[str, Any]]) -> None:
         hashes = sorted({a["sha2"].lower() for s in statements for a in s.get("attachments", ())})
         parts = {body.sha2: body for body in await find_attachment_bodies(self.database, hashes)}
         # Copies: the service fills in what the LRS assigns on the dicts it is given.

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urljoin
 
 import aiohttp
@@ -65,11 +66,11 @@ async def import_file(importer: Importer, path: Path, restart: bool, progress: C
             if not raw.strip():
                 continue
             kind, value = format.parse_line(raw, number)
-            if kind == "statement":
+            if kind == "statement" and isinstance(value, dict):
                 importer.add_statement(value)
-            elif kind == "attachment":
+            elif kind == "attachment" and isinstance(value, AttachmentBody):
                 await importer.add_attachment(value)
-            elif kind == "document":
+            elif kind == "document" and isinstance(value, tuple):
                 await importer.add_document(*value)
             if importer.full:
                 await importer.flush()
@@ -79,17 +80,24 @@ async def import_file(importer: Importer, path: Path, restart: bool, progress: C
     return checkpoint is not None
 
 
-async def read_statements_response(response: aiohttp.ClientResponse) -> tuple[object, list[AttachmentBody]]:
+async def read_statements_response(response: aiohttp.ClientResponse) -> tuple[dict[str, Any], list[AttachmentBody]]:
     body = await response.read()
     if response.status != 200:
         raise BadRequest(f"{response.url} answered {response.status}: {body[:300].decode('utf-8', 'replace')}")
     content_type = response.headers.get("Content-Type", "")
     if not content_type.lower().startswith("multipart/mixed"):
-        return parse_json(body, "response"), []
+        return json_object(body, response), []
     parts = parse_multipart(body, content_type)
     attachments = [AttachmentBody(p.headers.get("X-Experience-API-Hash", "").lower(),
                                   p.content_type or "application/octet-stream", p.data) for p in parts[1:]]
-    return parse_json(parts[0].data, "response"), attachments
+    return json_object(parts[0].data, response), attachments
+
+
+def json_object(raw: bytes, response: aiohttp.ClientResponse) -> dict[str, Any]:
+    value = parse_json(raw, "response")
+    if not isinstance(value, dict):
+        raise BadRequest(f"{response.url} answered JSON that is not an object: {raw[:100].decode('utf-8', 'replace')}")
+    return value
 
 
 async def import_remote(importer: Importer, url: str, key: str, secret: str, restart: bool,

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
+
+from lrs.db import Database
 
 CHECKPOINTS = "transfer_checkpoints"
 
 
-async def find_checkpoint(database, source: str) -> dict | None:
+async def find_checkpoint(database: Database, source: str) -> dict[str, Any] | None:
     return await database[CHECKPOINTS].find_one({"_id": source})
 
 
-async def update_checkpoint(database, source: str, position: dict) -> None:
+async def update_checkpoint(database: Database, source: str, position: dict[str, Any]) -> None:
     await database[CHECKPOINTS].update_one(
-        {"_id": source}, {"$set": {"position": position, "updated": datetime.now(timezone.utc)}}, upsert=True)
+        {"_id": source}, {"$set": {"position": position, "updated": datetime.now(UTC)}}, upsert=True)
 
 
-async def delete_checkpoint(database, source: str) -> None:
+async def delete_checkpoint(database: Database, source: str) -> None:
     await database[CHECKPOINTS].delete_one({"_id": source})

@@ -16,6 +16,7 @@ from bridge import player
 from cmi5.config import Cmi5Settings
 from tests.cmi5.conftest import AU, LMS, make_zip
 
+
 def runtime_installed() -> bool:
     try:
         player.runtime_path()
@@ -121,7 +122,7 @@ class Scorm(LMS):
         assert response.status == expect, body
         return body
 
-    async def launch_sco(self, package: dict, registration: str, sco: int = 0, **extra) -> "Player":
+    async def launch_sco(self, package: dict, registration: str, sco: int = 0, **extra) -> Player:
         launch = await self.launch(registration, package["scos"][sco]["au"], **extra)
         return await Player(self.client, launch).open()
 
@@ -129,7 +130,7 @@ class Scorm(LMS):
 class Player(AU):
     """What the player page does over HTTP: token, start, commits with a growing sequence."""
 
-    async def open(self) -> "Player":
+    async def open(self) -> Player:
         self.token = (await self.fetch())["auth-token"]
         self.sequence = 0
         return self

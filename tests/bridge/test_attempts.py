@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bridge import vocab
 from bridge.attempts import (
-    Commit, Facts, apply_commit, begin_session, effective_status, is_record, kept_status, new_record,
+    Commit,
+    Facts,
+    apply_commit,
+    begin_session,
+    effective_status,
+    is_record,
+    kept_status,
+    new_record,
 )
 from bridge.cmi import Interaction, Score, check_commit, format_timespan, parse_snapshot, parse_timespan
 from bridge.errors import RuntimeDataError
@@ -18,7 +25,7 @@ from bridge.statements import Launch, xapi_score
 from cmi5 import vocab as cmi5_vocab
 from tests.bridge.conftest import cmi
 
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 ACTOR = {"objectType": "Agent", "account": {"homePage": "https://lms.example.com", "name": "learner-1"}}
 
 
@@ -213,7 +220,7 @@ def test_timespans_parse_and_format_as_scorm_1_2_keeps_them():
 
 
 @pytest.mark.parametrize("data, element", [
-    (cmi(suspend_data="x" * 4097), "cmi.suspend_data"),
+    (cmi(suspend_data="x" * 64001), "cmi.suspend_data"),
     (cmi(location="x" * 256), "cmi.core.lesson_location"),
     (cmi(status="done"), "cmi.core.lesson_status"),
     (cmi(exit="quit"), "cmi.core.exit"),

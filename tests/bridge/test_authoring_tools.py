@@ -17,7 +17,7 @@ from bridge import vocab
 from tests.bridge.conftest import requires_runtime, verbs
 from tests.bridge.test_browser import eventually
 from tests.browser import requires_chromium
-from tests.cmi5.conftest import LEARNER
+from tests.cmi5.conftest import LEARNER, make_zip
 
 pytestmark = [requires_chromium, requires_runtime]
 AUTHORING = Path(__file__).parent / "authoring"
@@ -235,7 +235,7 @@ async def test_lectora_style_chapters_in_framesets_report_shared_objectives_per_
         await content.click("#finish-chapter")
         await text_of(titlemgr, "#titlemgr-state", f"chapter {chapter} done")
         await content.click("#exit-chapter")
-        assert await eventually(lambda: has_verb(scorm, registration, "terminated", chapter))
+        assert await eventually(lambda chapter=chapter: has_verb(scorm, registration, "terminated", chapter))
         assert page.errors == []
         await page.close()
 
@@ -321,4 +321,53 @@ async def test_a_sloppy_legacy_package_imports_as_meant_says_how_and_plays(scorm
         "launched", "initialized", "completed", "terminated", "satisfied"]
     status = await scorm.status(registration)
     assert [a["satisfied"] for a in status["aus"]] == [True, True] and status["satisfied"] is True
+    assert page.errors == []
+
+
+async def test_an_adapt_style_course_that_commits_as_the_window_closes_finishes_its_session(scorm, browser):
+    # Browsers refuse synchronous requests while a page is being closed; a course that commits in
+    # beforeunload and finishes only when that commit succeeds (as Adapt's does) must still finish.
+    package = await scorm.import_package(package_zip("adapt_course"))
+    registration = await scorm.register(package["course"])
+    context = await browser.new_context()  # outlives the page, as a browser outlives a closed tab
+    launched = await scorm.launch(registration, package["scos"][0]["au"])
+    page = await context.new_page()
+    await page.goto(launched["url"])
+    course = await frame_named(page, "sco")
+    await text_of(course, "#lms", "connected")
+    await course.click("#next-block")
+    await course.click("#next-block")
+    assert await course.text_content("#block") == "Block 3 of 3"
+    await page.close(run_before_unload=True)  # the learner closes the window
+    assert await eventually(lambda: has_verb(scorm, registration, "terminated"))
+    assert verbs(await statements_of(scorm, registration)) == ["launched", "initialized", "suspended", "terminated"]
+
+    again = await open_sco(scorm, browser, package, registration)
+    course = await frame_named(again, "sco")
+    await text_of(course, "#block", "Block 3 of 3")
+    assert await again.evaluate("[API.cmi.core.entry, API.cmi.core.lesson_location]") == ["resume", "b3"]
+    await context.close()
+
+
+async def test_the_same_course_in_a_window_of_its_own_finishes_when_that_window_closes(scorm, browser):
+    # As Storyline's "launch in a new window" does: the player stays, the course's window closes.
+    # Chromium refuses synchronous requests in the closing window's handlers then too.
+    launcher = (b'<!DOCTYPE html><title>Launch</title>'
+                b'<button id="launch" onclick="window.open(\'index_lms.html\', \'course\')">Launch</button>')
+    root = AUTHORING / "adapt_course"
+    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    files["imsmanifest.xml"] = files["imsmanifest.xml"].replace(b'href="index_lms.html" adlcp', b'href="launcher.html" adlcp')
+    package = await scorm.import_package(make_zip({**files, "launcher.html": launcher}))
+    registration = await scorm.register(package["course"])
+    page = await open_sco(scorm, browser, package, registration)
+    frame = await frame_named(page, "sco")
+    async with page.expect_popup() as opened:
+        await frame.click("#launch")
+    course = await opened.value
+    await text_of(course, "#lms", "connected")
+    await course.click("#next-block")
+    await course.close(run_before_unload=True)
+    assert await eventually(lambda: has_verb(scorm, registration, "terminated"))
+    attempt = json.loads(await scorm_state(scorm, registration, package, vocab.ATTEMPT_STATE_ID))
+    assert attempt["location"] == "b2"
     assert page.errors == []

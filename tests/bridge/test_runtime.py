@@ -6,8 +6,8 @@ import asyncio
 import json
 import uuid
 
-from cmi5 import vocab as cmi5_vocab
 from bridge import vocab
+from cmi5 import vocab as cmi5_vocab
 from tests.bridge.conftest import cmi, multi_sco, single_sco, verbs
 
 PASSED = "http://adlnet.gov/expapi/verbs/passed"
@@ -123,17 +123,23 @@ async def test_suspend_and_relaunch_resume_with_location_suspend_data_and_total_
     assert len(activity["attempts"]) == 1  # written by the first commit of the new attempt
 
 
-async def test_suspend_data_over_4096_characters_is_refused_with_the_scorm_error(scorm):
+async def test_suspend_data_over_64000_characters_is_refused_with_the_scorm_error(scorm):
     _, registration, player = await session(scorm)
     await player.start()
     await player.send("initialize")
     await player.send("commit", cmi(suspend_data="kept"))
-    answer = await player.send("commit", cmi(suspend_data="x" * 4097), expect=400)
+    answer = await player.send("commit", cmi(suspend_data="x" * 64001), expect=400)
     assert (answer["result"], answer["errorCode"]) == ("false", 405)
-    assert "cmi.suspend_data" in answer["detail"] and "at most 4096" in answer["detail"]
+    assert "cmi.suspend_data" in answer["detail"] and "64000" in answer["detail"]
     assert await player.state(vocab.SUSPEND_DATA_STATE_ID) == b"kept"
-    await player.send("commit", cmi(suspend_data="y" * 4096))
-    assert len(await player.state(vocab.SUSPEND_DATA_STATE_ID)) == 4096
+
+
+async def test_suspend_data_beyond_scorm_1_2s_4096_is_kept_as_real_courses_need(scorm):
+    _, registration, player = await session(scorm)
+    await player.start()
+    await player.send("initialize")
+    await player.send("commit", cmi(suspend_data="y" * 64000))
+    assert len(await player.state(vocab.SUSPEND_DATA_STATE_ID)) == 64000
 
 
 async def test_malformed_commits_are_refused_with_the_scorm_error_and_change_nothing(scorm):

@@ -8,7 +8,7 @@ import io
 import json
 import uuid
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import quoteattr
 
@@ -57,7 +57,7 @@ def course_xml(*members: str, course_id: str = COURSE_ID, before: str = "", afte
         f'<?xml version="1.0" encoding="utf-8"?>\n<courseStructure xmlns="{NS}">'
         f"<course id={quoteattr(course_id)}>{text('title', 'Geology')}{text('description', 'Rocks')}</course>"
         f"{before}{''.join(members)}{after}</courseStructure>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def make_zip(files: dict[str, bytes], zip64: bool = False) -> bytes:
@@ -85,7 +85,7 @@ def au_ids(count: int, prefix: str = "https://example.com/aus/") -> list[str]:
 # --- the LMS and the AU -------------------------------------------------------------------------
 
 def now_iso(offset_seconds: float = 0) -> str:
-    moment = datetime.now(timezone.utc) + timedelta(seconds=offset_seconds)
+    moment = datetime.now(UTC) + timedelta(seconds=offset_seconds)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -119,7 +119,7 @@ class AU:
         assert response.content_type == "application/json"
         return await response.json()
 
-    async def start(self) -> "AU":
+    async def start(self) -> AU:
         body = await self.fetch()
         self.token = body["auth-token"]
         response = await self.get_state(vocab.LAUNCH_DATA_STATE_ID)

@@ -14,7 +14,6 @@ Needs the Debian package `chromium` and `npm ci`; skipped, saying so, when eithe
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -35,14 +34,10 @@ pytestmark = [requires_chromium, requires_libraries]
 @pytest.fixture(scope="module")
 async def browser():
     """One Chromium for the module (each test opens its own page, in a context of its own)."""
-    from playwright.async_api import async_playwright
+    from tests.browser import launched_chromium
 
-    from tests.browser import CHROMIUM, FLAGS
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    async with launched_chromium() as launched:
         yield launched
-        await launched.close()
 
 
 @pytest.fixture

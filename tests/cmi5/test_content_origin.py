@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import pytest
+from aiohttp import ClientSession, web
 
 import cmi5
 from cmi5.config import Cmi5Settings
 from lrs.app import create_app
+from lrs.embedded import free_port
+from lrs.logformat import FIELDS
 from lrs.settings import SettingError
-from tests.conftest import ADMIN_AUTH
 from tests.cmi5.test_http import A, packaged
+from tests.conftest import ADMIN_AUTH
 
 
 @pytest.fixture
@@ -52,3 +58,38 @@ async def test_serving_content_on_the_lrs_origin_is_warned_about(settings, aioht
     caplog.clear()
     await aiohttp_client(create_app(settings, [cmi5.plugin(Cmi5Settings(content_url="http://localhost:1"))]))
     assert not any("LRS_CMI5_CONTENT_URL" in r.getMessage() for r in caplog.records)
+
+
+
+async def test_a_learner_leaving_while_a_file_is_sent_is_a_499_not_an_error(app, caplog):
+    # Browsers drop the requests for a page's files when the learner closes it, and the server then
+    # writes to a closed connection: the client went away, the server did not fail. Served as `lrs
+    # serve` serves (aiohttp's test server cancels the handler instead, which hides this).
+    caplog.set_level(logging.INFO, logger="lrs.access")
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        async with (
+            ClientSession(f"http://127.0.0.1:{port}", headers={"Authorization": ADMIN_AUTH}) as http,
+            http.post("/cmi5/courses", data=packaged(), headers={"Content-Type": "application/zip"}) as answer,
+        ):
+            course = await answer.json()
+        path = f"/cmi5/content/{course['id']}/au/index.html"
+        for _ in range(3):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: content.lrs.example.com\r\n\r\n".encode())
+            await writer.drain()
+            writer.close()
+            await writer.wait_closed()
+        for _ in range(200):
+            statuses = [getattr(r, FIELDS)["status"] for r in caplog.records
+                        if r.name == "lrs.access" and getattr(r, FIELDS)["path"] == path]
+            if len(statuses) == 3:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await runner.cleanup()
+    assert statuses == [499, 499, 499]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from cmi5 import vocab
 from cmi5.rules import (
-    TERMINATED_GRACE, Launch, RegistrationAU, RuleViolation, SessionState, apply_rules, reads_registration,
+    TERMINATED_GRACE,
+    Launch,
+    RegistrationAU,
+    RuleViolation,
+    SessionState,
+    apply_rules,
+    reads_registration,
 )
 from tests.cmi5.conftest import au, course_xml, now_iso
 
@@ -294,8 +300,8 @@ def pure_launch():
 
 
 def test_late_statement_is_refused_once_the_grace_after_terminated_is_over():
-    terminated_at = datetime(2026, 1, 1, 12, 0, 10, tzinfo=timezone.utc)
-    state = SessionState(initialized_at=datetime(2026, 1, 1, 12, tzinfo=timezone.utc), terminated_at=terminated_at,
+    terminated_at = datetime(2026, 1, 1, 12, 0, 10, tzinfo=UTC)
+    state = SessionState(initialized_at=datetime(2026, 1, 1, 12, tzinfo=UTC), terminated_at=terminated_at,
                          terminated_received=terminated_at, last_at=terminated_at)
     late = pure_statement("http://adlnet.gov/expapi/verbs/experienced", "2026-01-01T12:00:05Z", defined=False)
     assert apply_rules(pure_launch(), state, RegistrationAU(), [late], terminated_at + TERMINATED_GRACE).changed
@@ -310,7 +316,7 @@ def test_accepted_batch_claims_completed_and_passed_for_the_registration():
     ]
     batch[1]["context"]["contextActivities"]["category"].append({"id": vocab.CATEGORY_MOVEON})
     outcome = apply_rules(pure_launch(), SessionState(preferences_read=True), RegistrationAU(), batch,
-                          datetime.now(timezone.utc))
+                          datetime.now(UTC))
     assert outcome.claims == {"completed": batch[1]["id"]}
     assert set(outcome.state.verbs) == {vocab.INITIALIZED, vocab.COMPLETED}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -19,13 +19,13 @@ async def database(client):
 async def new_session(database, session_id: str = "s-1") -> None:
     await store.insert_session(database, {
         "_id": session_id, "registration": "r-1", "au": 0, store.FETCH_HASH: "f", store.TOKEN_HASH: None,
-        "launched_at": datetime.now(timezone.utc),
+        "launched_at": datetime.now(UTC),
     })
 
 
 async def test_only_one_fetch_attaches_a_token(database):
     await new_session(database)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert await store.update_session_fetched(database, "s-1", "f", "token-a", now) is True
     assert await store.update_session_fetched(database, "s-1", "f", "token-b", now) is False
     assert (await store.find_session(database, "s-1"))[store.TOKEN_HASH] == "token-a"
@@ -33,7 +33,7 @@ async def test_only_one_fetch_attaches_a_token(database):
 
 async def test_session_state_moves_only_from_the_version_read(database):
     await new_session(database)
-    moved = SessionState(initialized_at=datetime.now(timezone.utc))
+    moved = SessionState(initialized_at=datetime.now(UTC))
     assert await store.update_session_state(database, "s-1", 0, moved) is True
     assert await store.update_session_state(database, "s-1", 0, SessionState()) is False
     session = await store.find_session(database, "s-1")
@@ -70,7 +70,7 @@ async def test_relaunch_swaps_the_open_session_atomically(database):
 async def test_a_session_is_abandoned_once_and_never_after_terminated(database):
     await new_session(database, "s-1")
     await new_session(database, "s-2")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert await store.update_session_abandoned(database, "s-1", now) is not None
     assert await store.update_session_abandoned(database, "s-1", now) is None
     ended = SessionState(initialized_at=now, terminated_at=now, terminated_received=now)

@@ -31,8 +31,8 @@ def plugins(cmi5_settings, console_settings):  # noqa: F811
 class Console:
     """The console as a browser uses it: cookies kept by the client, the CSRF token read from pages."""
 
-    def __init__(self, client) -> None:
-        self.client = client
+    def __init__(self, http_client) -> None:
+        self.client = http_client
         self.csrf: str | None = None
 
     async def page(self, path: str, expect: int = 200, **kwargs) -> str:

@@ -4,10 +4,10 @@ first, a page at a time; and the answers for what does not exist."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from console import learners
 from lrs.statements.service import format_timestamp
-from datetime import datetime, timedelta, timezone
 from tests.conftest import make_statement
 
 ROW = re.compile(r'<a href="/console/learner\?key=([^"]+)">([^<]+)</a>')
@@ -15,7 +15,7 @@ ROW = re.compile(r'<a href="/console/learner\?key=([^"]+)">([^<]+)</a>')
 
 async def test_learners_newest_first_a_page_at_a_time(admin_console, xapi, monkeypatch):
     monkeypatch.setattr(learners, "PAGE", 2)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     names = ["Ada", "Grace", "Alan", "Barbara", "Edsger"]
     await xapi.post("/xapi/statements", json=[
         make_statement(actor={"mbox": f"mailto:{name.lower()}@example.com", "name": name},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from pymongo import AsyncMongoClient
 
@@ -13,7 +13,7 @@ from lrs.statements.service import format_timestamp
 from tests.cmi5.conftest import au, course_xml
 from tests.conftest import make_statement
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 def at(**delta) -> str:
@@ -36,7 +36,7 @@ def test_statements_count_under_their_timestamp_and_ingest_under_stored():
     assert pending.counts["hour|2024-05-02T10"] == 1  # a timestamp after stored counts at stored
     assert pending.counts["minute|2024-05-02T10:30"] == 3
     assert rollups.fields_of("verb|2024-05-01|http://x.example/v?a|b") == {
-        "kind": "verb", "at": datetime(2024, 5, 1, tzinfo=timezone.utc), "key": "http://x.example/v?a|b"}
+        "kind": "verb", "at": datetime(2024, 5, 1, tzinfo=UTC), "key": "http://x.example/v?a|b"}
 
 
 async def test_the_overview_counts_by_hour_day_learner_verb_and_activity(admin_console, xapi):

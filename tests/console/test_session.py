@@ -3,7 +3,9 @@ sign-ins, over real HTTP."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+
+import aiohttp
 
 from console import store
 from console.auth import hash_token
@@ -101,6 +103,18 @@ async def test_sign_in_needs_its_form_token(client):
     assert session_cookie(response) is None
 
 
+async def test_a_sign_in_whose_form_fields_are_files_is_refused_not_a_500(client):
+    form = await Console(client).page("/console/sign-in")
+    token = CSRF.search(form).group(1)
+    body = aiohttp.FormData()
+    body.add_field("key", ADMIN_KEY)
+    body.add_field("secret", ADMIN_SECRET)
+    body.add_field("csrf", token.encode(), filename="csrf.txt")  # a file part, not a text field
+    response = await client.post("/console/sign-in", data=body, allow_redirects=False)
+    assert response.status == 403
+    assert session_cookie(response) is None
+
+
 async def test_sign_in_never_redirects_off_the_console(client):
     response = await Console(client).sign_in(next="//evil.example.com/console/")
     assert response.headers["Location"] == "/console/"
@@ -144,7 +158,7 @@ async def test_revoking_a_credential_ends_its_sessions(client):
 async def test_an_idle_session_ends(admin_console, client):
     token = next(c.value for c in client.session.cookie_jar if c.key == "lrs_console")
     database = client.server.app[database_key]
-    await store.update_session_seen(database, hash_token(token), datetime.now(timezone.utc) - timedelta(seconds=1))
+    await store.update_session_seen(database, hash_token(token), datetime.now(UTC) - timedelta(seconds=1))
     assert (await client.get("/console/", allow_redirects=False)).status == 303
 
 

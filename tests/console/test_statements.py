@@ -8,7 +8,7 @@ import csv
 import io
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 
 from console import statement_list
@@ -90,7 +90,7 @@ async def test_a_voiding_statement_shows_the_statement_it_voided_marked(admin_co
 
 
 async def test_the_live_window_shows_what_arrived_since_the_last_poll(admin_console, xapi):
-    since = format_timestamp(datetime.now(timezone.utc) - timedelta(seconds=5))
+    since = format_timestamp(datetime.now(UTC) - timedelta(seconds=5))
     [first] = await post(xapi, [answered(1)])
     await asyncio.sleep(1.1)  # a poll covers what is consistent, up to one second ago
     page = await admin_console.page(f"/console/statements/live?since={since}&verb={VERB}",

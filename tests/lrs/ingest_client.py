@@ -25,7 +25,7 @@ class Ingest:
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
 
-    def start(self) -> "Ingest":
+    def start(self) -> Ingest:
         self._tasks = [asyncio.create_task(self._post_forever()) for _ in range(self.clients)]
         return self
 
@@ -51,7 +51,7 @@ class Ingest:
                     async with http.post(f"{self.url}/xapi/statements", json=batch) as response:
                         body = await response.json() if response.status == 200 else None
                         self.outcomes[str(response.status)] += 1
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     self.outcomes["hanging"] += 1
                     continue
                 except aiohttp.ClientError as error:  # the server went away mid-request: not acknowledged

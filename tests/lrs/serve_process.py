@@ -66,7 +66,7 @@ class ServeProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def wait_ready(self, timeout: float = 60) -> "ServeProcess":
+    def wait_ready(self, timeout: float = 60) -> ServeProcess:
         deadline = time.monotonic() + timeout
         while READY_LINE not in self.output:
             if self.process.poll() is not None or time.monotonic() > deadline:

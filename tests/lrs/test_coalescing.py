@@ -2,7 +2,7 @@
 
 import asyncio
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from pymongo import UpdateOne
@@ -100,7 +100,7 @@ async def test_turns_let_waiting_requests_in_together_and_nested_turns_never_wai
 
 async def test_concurrent_inserts_each_learn_only_their_own_duplicates(database):
     taken = make_statement(id=str(uuid.uuid4()))
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     await store.insert_statements(database, [store.to_document(taken, 1, moment, "test", [])])
 
     def batch(*statements):
@@ -114,7 +114,7 @@ async def test_concurrent_inserts_each_learn_only_their_own_duplicates(database)
 
 
 async def test_concurrent_allocations_get_distinct_consecutive_numbers(database):
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     allocations = await asyncio.gather(*(sequence.update_sequence(database, n, moment) for n in (1, 3, 2, 5)))
     numbers = sorted(number for a in allocations for number in range(a.first, a.first + a.count))
     assert numbers == list(range(1, 12))
@@ -122,7 +122,7 @@ async def test_concurrent_allocations_get_distinct_consecutive_numbers(database)
 
 
 async def test_a_statement_too_large_fails_only_the_batch_it_came_in(database):
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     huge = make_statement(id=str(uuid.uuid4()), context={"extensions": {"http://example.com/blob": "x" * (17 << 20)}})
     batches = [[store.to_document(s, 0, moment, "test", [])] for s in
                (make_statement(id=str(uuid.uuid4())), huge, make_statement(id=str(uuid.uuid4())))]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -47,7 +47,7 @@ def test_language_tags_are_well_formed_rfc_5646_tags():
 
 
 def test_parse_timestamp_returns_utc_and_raises_value_error_with_the_reason():
-    assert parse_timestamp("2013-05-18T05:32:34.804+02:00") == datetime(2013, 5, 18, 3, 32, 34, 804000, timezone.utc)
+    assert parse_timestamp("2013-05-18T05:32:34.804+02:00") == datetime(2013, 5, 18, 3, 32, 34, 804000, UTC)
     with pytest.raises(ValueError, match="negative zero offset"):
         parse_timestamp("2013-05-18T05:32:34-00:00")
     with pytest.raises(ValueError, match="ISO 8601"):

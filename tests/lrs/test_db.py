@@ -6,13 +6,24 @@ import asyncio
 
 import pytest
 from pymongo.errors import (
-    AutoReconnect, BulkWriteError, DuplicateKeyError, NetworkTimeout, NotPrimaryError, OperationFailure,
-    ServerSelectionTimeoutError, WTimeoutError,
+    AutoReconnect,
+    BulkWriteError,
+    DuplicateKeyError,
+    NetworkTimeout,
+    NotPrimaryError,
+    OperationFailure,
+    ServerSelectionTimeoutError,
+    WTimeoutError,
 )
 
 from lrs.app import INDEXES
 from lrs.db import (
-    connect, ensure_indexes, find_missing_indexes, is_unavailable, journals_each_request, journals_each_write,
+    connect,
+    ensure_indexes,
+    find_missing_indexes,
+    is_unavailable,
+    journals_each_request,
+    journals_each_write,
 )
 from lrs.settings import Settings
 

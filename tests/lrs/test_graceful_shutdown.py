@@ -15,7 +15,13 @@ from lrs.embedded import EmbeddedDatabase, free_port
 from lrs.keys import mongo_client_key, statement_hooks_key
 from tests.conftest import ADMIN_AUTH, make_statement
 from tests.lrs.serve_process import (
-    ADMIN, DATABASE, ServeProcess, basic_auth, server_env, shared_database_env, start_servers,
+    ADMIN,
+    DATABASE,
+    ServeProcess,
+    basic_auth,
+    server_env,
+    shared_database_env,
+    start_servers,
 )
 
 

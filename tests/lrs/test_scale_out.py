@@ -18,7 +18,13 @@ from pymongo import AsyncMongoClient
 from lrs.statements import store
 from tests.conftest import make_statement
 from tests.lrs.serve_process import (
-    ADMIN, DATABASE, ServeProcess, basic_auth, server_env, shared_database_env, start_servers,
+    ADMIN,
+    DATABASE,
+    ServeProcess,
+    basic_auth,
+    server_env,
+    shared_database_env,
+    start_servers,
 )
 
 XAPI_HEADERS = {"X-Experience-API-Version": "1.0.3", "Authorization": basic_auth(*ADMIN)}

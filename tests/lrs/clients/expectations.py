@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.conftest import ADMIN_KEY
 
@@ -25,7 +25,7 @@ def assert_quoted_sha1(etag: str) -> None:
 
 
 def recent() -> str:
-    return (datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat(timespec="milliseconds")
+    return (datetime.now(UTC) - timedelta(minutes=1)).isoformat(timespec="milliseconds")
 
 
 async def check_statements(library, lrs, cfg, run) -> None:

@@ -6,7 +6,7 @@ The drivers are the ones the Node tests run; so are the checks."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp import web
@@ -45,19 +45,15 @@ def page_app() -> web.Application:
 @pytest.fixture(scope="module")
 async def chromium():
     """One Chromium for the module (a launch costs seconds on a busy machine); a page per test."""
-    from playwright.async_api import async_playwright
+    from tests.browser import launched_chromium
 
-    from tests.browser import CHROMIUM, FLAGS
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    async with launched_chromium() as launched:
         yield launched
-        await launched.close()
 
 
 @pytest.fixture
 async def page(chromium, aiohttp_server):
-    for name, path in LIBRARY_BUILDS.items():
+    for path in LIBRARY_BUILDS.values():
         if not path.is_file():
             pytest.fail(f"{path} is missing: run `npm ci` in the repository root")
     server = await aiohttp_server(page_app())
@@ -113,7 +109,7 @@ async def test_a_document_read_again_after_it_changed_is_never_an_old_copy(lrs, 
     # (heuristic freshness) unless the LRS says not to store it.
     place = {"activityId": cfg["activityId"], "agent": json.dumps(cfg["agent"]), "stateId": "bookmark"}
     assert (await lrs.xapi.put("/xapi/activities/state", params=place, json={"page": 1})).status == 204
-    day_ago = datetime.now(timezone.utc) - timedelta(days=1)
+    day_ago = datetime.now(UTC) - timedelta(days=1)
     await lrs.database[store.DOCUMENTS].update_many({}, {"$set": {store.UPDATED: day_ago}})
     cfg["stateId"] = "bookmark"
     assert await run_in_browser("tincanjs", "readState", lrs, cfg) == {"contents": {"page": 1}}

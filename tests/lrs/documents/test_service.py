@@ -10,9 +10,9 @@ import pytest
 
 from lrs.documents import service, store
 from lrs.documents.service import Preconditions, UnconditionalPut
-from lrs.versions import XAPI_1_0_3, XAPI_2_0_0
 from lrs.documents.store import STATE, Place
 from lrs.errors import BadRequest, Conflict, PreconditionFailed
+from lrs.versions import XAPI_1_0_3, XAPI_2_0_0
 
 PLACE = Place(STATE, activity_id="http://example.com/a", agent="mbox:mailto:ann@example.com")
 JSON = "application/json"
@@ -122,7 +122,7 @@ async def test_lenient_profile_puts_racing_to_create_make_one_document(database)
 
 def test_the_profile_setting_relaxes_only_the_1_0_3_profile_refusal():
     for version in (XAPI_1_0_3, XAPI_2_0_0):
-        for kind, rule in version.unconditional_put.items():
+        for rule in version.unconditional_put.values():
             assert service.unconditional_put(rule, UnconditionalPut.REJECT) is rule
     relaxed = {kind: service.unconditional_put(rule, UnconditionalPut.CREATE)
                for kind, rule in XAPI_1_0_3.unconditional_put.items()}

@@ -118,7 +118,7 @@ async def test_erasure_removes_the_person_and_keeps_others_records(xapi, world, 
     _, signed = await get(xapi, f"/xapi/statements?statementId={world['signed']}")
     assert "attachments" not in signed and signed["context"]["instructor"] == pseudonym
 
-    state = f"/xapi/activities/state?activityId=http://example.com/a&stateId=s&agent="
+    state = "/xapi/activities/state?activityId=http://example.com/a&stateId=s&agent="
     assert (await xapi.get(state + agent)).status == 404
     assert (await xapi.get(state + json.dumps(BOB))).status == 200
     assert (await xapi.get(f"/xapi/agents/profile?agent={agent}&profileId=p")).status == 404

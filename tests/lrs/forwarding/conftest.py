@@ -7,7 +7,7 @@ import asyncio
 import dataclasses
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from aiohttp import web
@@ -86,4 +86,4 @@ async def eventually(check, timeout: float = 30.0, interval: float = 0.1):
 async def until_started(forward: dict) -> None:
     """A forward takes the statements stored from its `since` on."""
     since = datetime.fromisoformat(forward["since"].replace("Z", "+00:00"))
-    await asyncio.sleep(max(0.0, (since - datetime.now(timezone.utc)).total_seconds()) + 0.05)
+    await asyncio.sleep(max(0.0, (since - datetime.now(UTC)).total_seconds()) + 0.05)

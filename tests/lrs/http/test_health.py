@@ -4,7 +4,6 @@ metrics only for an admin credential, a bearer token or, when opened, anyone."""
 from __future__ import annotations
 
 import re
-
 from dataclasses import replace
 
 import pytest

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -157,7 +157,7 @@ async def test_ids_and_since(xapi, resource):
     url, params = resource
     await xapi.post(url, params=params("old"), json={})
     await asyncio.sleep(0.02)
-    since = datetime.now(timezone.utc).isoformat()
+    since = datetime.now(UTC).isoformat()
     await asyncio.sleep(0.02)
     await xapi.post(url, params=params("new"), json={})
     assert sorted(await (await xapi.get(url, params=params(None))).json()) == ["new", "old"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -51,7 +51,7 @@ async def test_put_then_get_returns_document_etag_and_last_modified(xapi):
     assert response.headers["Content-Type"].startswith("application/json")
     assert response.headers["ETag"] == f'"{hashlib.sha1(body).hexdigest()}"'
     modified = parsedate_to_datetime(response.headers["Last-Modified"])
-    assert abs((datetime.now(timezone.utc) - modified).total_seconds()) < 5
+    assert abs((datetime.now(UTC) - modified).total_seconds()) < 5
 
 
 async def test_head_gives_the_headers_of_get_without_the_body(xapi):
@@ -247,7 +247,7 @@ async def test_get_without_state_id_lists_ids_with_last_modified(xapi):
 async def test_since_lists_only_documents_updated_after_it(xapi):
     await xapi.put(URL, params=state("old"), json={"a": 1})
     await asyncio.sleep(0.02)
-    since = datetime.now(timezone.utc).isoformat()
+    since = datetime.now(UTC).isoformat()
     await asyncio.sleep(0.02)
     await xapi.put(URL, params=state("new"), json={"a": 2})
     response = await xapi.get(URL, params=state(None, since=since))

@@ -281,6 +281,21 @@ async def test_more_cursor_keeps_the_original_filter(xapi):
     assert [s["id"] for s in body["statements"] + rest["statements"]] == list(reversed(wanted))
 
 
+async def test_more_beside_the_query_it_continues_is_that_query_and_any_other_parameter_is_400(xapi):
+    # Ralph sends the query it started with again, with `more` added.
+    rare = "http://example.com/verbs/rare"
+    wanted = await post(xapi, *[make_statement(verb={"id": rare}) for _ in range(3)])
+    body = await (await xapi.get("/xapi/statements", params={"verb": rare, "limit": "2"})).json()
+    token = body["more"].split("more=", 1)[1]
+    rest = await (await xapi.get("/xapi/statements", params={"verb": rare, "limit": "2", "more": token})).json()
+    assert [s["id"] for s in body["statements"] + rest["statements"]] == list(reversed(wanted))
+    for changed in ({"verb": "http://example.com/verbs/other", "limit": "2"}, {"limit": "5"}, {"ascending": "true"}):
+        response = await xapi.get("/xapi/statements", params={**changed, "more": token})
+        assert response.status == 400, changed
+        detail = (await response.json())["detail"]
+        assert detail.startswith(next(n for n in changed if changed[n] != {"verb": rare, "limit": "2"}.get(n))), detail
+
+
 async def test_tampered_more_cursor_is_400(xapi):
     await post(xapi, *[make_statement() for _ in range(3)])
     body = await (await xapi.get("/xapi/statements?limit=1")).json()

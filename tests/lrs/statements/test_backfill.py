@@ -5,9 +5,10 @@ The legacy store is built here as that version wrote it: documents without numbe
 """
 
 import asyncio
+import itertools
 import uuid
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
-from datetime import datetime, timedelta, timezone
 
 import pytest
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
@@ -19,7 +20,7 @@ from lrs.statements import backfill, store
 from lrs.statements.sequence import SEQUENCE_ID
 from tests.conftest import XAPI, make_statement
 
-T0 = datetime(2025, 3, 1, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 1, tzinfo=UTC)
 LEGACY_KEYS = (store.AUTHORITY, *store.KEY_FIELDS)
 
 
@@ -120,7 +121,7 @@ async def test_numbering_left_half_done_by_a_dead_process_is_finished_alike(lega
     done = documents[:100]  # what the dead process had done
     await legacy[store.STATEMENTS].bulk_write(
         [UpdateOne({"_id": d["_id"]}, {"$set": {store.SEQ: n}}) for n, d in enumerate(done, start=1)])
-    stale = datetime.now(timezone.utc) - backfill.STALE_AFTER - timedelta(seconds=1)
+    stale = datetime.now(UTC) - backfill.STALE_AFTER - timedelta(seconds=1)
     await legacy[META].insert_one({"_id": backfill.CLAIM_ID, "owner": "dead", "renewed": stale})
 
     await aiohttp_client(create_app(settings))
@@ -133,7 +134,7 @@ def test_time_slices_cover_all_time_contiguously_and_cut_dense_hours():
     hours = [(T0, 10), (T0 + timedelta(hours=5), 1990), (T0 + timedelta(hours=6), 5000)]
     slices = backfill.time_slices(hours)
     assert slices[0][0] == backfill.EARLIEST and slices[-1][1] == backfill.LATEST
-    assert all(a[1] == b[0] for a, b in zip(slices, slices[1:]))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(slices))
     dense = [s for s in slices if T0 + timedelta(hours=6) <= s[0] < T0 + timedelta(hours=7)]
     assert len(dense) == 3  # 5000 statements in one hour: three reads of about 2000 each
 

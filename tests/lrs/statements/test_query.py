@@ -3,14 +3,14 @@ statements arrived in time (over a year, or all within the same millisecond)."""
 
 import random
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from lrs.statements import sequence, store
 from lrs.statements.query import Position, StatementQuery, Walk, find_statements
 from lrs.statements.sequence import BLOCK, Marks
 from tests.conftest import make_statement
 
-T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
 VERBS = [f"http://example.com/verbs/{n}" for n in range(4)]
 COURSES = [f"http://example.com/courses/{n}" for n in range(3)]
 

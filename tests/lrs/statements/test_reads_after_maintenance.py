@@ -91,10 +91,10 @@ async def source(settings, aiohttp_client, database_uri):
 
 async def test_imported_statements_are_numbered_after_those_already_stored(xapi, source, database, tmp_path):
     old = []
-    for batch in range(3):  # stored in the source first, so their `stored` is the earliest here
+    for _ in range(3):  # stored in the source first, so their `stored` is the earliest here
         old += await post_batch(source, [make_statement(verb={"id": VERBS[n % 2]}) for n in range(8)])
     here = []
-    for batch in range(3):
+    for _ in range(3):
         here += await post_batch(xapi, [make_statement(actor=BOB, verb={"id": VERBS[n % 2]}) for n in range(6)])
     before_import = await stored_of(xapi, here[-1])
 

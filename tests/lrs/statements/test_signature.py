@@ -6,7 +6,7 @@ import base64
 import copy
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -34,7 +34,7 @@ def _name(common_name: str) -> x509.Name:
 
 
 def _certificate(subject: str, key, issuer: str, issuer_key, *, expired: bool = False) -> x509.Certificate:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     # An expired certificate must still do: signed statements are meant to outlive their certificates.
     not_after = now - timedelta(days=1) if expired else now + timedelta(days=1)
     return (

@@ -15,8 +15,16 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from lrs.statements.schema import SCHEMA_PATH, _schema
-from lrs.statements.schema_compiler import SchemaCompiler as _Compiler, SchemaFailure as _Fail
-from tests.lrs.statements.samples import ANONYMOUS_GROUP, IDENTIFIED_GROUP, STATEMENT_REF, full_statement, statement, sub_statement
+from lrs.statements.schema_compiler import SchemaCompiler as _Compiler
+from lrs.statements.schema_compiler import SchemaFailure as _Fail
+from tests.lrs.statements.samples import (
+    ANONYMOUS_GROUP,
+    IDENTIFIED_GROUP,
+    STATEMENT_REF,
+    full_statement,
+    statement,
+    sub_statement,
+)
 
 DOCUMENT = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 ORACLE = Draft202012Validator(DOCUMENT)

@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from lrs.statements.validate import validate_statement
 from lrs.errors import InvalidStatement
+from lrs.statements.validate import validate_statement
 from tests.lrs.statements.samples import (
     ACCOUNT_AGENT,
     ACTIVITY,

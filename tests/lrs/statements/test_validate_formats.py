@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,7 +11,7 @@ from lrs.errors import InvalidStatement
 from lrs.statements.validate import parse_timestamp
 from tests.lrs.statements.samples import ACTIVITY, assert_accepted, assert_rejected, rejection, statement
 
-UTC = timezone.utc
+UTC = UTC
 
 # ------------------------------------------------------------------ timestamps
 
