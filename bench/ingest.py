@@ -1,7 +1,7 @@
 """Ingest: POST /xapi/statements in batches against `lrs serve`, beside the database's own limit.
 
     python -m bench.ingest [--statements 20000] [--clients 4] [--batches 1,10,100,1000]
-                           [--unsafe-fast-writes] [--forward none|paused|webhook]
+                           [--unsafe-fast-writes] [--forward none|paused|webhook] [--port P]
 
 Starts `lrs serve` on a fresh embedded database, posts seeded statements with concurrent
 clients for each batch size, then inserts the same stored documents with PyMongo's
@@ -157,13 +157,14 @@ def split(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-async def run(count: int, clients: int, sizes: list[int], seed: int, unsafe: bool, forward: str) -> None:
+async def run(count: int, clients: int, sizes: list[int], seed: int, unsafe: bool, forward: str,
+              port: int | None = None) -> None:
     population = make_population()
     direct_size = 100 if 100 in sizes else sizes[-1]
     # The size compared with the direct insert goes first, so both start on an empty database.
     sizes = sorted(sizes, key=lambda size: size != direct_size)
     with tempfile.TemporaryDirectory(prefix="lrs-bench-") as folder:
-        server = LRSProcess(Path(folder), **({"LRS_UNSAFE_FAST_WRITES": "true"} if unsafe else {}))
+        server = LRSProcess(Path(folder), port=port, **({"LRS_UNSAFE_FAST_WRITES": "true"} if unsafe else {}))
         receiver = Receiver() if forward != "none" else None
         try:
             if receiver:
@@ -226,9 +227,10 @@ def main() -> None:
                         help="acknowledge writes before they are journaled (LRS_UNSAFE_FAST_WRITES)")
     parser.add_argument("--forward", choices=("none", "paused", "webhook"), default="none",
                         help="measure with one forward to a webhook receiver in this process (paused: outbox only)")
+    parser.add_argument("--port", type=int, help="port for `lrs serve` (default: a free one)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.batches.split(",")]
-    asyncio.run(run(args.statements, args.clients, sizes, args.seed, args.unsafe_fast_writes, args.forward))
+    asyncio.run(run(args.statements, args.clients, sizes, args.seed, args.unsafe_fast_writes, args.forward, args.port))
 
 
 if __name__ == "__main__":
