@@ -321,6 +321,10 @@ async def run(args) -> None:
     server = None
     try:
         database = client[DATABASE]
+        if (await find_sequence(database))[0] >= args.statements:
+            # A year load stopped while it built the indexes leaves some missing: build them here,
+            # or `lrs serve` would, at its start, for longer than the start may take.
+            await ensure_indexes(database, INDEXES)
         server = LRSProcess(folder / "lrs", mongodb_uri=uri, database=DATABASE, port=args.port,
                             LRS_UNSAFE_FAST_WRITES="true")
         if not args.no_load:
