@@ -1,5 +1,6 @@
-"""SCORM 1.2 bridge: import packages as cmi5 courses, play SCOs in the browser, turn their run-time
-calls into xAPI statements and State documents. An `lrs` plug-in that needs cmi5 plugged in too.
+"""SCORM bridge (SCORM 1.2 and 2004): import packages as cmi5 courses, play SCOs in the browser,
+turn their run-time calls into xAPI statements and State documents. An `lrs` plug-in that needs
+cmi5 plugged in too.
 """
 
 from __future__ import annotations

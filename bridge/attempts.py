@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Generic, TypeGuard, TypeVar
 
-from bridge import interactions, vocab
-from bridge.cmi import Score, Snapshot, decimal_of, format_timespan, parse_timespan
+from bridge import cmi2004, interactions, vocab
+from bridge.cmi import Score, Snapshot, check_commit, decimal_of, format_timespan, parse_snapshot, parse_timespan
 from bridge.schemas import validator
-from bridge.statements import Launch, StatementBuilder
+from bridge.statements import Launch, StatementBuilder, scaled_of, xapi_score
 from cmi5.statements import format_duration
 from lrs.datatypes import parse_timestamp
 from lrs.statements.service import format_timestamp
@@ -41,12 +43,15 @@ UNSET = ("", "not attempted")
 # A status never falls back to a lower rank (a completion is never undone).
 STATUS_RANK = {"": 0, "not attempted": 0, "browsed": 1, "incomplete": 2, "completed": 3, "failed": 3, "passed": 4}
 
+# What one commit says of the SCO, in the data model of its edition.
+SnapshotT = TypeVar("SnapshotT", Snapshot, cmi2004.Snapshot)
+
 
 @dataclass(frozen=True)
-class Commit:
+class Commit(Generic[SnapshotT]):
     sequence: int
     event: str
-    snapshot: Snapshot | None
+    snapshot: SnapshotT | None
     # What the SCO set cmi.core.lesson_status to since the last request, in order: a commit's
     # snapshot holds only the last one (completed, then passed, would be passed alone).
     statuses: tuple[str, ...] = ()
@@ -82,9 +87,10 @@ def new_record() -> dict:
     }
 
 
-def is_record(record: object) -> bool:
-    """Whether a record read back has the shape this module gives it (schemas/scorm_attempt.json)."""
-    if not validator(RECORD_SCHEMA).is_valid(record):
+def is_record(record: object, schema: str = RECORD_SCHEMA) -> TypeGuard[dict[str, Any]]:
+    """Whether a record read back has the shape its edition's module gives it (SCORM 1.2's:
+    schemas/scorm_attempt.json)."""
+    if not isinstance(record, dict) or not validator(schema).is_valid(record):
         return False
     session = record.get("session") or {}
     try:
@@ -100,8 +106,21 @@ def is_current(record: dict, session: str) -> bool:
     return bool(record.get("session")) and record["session"]["id"] == session
 
 
-def begin_session(record: dict, launch: Launch, launched_at: datetime) -> dict:
-    """The record with `launch`'s session current (unchanged if it already is)."""
+def objective_status(objective: dict) -> str:
+    """What of a SCORM 1.2 objective is turned into statements: its status."""
+    return objective["status"]
+
+
+# What a new SCORM 1.2 attempt starts from: status, score and total time stay.
+NEW_ATTEMPT = {"location": "", "suspendData": "", "exit": "", "objectives": []}
+
+
+def begin_session(record: dict, launch: Launch, launched_at: datetime, new_attempt: dict = NEW_ATTEMPT,
+                  objective_key: Callable[[dict], str] = objective_status) -> dict:
+    """The record with `launch`'s session current (unchanged if it already is). A Normal session
+    resumes the attempt when the last one asked to (`resumeNext`), else begins a new attempt from
+    `new_attempt` (the edition's values); `objective_key` tells what of an objective the session
+    has already turned into statements."""
     if is_current(record, launch.session):
         return record
     record = copy.deepcopy(record)
@@ -113,16 +132,15 @@ def begin_session(record: dict, launch: Launch, launched_at: datetime) -> dict:
         attempt["sessionSeconds"] = 0.0
         attempt["credit"], attempt["mode"] = "credit", "normal"
         if entry == vocab.ENTRY_AB_INITIO or not attempt_id:
-            # A new attempt: what the last one left for resuming is gone; status, score and time stay.
             attempt_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:session:{launch.session}"))
-            attempt.update(id=attempt_id, location="", suspendData="", exit="", objectives=[])
+            attempt.update(id=attempt_id, **copy.deepcopy(new_attempt))
             attempt["attempts"].append(attempt_id)
     elif not attempt_id:
         attempt_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:session:{launch.session}"))
     record["session"] = {
         "id": launch.session, "launchedAt": format_timestamp(launched_at), "mode": vocab.LESSON_MODES[launch.launch_mode],
         "entry": entry, "attempt": attempt_id, "sequence": 0, "initializedAt": None, "finished": False,
-        "verbs": [], "interactions": {}, "objectives": {o["id"]: o["status"] for o in attempt["objectives"]},
+        "verbs": [], "interactions": {}, "objectives": {o["id"]: objective_key(o) for o in attempt["objectives"]},
         "comments": attempt["comments"],
     }
     return record
@@ -218,7 +236,7 @@ def commit_outcomes(attempt: dict, snapshot: Snapshot, statuses: tuple[str, ...]
     return Outcomes(status, completed, tuple(judgements))
 
 
-def needs_facts(record: dict, launch: Launch, commit: Commit) -> bool:
+def needs_facts(record: dict, launch: Launch, commit: Commit[Snapshot]) -> bool:
     """Whether the commit may make completed/passed/failed (then the registration's facts matter)."""
     snapshot = commit.snapshot
     if snapshot is None or not launch.normal:
@@ -228,8 +246,15 @@ def needs_facts(record: dict, launch: Launch, commit: Commit) -> bool:
     return (found.completed and not is_completed(attempt)) or any(j != attempt["lessonStatus"] for j in found.judgements)
 
 
-def apply_commit(record: dict, launch: Launch, commit: Commit, now: datetime, facts: Facts) -> tuple[dict, list[dict]]:
-    """The record after `commit` (of the current session) and the statements it makes."""
+def apply_commit(record: dict, launch: Launch, commit: Commit[SnapshotT], now: datetime, facts: Facts,
+                 model: Model[SnapshotT] | None = None) -> tuple[dict, list[dict]]:
+    """The record after `commit` (of the current session) and the statements it makes.
+
+    The temporal model (initialized, resumed, suspended, terminated, durations, resuming a
+    session cut short) is the same for every edition; what the data model says about the attempt
+    and what happened inside the SCO is the edition's `model` (SCORM 1.2's by default)."""
+    # SCORM_12 is defined below this function, so it cannot be the parameter's default.
+    edition: Model[Any] = model or SCORM_12
     record = copy.deepcopy(record)
     attempt, session = record["attempt"], record["session"]
     normal = session["mode"] == "normal"
@@ -245,13 +270,14 @@ def apply_commit(record: dict, launch: Launch, commit: Commit, now: datetime, fa
             attempt["resumeNext"] = True  # a session cut short resumes: nothing it committed is lost
     elapsed = max(now - parse_timestamp(session["initializedAt"]), timedelta(0))
     snapshot = commit.snapshot
-    reported = timedelta(seconds=parse_timespan(snapshot.session_time)) if snapshot else timedelta(0)
+    reported = timedelta(seconds=edition.session_seconds(snapshot.session_time)) if snapshot else timedelta(0)
     duration = reported if reported > timedelta(0) else elapsed
-    if snapshot is not None:
+    if snapshot is not None and commit.event == "initialize" and edition.baseline is not None:
+        edition.baseline(session, snapshot)  # what the SCO starts with is no news
+    elif snapshot is not None:
         if normal:
-            found = commit_outcomes(attempt, snapshot, commit.statuses, launch, commit.event == "finish")
-            statements += record_attempt(attempt, session, snapshot, found, build, duration, facts)
-        statements += record_experiences(session, snapshot, build, normal)
+            statements += edition.record_attempt(attempt, session, commit, snapshot, launch, build, duration, facts)
+        statements += edition.record_experiences(session, snapshot, build, normal)
     if commit.event == "finish":
         exit_value = snapshot.exit if snapshot else attempt["exit"]
         if normal and exit_value == "suspend":
@@ -265,20 +291,22 @@ def apply_commit(record: dict, launch: Launch, commit: Commit, now: datetime, fa
     return record, statements
 
 
-def record_attempt(attempt: dict, session: dict, snapshot: Snapshot, found: Outcomes, build: StatementBuilder,
-                   duration: timedelta, facts: Facts) -> list[dict]:
+def record_attempt(attempt: dict, session: dict, commit: Commit[Snapshot], snapshot: Snapshot, launch: Launch,
+                   build: StatementBuilder, duration: timedelta, facts: Facts) -> list[dict]:
+    """What a Normal commit says of the attempt; `snapshot` is the commit's (it has one)."""
+    found = commit_outcomes(attempt, snapshot, commit.statuses, launch, commit.event == "finish")
     statements = []
     status = attempt["lessonStatus"]
     if found.completed and not is_completed(attempt):
-        statements.append(outcome("completed", session, snapshot.score, build, duration, facts))
+        statements.append(outcome("completed", session, None, build, duration, facts))
         status = kept_status(status, "completed")
     for judged in found.judgements:
         if judged != status:
-            statements.append(outcome(judged, session, snapshot.score, build, duration, facts))
+            statements.append(outcome(judged, session, scaled_of(snapshot.score), build, duration, facts))
         status = kept_status(status, judged)
     score = Score(**attempt["score"])
     if snapshot.score.raw and snapshot.score != score:
-        scored = build.scored(snapshot.score)
+        scored = build.scored(xapi_score(snapshot.score, scaled_of(snapshot.score)))
         if scored:
             statements.append(scored)
     attempt.update(
@@ -293,16 +321,17 @@ def record_attempt(attempt: dict, session: dict, snapshot: Snapshot, found: Outc
     return statements
 
 
-def outcome(status: str, session: dict, score: Score, build: StatementBuilder, duration: timedelta,
+def outcome(status: str, session: dict, scaled: float | None, build: StatementBuilder, duration: timedelta,
             facts: Facts) -> dict:
-    """completed/passed/failed: cmi5 defined when the cmi5 rules allow it, else cmi5 allowed."""
+    """completed/passed/failed: cmi5 defined when the cmi5 rules allow it, else cmi5 allowed.
+    Shared by both editions: the cmi5 rules are the same whatever the SCO's data model."""
     used = set(session["verbs"])
     if status == "completed":
         defined = not facts.completed and "completed" not in used
         statement = build.completed(duration, defined)
     else:
         defined = not facts.passed and not used & {"passed", "failed"}
-        statement = build.judged(OUTCOMES[status], score, duration, defined)
+        statement = build.judged(OUTCOMES[status], scaled, duration, defined)
     if defined:
         session["verbs"].append(status)
     return statement
@@ -318,7 +347,8 @@ def record_experiences(session: dict, snapshot: Snapshot, build: StatementBuilde
     if normal:
         for objective in snapshot.objectives:
             if objective.status in vocab.OBJECTIVE_OUTCOMES and session["objectives"].get(objective.id) != objective.status:
-                statements.append(build.objective(objective))
+                statements.append(build.objective(objective.id, vocab.OBJECTIVE_OUTCOMES[objective.status],
+                                                  xapi_score(objective.score, scaled_of(objective.score))))
             session["objectives"][objective.id] = objective.status
     if snapshot.comments and snapshot.comments != session["comments"]:
         statements.append(build.commented(snapshot.comments))
@@ -328,3 +358,28 @@ def record_experiences(session: dict, snapshot: Snapshot, build: StatementBuilde
 
 def total_time_iso(attempt: dict) -> str:
     return format_duration(timedelta(seconds=attempt["totalSeconds"] + attempt["sessionSeconds"]))
+
+
+@dataclass(frozen=True)
+class Model(Generic[SnapshotT]):
+    """An edition's data model, as the run-time (`bridge.runtime`) and `apply_commit` use it."""
+
+    new_record: Callable[[], dict]
+    is_record: Callable[[object], TypeGuard[dict[str, Any]]]
+    begin_session: Callable[[dict, Launch, datetime], dict]
+    initial_cmi: Callable[[dict, Launch, dict], dict]
+    parse_snapshot: Callable[[object], SnapshotT]
+    check_commit: Callable[[object], None]
+    session_seconds: Callable[[str], float]
+    needs_facts: Callable[[dict, Launch, Commit[SnapshotT]], bool]
+    # attempt, session, the commit, its snapshot, launch, statement builder, duration, facts
+    record_attempt: Callable[[dict, dict, Commit[SnapshotT], SnapshotT, Launch, StatementBuilder, timedelta, Facts],
+                             list[dict]]
+    record_experiences: Callable[[dict, SnapshotT, StatementBuilder, bool], list[dict]]
+    # Takes note of the data model as the SCO starts with it (objectives the LMS filled in), when
+    # the player sends it with the initialize request.
+    baseline: Callable[[dict, SnapshotT], None] | None = None
+
+
+SCORM_12: Model[Snapshot] = Model(new_record, is_record, begin_session, initial_cmi, parse_snapshot, check_commit,
+                                  parse_timespan, needs_facts, record_attempt, record_experiences)

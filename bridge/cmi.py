@@ -9,6 +9,7 @@ value too long is refused.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -45,6 +46,10 @@ class Interaction:
     weighting: str = ""
     correct_patterns: tuple[str, ...] = ()
     objective_ids: tuple[str, ...] = ()
+
+    @property
+    def response(self) -> str:
+        return self.student_response
 
     def fingerprint(self) -> str:
         return "\x1f".join((self.id, self.type, self.student_response, self.result, self.latency, self.weighting,
@@ -108,13 +113,15 @@ def decimal_of(value: str) -> Decimal | None:
 
 
 def describe(error: ValidationError) -> str:
-    value, limit = error.instance, error.validator_value
-    if error.validator == "maxLength":
+    # jsonschema types these attributes as possibly unset; the errors `iter_errors` yields have them
+    # all, and the isinstance checks only let mypy see the str, list and dict they hold.
+    value, limit, schema = error.instance, error.validator_value, error.schema
+    if error.validator == "maxLength" and isinstance(value, str):
         return f"holds {len(value)} characters; at most {limit} are allowed"
-    if error.validator == "enum":
+    if error.validator == "enum" and isinstance(limit, list):
         return f"{value!r} is not one of {', '.join(repr(v) for v in limit)}"
-    if error.validator == "pattern":
-        return f"{value!r} is not {error.schema.get('description', 'in the right format')}"
+    if error.validator == "pattern" and isinstance(schema, Mapping):
+        return f"{value!r} is not {schema.get('description', 'in the right format')}"
     if error.validator == "type":
         return f"must be of type {limit}"
     if error.validator in ("maxProperties", "maxItems"):
@@ -124,20 +131,20 @@ def describe(error: ValidationError) -> str:
     return error.message
 
 
-def check_commit(body: object) -> None:
-    """The commit against schemas/scorm_commit.json; the first problem, by element, is raised.
+def check_commit(body: object, schema: str = COMMIT_SCHEMA,
+                 codes: tuple[int, int] = (vocab.ERROR_INCORRECT_DATA_TYPE, vocab.ERROR_GENERAL)) -> None:
+    """The commit against its schema (SCORM 1.2's by default); the first problem, by element, is raised.
 
-    Problems inside the data model carry SCORM error 405 (incorrect data type), those of the
-    envelope 101 (general exception).
+    Problems inside the data model carry the first of `codes` (SCORM 1.2: 405, incorrect data
+    type), those of the envelope the second (101, general exception).
     """
-    errors = sorted(validator(COMMIT_SCHEMA).iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = sorted(validator(schema).iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path])
     if not errors:
         return
     error = errors[0]
     path = [str(part) for part in error.absolute_path]
     in_model = bool(path) and path[0] == "cmi"
-    raise RuntimeDataError(".".join(path) or "body", describe(error),
-                           vocab.ERROR_INCORRECT_DATA_TYPE if in_model else vocab.ERROR_GENERAL)
+    raise RuntimeDataError(".".join(path) or "body", describe(error), codes[0] if in_model else codes[1])
 
 
 def value(container: dict, key: str) -> str:

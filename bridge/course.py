@@ -1,11 +1,13 @@
-"""A SCORM 1.2 manifest as a cmi5 course structure (cmi5.xml), to be imported by cmi5. Pure.
+"""A SCORM manifest as a cmi5 course structure (cmi5.xml), to be imported by cmi5. Pure.
 
 Every launchable item becomes an AU whose url is the bridge's player for it; an item with
 children becomes a block (holding its own AU first when it launches something too). The AU's
 masteryScore is adlcp:masteryscore / 100, cut (never rounded up) to the 4 decimals cmi5 keeps,
 and the server judges pass/fail against that very number, so what it sends always agrees with
-the cmi5 rules. SCOs move on with "CompletedOrPassed": SCORM 1.2 reaches either "completed" or
-"passed"; assets (which never talk to the API) with "NotApplicable".
+the cmi5 rules. SCORM 1.2 SCOs move on with "CompletedOrPassed": SCORM 1.2 reaches either
+"completed" or "passed"; assets (which never talk to the API) with "NotApplicable". SCORM 2004
+SCOs bring their moveOn from the manifest reader (`bridge.manifest2004.move_on`) and their
+masteryScore from the scaled passing score.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def has_launchable(item: Item) -> bool:
 def add_member(parent: ET.Element, item: Item, iris: PackageIris, package: str, content_base: str) -> None:
     if not has_launchable(item):
         return
-    if not item.children:
+    if not item.children and item.sco is not None:
         add_au(parent, item.sco, iris, package, content_base)
         return
     block = ET.SubElement(parent, NS + "block", id=iris.item(item.identifier))
@@ -82,13 +84,23 @@ def add_member(parent: ET.Element, item: Item, iris: PackageIris, package: str, 
         add_member(block, child, iris, package, content_base)
 
 
+def au_mastery_score(sco: Sco) -> Decimal | None:
+    """cmi5 masteryScore: SCORM 1.2's masteryscore / 100, or SCORM 2004's scaled passing score when
+    cmi5 can hold it (0 to 1; a negative one has no cmi5 form). Both cut to cmi5's 4 decimals."""
+    if sco.scaled_passing_score is not None:
+        if sco.scaled_passing_score < 0:
+            return None
+        return sco.scaled_passing_score.quantize(MASTERY_STEP, rounding=ROUND_FLOOR)
+    return cmi5_mastery_score(sco.mastery_score)
+
+
 def add_au(parent: ET.Element, sco: Sco, iris: PackageIris, package: str, content_base: str) -> None:
     attributes = {
         "id": iris.sco(sco.identifier),
-        "moveOn": "CompletedOrPassed" if sco.scorm_type == "sco" else "NotApplicable",
+        "moveOn": sco.move_on or ("CompletedOrPassed" if sco.scorm_type == "sco" else "NotApplicable"),
         "activityType": vocab.TYPE_LESSON,
     }
-    mastery = cmi5_mastery_score(sco.mastery_score)
+    mastery = au_mastery_score(sco)
     if mastery is not None and sco.scorm_type == "sco":
         attributes["masteryScore"] = format_decimal(mastery)
     au = ET.SubElement(parent, NS + "au", attributes)

@@ -2,8 +2,8 @@
 browser, on the content origin) and the run-time endpoints the player calls (launch token).
 Handlers parse, call one service function and render.
 
-Why a separate content origin: a SCORM 1.2 SCO finds its API by walking up to
-`window.parent.API`, so the SCO's frame and the player must be same-origin with each other. A
+Why a separate content origin: a SCO finds its API by walking up to `window.parent.API`
+(SCORM 2004: `API_1484_11`), so the SCO's frame and the player must be same-origin with each other. A
 sandbox without allow-same-origin gives each of them its own opaque origin (no API), and
 allow-same-origin on the LRS's own origin would let uploaded pages script the LRS. So the player
 and the package files answer only on the origin of LRS_CMI5_CONTENT_URL (a second host name of
@@ -19,17 +19,25 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bridge import packages, player, runtime
+from bridge import packages, player, runtime, sequencing
+from bridge.editions import EDITIONS
 from cmi5.config import cmi5_settings_key
+from cmi5.http import lms_for
+from cmi5.sessions import Urls
 from lrs.auth.principal import ADMIN
 from lrs.auth.service import authenticate
 from lrs.errors import BadRequest, NotFound, ServiceUnavailable
 from lrs.http import params
 from lrs.http.context import (
-    base_url, credential_store, database, read_limited, require_basic_credential, spool_limited,
+    base_url,
+    credential_store,
+    database,
+    read_limited,
+    require_basic_credential,
+    spool_limited,
 )
 from lrs.http.responses import json_response
-from lrs.keys import authenticators_key, statement_hooks_key
+from lrs.keys import authenticators_key, settings_key, statement_hooks_key
 
 SANDBOX = ("sandbox allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox "
            "allow-modals allow-downloads allow-pointer-lock allow-presentation")
@@ -88,21 +96,22 @@ async def get_package(request: web.Request) -> web.Response:
 
 async def get_player(request: web.Request) -> web.Response:
     require_content_origin(request)
-    player.runtime_path()
-    await packages.get_sco(database(request), request.match_info["package"], request.match_info["sco"])
-    return web.Response(body=player.player_page(), content_type="text/html", charset="utf-8",
+    edition = await packages.get_edition(database(request), request.match_info["package"], request.match_info["sco"])
+    player.runtime_path(EDITIONS[edition].runtime_file)
+    return web.Response(body=player.player_page(edition), content_type="text/html", charset="utf-8",
                         headers={**CONTENT_HEADERS, **NO_STORE})
 
 
 async def get_static(request: web.Request) -> web.Response:
     name = request.match_info["name"]
-    if name == "scorm12.js":
-        return web.Response(body=player.runtime_path().read_bytes(), content_type="text/javascript",
+    if name in player.RUNTIMES:
+        return web.Response(body=player.runtime_path(player.RUNTIMES[name]).read_bytes(), content_type="text/javascript",
                             charset="utf-8", headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "max-age=3600"})
     body = player.player_file(name)
     if body is None:
         raise NotFound(f"no file {name}")
-    return web.Response(body=body, content_type="text/javascript", charset="utf-8",
+    content_type = "text/css" if name.endswith(".css") else "text/javascript"
+    return web.Response(body=body, content_type=content_type, charset="utf-8",
                         headers={"X-Content-Type-Options": "nosniff", **NO_STORE})
 
 
@@ -142,12 +151,33 @@ async def runtime_of(request: web.Request) -> tuple[runtime.Runtime, object]:
 
 async def post_start(request: web.Request) -> web.Response:
     found, _ = await runtime_of(request)
-    return json_response(await runtime.start_session(found, content_url(request) or base_url(request)), headers=NO_STORE)
+    return json_response(await sequencing.start_player(found, content_url(request) or base_url(request)),
+                         headers=NO_STORE)
 
 
 async def post_commit(request: web.Request) -> web.Response:
     found, body = await runtime_of(request)
     return json_response(await runtime.commit(found, body), headers=NO_STORE)
+
+
+def lms_base(request: web.Request, body: object) -> str:
+    """Where the LMS (and its fetch URLs) is reached: LRS_PUBLIC_URL, else the cmi5 `endpoint` the
+    player was launched with (it calls us on the content origin), else the host it called."""
+    if request.app[settings_key].public_url:
+        return request.app[settings_key].public_url
+    endpoint = body.get("endpoint") if isinstance(body, dict) else None
+    if isinstance(endpoint, str):
+        parts = urlsplit(endpoint)
+        if parts.scheme in ("http", "https") and parts.netloc and parts.path.rstrip("/").endswith("/xapi"):
+            return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')[:-len('/xapi')]}"
+    return base_url(request)
+
+
+async def post_sequencing(request: web.Request) -> web.Response:
+    found, body = await runtime_of(request)
+    base = lms_base(request, body)
+    urls = Urls(base=base, content=content_url(request) or base)
+    return json_response(await sequencing.save_sequencing(found, lms_for(request.app), urls, body), headers=NO_STORE)
 
 
 def add_routes(app: web.Application) -> None:
@@ -159,3 +189,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/scorm/content/{package}/{path:.+}", get_content)
     app.router.add_post("/scorm/runtime/start", post_start)
     app.router.add_post("/scorm/runtime/commit", post_commit)
+    app.router.add_post("/scorm/runtime/sequencing", post_sequencing)

@@ -1,8 +1,9 @@
-"""`imsmanifest.xml` of a SCORM 1.2 package (IMS CP 1.1.2 + ADL CP 1.2) to a plain structure. Pure.
+"""`imsmanifest.xml` of a SCORM package to a plain structure: the reader of SCORM 1.2 manifests
+(IMS CP 1.1.2 + ADL CP 1.2) and what every edition shares. Pure.
 
 Elements are matched by local name: SCORM 1.2 manifests in the wild often get their namespaces
 slightly wrong, and nothing here depends on which namespace an element carries, except telling
-a SCORM 2004 manifest (ADL CP 1.3, sequencing, navigation) apart, which is refused by name.
+the edition (`bridge.editions`): a SCORM 2004 manifest is read by `bridge.manifest2004`.
 
 Real packages are often sloppy where their intent is still clear; those are read as meant:
 attribute names in any case (`adlcp:scormType`, `SCORMTYPE`), an `xml:base` without its
@@ -29,11 +30,10 @@ from urllib.parse import quote, unquote, urlsplit
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from bridge import vocab
+from bridge import editions, vocab
 from bridge.errors import InvalidPackage
 
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
-SCORM_2004_MARKERS = ("adlcp_v1p3", "imsss", "adlseq", "adlnav")
 TIMESPAN = r"^\d{1,4}:\d{2}:\d{2}(\.\d{1,2})?$"
 UTF8_BOM = b"\xef\xbb\xbf"
 XML_ENCODING = re.compile(rb"^(<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9._-]+)([\"'])")
@@ -57,6 +57,13 @@ class Sco:
     max_time_allowed: str = ""
     time_limit_action: str = ""
     prerequisites: str = ""
+    # SCORM 2004 (bridge.manifest2004)
+    move_on: str = ""               # the AU's cmi5 moveOn; empty for SCORM 1.2, whose rule is bridge.course's
+    scaled_passing_score: Decimal | None = None
+    completion_threshold: Decimal | None = None
+    completion_set_by_content: bool = False
+    objective_set_by_content: bool = False
+    global_objectives: dict[str, str] = field(default_factory=dict)  # local objective id -> global one
 
 
 @dataclass
@@ -75,6 +82,8 @@ class Manifest:
     items: list[Item]
     scos: list[Sco]                 # launchable items, in organization order
     warnings: list[str] = field(default_factory=list)  # what was read leniently, and how
+    edition: str = editions.SCORM_12.key
+    activity_tree: dict | None = None  # SCORM 2004: scorm-again's sequencing settings (bridge.imsss)
 
 
 def parse_manifest(data: bytes, files: frozenset[str]) -> Manifest:
@@ -83,7 +92,13 @@ def parse_manifest(data: bytes, files: frozenset[str]) -> Manifest:
     root = parse_xml(data, warnings)
     if local(root) != "manifest":
         raise InvalidPackage(vocab.MANIFEST_FILE, f"the root element must be <manifest>, found <{local(root)}>")
-    refuse_scorm_2004(root)
+    metadata = child(root, "metadata")
+    version = text(child(metadata, "schemaversion")) if metadata is not None else ""
+    edition = editions.detect_edition(root, version, warnings)
+    if edition.sequenced:
+        from bridge.manifest2004 import Manifest2004Reader  # it builds on this module's reader
+
+        return Manifest2004Reader(files, warnings, edition).read(root)
     return ManifestReader(files, warnings).read(root)
 
 
@@ -168,21 +183,6 @@ def text(element: ET.Element | None) -> str:
     return "" if element is None else "".join(element.itertext()).strip()
 
 
-def refuse_scorm_2004(root: ET.Element) -> None:
-    """By its schemaversion or a SCORM 2004 namespace. Not by `adlcp:scormType` alone: SCORM 1.2
-    manifests spell it that way too; a 2004 one carries the ADL CP 1.3 namespace with it."""
-    metadata = child(root, "metadata")
-    version = text(child(metadata, "schemaversion")) if metadata is not None else ""
-    namespaces = {tag.split("}", 1)[0] for tag in (e.tag for e in root.iter()) if isinstance(tag, str) and tag.startswith("{")}
-    namespaces |= {name.split("}", 1)[0] for e in root.iter() for name in e.attrib if name.startswith("{")}
-    if ("2004" in version or "1.3" in version
-            or any(marker in namespace for namespace in namespaces for marker in SCORM_2004_MARKERS)):
-        raise InvalidPackage(
-            vocab.MANIFEST_FILE,
-            f"this is a SCORM 2004 package (schemaversion {version or 'not given'}); SCORM 2004 is not supported yet, only SCORM 1.2",
-        )
-
-
 def launch_url(href: str, parameters: str) -> str:
     """The resource href with the item's parameters (IMS CP: '?' joins a query, '#' a fragment)."""
     parameters = parameters.strip()
@@ -237,10 +237,11 @@ class ManifestReader:
         self.read_resources(root)
         organizations = child(root, "organizations")
         found = children(organizations, "organization") if organizations is not None else []
-        if not found:
+        if organizations is None or not found:
             raise InvalidPackage("organizations", "the manifest has no <organization>: nothing to launch")
         organization, position = self.default_organization(organizations, found)
         path = f"organizations/organization[{position}]"
+        self.organization, self.organization_path = organization, path
         items = self.read_items(organization, path, 0)
         if not self.scos:
             raise InvalidPackage(path, "no item launches a resource: there is nothing to play")

@@ -12,19 +12,22 @@ import asyncio
 import posixpath
 import tempfile
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from bson import BSON
+from gridfs import AsyncGridOut
 
 from bridge import store, vocab
 from bridge.course import PackageIris, course_structure, format_decimal
+from bridge.editions import EDITIONS, SCORM_12
 from bridge.errors import InvalidPackage
 from bridge.manifest import Manifest, parse_manifest
 from cmi5.course import InvalidCourseStructure
 from cmi5.courses import DEFAULT_CONTENT_TYPE, content_type_for, import_course
 from cmi5.package import PackageLimits, unpack_zip
+from lrs.db import Database
 from lrs.errors import NotFound
 
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
@@ -37,7 +40,7 @@ COURSE_LINK_BYTES = 100
 MACOS_FOLDER = "__MACOSX/"
 
 
-def read_files(data: bytes | BinaryIO, media_type: str, limits: PackageLimits,
+def read_files(data: bytes | IO[bytes], media_type: str, limits: PackageLimits,
                folder: Path) -> tuple[dict[str, Path], list[str]]:
     """The package's files (package path -> file unpacked under `folder`) and what was read leniently."""
     if media_type not in ZIP_TYPES:
@@ -73,9 +76,9 @@ def package_root(files: dict[str, Path]) -> tuple[dict[str, Path], list[str]]:
     raise InvalidPackage("package", f"{vocab.MANIFEST_FILE} is missing at the root of the zip")
 
 
-async def import_package(database, data: bytes | BinaryIO, media_type: str, limits: PackageLimits, base: str,
+async def import_package(database: Database, data: bytes | IO[bytes], media_type: str, limits: PackageLimits, base: str,
                          content_base: str) -> dict:
-    """Import a SCORM 1.2 zip; `base` names its IRIs, `content_base` serves its player and files."""
+    """Import a SCORM zip (1.2 or 2004); `base` names its IRIs, `content_base` serves its player and files."""
     with tempfile.TemporaryDirectory(prefix="scorm-package-") as folder:
         files, warnings = await asyncio.to_thread(read_files, data, media_type, limits, Path(folder))
         manifest = parse_manifest(files[vocab.MANIFEST_FILE].read_bytes(), frozenset(files))
@@ -103,11 +106,25 @@ def package_document(package: str, manifest: Manifest, iris: PackageIris, warnin
             "masteryScoreScorm": format_decimal(sco.mastery_score) if sco.mastery_score is not None else None,
             "dataFromLMS": sco.data_from_lms, "maxTimeAllowed": sco.max_time_allowed,
             "timeLimitAction": sco.time_limit_action, "prerequisites": sco.prerequisites,
+            **(sco_2004_values(sco) if manifest.activity_tree is not None else {}),
         })
-    return {
+    document = {
         "_id": package, "iri": iris.package, "identifier": manifest.identifier, "organization": manifest.organization,
-        "title": manifest.title, "created": datetime.now(timezone.utc), "sco_count": len(scos), "scos": scos,
-        "warnings": warnings,
+        "title": manifest.title, "created": datetime.now(UTC), "sco_count": len(scos), "scos": scos,
+        "warnings": warnings, "edition": manifest.edition,
+    }
+    if manifest.activity_tree is not None:
+        document["activity_tree"] = manifest.activity_tree
+    return document
+
+
+def sco_2004_values(sco) -> dict:
+    """What a SCORM 2004 SCO starts with beyond SCORM 1.2's values (bridge.attempts2004)."""
+    return {
+        "scaledPassingScore": format_decimal(sco.scaled_passing_score) if sco.scaled_passing_score is not None else None,
+        "completionThreshold": format_decimal(sco.completion_threshold) if sco.completion_threshold is not None else None,
+        "completionSetByContent": sco.completion_set_by_content, "objectiveSetByContent": sco.objective_set_by_content,
+        "globalObjectives": sco.global_objectives, "moveOn": sco.move_on,
     }
 
 
@@ -127,14 +144,14 @@ def link_course(document: dict, course: dict) -> None:
         sco.update(activityId=au["activityId"], masteryScore=au["masteryScore"])
 
 
-async def get_package(database, package: str) -> dict:
+async def get_package(database: Database, package: str) -> dict:
     document = await store.find_package(database, package)
     if document is None:
         raise NotFound(f"no SCORM package with id {package}")
     return document
 
 
-async def get_sco(database, package: str, sco: str) -> dict:
+async def get_sco(database: Database, package: str, sco: str) -> dict:
     """The SCO whose player url ends in `sco` (its index, as `render_package` writes it)."""
     found = next((s for s in (await get_package(database, package))["scos"] if str(s["index"]) == sco), None)
     if found is None:
@@ -142,7 +159,15 @@ async def get_sco(database, package: str, sco: str) -> dict:
     return found
 
 
-async def open_package_file(database, package: str, path: str):
+async def get_edition(database: Database, package: str, sco: str) -> str:
+    """The edition of the package whose SCO `sco` (its index) a player plays; 404 when there is none."""
+    document = await get_package(database, package)
+    if not any(str(s["index"]) == sco for s in document["scos"]):
+        raise NotFound(f"SCORM package {package} has no SCO {sco}")
+    return document.get("edition", "1.2")
+
+
+async def open_package_file(database: Database, package: str, path: str) -> tuple[AsyncGridOut, str]:
     """A package file as an open download stream (`.length`, `.readchunk()`) and its content type."""
     stream = await store.find_package_file(database, package, path)
     if stream is None:
@@ -150,13 +175,13 @@ async def open_package_file(database, package: str, path: str):
     return stream, (stream.metadata or {}).get("contentType", DEFAULT_CONTENT_TYPE)
 
 
-async def find_package_sco(database, course: str, au: str) -> tuple[dict, dict] | None:
-    """The package of a cmi5 course (`_id` and `course_activity_id` only) and its SCO of AU `au`."""
+async def find_package_sco(database: Database, course: str, au: str) -> tuple[dict, dict] | None:
+    """The package of a cmi5 course (`_id`, `iri`, `edition`, `course_activity_id` only) and its SCO of AU `au`."""
     document = await store.find_package_sco(database, course, au)
     return None if document is None else (document, document["scos"][0])
 
 
-async def list_packages(database) -> list[dict]:
+async def list_packages(database: Database) -> list[dict]:
     return await store.find_packages(database)
 
 
@@ -168,16 +193,22 @@ def render_package(package: dict) -> dict:
              "au": s["au"], "activityId": s["activityId"], "masteryScore": s["masteryScore"],
              "masteryscore": s["masteryScoreScorm"], "dataFromLMS": s["dataFromLMS"],
              "maxTimeAllowed": s["maxTimeAllowed"], "timeLimitAction": s["timeLimitAction"],
-             "prerequisites": s["prerequisites"], "player": f"/scorm/player/{package['_id']}/{s['index']}"}
+             "prerequisites": s["prerequisites"], "player": f"/scorm/player/{package['_id']}/{s['index']}",
+             **({key: s[key] for key in ("scaledPassingScore", "completionThreshold", "moveOn")} if "moveOn" in s else {})}
             for s in package["scos"]
         ],
         "warnings": package.get("warnings", []),
     }
 
 
+def edition_name(package: dict) -> str:
+    """The package's SCORM edition for people ("SCORM 1.2", "SCORM 2004 3rd Edition")."""
+    return EDITIONS[package.get("edition", SCORM_12.key)].name
+
+
 def render_package_summary(package: dict) -> dict:
     return {
         "id": package["_id"], "course": package["course"], "title": package["title"],
-        "activityId": package["iri"], "scoCount": package["sco_count"],
+        "activityId": package["iri"], "scoCount": package["sco_count"], "edition": package.get("edition", "1.2"),
         "created": package["created"].isoformat(timespec="milliseconds").replace("+00:00", "Z"),
     }

@@ -2,75 +2,42 @@
 // launch's auth token, asks the LRS how the SCO starts (entry, location, suspend data, ...),
 // exposes window.API (scorm-again's SCORM 1.2 runtime) to the SCO's frame and sends every commit
 // to the LRS: LMSInitialize and LMSCommit/auto-commits as synchronous requests (so the SCO gets
-// the real result; while the page closes, beacons), LMSFinish and page close as beacons. Each
-// request carries a sequence number, so the LRS applies each commit once and never an older one
-// after a newer one.
+// the real result; while the page closes, beacons), LMSFinish and page close as beacons. Each request carries a sequence number,
+// so the LRS applies each commit once and never an older one after a newer one.
 (function () {
   "use strict";
-  // Relative to /scorm/player/{package}/{sco}, so that a content origin with a path prefix works.
-  var START_URL = new URL("../../runtime/start", location.href).href;
-  var COMMIT_URL = new URL("../../runtime/commit", location.href).href;
-  var TEXT = "text/plain;charset=UTF-8";  // a beacon can only send CORS-safelisted types
+  var session = window.ScormPlayerSession();
+  var COMMIT_URL = session.url("commit");
+  var GENERAL_EXCEPTION = 101;
   var AUTOCOMMIT_SECONDS = 10;
 
   var status = document.getElementById("status");
-  var query = new URLSearchParams(location.search);
-  var fetchUrl = query.get("fetch");
-  var token = null;
-  var sequence = 0;
   var initialized = false;
   var finished = false;
+  var closing = false;
   // The values the SCO set cmi.core.lesson_status to since the last request, each once: a commit
   // carries only the last one, and "completed, then passed" is two facts.
   var statuses = [];
-  var closing = false;
 
   function show(text, state) {
     status.textContent = text;
     status.setAttribute("data-state", state);
   }
 
-  function remembered() {
-    try { return sessionStorage.getItem("scorm-token:" + fetchUrl); } catch (e) { return null; }
-  }
-
-  function remember(value) {
-    try { sessionStorage.setItem("scorm-token:" + fetchUrl, value); } catch (e) { /* private mode */ }
-  }
-
-  async function authToken() {
-    // The fetch URL answers once; a reload of the player uses the token it got then.
-    var saved = remembered();
-    if (saved) { return saved; }
-    if (!fetchUrl) { throw new Error("the player was opened without the cmi5 launch parameters"); }
-    var answer = await (await fetch(fetchUrl, { method: "POST" })).json();
-    if (!answer["auth-token"]) {
-      throw new Error("the launch URL was already used (" + (answer["error-text"] || answer["error-code"]) + ")");
-    }
-    remember(answer["auth-token"]);
-    return answer["auth-token"];
-  }
-
   function request(event, cmi) {
-    sequence += 1;
-    var body = { auth: token, sequence: sequence, event: event };
-    if (cmi) {
-      body.cmi = cmi;
-      body.statuses = statuses.splice(0);
-    }
-    return body;
+    return session.request(event, cmi ? { cmi: cmi, statuses: statuses.splice(0) } : null);
   }
 
   function postNow(body) {
-    var xhr = new XMLHttpRequest();
-    xhr.open("POST", COMMIT_URL, false);
-    xhr.setRequestHeader("Content-Type", TEXT);
-    xhr.send(JSON.stringify(body));
-    return xhr;
+    return session.postNow(COMMIT_URL, body);
   }
 
   function beacon(body) {
-    return navigator.sendBeacon(COMMIT_URL, new Blob([JSON.stringify(body)], { type: TEXT }));
+    return session.beacon(COMMIT_URL, body);
+  }
+
+  function resultOf(xhr) {
+    return session.resultOf(xhr, GENERAL_EXCEPTION);
   }
 
   // A commit is a synchronous request, so that the SCO gets the real result. Browsers refuse those
@@ -84,25 +51,13 @@
         try {
           return resultOf(postNow(body));
         } catch (error) {
-          if (!closing && !/dismissal/i.test(error.message)) { return { result: "false", errorCode: 101 }; }
+          if (!closing && !/dismissal/i.test(error.message)) { return { result: "false", errorCode: GENERAL_EXCEPTION }; }
         }
       }
-      return beacon(body) ? { result: "true", errorCode: 0 } : { result: "false", errorCode: 101 };
+      return beacon(body) ? { result: "true", errorCode: 0 } : { result: "false", errorCode: GENERAL_EXCEPTION };
     },
     updateSettings: function () {}
   };
-
-  function resultOf(xhr) {
-    var ok = xhr.status >= 200 && xhr.status < 300;
-    try {
-      var answer = JSON.parse(xhr.responseText);
-      var result = answer.result === true || answer.result === "true";
-      return { result: result ? "true" : "false",
-               errorCode: typeof answer.errorCode === "number" ? answer.errorCode : (ok && result ? 0 : 101) };
-    } catch (e) {
-      return { result: "false", errorCode: 101 };
-    }
-  }
 
   function createApi(started) {
     var api = new window.Scorm12API({
@@ -139,12 +94,8 @@
   }
 
   async function start() {
-    token = await authToken();
-    var response = await fetch(START_URL, { method: "POST", headers: { "Content-Type": TEXT },
-                                            body: JSON.stringify({ auth: token }) });
-    var started = await response.json();
-    if (!response.ok) { throw new Error(started.detail || started.error); }
-    sequence = started.sequence;
+    await session.authToken();
+    var started = await session.start();
     finished = started.finished;
     initialized = started.initialized;
     window.API = createApi(started);

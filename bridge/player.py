@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from bridge.editions import EDITIONS, SCORM_12, SCORM_2004_3RD
 from lrs.errors import ServiceUnavailable
 
 HERE = Path(__file__).resolve().parent
-RUNTIME_FILE = "dist/scorm12.min.js"
+RUNTIME_FILE = SCORM_12.runtime_file
 INSTALL_COMMAND = "npm ci"
-PLAYER_FILES = frozenset({"player.js"})
+PLAYER_FILES = frozenset({"player_session.js", "player.js", "player2004.js", "player2004.css"})
+# The runtimes the player pages load, by the name they load them under (/scorm/static/{name}).
+RUNTIMES = {"scorm12.js": SCORM_12.runtime_file, "scorm2004.js": SCORM_2004_3RD.runtime_file}
 
 
 # name, default, help (listed by `lrs serve --help`)
@@ -33,10 +36,10 @@ def runtime_candidates() -> list[Path]:
     return candidates
 
 
-def runtime_path() -> Path:
-    """The SCORM 1.2 runtime of scorm-again, or a 503 naming the command that installs it."""
+def runtime_path(file: str = RUNTIME_FILE) -> Path:
+    """A runtime of scorm-again (SCORM 1.2's by default), or a 503 naming the command that installs it."""
     for folder in runtime_candidates():
-        path = folder / RUNTIME_FILE
+        path = folder / file
         if path.is_file():
             return path
     raise ServiceUnavailable(
@@ -45,8 +48,8 @@ def runtime_path() -> Path:
     )
 
 
-def player_page() -> bytes:
-    return (HERE / "player.html").read_bytes()
+def player_page(edition: str = SCORM_12.key) -> bytes:
+    return (HERE / EDITIONS[edition].player_page).read_bytes()
 
 
 def player_file(name: str) -> bytes | None:

@@ -16,15 +16,13 @@ import copy
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 from bridge import vocab
-from bridge.attempts import (
-    Commit, Facts, apply_commit, begin_session, initial_cmi, is_current, is_record, needs_facts, new_record,
-    total_time_iso,
-)
-from bridge.cmi import check_commit, parse_snapshot
-from bridge.errors import SessionSuperseded
+from bridge.attempts import SCORM_12, Commit, Facts, Model, SnapshotT, apply_commit, is_current, total_time_iso
+from bridge.attempts2004 import SCORM_2004
+from bridge.errors import RuntimeDataError, SessionSuperseded
 from bridge.packages import find_package_sco
 from bridge.statements import Launch
 from cmi5.auth import SessionPolicy
@@ -32,9 +30,11 @@ from cmi5.preferences import read_learner_preferences
 from cmi5.sessions import registration_status
 from lrs.auth.principal import Principal
 from lrs.datatypes import parse_timestamp
+from lrs.db import Database
 from lrs.documents.service import Preconditions, get_document, parse_json_object, put_document, state_place
 from lrs.errors import Forbidden, LRSError, NotFound, PreconditionFailed, ServiceUnavailable
-from lrs.ifi import ifi_key
+from lrs.hooks import StatementHook
+from lrs.ifi import identified_key
 from lrs.statements.service import get_statement, store_statements
 
 log = logging.getLogger(__name__)
@@ -46,20 +46,24 @@ JSON = "application/json"
 class Runtime:
     """One launched SCO as its auth token sees it."""
 
-    database: object
-    hooks: list
+    database: Database
+    hooks: list[StatementHook]
     principal: Principal
     session: dict      # the cmi5 session
     package: str       # the package's id
     sco: dict
     launch: Launch
+    model: Model[Any] = SCORM_12     # the edition's data model
+    edition: str = "1.2"
 
     @property
-    def place(self):
-        return state_place(self.session["activity_id"], ifi_key(self.session["actor"]), self.session["registration"])
+    def place(self):  # a Place of lrs.documents.store, which the bridge does not import
+        # The learner of a cmi5 registration is an Agent with an account (cmi5 9.2).
+        return state_place(self.session["activity_id"], identified_key(self.session["actor"]),
+                           self.session["registration"])
 
 
-async def runtime_for(database, hooks: list, principal: Principal) -> Runtime:
+async def runtime_for(database: Database, hooks: list[StatementHook], principal: Principal) -> Runtime:
     policy = principal.policy
     if not isinstance(policy, SessionPolicy):
         raise Forbidden("the SCORM run-time is reached with the auth token of a cmi5 launch")
@@ -72,9 +76,12 @@ async def runtime_for(database, hooks: list, principal: Principal) -> Runtime:
     launch = Launch(
         session=session["_id"], registration=session["registration"], actor=session["actor"], au=au,
         context_template=session["context_template"], course_activity=package["course_activity_id"],
-        launch_mode=session["launch_mode"], mastery_score=session["mastery_score"],
+        launch_mode=session["launch_mode"], mastery_score=session["mastery_score"], sco=sco,
+        course_iri=package.get("iri", ""),
     )
-    return Runtime(database, hooks, principal, session, package["_id"], sco, launch)
+    edition = package.get("edition", "1.2")
+    model: Model[Any] = SCORM_12 if edition == "1.2" else SCORM_2004
+    return Runtime(database, hooks, principal, session, package["_id"], sco, launch, model, edition)
 
 
 # --- the attempt record -----------------------------------------------------------------------
@@ -83,12 +90,12 @@ async def read_record(rt: Runtime) -> tuple[dict, str | None]:
     try:
         document = await get_document(rt.database, rt.place, vocab.RUNTIME_STATE_ID)
     except NotFound:
-        return new_record(), None
+        return rt.model.new_record(), None
     record = parse_json_object(document.content)
-    if not is_record(record):
+    if not rt.model.is_record(record):
         # The launch's token may write this document too: what it left is not trusted.
         log.warning("unreadable %s for session %s; starting afresh", vocab.RUNTIME_STATE_ID, rt.launch.session)
-        return new_record(), document.etag
+        return rt.model.new_record(), document.etag
     record.setdefault("outbox", [])
     return record, document.etag
 
@@ -105,14 +112,14 @@ def check_current(rt: Runtime, record: dict) -> None:
     if rt.session.get("status") == "abandoned":
         raise SessionSuperseded("this SCO session was abandoned (the SCO was launched again)")
     current = record.get("session")
-    if current and current["id"] != rt.launch.session:
-        if launched_at(rt) <= parse_timestamp(current["launchedAt"]):
-            raise SessionSuperseded("a newer launch of this SCO is running; this session can no longer commit")
+    if (current and current["id"] != rt.launch.session
+            and launched_at(rt) <= parse_timestamp(current["launchedAt"])):
+        raise SessionSuperseded("a newer launch of this SCO is running; this session can no longer commit")
 
 
 def launched_at(rt: Runtime) -> datetime:
     moment = rt.session["launched_at"]
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # --- start and commit -------------------------------------------------------------------------
@@ -124,10 +131,11 @@ async def start_session(rt: Runtime, content_base: str) -> dict:
     # cmi5 11: an AU reads its learner's preferences at start (its initialized is refused until
     # then). SCORM 1.2 keeps cmi.student_preference per attempt, so they are not applied to it.
     await read_learner_preferences(rt.database, rt.session)
-    record = begin_session(record, rt.launch, launched_at(rt))
+    record = rt.model.begin_session(record, rt.launch, launched_at(rt))
     session = record["session"]
     return {
-        "cmi": initial_cmi(record, rt.launch, rt.sco),
+        "edition": rt.edition,
+        "cmi": rt.model.initial_cmi(record, rt.launch, rt.sco),
         "launch": f"{content_base}/scorm/content/{rt.package}/{rt.sco['launch']}",
         "title": rt.sco["title"],
         "sequence": session["sequence"],
@@ -136,31 +144,33 @@ async def start_session(rt: Runtime, content_base: str) -> dict:
     }
 
 
-def parse_commit(body: object) -> Commit:
-    check_commit(body)
+def parse_commit(body: object, model: Model[SnapshotT]) -> Commit[SnapshotT]:
+    model.check_commit(body)
+    if not isinstance(body, dict):  # the schema refused it already; this tells mypy
+        raise RuntimeDataError("body", "must be of type object", vocab.ERROR_GENERAL)
     event = body.get("event", "commit")
-    snapshot = None if event == "initialize" else parse_snapshot(body.get("cmi"))
+    snapshot = None if event == "initialize" and "cmi" not in body else model.parse_snapshot(body.get("cmi"))
     return Commit(body["sequence"], event, snapshot, tuple(body.get("statuses") or ()))
 
 
 async def registration_facts(rt: Runtime) -> Facts:
     status = await registration_status(rt.database, rt.launch.registration)
-    entry = next((a for a in status["aus"] if a["id"] == rt.launch.au["id"]), {})
+    entry: dict[str, Any] = next((a for a in status["aus"] if a["id"] == rt.launch.au["id"]), {})
     return Facts(completed=bool(entry.get("completed")), passed=bool(entry.get("passed")))
 
 
 async def commit(rt: Runtime, body: object) -> dict:
-    request = parse_commit(body)
+    request = parse_commit(body, rt.model)
     for _ in range(MAX_ATTEMPTS):
         record, etag = await read_record(rt)
         check_current(rt, record)
-        record = begin_session(record, rt.launch, launched_at(rt))
+        record = rt.model.begin_session(record, rt.launch, launched_at(rt))
         session = record["session"]
         if request.sequence <= session["sequence"] or session["finished"]:
             await flush_outbox(rt, record, etag)
             return {"result": "true", "errorCode": 0, "applied": False}
-        facts = await registration_facts(rt) if needs_facts(record, rt.launch, request) else Facts()
-        updated, statements = apply_commit(record, rt.launch, request, datetime.now(timezone.utc), facts)
+        facts = await registration_facts(rt) if rt.model.needs_facts(record, rt.launch, request) else Facts()
+        updated, statements = apply_commit(record, rt.launch, request, datetime.now(UTC), facts, rt.model)
         updated["outbox"] = [*record.get("outbox", []), *statements]
         try:
             etag = await write_record(rt, updated, etag)

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import copy
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from urllib.parse import quote
 
 from bridge import interactions, vocab
-from bridge.cmi import Interaction, Objective, Score, decimal_of
+from bridge.cmi import Score, decimal_of
 from cmi5 import vocab as cmi5_vocab
 from cmi5.statements import au_activity, format_duration
 from lrs.statements.service import format_timestamp
@@ -39,6 +40,8 @@ class Launch:
     course_activity: str      # the cmi5 course's LMS activity id
     launch_mode: str          # cmi5 launchMode
     mastery_score: float | None
+    sco: dict = field(default_factory=dict)  # the SCO as the package document keeps it
+    course_iri: str = ""      # the package's IRI (`PackageIris.package`)
 
     @property
     def normal(self) -> bool:
@@ -53,6 +56,10 @@ class Launch:
     def objective_iri(self, objective_id: str) -> str:
         return f"{self.au['id']}/objectives/{quote(objective_id, safe='')}"
 
+    def course_objective_iri(self, objective_id: str) -> str:
+        """A SCORM 2004 global objective: the course's (profile: `<courseIRI>/objectives/<id>`)."""
+        return f"{self.course_iri}/objectives/{quote(objective_id, safe='')}"
+
 
 def number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
@@ -66,26 +73,27 @@ def scaled_of(score: Score) -> float | None:
     return float(raw / 100)
 
 
-def xapi_score(score: Score) -> dict | None:
+def xapi_score(score, scaled: float | None) -> dict | None:
+    """An xAPI score from a SCORM score's raw, min and max (when they fit together) and the
+    scaled score the edition gives (SCORM 1.2: `scaled_of`; SCORM 2004: cmi.score.scaled)."""
     raw, low, high = (decimal_of(v) for v in (score.raw, score.min, score.max))
-    if raw is None:
-        return None
-    result: dict = {"raw": number(raw)}
-    if low is not None and high is not None and low <= raw <= high:
-        result["min"], result["max"] = number(low), number(high)
-    elif low is not None and low <= raw and high is None:
-        result["min"] = number(low)
-    elif high is not None and raw <= high and low is None:
-        result["max"] = number(high)
-    scaled = scaled_of(score)
+    result: dict = {}
+    if raw is not None:
+        result["raw"] = number(raw)
+        if low is not None and high is not None and low <= raw <= high:
+            result["min"], result["max"] = number(low), number(high)
+        elif low is not None and low <= raw and high is None:
+            result["min"] = number(low)
+        elif high is not None and raw <= high and low is None:
+            result["max"] = number(high)
     if scaled is not None:
         result["scaled"] = scaled
-    return result
+    return result or None
 
 
 def activity(activity_id: str, activity_type: str | None = None, name: str | None = None) -> dict:
     found: dict = {"objectType": "Activity", "id": activity_id}
-    definition = {}
+    definition: dict[str, Any] = {}
     if name:
         definition["name"] = {"und": name}
     if activity_type:
@@ -138,7 +146,7 @@ class StatementBuilder:
         return statement
 
     def about_sco(self, verb: str, result: dict | None = None, defined: bool = False) -> dict:
-        moveon = bool(result) and ("success" in result or "completion" in result)
+        moveon = result is not None and ("success" in result or "completion" in result)
         return self.statement(verb, au_activity(self.launch.au), self.context(defined, moveon), result)
 
     # --- the temporal model (profile 5.0) --------------------------------------------------
@@ -160,9 +168,8 @@ class StatementBuilder:
     def completed(self, duration: timedelta, defined: bool) -> dict:
         return self.about_sco(vocab.COMPLETED, {"completion": True, "duration": format_duration(duration)}, defined)
 
-    def judged(self, verb: str, score: Score, duration: timedelta, defined: bool) -> dict:
+    def judged(self, verb: str, scaled: float | None, duration: timedelta, defined: bool) -> dict:
         result: dict = {"success": verb == vocab.PASSED, "duration": format_duration(duration)}
-        scaled = scaled_of(score)
         if scaled is not None:
             result["score"] = {"scaled": scaled}
         statement = self.about_sco(verb, result, defined)
@@ -171,26 +178,28 @@ class StatementBuilder:
             statement["context"].setdefault("extensions", {})[cmi5_vocab.EXT_MASTERY_SCORE] = self.launch.mastery_score
         return statement
 
-    def scored(self, score: Score) -> dict | None:
-        found = xapi_score(score)
-        return self.about_sco(vocab.SCORED, {"score": found}) if found else None
+    def scored(self, score: dict | None) -> dict | None:
+        return self.about_sco(vocab.SCORED, {"score": score}) if score else None
+
+    def progressed(self, measure: float) -> dict:
+        """SCORM 2004 cmi.progress_measure (profile 6.0, "Progress Measure")."""
+        return self.about_sco(vocab.PROGRESSED, {"score": {"scaled": measure}})
 
     # --- what happened inside the SCO --------------------------------------------------------
 
-    def responded(self, interaction: Interaction) -> dict:
+    def responded(self, interaction, notation: interactions.Notation = interactions.SCORM_12) -> dict:
         obj = {"objectType": "Activity", "id": self.launch.interaction_iri(interaction.id),
-               "definition": interactions.definition(interaction)}
+               "definition": interactions.definition(interaction, notation)}
         other = [activity(self.launch.objective_iri(o), vocab.TYPE_OBJECTIVE) for o in interaction.objective_ids if o]
         return self.statement(vocab.RESPONDED, obj, self.context(parent=True, other=other or None),
-                              interactions.result(interaction) or None)
+                              interactions.result(interaction, notation) or None)
 
-    def objective(self, objective: Objective) -> dict:
-        verb = vocab.OBJECTIVE_OUTCOMES[objective.status]
+    def objective(self, objective_id: str, verb: str, score: dict | None, iri: str | None = None) -> dict:
+        """An objective's outcome; about `iri` when the objective is not the SCO's own (a global one)."""
         result: dict = {"completion": True} if verb == vocab.COMPLETED else {"success": verb == vocab.PASSED}
-        score = xapi_score(objective.score)
         if score:
             result["score"] = score
-        obj = activity(self.launch.objective_iri(objective.id), vocab.TYPE_OBJECTIVE, objective.id)
+        obj = activity(iri or self.launch.objective_iri(objective_id), vocab.TYPE_OBJECTIVE, objective_id)
         return self.statement(verb, obj, self.context(parent=True), result)
 
     def commented(self, comment: str) -> dict:

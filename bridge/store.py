@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gridfs import AsyncGridOut
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from lrs.db import IndexSpec
+from lrs.db import Database, IndexSpec
 from lrs.files import PackageFiles
 
 PACKAGES = "scorm_packages"
@@ -22,26 +23,27 @@ INDEXES = [
 ]
 
 
-async def insert_package_files(database, package: str, files: dict[str, tuple[Path, str]]) -> None:
+async def insert_package_files(database: Database, package: str, files: dict[str, tuple[Path, str]]) -> None:
     await PACKAGE_FILES.insert_files(database, package, files)
 
 
-async def find_package_file(database, package: str, path: str):
+async def find_package_file(database: Database, package: str, path: str) -> AsyncGridOut | None:
     return await PACKAGE_FILES.find_file(database, package, path)
 
 
-async def insert_package(database, document: dict) -> None:
+async def insert_package(database: Database, document: dict) -> None:
     await database[PACKAGES].insert_one(document)
 
 
-async def find_package(database, package: str) -> dict | None:
+async def find_package(database: Database, package: str) -> dict | None:
     return await database[PACKAGES].find_one({"_id": package})
 
 
-async def find_package_sco(database, course: str, au: str) -> dict | None:
-    """The package of `course`: its id, course_activity_id and, alone in `scos`, the SCO of AU `au`."""
-    return await database[PACKAGES].find_one({"course": course, "scos.au": au}, {"course_activity_id": 1, "scos.$": 1})
+async def find_package_sco(database: Database, course: str, au: str) -> dict | None:
+    """The package of `course`: its id, IRI, edition, course_activity_id and, alone in `scos`, the SCO of AU `au`."""
+    return await database[PACKAGES].find_one({"course": course, "scos.au": au},
+                                             {"course_activity_id": 1, "iri": 1, "edition": 1, "scos.$": 1})
 
 
-async def find_packages(database) -> list[dict]:
+async def find_packages(database: Database) -> list[dict]:
     return await database[PACKAGES].find({}, {"scos": 0}).sort("created", DESCENDING).to_list()

@@ -17,11 +17,12 @@ FAILED = "http://adlnet.gov/expapi/verbs/failed"
 SCORED = "http://adlnet.gov/expapi/verbs/scored"
 RESPONDED = "http://adlnet.gov/expapi/verbs/responded"
 COMMENTED = "http://adlnet.gov/expapi/verbs/commented"
+PROGRESSED = "http://adlnet.gov/expapi/verbs/progressed"
 
 VERB_NAMES = {
     INITIALIZED: "initialized", TERMINATED: "terminated", SUSPENDED: "suspended", RESUMED: "resumed",
     COMPLETED: "completed", PASSED: "passed", FAILED: "failed", SCORED: "scored",
-    RESPONDED: "responded", COMMENTED: "commented",
+    RESPONDED: "responded", COMMENTED: "commented", PROGRESSED: "progressed",
 }
 
 # Activity types (profile 3.2, "Activity Types").
@@ -42,6 +43,11 @@ SUSPEND_DATA_STATE_ID = "https://w3id.org/xapi/scorm/types/adl-suspend-data"
 # The bridge's own record of the attempt: everything a relaunch needs, plus commit bookkeeping.
 # The profile's documents above are written from it.
 RUNTIME_STATE_ID = "LMS.ScormAttempt"
+# SCORM 2004: the sequencing state of the course for a registration (scorm-again's serialized
+# activity tree: attempts, statuses, global objectives, the suspended activity), on the course's
+# activity. Browse and Review sessions keep theirs apart, so they never change the learner's.
+SEQUENCING_STATE_ID = "LMS.ScormSequencing"
+SEQUENCING_REVIEW_STATE_ID = "LMS.ScormSequencing.review"
 
 # Result and context extensions for SCORM values xAPI has no property for.
 EXT_INTERACTION_WEIGHTING = "https://w3id.org/xapi/scorm/extensions/interaction-weighting"
@@ -63,3 +69,13 @@ LESSON_MODES = {"Normal": "normal", "Browse": "browse", "Review": "review"}
 # SCORM 1.2 API error codes the server reports (RTE 3.3.3).
 ERROR_GENERAL = 101
 ERROR_INCORRECT_DATA_TYPE = 405
+
+# SCORM 2004 run-time values (RTE 4.2) the server acts on; the types and vocabularies of a
+# commit are stated in schemas/scorm2004_commit.json.
+COMPLETION_OUTCOMES = {"completed": COMPLETED}
+SUCCESS_OUTCOMES = {"passed": PASSED, "failed": FAILED}
+UNKNOWN = "unknown"
+# cmi.exit values that end the attempt (anything but suspend).
+EXIT_SUSPEND = "suspend"
+# SCORM 2004 API error code for a commit the server refuses (RTE 3.1.7.6: general commit failure).
+ERROR_2004_COMMIT_FAILURE = 391

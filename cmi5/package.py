@@ -20,7 +20,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from cmi5 import vocab
 from cmi5.course import InvalidCourseStructure, parse_course_structure
@@ -72,7 +72,7 @@ def member_path(name: str) -> str:
     return normalized
 
 
-def unpack_zip(data: bytes | BinaryIO, limits: PackageLimits, folder: Path) -> dict[str, Path]:
+def unpack_zip(data: bytes | IO[bytes], limits: PackageLimits, folder: Path) -> dict[str, Path]:
     """Check the zip (bytes or a seekable file) and write its members under `folder`; package
     path -> file written."""
     try:

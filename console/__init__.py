@@ -27,16 +27,19 @@ def plugin(settings=None) -> Callable[[web.Application], None]:
 
         from console import store
         from console.config import ConsoleSettings, console_settings_key
+        from console.erasure import ConsoleErasure
         from console.http.guard import jinja_key
         from console.http.routes import add_routes
         from console.rollups import Rollups, flush_rollups, rollups_key
         from console.system import Started, started_key
+        from lrs.erasure import erasure_hooks_key
         from lrs.keys import index_specs_key, settings_key, statement_hooks_key
 
         app[console_settings_key] = settings or ConsoleSettings.from_env()
         app[rollups_key] = Rollups()
         app[started_key] = Started(time.monotonic(), app[settings_key].embedded)
         app[statement_hooks_key].append(app[rollups_key])
+        app[erasure_hooks_key].append(ConsoleErasure(app[rollups_key]))
         app[index_specs_key].extend(store.INDEXES)
         app.cleanup_ctx.append(flush_rollups)
         app.on_startup.append(require_plugins)

@@ -1,4 +1,4 @@
-"""Courses as the console shows and imports them: cmi5 courses and SCORM 1.2 packages, through
+"""Courses as the console shows and imports them: cmi5 courses and SCORM packages, through
 the public import and lookup functions of cmi5 and the bridge; and launches as a test learner.
 """
 
@@ -24,7 +24,7 @@ ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 class Imported:
     course: str
     title: str
-    kind: str  # "cmi5" or "SCORM 1.2"
+    kind: str  # "cmi5", or the SCORM edition ("SCORM 1.2", "SCORM 2004 4th Edition")
     units: int
 
 
@@ -51,7 +51,8 @@ async def import_upload(database, data: bytes, filename: str, limits: PackageLim
     kind = package_kind(data, filename)
     if kind == "scorm":
         package = await packages.import_package(database, data, "application/zip", limits, base, content_base)
-        return Imported(package["course"], package["title"] or package["course"], "SCORM 1.2", package["sco_count"])
+        return Imported(package["course"], package["title"] or package["course"], packages.edition_name(package),
+                        package["sco_count"])
     media_type = "application/zip" if kind == "cmi5-zip" else "application/xml"
     course = await courses.import_course(database, data, media_type, limits)
     return Imported(course["_id"], text_of(course["title"]) or course["publisher_id"], "cmi5", course["au_count"])
@@ -104,7 +105,7 @@ async def list_all(database) -> list[dict]:
     by_course = {package["course"]: package for package in await packages.list_packages(database)}
     return [
         {**courses.render_course_summary(course), "name": text_of(course["title"]) or course["publisher_id"],
-         "kind": "SCORM 1.2" if course["_id"] in by_course else "cmi5"}
+         "kind": packages.edition_name(by_course[course["_id"]]) if course["_id"] in by_course else "cmi5"}
         for course in await courses.list_courses(database)
     ]
 
@@ -115,7 +116,7 @@ async def find_course(database, course_id: str) -> tuple[dict, list[Node], str]:
     scos = {}
     if package is not None:
         scos = {sco["au"]: sco for sco in packages.render_package(await packages.get_package(database, package["_id"]))["scos"]}
-    return course, course_tree(course, scos), "SCORM 1.2" if package else "cmi5"
+    return course, course_tree(course, scos), packages.edition_name(package) if package else "cmi5"
 
 
 # --- launching as a test learner ----------------------------------------------------------------

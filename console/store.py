@@ -12,6 +12,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from lrs.db import IndexSpec
+from lrs.ifi import actor_keys
 
 SESSIONS = "console_sessions"
 FAILURES = "console_sign_in_failures"
@@ -148,6 +149,24 @@ async def find_registration_courses(database, registrations: list[str]) -> dict[
 
 async def find_learner(database, key: str) -> dict | None:
     return await database[LEARNERS].find_one({"_id": key})
+
+
+async def find_learner_ids_naming(database, keys: set[str]) -> list[str]:
+    """Learners that are one of these identifiers, or Groups with such a member."""
+    found = {document["_id"] async for document in database[LEARNERS].find({"_id": {"$in": sorted(keys)}}, {"_id": 1})}
+    groups = database[LEARNERS].find({"actor.member": {"$exists": True}}, {"actor": 1})
+    found |= {document["_id"] async for document in groups if keys & set(actor_keys(document["actor"]))}
+    return sorted(found)
+
+
+async def find_registration_ids_of(database, keys: set[str]) -> list[str]:
+    cursor = database[REGISTRATIONS].find({"actor_key": {"$in": sorted(keys)}}, {"_id": 1})
+    return [document["_id"] async for document in cursor]
+
+
+async def delete_by_ids(database, collection: str, ids: list[str]) -> None:
+    if ids:
+        await database[collection].delete_many({"_id": {"$in": ids}})
 
 
 # --- the test learner's registrations -----------------------------------------------------------

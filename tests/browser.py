@@ -30,3 +30,13 @@ async def launched_chromium() -> AsyncIterator:
             yield browser
         finally:
             await browser.close()
+
+
+def watch_errors(page) -> list[str]:
+    """What went wrong on `page` from now on: script errors and answers of 400 and above (the
+    favicon that no page serves aside), for the assertion messages of browser tests."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    return errors

@@ -5,7 +5,7 @@ is replaced where a statement is someone else's record.
 - A statement whose actor is the person (an Agent, or an identified Group with that identifier)
   is the person's own record: it is deleted.
 - Anywhere else (a member of the actor Group, the object Agent or Group, context instructor or
-  team, authority, or anything inside a SubStatement) the person is replaced by one pseudonym,
+  team, xAPI 2.0 context agents and context groups, authority, or anything inside a SubStatement) the person is replaced by one pseudonym,
   an Agent with a random account of this erasure: the record of others stays whole, and the
   same pseudonym keeps "the same person" readable across it without saying who.
 """
@@ -62,12 +62,21 @@ def _replace_in(part: dict[str, Any], keys: set[str], pseudonym: dict[str, Any])
         result["object"] = _replace_in(obj, keys, pseudonym)
     context = result.get("context")
     if context:
-        result["context"] = {
-            **context, **{role: _replace(context[role], keys, pseudonym) for role in ("instructor", "team") if role in context}
-        }
+        result["context"] = _replace_in_context(context, keys, pseudonym)
     if "authority" in result:
         result["authority"] = _replace(result["authority"], keys, pseudonym)
     return result
+
+
+def _replace_in_context(context: dict[str, Any], keys: set[str], pseudonym: dict[str, Any]) -> dict[str, Any]:
+    replaced: dict[str, Any] = {
+        role: _replace(context[role], keys, pseudonym) for role in ("instructor", "team") if role in context
+    }
+    # xAPI 2.0: each context agent holds one Agent, each context group one Group.
+    for name, inner in (("contextAgents", "agent"), ("contextGroups", "group")):
+        if name in context:
+            replaced[name] = [{**item, inner: _replace(item[inner], keys, pseudonym)} for item in context[name]]
+    return {**context, **replaced}
 
 
 def pseudonymise(statement: dict[str, Any], keys: set[str], pseudonym: dict[str, Any]) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 What goes, for every identifier of the person (pseudonym.py says who is who):
 - statements whose actor is the person: deleted;
-- statements of others that name the person (Group member, object, instructor, team, authority,
-  SubStatement): the person replaced by a pseudonym; a signed one loses its signature, whose
+- statements of others that name the person (Group member, object, instructor, team, context
+  agents and groups, authority, SubStatement): the person replaced by a pseudonym; a signed one loses its signature, whose
   JWS holds the original statement;
 - statements of others that target an erased statement (voiding it, or a StatementRef) stay as
   they are: their reference now points at an id this LRS no longer has, as a StatementRef may;

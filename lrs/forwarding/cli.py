@@ -27,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             help="the LRS's xAPI endpoint (…/xapi), or the webhook's URL")
         action.add_argument("--key", help="the receiving LRS's credential key")
         action.add_argument("--secret", help="its secret; for a webhook, the HMAC key (generated if not given)")
+        action.add_argument("--xapi-version", help="the xAPI version an LRS receiver speaks: 1.0.3 (default) or 2.0.0")
         action.add_argument("--filter", help='JSON, e.g. \'{"verb": ["http://adlnet.gov/expapi/verbs/completed"]}\'')
     for name, text in (("show", "a forward with what it still has to deliver"), ("pause", "pause a forward"),
                        ("resume", "resume a paused forward"), ("delete", "delete a forward")):
@@ -35,7 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def definition(args: argparse.Namespace) -> dict[str, Any]:
     body = {name: getattr(args, option) for name, option in
-            (("name", "name"), ("type", "type"), ("url", "url"), ("key", "key"), ("secret", "secret"))
+            (("name", "name"), ("type", "type"), ("url", "url"), ("key", "key"), ("secret", "secret"),
+             ("xapiVersion", "xapi_version"))
             if getattr(args, option, None) is not None}
     if args.filter is not None:
         body["filter"] = json_argument(args.filter, "--filter")

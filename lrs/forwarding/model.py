@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from lrs.datatypes import is_iri, is_uuid
 from lrs.errors import BadRequest, InvalidStatement
+from lrs.forwarding.addresses import is_refused_address
 from lrs.ifi import ifi_key
 from lrs.statements.query import (
     StatementQuery,
@@ -25,16 +26,18 @@ from lrs.statements.query import (
     match_verb,
 )
 from lrs.statements.validate import validate_agent
+from lrs.versions import SUPPORTED, XAPI_1_0_3, version_for_header
 
 LRS = "lrs"
 WEBHOOK = "webhook"
 KINDS = (LRS, WEBHOOK)
 ACTIVE, PAUSED = "active", "paused"
 
-DEFINITION_FIELDS = {"name", "type", "url", "key", "secret", "filter"}
+DEFINITION_FIELDS = {"name", "type", "url", "key", "secret", "filter", "xapiVersion"}
 FILTER_FIELDS = {"verb", "activity", "agent", "registration", "credential", "related_activities", "related_agents"}
 MAX_NAME = 200
 MAX_VALUES = 100
+MAX_URL = 2000
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,9 @@ class Filter:
 @dataclass(frozen=True)
 class Definition:
     """What an administrator sets. `key`/`secret`: the receiving LRS's credential; for a webhook,
-    `secret` is the HMAC key (generated when not given)."""
+    `secret` is the HMAC key (generated when not given). `xapi_version`: the version an LRS
+    receiver is spoken to in; each statement is sent in the form valid for it, as a GET of that
+    version would return it (a webhook gets the statements as stored, and has none)."""
 
     name: str
     kind: str
@@ -82,6 +87,7 @@ class Definition:
     filter: Filter = field(default_factory=Filter)
     key: str = ""
     secret: str = ""
+    xapi_version: str = ""
 
 
 def _values(raw: object, name: str) -> list[Any]:
@@ -141,11 +147,20 @@ def parse_filter(raw: object) -> Filter:
 def check_url(value: object) -> str:
     if not isinstance(value, str):
         raise BadRequest("url: must be a string")
-    parts = urlsplit(value)
+    if len(value) > MAX_URL:
+        raise BadRequest(f"url: at most {MAX_URL} characters")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError as error:
+        raise BadRequest(f"url: not a valid URL ({error})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadRequest("url: must be an absolute http or https URL")
     if parts.username or parts.password:
         raise BadRequest("url: give credentials as key and secret, not in the URL")
+    if is_refused_address(parts.hostname):
+        raise BadRequest(f"url: {parts.hostname} is a link-local, metadata, unspecified or multicast address; "
+                         "forwards never send there")
     return value.rstrip("/")
 
 
@@ -186,4 +201,18 @@ def parse_definition(body: object, current: Definition | None = None) -> Definit
         secret = secret or secrets.token_urlsafe(32)
     raw_filter = merged.get("filter")
     parsed_filter = raw_filter if isinstance(raw_filter, Filter) else parse_filter(raw_filter)
-    return Definition(name, kind, check_url(merged.get("url")), parsed_filter, key, secret)
+    return Definition(name, kind, check_url(merged.get("url")), parsed_filter, key, secret,
+                      check_xapi_version(kind, merged.get("xapiVersion")))
+
+
+def check_xapi_version(kind: str, value: object) -> str:
+    if kind == WEBHOOK:
+        if value:
+            raise BadRequest("xapiVersion: a webhook receives the statements as stored; only an lrs forward has one")
+        return ""
+    if value is None or value == "":
+        return XAPI_1_0_3.name  # what every xAPI LRS speaks
+    version = version_for_header(value) if isinstance(value, str) else None
+    if version is None:
+        raise BadRequest(f"xapiVersion: must be one of {', '.join(v.name for v in SUPPORTED)}")
+    return version.name

@@ -16,6 +16,7 @@ from lrs.errors import Conflict, NotFound
 from lrs.forwarding import store
 from lrs.forwarding.model import ACTIVE, PAUSED, WEBHOOK, Definition, parse_definition, parse_filter
 from lrs.statements.service import format_timestamp
+from lrs.versions import XAPI_1_0_3
 
 # A forward takes the statements stored from this long after its creation: by then every LRS
 # process has read the new forward (they refresh their list every second), so each of them
@@ -30,12 +31,13 @@ def now() -> datetime:
 
 def to_definition(document: dict[str, Any]) -> Definition:
     return Definition(document["name"], document["kind"], document["url"], parse_filter(document["filter"]),
-                      document.get("key", ""), document["secret"])
+                      document.get("key", ""), document["secret"], document.get("xapi_version", ""))
 
 
 def definition_fields(definition: Definition) -> dict[str, Any]:
     return {"name": definition.name, "kind": definition.kind, "url": definition.url,
-            "filter": definition.filter.to_json(), "key": definition.key, "secret": definition.secret}
+            "filter": definition.filter.to_json(), "key": definition.key, "secret": definition.secret,
+            "xapi_version": definition.xapi_version}
 
 
 def _time(value: datetime | None) -> str | None:
@@ -55,6 +57,7 @@ def render_forward(document: dict[str, Any], pending: tuple[int, datetime | None
     }
     if document["kind"] != WEBHOOK:
         view["key"] = document.get("key", "")
+        view["xapiVersion"] = document.get("xapi_version") or XAPI_1_0_3.name
     if pending is not None:
         view["pending"] = {"statements": pending[0], "oldestStored": _time(pending[1])}
     return view

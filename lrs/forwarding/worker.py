@@ -40,6 +40,7 @@ from aiohttp import web
 
 from lrs.db import Database, is_unavailable
 from lrs.forwarding import store
+from lrs.forwarding.addresses import CheckedResolver
 from lrs.forwarding.delivery import DeliveryFailed, deliver
 from lrs.forwarding.model import PAUSED, parse_filter
 from lrs.forwarding.service import now
@@ -301,7 +302,7 @@ async def run_worker(app: web.Application) -> AsyncIterator[None]:
     database = app[database_key]
     forwarding = app[forwarding_key]
     forwarding.update(await store.find_forwards(database))  # known before the first request
-    session = aiohttp.ClientSession()
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(resolver=CheckedResolver()))
     worker = Worker(database, forwarding, app[settings_key], session)
     supervisor = asyncio.create_task(worker.run())
     try:

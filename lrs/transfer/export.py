@@ -25,9 +25,14 @@ from lrs.statements.attachments import AttachmentBody
 from lrs.statements.query import StatementQuery
 from lrs.statements.vocab import VOIDED_VERB
 from lrs.transfer import format
+from lrs.versions import NEWEST
 
 PAGE_SIZE = 500
 EXPORTER = Principal("export", "export", frozenset({"all"}), {})
+# Statements are written as the newest xAPI version returns them: it can carry every statement
+# stored (a 1.0.3 reader would lose 2.0 context agents and groups); its one change to a 1.0.3
+# statement, a timestamp given in UTC, is the same instant by the comparison rules.
+FORM = NEWEST
 
 
 @dataclass
@@ -98,7 +103,8 @@ async def statement_lines(database: Database, q: StatementQuery, written: Writte
         yield format.statement_line(statement, voided)
 
     while True:
-        page = await service.query_statements(database, q, PAGE_SIZE, "exact", None, with_attachments=True)
+        page = await service.query_statements(database, q, PAGE_SIZE, "exact", None, with_attachments=True,
+                                              version=FORM)
         bodies = {body.sha2: body for body in page.attachments}
         for statement in page.statements:
             if statement["id"].lower() in written.ids_at_end:
@@ -106,7 +112,7 @@ async def statement_lines(database: Database, q: StatementQuery, written: Writte
             if is_voiding(statement) and statement["object"]["id"].lower() not in written.voided:
                 try:
                     target = await service.get_statement(database, EXPORTER, statement["object"]["id"], True,
-                                                         "exact", None, True)
+                                                         "exact", None, True, version=FORM)
                 except NotFound:
                     pass  # its target was never stored here
                 else:

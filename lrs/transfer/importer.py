@@ -22,6 +22,7 @@ from lrs.errors import LRSError
 from lrs.hooks import StatementHook
 from lrs.statements.attachments import AttachmentBody, find_attachment_bodies, insert_attachment_bodies
 from lrs.statements.service import store_statements
+from lrs.versions import NEWEST
 
 log = logging.getLogger(__name__)
 
@@ -95,4 +96,6 @@ class Importer:
         hashes = sorted({a["sha2"].lower() for s in statements for a in s.get("attachments", ())})
         parts = {body.sha2: body for body in await find_attachment_bodies(self.database, hashes)}
         # Copies: the service fills in what the LRS assigns on the dicts it is given.
-        await store_statements(self.database, self.hooks, self.principal, [dict(s) for s in statements], parts)
+        # Under the newest version's rules, which accept 1.0.x statements too (lrs.versions).
+        await store_statements(self.database, self.hooks, self.principal, [dict(s) for s in statements], parts,
+                               version=NEWEST)

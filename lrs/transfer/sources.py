@@ -27,9 +27,9 @@ from lrs.statements.service import format_timestamp
 from lrs.transfer import format, store
 from lrs.transfer.export import is_voiding
 from lrs.transfer.importer import Importer
+from lrs.versions import SUPPORTED, VERSION_HEADER, XAPI_1_0_3
 
 PAGE_SIZE = 500
-XAPI_HEADERS = {"X-Experience-API-Version": "1.0.3"}
 
 
 def file_source(path: Path) -> str:
@@ -114,16 +114,17 @@ async def import_remote(importer: Importer, url: str, key: str, secret: str, res
     progress(0, 0)
     next_url: str | None = f"{url}/statements?{urlencode(params)}"
     credential = base64.b64encode(f"{key}:{secret}".encode()).decode()
-    async with aiohttp.ClientSession(headers={**XAPI_HEADERS, "Authorization": f"Basic {credential}"},
+    async with aiohttp.ClientSession(headers={"Authorization": f"Basic {credential}"},
                                      timeout=aiohttp.ClientTimeout(total=300)) as session:
+        headers = {VERSION_HEADER: await source_version(session, url)}
         while next_url:
-            async with session.get(next_url) as response:
+            async with session.get(next_url, headers=headers) as response:
                 page, attachments = await read_statements_response(response)
             for body in attachments:
                 await importer.add_attachment(body)
             for statement in page["statements"]:
                 if is_voiding(statement):
-                    await add_voided(importer, session, url, statement["object"]["id"])
+                    await add_voided(importer, session, headers, url, statement["object"]["id"])
                 importer.add_statement(statement)
             await importer.flush()
             if page["statements"]:
@@ -133,9 +134,26 @@ async def import_remote(importer: Importer, url: str, key: str, secret: str, res
     return checkpoint is not None
 
 
-async def add_voided(importer: Importer, session: aiohttp.ClientSession, url: str, statement_id: str) -> None:
+async def source_version(session: aiohttp.ClientSession, url: str) -> str:
+    """The newest xAPI version the source lists at /about and this LRS serves: statements read in
+    an older one may come without what it lacks (a 1.0.3 reader gets no 2.0 context agents)."""
+    try:
+        async with session.get(f"{url}/about") as response:
+            about = await response.json(content_type=None) if response.status == 200 else None
+    except (aiohttp.ClientError, ValueError):
+        about = None
+    listed = about.get("version") if isinstance(about, dict) else None
+    listed = [v for v in listed if isinstance(v, str)] if isinstance(listed, list) else []
+    for version in sorted(SUPPORTED, key=lambda v: v.name, reverse=True):
+        if any(version.serves(value) for value in listed):
+            return version.name
+    return XAPI_1_0_3.name
+
+
+async def add_voided(importer: Importer, session: aiohttp.ClientSession, headers: dict[str, str], url: str,
+                     statement_id: str) -> None:
     query = urlencode({"voidedStatementId": statement_id, "attachments": "true"})
-    async with session.get(f"{url}/statements?{query}") as response:
+    async with session.get(f"{url}/statements?{query}", headers=headers) as response:
         if response.status == 404:
             return  # the source never had it
         statement, attachments = await read_statements_response(response)

@@ -185,3 +185,81 @@ async def scorm(xapi):
 
 def verbs(statements: list[dict]) -> list[str]:
     return [s["verb"]["display"]["en-US"] for s in statements]
+
+
+# --- SCORM 2004 manifests and packages ----------------------------------------------------------
+
+SCO_2004_PAGE = (Path(__file__).parent / "browser_sco" / "sco2004.html").read_bytes()
+IMSCP_2004 = "http://www.imsglobal.org/xsd/imscp_v1p1"
+ADLCP_2004 = "http://www.adlnet.org/xsd/adlcp_v1p3"
+IMSSS = "http://www.imsglobal.org/xsd/imsss"
+ADLSEQ = "http://www.adlnet.org/xsd/adlseq_v1p3"
+ADLNAV = "http://www.adlnet.org/xsd/adlnav_v1p3"
+
+
+def resource2004(identifier: str, href: str | None, scormtype: str = "sco") -> str:
+    attrs = f' identifier={quoteattr(identifier)} type="webcontent" adlcp:scormType="{scormtype}"'
+    if href is not None:
+        attrs += f" href={quoteattr(href)}"
+    return f"<resource{attrs}>{f'<file href={quoteattr(href)}/>' if href else ''}</resource>"
+
+
+def manifest2004(items: str, resources: str, sequencing: str = "", collections: str = "",
+                 schemaversion: str = "2004 4th Edition", title: str = "Fire safety 2004") -> bytes:
+    """A SCORM 2004 manifest; `sequencing` is the organization's imsss:sequencing content."""
+    root_sequencing = f"<imsss:sequencing>{sequencing}</imsss:sequencing>" if sequencing else ""
+    collection = f"<imsss:sequencingCollection>{collections}</imsss:sequencingCollection>" if collections else ""
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<manifest identifier="com.example.fire2004" version="1" '
+        f'xmlns="{IMSCP_2004}" xmlns:adlcp="{ADLCP_2004}" xmlns:imsss="{IMSSS}" xmlns:adlseq="{ADLSEQ}" '
+        f'xmlns:adlnav="{ADLNAV}"><metadata><schema>ADL SCORM</schema><schemaversion>{schemaversion}</schemaversion>'
+        f'</metadata><organizations default="ORG"><organization identifier="ORG"><title>{escape(title)}</title>'
+        f"{items}{root_sequencing}</organization></organizations><resources>{resources}</resources>{collection}"
+        f"</manifest>"
+    ).encode()
+
+
+def sequenced_course(sequencing: str = '<imsss:controlMode choice="true" flow="true"/>', extras: tuple[str, ...] = ("", "", ""),
+                     schemaversion: str = "2004 4th Edition", collections: str = "") -> bytes:
+    """Three SCOs (one, two, three), each the test SCO in its own folder, with `extras` in their items."""
+    names = ("one", "two", "three")
+    items = "".join(item(f"item_{n}", f"res_{n}", f"Lesson {n}", extra) for n, extra in zip(names, extras, strict=True))
+    resources = "".join(resource2004(f"res_{n}", f"{n}/index.html") for n in names)
+    return make_zip({
+        "imsmanifest.xml": manifest2004(items, resources, sequencing, collections, schemaversion),
+        **{f"{n}/index.html": SCO_2004_PAGE for n in names},
+    })
+
+
+def single_sco_2004(item_extra: str = "", sequencing: str = "", schemaversion: str = "2004 4th Edition") -> bytes:
+    """One SCO (the SCORM 2004 test SCO) whose item carries `item_extra` (e.g. its imsss:sequencing)."""
+    return make_zip({
+        "imsmanifest.xml": manifest2004(item("ITEM-1", "RES-1", "Lesson one", item_extra), resource2004("RES-1", "sco/index.html"),
+                                        sequencing, schemaversion=schemaversion),
+        "sco/index.html": SCO_2004_PAGE,
+    })
+
+
+def passing_score(measure: str = "0.8", extra: str = "") -> str:
+    """An item's imsss:sequencing whose primary objective is satisfied by a scaled score of `measure`."""
+    return (f'<imsss:sequencing><imsss:objectives><imsss:primaryObjective objectiveID="PRIMARY" satisfiedByMeasure="true">'
+            f"<imsss:minNormalizedMeasure>{measure}</imsss:minNormalizedMeasure></imsss:primaryObjective>{extra}"
+            f"</imsss:objectives></imsss:sequencing>")
+
+
+def cmi2004(completion: str = "unknown", success: str = "unknown", location: str = "", suspend_data: str = "",
+            exit: str = "", scaled: str = "", raw: str = "", progress: str = "", session_time: str = "",
+            interactions: dict | None = None, objectives: dict | None = None, comments: list[str] = ()) -> dict:
+    """A commit's SCORM 2004 data model as scorm-again renders it (every value a string)."""
+    return {
+        "comments_from_learner": {str(n): {"comment": c, "location": "", "timestamp": ""} for n, c in enumerate(comments)},
+        "comments_from_lms": {}, "completion_status": completion, "completion_threshold": "", "credit": "credit",
+        "entry": "ab-initio", "exit": exit, "interactions": interactions or {}, "launch_data": "",
+        "learner_id": "learner-1", "learner_name": "Learner",
+        "learner_preference": {"audio_level": "1", "language": "", "delivery_speed": "1", "audio_captioning": "0"},
+        "location": location, "max_time_allowed": "", "mode": "normal", "objectives": objectives or {},
+        "progress_measure": progress, "scaled_passing_score": "",
+        "score": {"scaled": scaled, "raw": raw, "min": "", "max": "100" if raw else ""},
+        "session_time": session_time, "success_status": success, "suspend_data": suspend_data,
+        "time_limit_action": "continue,no message", "total_time": "PT0S",
+    }

@@ -21,7 +21,7 @@ from bridge.attempts import (
 from bridge.cmi import Interaction, Score, check_commit, format_timespan, parse_snapshot, parse_timespan
 from bridge.errors import RuntimeDataError
 from bridge.interactions import definition, to_xapi_pattern, to_xapi_response
-from bridge.statements import Launch, xapi_score
+from bridge.statements import Launch, scaled_of, xapi_score
 from cmi5 import vocab as cmi5_vocab
 from tests.bridge.conftest import cmi
 
@@ -281,8 +281,12 @@ def test_patterns_and_components_come_from_what_is_known():
     assert bare == {"type": vocab.TYPE_INTERACTION, "name": {"und": "q"}}
 
 
+def score_12(score: Score):
+    return xapi_score(score, scaled_of(score))
+
+
 def test_scores_keep_xapi_consistent():
-    assert xapi_score(Score("85", "0", "100")) == {"raw": 85, "min": 0, "max": 100, "scaled": 0.85}
-    assert xapi_score(Score("120", "0", "100")) == {"raw": 120}  # outside its range: no min/max, no scaled
-    assert xapi_score(Score("7.5", "", "")) == {"raw": 7.5, "scaled": 0.075}
-    assert xapi_score(Score("", "0", "100")) is None
+    assert score_12(Score("85", "0", "100")) == {"raw": 85, "min": 0, "max": 100, "scaled": 0.85}
+    assert score_12(Score("120", "0", "100")) == {"raw": 120}  # outside its range: no min/max, no scaled
+    assert score_12(Score("7.5", "", "")) == {"raw": 7.5, "scaled": 0.075}
+    assert score_12(Score("", "0", "100")) is None

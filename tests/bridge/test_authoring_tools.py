@@ -16,7 +16,7 @@ from pathlib import Path
 from bridge import vocab
 from tests.bridge.conftest import requires_runtime, verbs
 from tests.bridge.test_browser import eventually
-from tests.browser import requires_chromium
+from tests.browser import requires_chromium, watch_errors
 from tests.cmi5.conftest import LEARNER, make_zip
 
 pytestmark = [requires_chromium, requires_runtime]
@@ -40,10 +40,7 @@ async def open_sco(scorm, browser, package: dict, registration: str, sco: int = 
     """The learner's browser on the launch URL of a SCO, once the player has opened the SCO."""
     launched = await scorm.launch(registration, package["scos"][sco]["au"])
     page = await browser.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("response", lambda r: page.errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    page.errors = watch_errors(page)
     await page.goto(launched["url"])
     await page.wait_for_function("document.getElementById('status').dataset.state !== 'starting'", timeout=20_000)
     assert await page.get_attribute("#status", "data-state") == "ready", await page.text_content("#status")

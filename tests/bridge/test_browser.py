@@ -9,7 +9,7 @@ import json
 
 from bridge import vocab
 from tests.bridge.conftest import SCO_PAGE, item, make_zip, manifest, requires_runtime, resource, single_sco, verbs
-from tests.browser import requires_chromium
+from tests.browser import requires_chromium, watch_errors
 from tests.cmi5.conftest import LEARNER
 
 pytestmark = [requires_chromium, requires_runtime]
@@ -31,10 +31,7 @@ class Sco:
 async def play(scorm, browser, package, registration, sco=0, **launch) -> Sco:
     launched = await scorm.launch(registration, package["scos"][sco]["au"], **launch)
     page = await browser.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    errors = watch_errors(page)
     await page.goto(launched["url"])
     await page.wait_for_function("document.getElementById('status').dataset.state !== 'starting'", timeout=20_000)
     assert await page.get_attribute("#status", "data-state") == "ready", (await page.text_content("#status"), errors)

@@ -112,8 +112,10 @@ RES = resource("RES-1", "sco/index.html")
     (zip_with(manifest(item("ITEM-1", "RES-9"), RES), **{"sco/index.html": SCO_PAGE}), "application/zip",
      "identifierref 'RES-9' names no resource"),
     (zip_with(manifest(ONE, RES)), "application/zip", "the launch file 'sco/index.html' of resource 'RES-1' is missing"),
-    (zip_with(manifest(ONE, RES, schemaversion="2004 3rd Edition"), **{"sco/index.html": SCO_PAGE}), "application/zip",
-     "SCORM 2004 is not supported yet"),
+    (zip_with(manifest(item("ITEM-1", "RES-1", extra='<imsss:sequencing xmlns:imsss="http://www.imsglobal.org/xsd/imsss" '
+                                                   'IDRef="nowhere"/>'), RES, schemaversion="2004 3rd Edition"),
+              **{"sco/index.html": SCO_PAGE}), "application/zip",
+     "organizations/organization[1]/item[1]/sequencing/@IDRef: 'nowhere' names no sequencing"),
     (zip_with(manifest(ONE, RES), **{"sco/index.html": SCO_PAGE, "../evil.html": b"x"}), "application/zip",
      "'..'"),
     (zip_with(manifest(ONE, RES), **{"sco/index.html": SCO_PAGE, "/etc/evil.html": b"x"}), "application/zip",

@@ -56,7 +56,6 @@ def test_parameters_join_the_href_as_ims_cp_says():
     (item("I", "R"), resource("R", "a.html", scormtype="lesson"), FILES, {}, "must be sco or asset"),
     (item("I"), resource("R", "a.html"), FILES, {}, "no item launches a resource"),
     (item("I", "R") + item("I", "R"), resource("R", "a.html"), FILES, {}, "used by another item"),
-    (item("I", "R"), resource("R", "a.html"), FILES, {"schemaversion": "2004 4th Edition"}, "SCORM 2004 is not supported yet"),
 ])
 def test_broken_manifests_are_refused_naming_the_problem(items, resources, files, kwargs, message):
     with pytest.raises(InvalidPackage) as raised:
@@ -67,8 +66,9 @@ def test_broken_manifests_are_refused_naming_the_problem(items, resources, files
 def test_scorm_2004_is_recognised_by_its_namespaces_too():
     data = manifest(item("I", "R"), resource("R", "a.html")).replace(
         b'xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"', b'xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"')
-    with pytest.raises(InvalidPackage, match="SCORM 2004 is not supported yet"):
-        parse_manifest(data.replace(b"<schemaversion>1.2</schemaversion>", b""), FILES)
+    found = parse_manifest(data.replace(b"<schemaversion>1.2</schemaversion>", b""), FILES)
+    assert found.edition == "2004-3rd" and found.activity_tree is not None
+    assert found.warnings == ["metadata/schemaversion is missing; the manifest is read as SCORM 2004 3rd Edition"]
 
 
 @pytest.mark.parametrize("data, message", [

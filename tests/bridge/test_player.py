@@ -9,7 +9,7 @@ import cmi5
 from bridge import player
 from cmi5.config import Cmi5Settings
 from lrs.app import create_app
-from tests.bridge.conftest import single_sco
+from tests.bridge.conftest import single_sco, single_sco_2004
 from tests.conftest import ADMIN_AUTH
 
 
@@ -33,6 +33,19 @@ async def test_player_page_is_sandboxed_on_the_content_origin_and_loads_scorm_ag
     for sco in ("7", "\u00b2", "9" * 5000):  # int() refused the last two: they were 500s
         missing = await scorm.client.get(f"/scorm/player/{package['id']}/{sco}", headers=on_content(content_origin))
         assert missing.status == 404
+
+
+async def test_a_scorm_2004_package_gets_the_2004_player_with_scorm_agains_2004_runtime(scorm, content_origin):
+    package = await scorm.import_package(single_sco_2004())
+    response = await scorm.client.get(f"/scorm/player/{package['id']}/0", headers=on_content(content_origin))
+    assert response.status == 200 and response.headers["Content-Security-Policy"].startswith("sandbox allow-scripts")
+    page = await response.text()
+    assert '<script src="../../static/scorm2004.js"></script>' in page and "player2004.js" in page
+    runtime = await scorm.client.get("/scorm/static/scorm2004.js", headers=on_content(content_origin))
+    assert runtime.status == 200 and b"Scorm2004API" in (await runtime.read())[:200]
+    style = await scorm.client.get("/scorm/static/player2004.css")
+    assert style.status == 200 and style.content_type == "text/css"
+    assert (await scorm.client.get("/scorm/static/player2004.js")).content_type == "text/javascript"
 
 
 async def test_without_scorm_again_installed_the_player_names_the_install_command(scorm, content_origin, monkeypatch, tmp_path):

@@ -8,7 +8,7 @@ import re
 import aiohttp
 
 from lrs.keys import credential_store_key
-from tests.bridge.conftest import single_sco
+from tests.bridge.conftest import single_sco, single_sco_2004
 from tests.cmi5.conftest import au, block, course_xml, make_zip
 from tests.console.conftest import Console
 
@@ -49,6 +49,9 @@ async def test_import_a_cmi5_xml_a_cmi5_zip_and_a_scorm_zip(admin_console):
     assert page.count('href="/console/courses/') == 3 and "SCORM 1.2" in page
     course = await admin_console.page(scorm["location"])
     assert "Lesson one" in course and "SCO" in course
+    scorm_2004 = await import_course(admin_console, single_sco_2004(), "sco2004.zip")
+    assert scorm_2004["kind"] == "SCORM 2004 4th Edition"
+    assert "SCORM 2004 4th Edition" in await admin_console.page("/console/courses")
 
 
 async def test_a_bad_package_is_refused_with_the_importers_reason(admin_console, lms):

@@ -159,3 +159,31 @@ async def test_erasure_needs_the_admin_scope(xapi, xapi_with):
     limited = await xapi_with("all/read")
     assert (await limited.post("/admin/erasures", json={"agent": ADA})).status == 403
     assert (await xapi.as_(None).get("/admin/erasures")).status == 401
+
+
+async def test_xapi_2_context_agents_and_groups_are_pseudonymised(xapi2, database):
+    """Where xAPI 2.0 names people in context (contextAgents, contextGroups), also in a SubStatement."""
+    relevant = ["http://example.com/types/mentor"]
+    context = {"contextAgents": [{"objectType": "contextAgent", "agent": ADA, "relevantTypes": relevant},
+                                 {"objectType": "contextAgent", "agent": BOB}],
+               "contextGroups": [{"objectType": "contextGroup", "group": {"objectType": "Group", "member": [ADA, BOB]}}]}
+    ids = [
+        await post(xapi2, make_statement(actor=BOB, context=context)),
+        await post(xapi2, make_statement(actor=BOB, object={
+            "objectType": "SubStatement", "actor": BOB, "verb": {"id": "http://example.com/v"},
+            "object": {"id": "http://example.com/a"}, "context": context})),
+    ]
+    response = await xapi2.post("/admin/erasures", json={"agent": ADA})
+    assert (await response.json())["counts"]["statementsPseudonymised"] == 2
+
+    for statement_id in ids:
+        _, statement = await get(xapi2, f"/xapi/statements?statementId={statement_id}")
+        erased = statement["context"] if statement["object"].get("objectType") != "SubStatement" else statement["object"]["context"]
+        pseudonym = erased["contextAgents"][0]["agent"]
+        assert pseudonym["account"]["homePage"] == "http://lrs.invalid/erased"
+        assert erased["contextAgents"] == [{"objectType": "contextAgent", "agent": pseudonym, "relevantTypes": relevant},
+                                           {"objectType": "contextAgent", "agent": BOB}]
+        assert erased["contextGroups"][0]["group"]["member"] == [pseudonym, BOB]
+    for collection in await database.list_collection_names():
+        dump = json_util.dumps(await database[collection].find().to_list())
+        assert "ada@example.com" not in dump and "Ada Lovelace" not in dump, collection

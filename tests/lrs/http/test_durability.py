@@ -40,6 +40,19 @@ async def test_a_write_request_ends_with_a_journaled_write_and_a_read_does_not(e
     assert await journal_syncs(embedded_app) == before + 1
 
 
+async def test_admin_writes_are_journaled_before_the_answer_too(embedded_app, aiohttp_client):
+    """The journaled write is the app's, not the xAPI routes': forwards and erasures get it as well."""
+    xapi = XAPI(await aiohttp_client(embedded_app))
+    writes = [
+        ("/admin/forwards", {"name": "w", "type": "webhook", "url": "http://127.0.0.1:9/hook"}, 201),
+        ("/admin/erasures", {"agent": {"mbox": "mailto:ada@example.com"}}, 201),
+    ]
+    for path, body, status in writes:
+        before = await journal_syncs(embedded_app)
+        assert (await xapi.post(path, json=body)).status == status
+        assert await journal_syncs(embedded_app) == before + 1, path
+
+
 async def test_a_request_whose_database_died_before_the_answer_is_503(embedded_app, tmp_path, aiohttp_client):
     async def write_then_lose_the_database(request: web.Request) -> web.Response:
         await request.app[database_key]["things"].insert_one({"_id": 1})

@@ -200,3 +200,57 @@ async def test_interrupted_import_resumes_from_its_checkpoint(xapi, target, fill
     assert seen == [(len(filled), 8)]  # two batches of four were stored before the interruption
     assert resumed.counts.statements == len(filled) - 8
     await assert_same_store(xapi, target, filled)
+
+
+@pytest.fixture
+async def filled_2_0(xapi, xapi2):
+    """Statements stored under xAPI 2.0 (context agents and groups, UTC timestamps, version 2.0.0),
+    one of them voided and one with an attachment, beside a 1.0.3 one with a timestamp offset."""
+    data = b"a 2.0 attachment"
+    context = {"contextAgents": [{"objectType": "contextAgent", "agent": ADA,
+                                  "relevantTypes": ["http://example.com/types/mentor"]}],
+               "contextGroups": [{"objectType": "contextGroup", "group": {"objectType": "Group", "member": [ADA]}}]}
+    ids = [
+        await post(xapi2, make_statement(context=context, timestamp="2026-01-01T10:00:00+02:00", version="2.0.0")),
+        await post(xapi2, make_statement(context=context, attachments=[attachment(data)]), (data, "text/plain")),
+        await post(xapi, make_statement(timestamp="2026-01-01T10:00:00+02:00")),
+    ]
+    ids.append(await post(xapi2, make_statement(verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": ids[0]})))
+    return ids
+
+
+async def assert_same_2_0_statements(source, target, ids: list[str]) -> None:
+    """Compared as a 2.0 reader receives them, which carries all of a 2.0 statement."""
+    for statement_id in ids:
+        ours, theirs = await fetch(source.speaking("2.0.0"), statement_id), await fetch(target.speaking("2.0.0"), statement_id)
+        assert theirs is not None and ours["param"] == theirs["param"], statement_id
+        if ours["type"].startswith("multipart"):
+            from lrs.http.multipart import parse_multipart
+
+            ours_json = json.loads(parse_multipart(ours["body"], ours["type"])[0].data)
+            theirs_json = json.loads(parse_multipart(theirs["body"], theirs["type"])[0].data)
+        else:
+            ours_json, theirs_json = json.loads(ours["body"]), json.loads(theirs["body"])
+        assert same_statement(ours_json, theirs_json), statement_id
+        assert ours_json.get("context", {}).get("contextAgents") == theirs_json.get("context", {}).get("contextAgents")
+        assert ours_json["version"] == theirs_json["version"]
+
+
+async def test_xapi_2_statements_survive_export_and_import(xapi, target, filled_2_0, database, tmp_path):
+    path = tmp_path / "export.ndjson"
+    await export_to(path, database)
+    exported = [json.loads(raw)["statement"] for raw in path.read_bytes().splitlines() if raw.startswith(b'{"statement"')]
+    assert exported[0]["context"]["contextGroups"] and exported[0]["version"] == "2.0.0"
+    importer = importer_for(target)
+    await import_file(importer, path, False, lambda total, done: None)
+    assert importer.counts.statements == len(filled_2_0) and importer.counts.rejected == 0
+    await assert_same_2_0_statements(xapi, target, filled_2_0)
+    assert await listed(target) == await listed(xapi)
+
+
+async def test_xapi_2_statements_survive_a_pull_from_another_lrs(xapi, target, filled_2_0):
+    importer = importer_for(target)
+    await import_remote(importer, str(xapi.client.make_url("/xapi")), ADMIN_KEY, ADMIN_SECRET, False,
+                        lambda total, done: None)
+    assert importer.counts.rejected == 0
+    await assert_same_2_0_statements(xapi, target, filled_2_0)
