@@ -1,7 +1,7 @@
 """Ingest: POST /xapi/statements in batches against `lrs serve`, beside the database's own limit.
 
     python -m bench.ingest [--statements 20000] [--clients 4] [--batches 1,10,100,1000]
-                           [--unsafe-fast-writes] [--forward none|paused|webhook]
+                           [--unsafe-fast-writes] [--forward none|paused|webhook] [--port P]
 
 Starts `lrs serve` on a fresh embedded database, posts seeded statements with concurrent
 clients for each batch size, then inserts the same stored documents with PyMongo's
@@ -69,15 +69,15 @@ async def post_batches(url: str, batches: list[list[dict]], clients: int) -> tup
         return time.perf_counter() - started, latencies
 
 
-def stored_documents(batch: list[dict]) -> list[dict]:
+def stored_documents(batch: list[dict], first_number: int) -> list[dict]:
     """The documents the LRS would store for these statements, built by the same code."""
     principal = Principal("bench", "bench", frozenset({"all"}), {"objectType": "Agent",
                           "account": {"homePage": "http://lrs.invalid", "name": "bench"}})
     stored = service.clock.now()
     documents = []
-    for statement in batch:
+    for number, statement in enumerate(batch, start=first_number):
         service.prepare_statement(statement, principal, stored)
-        documents.append(store.to_document(statement, stored, "bench", []))
+        documents.append(store.to_document(statement, number, stored, "bench", []))
     return documents
 
 
@@ -87,7 +87,8 @@ async def insert_directly(uri: str, batches: list[list[dict]], clients: int, jou
     database = client["bench_direct"]
     await client.drop_database("bench_direct")
     await ensure_indexes(database, INDEXES)
-    prepared = [stored_documents(batch) for batch in batches]
+    numbers = [1 + sum(len(b) for b in batches[:index]) for index in range(len(batches))]
+    prepared = [stored_documents(batch, number) for batch, number in zip(batches, numbers, strict=True)]
     queue: asyncio.Queue = asyncio.Queue()
     for documents in prepared:
         queue.put_nowait(documents)
@@ -156,13 +157,14 @@ def split(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-async def run(count: int, clients: int, sizes: list[int], seed: int, unsafe: bool, forward: str) -> None:
+async def run(count: int, clients: int, sizes: list[int], seed: int, unsafe: bool, forward: str,
+              port: int | None = None) -> None:
     population = make_population()
     direct_size = 100 if 100 in sizes else sizes[-1]
     # The size compared with the direct insert goes first, so both start on an empty database.
     sizes = sorted(sizes, key=lambda size: size != direct_size)
     with tempfile.TemporaryDirectory(prefix="lrs-bench-") as folder:
-        server = LRSProcess(Path(folder), **({"LRS_UNSAFE_FAST_WRITES": "true"} if unsafe else {}))
+        server = LRSProcess(Path(folder), port=port, **({"LRS_UNSAFE_FAST_WRITES": "true"} if unsafe else {}))
         receiver = Receiver() if forward != "none" else None
         try:
             if receiver:
@@ -225,9 +227,10 @@ def main() -> None:
                         help="acknowledge writes before they are journaled (LRS_UNSAFE_FAST_WRITES)")
     parser.add_argument("--forward", choices=("none", "paused", "webhook"), default="none",
                         help="measure with one forward to a webhook receiver in this process (paused: outbox only)")
+    parser.add_argument("--port", type=int, help="port for `lrs serve` (default: a free one)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.batches.split(",")]
-    asyncio.run(run(args.statements, args.clients, sizes, args.seed, args.unsafe_fast_writes, args.forward))
+    asyncio.run(run(args.statements, args.clients, sizes, args.seed, args.unsafe_fast_writes, args.forward, args.port))
 
 
 if __name__ == "__main__":

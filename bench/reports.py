@@ -37,6 +37,7 @@ from lrs.db import connect, ensure_indexes
 from lrs.embedded import EmbeddedDatabase
 from lrs.ifi import ifi_key
 from lrs.statements import service, store
+from lrs.statements.sequence import update_sequence
 
 DATABASE = "bench_reports"
 COURSES, AUS_PER_COURSE = 10, 5
@@ -126,9 +127,11 @@ async def load(database, registrations: int, seed: int) -> list[dict]:
                 if rng.random() < 0.15:
                     continue  # never launched
                 made, facts = session_statements(actor, au, registration, rng, stored)
-                for statement in made:
-                    service.prepare_statement(statement, LMS, stored)
-                    pending.append(store.to_document(statement, stored, LMS.key, []))
+                # Numbers and `stored` from the counter, as the LRS's own writes take them.
+                allocation = await update_sequence(database, len(made), stored)
+                for number, statement in enumerate(made, start=allocation.first):
+                    service.prepare_statement(statement, LMS, allocation.stored)
+                    pending.append(store.to_document(statement, number, allocation.stored, LMS.key, []))
                 aus[str(au["index"])] = facts
             satisfied = evaluate(course["structure"], {int(i): AUFacts(bool(f.get("completed")), bool(f.get("passed")))
                                                        for i, f in aus.items()})

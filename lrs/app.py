@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
+from pymongo.errors import ConnectionFailure
 
 from lrs import erasure, forwarding
 from lrs.auth import credentials
 from lrs.auth.credentials import CredentialStore
-from lrs.db import embedded_database, mongo_client
+from lrs.db import DatabaseUnavailable, connect, embedded_database, mongo_client
 from lrs.documents import store as documents_store
 from lrs.hooks import StatementHook
 from lrs.http.connections import ConnectionLimits, track_requests
@@ -36,6 +37,7 @@ from lrs.metrics import Metrics, StatementCounter
 from lrs.settings import Settings
 from lrs.shutdown import Drain, StopRequest, drain_writes
 from lrs.statements import attachments, records, store
+from lrs.statements.backfill import ensure_sequence_numbers
 from lrs.statements.cursor import load_cursor_secret
 
 INDEXES = [*store.INDEXES, *records.INDEXES, *credentials.INDEXES, *attachments.INDEXES, *documents_store.INDEXES]
@@ -67,12 +69,29 @@ def create_app(settings: Settings, plugins: list[Plugin] | None = None) -> web.A
     add_health_routes(app)
     # Torn down in reverse: writes finish, then the client closes, then the embedded database stops.
     app.cleanup_ctx.append(embedded_database)
+    app.cleanup_ctx.append(statement_numbering)
     app.cleanup_ctx.append(mongo_client)
     app.cleanup_ctx.append(drain_writes)
     app.cleanup_ctx.append(credential_bootstrap)
     for plugin in [*PARTS, *(plugins or ())]:
         plugin(app)
     return app
+
+
+async def statement_numbering(app: web.Application) -> AsyncIterator[None]:
+    """A store of an earlier version gets its sequence numbers before indexes are built and
+    before any request (lrs.statements.backfill)."""
+    settings = app[settings_key]
+    client = connect(settings.database_uri)
+    try:
+        await ensure_sequence_numbers(client[settings.database])
+    except ConnectionFailure as error:
+        raise DatabaseUnavailable(
+            f"cannot reach the database at {settings.redacted_uri}: {error.__class__.__name__}"
+        ) from None
+    finally:
+        await client.close()
+    yield
 
 
 async def credential_bootstrap(app: web.Application) -> AsyncIterator[None]:

@@ -41,6 +41,7 @@ class Command:
 async def open_database(settings: Settings) -> AsyncIterator[Database]:
     """The configured MongoDB, the running server's embedded database, or a private start of it."""
     from lrs.app import INDEXES  # lrs.app imports the parts that import this module
+    from lrs.statements.backfill import ensure_sequence_numbers
 
     uri, server = settings.mongodb_uri, None
     if not uri:
@@ -57,6 +58,7 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
         except PyMongoError as error:
             raise DatabaseUnavailable(f"cannot reach the database: {error.__class__.__name__}") from None
         database = client[settings.database]
+        await ensure_sequence_numbers(database)  # a store of an earlier version, as `lrs serve` does
         await ensure_indexes(database, INDEXES)
         yield database
     finally:

@@ -7,6 +7,7 @@ from typing import Any
 
 from pymongo import UpdateOne
 
+from lrs.coalescing import BulkWrites
 from lrs.db import Database
 from lrs.recent_writes import RecentWrites
 from lrs.statements.store import escape, unescape
@@ -17,6 +18,8 @@ LANGUAGE_MAPS = ("name", "description")
 
 
 recent = RecentWrites()
+# Concurrent requests' upserts go as one bulk write (lrs.coalescing).
+upserts = BulkWrites(ACTIVITIES)
 
 
 def definition_fields(activities: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -48,7 +51,7 @@ async def update_definitions(database: Database, activities: list[dict[str, Any]
     if not changes:
         return
     operations = [UpdateOne({"_id": i}, {"$set": fields}, upsert=True) for i, (fields, _) in changes.items()]
-    await database[ACTIVITIES].bulk_write(operations, ordered=False)
+    await upserts.write(database, operations)
     recent.remember(database, (mark for _, marks in changes.values() for mark in marks))
 
 

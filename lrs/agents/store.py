@@ -10,6 +10,7 @@ from typing import Any
 
 from pymongo import UpdateOne
 
+from lrs.coalescing import BulkWrites
 from lrs.db import Database
 from lrs.ifi import ifi_key
 from lrs.recent_writes import RecentWrites
@@ -47,6 +48,8 @@ def agents_of(statement: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 recent = RecentWrites()
+# Concurrent requests' upserts go as one bulk write (lrs.coalescing).
+upserts = BulkWrites(AGENTS)
 
 
 def agent_names(statements: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -74,7 +77,7 @@ async def update_agent_names(database: Database, statements: list[dict[str, Any]
         UpdateOne({"_id": key}, {"$addToSet": {NAMES: {"$each": values}}}, upsert=True)
         for key, values in new.items()
     ]
-    await database[AGENTS].bulk_write(operations, ordered=False)
+    await upserts.write(database, operations)
     recent.remember(database, ((key, name) for key, values in new.items() for name in values))
 
 

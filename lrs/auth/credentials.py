@@ -14,6 +14,7 @@ from pymongo import IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from lrs.auth.principal import SCOPES, Principal
+from lrs.coalescing import Coalescer
 from lrs.db import Database, IndexSpec
 from lrs.errors import BadRequest
 
@@ -90,6 +91,8 @@ class CredentialStore:
         self.homepage = homepage
         # (key, sha256(secret), stored hash) of secrets already checked against that hash.
         self._verified: set[tuple[str, str, str]] = set()
+        # Requests arriving together look their credentials up in one round trip.
+        self._lookups = Coalescer(self._find_live_credentials)
 
     async def insert_credential(
         self, name: str, scopes: list[str], key: str | None = None, secret: str | None = None,
@@ -128,7 +131,7 @@ class CredentialStore:
     async def verify(self, key: str, secret: str) -> Principal | None:
         # The document is read on every request so a revocation anywhere takes effect at once;
         # only the deliberately slow scrypt check is remembered, per stored hash.
-        document = await self.collection.find_one({"_id": key, "revoked_at": None})
+        document = await self._lookups.call(self.collection.database, key)
         if document is None:
             return None
         cache_key = (key, hashlib.sha256(secret.encode()).hexdigest(), document["secret_hash"])
@@ -139,6 +142,11 @@ class CredentialStore:
                 self._verified.clear()
             self._verified.add(cache_key)
         return to_principal(document, self.homepage)
+
+    async def _find_live_credentials(self, database: Database, keys: list[str]) -> list[dict[str, Any] | None]:
+        found = await self.collection.find({"_id": {"$in": sorted(set(keys))}}).to_list()
+        live = {d["_id"]: d for d in found if d.get("revoked_at") is None}
+        return [live.get(key) for key in keys]
 
     async def ensure_admin(self, key: str, secret: str) -> bool:
         """Make `key`/`secret` a working credential with scope `all`; True when it was created.

@@ -26,6 +26,8 @@ def _bucket(database: Database) -> AsyncGridFSBucket:
 
 
 async def insert_attachment_bodies(database: Database, bodies: list[AttachmentBody]) -> None:
+    if not bodies:
+        return  # most batches: no bucket objects to build
     files = database[f"{BUCKET}.files"]
     bucket = _bucket(database)
     for body in bodies:

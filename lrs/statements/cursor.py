@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from lrs.db import Database
-
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
 import secrets
 import time
-from datetime import datetime, timezone
 
-from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from lrs.db import META
+from lrs.db import META, Database
 from lrs.errors import InvalidParameter
 from lrs.statements.query import Position
 
@@ -25,19 +22,18 @@ LIFETIME_SECONDS = 24 * 3600
 
 async def load_cursor_secret(database: Database) -> bytes:
     """One secret per database, so every process signs and checks cursors alike."""
-    try:
+    with contextlib.suppress(DuplicateKeyError):  # another process wrote it first
         await database[META].insert_one({"_id": SECRET_ID, "value": secrets.token_hex(32)})
-    except DuplicateKeyError:
-        pass
     document = await database[META].find_one({"_id": SECRET_ID})
+    if document is None:  # only if someone deleted it in between
+        raise RuntimeError("the cursor secret disappeared from the meta collection")
     return bytes.fromhex(document["value"])
 
 
 def encode_cursor(secret: bytes, params: dict[str, str], last: Position) -> str:
     payload = {
         "q": params,
-        "s": int(last.stored.timestamp() * 1000),
-        "o": str(last.object_id),
+        "n": last.seq,
         "t": int(time.time()),
     }
     data = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).rstrip(b"=")
@@ -51,8 +47,9 @@ def decode_cursor(secret: bytes, token: str) -> tuple[dict[str, str], Position]:
     payload = json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
     if time.time() - payload["t"] > LIFETIME_SECONDS:
         raise InvalidParameter("more", "has expired (cursors are valid for 24 hours)")
-    stored = datetime.fromtimestamp(payload["s"] / 1000, timezone.utc)
-    return payload["q"], Position(stored, ObjectId(payload["o"]))
+    if "n" not in payload:
+        raise InvalidParameter("more", "was issued before this LRS was upgraded; run the query again")
+    return payload["q"], Position(payload["n"])
 
 
 def _sign(secret: bytes, data: bytes) -> str:

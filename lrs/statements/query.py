@@ -2,33 +2,46 @@
 
 from __future__ import annotations
 
-from lrs.db import Database
-
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
+from typing import Any
 
-from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
+from lrs.db import Database
 from lrs.ifi import ifi_key
+from lrs.statements.sequence import find_sequence, load_marks
 from lrs.statements.store import (
-    ACTIVITIES, AGENTS, ATTACHMENTS, AUTHORITY, BODY, ID, REGISTRATIONS, RELATED_ACTIVITIES, RELATED_AGENTS,
-    STATEMENTS, STORED, VERBS, VOIDED, from_document,
+    ACTIVITIES,
+    AGENTS,
+    ATTACHMENTS,
+    AUTHORITY,
+    BODY,
+    ID,
+    REGISTRATIONS,
+    RELATED_ACTIVITIES,
+    RELATED_AGENTS,
+    SEQ,
+    STATEMENTS,
+    STORED,
+    VERB_ACTIVITIES,
+    VERBS,
+    VOIDED,
+    from_document,
+    verb_activity_keys,
 )
-from lrs.statements.density import HOUR, HourCounts, load_hour_counts
 
 
 @dataclass(frozen=True)
 class Position:
-    """Where a page ended: the sort key of its last statement."""
+    """Where a page ended: the sequence number of its last statement."""
 
-    stored: datetime
-    object_id: ObjectId
+    seq: int
 
 
 @dataclass(frozen=True)
 class StatementQuery:
-    agent: dict | None = None
+    agent: dict[str, Any] | None = None
     verb: str | None = None
     activity: str | None = None
     registration: str | None = None
@@ -45,209 +58,230 @@ class StatementQuery:
 
 @dataclass
 class Page:
-    statements: list[dict]
+    statements: list[dict[str, Any]]
     attachment_hashes: list[str]
     last: Position | None  # set when more statements follow
 
 
-def match_agent(q: StatementQuery) -> dict:
+def match_agent(q: StatementQuery) -> dict[str, Any]:
     if q.agent is None:
         return {}
     return {RELATED_AGENTS if q.related_agents else AGENTS: ifi_key(q.agent)}
 
 
-def match_verb(q: StatementQuery) -> dict:
+def match_verb(q: StatementQuery) -> dict[str, Any]:
     return {VERBS: q.verb} if q.verb else {}
 
 
-def match_activity(q: StatementQuery) -> dict:
+def match_activity(q: StatementQuery) -> dict[str, Any]:
     if not q.activity:
         return {}
     return {RELATED_ACTIVITIES if q.related_activities else ACTIVITIES: q.activity}
 
 
-def match_registration(q: StatementQuery) -> dict:
+def match_verb_and_activity(q: StatementQuery) -> dict[str, Any]:
+    # A verb within a course: one key (the pair) rather than two common ones.
+    if q.verb and q.activity and q.related_activities:
+        return {VERB_ACTIVITIES: verb_activity_keys([q.verb], [q.activity])[0]}
+    return {**match_verb(q), **match_activity(q)}
+
+
+def match_registration(q: StatementQuery) -> dict[str, Any]:
     return {REGISTRATIONS: q.registration.lower()} if q.registration else {}
 
 
-def match_authority(q: StatementQuery) -> dict:
+def match_authority(q: StatementQuery) -> dict[str, Any]:
     return {AUTHORITY: q.authority_key} if q.authority_key else {}
 
 
-FILTERS = (match_agent, match_verb, match_activity, match_registration, match_authority)
+FILTERS = (match_agent, match_verb_and_activity, match_registration, match_authority)
 # Most selective first: the database is given one of these, the others are checked here.
-SELECTIVITY_ORDER = (REGISTRATIONS, AGENTS, ACTIVITIES, AUTHORITY, RELATED_AGENTS, RELATED_ACTIVITIES, VERBS)
+SELECTIVITY_ORDER = (
+    REGISTRATIONS, AGENTS, ACTIVITIES, AUTHORITY, VERB_ACTIVITIES, RELATED_AGENTS, RELATED_ACTIVITIES, VERBS,
+)
 
 
 @dataclass(frozen=True)
 class Filter:
     """One equality the database evaluates through its index, and the rest, checked in Python.
 
-    The embedded database plans an index only for `{key: value, voided, stored range}`; any
+    The embedded database plans an index only for `{key: value, voided, seq range}`; any
     further condition (a second key, even `_id`) turns the query into a collection scan.
+    `since` and `until` bound the numbers read (through the marks), and are checked here on
+    `stored` at the two ends.
     """
 
-    indexed: dict
-    others: dict
-    after: Position | None
-    ascending: bool
+    indexed: dict[str, Any]
+    others: dict[str, Any]
+    since: datetime | None
+    until: datetime | None
 
-    def accepts(self, document: dict) -> bool:
+    def accepts(self, document: dict[str, Any]) -> bool:
+        """Whether a document the database returned meets the conditions checked here."""
         for name, value in self.others.items():
             held = document.get(name)
             if held != value and not (isinstance(held, list) and value in held):
                 return False
-        if self.after and document[STORED] == self.after.stored:
-            # Same `stored` as the previous page's last statement: `_id` breaks the tie.
-            beyond = document["_id"] > self.after.object_id
-            return beyond if self.ascending else document["_id"] < self.after.object_id
         return True
+
+    def in_time(self, document: dict[str, Any]) -> bool:
+        stored = document[STORED]
+        return (self.since is None or stored > self.since) and (self.until is None or stored <= self.until)
 
 
 def build_filter(q: StatementQuery) -> Filter:
-    keys: dict = {}
+    keys: dict[str, Any] = {}
     for match in FILTERS:
         keys.update(match(q))
     primary = next((name for name in SELECTIVITY_ORDER if name in keys), None)
     indexed = {primary: keys.pop(primary)} if primary else {}
-    return Filter({**indexed, VOIDED: False}, keys, q.after, q.ascending)
+    return Filter({**indexed, VOIDED: False}, keys, q.since, q.until)
 
 
-def sort_order(q: StatementQuery) -> list[tuple[str, int]]:
-    direction = ASCENDING if q.ascending else DESCENDING
-    return [(STORED, direction), ("_id", direction)]
-
-
-# --- windows over `stored` ----------------------------------------------------------------
+# --- windows of sequence numbers ----------------------------------------------------------
 #
 # The embedded database sorts every document a query matches before it applies the limit, so
 # one query over the whole collection costs in proportion to the collection. Reads therefore
-# walk over `stored` in windows, from the newest end (or the oldest, ascending). The hourly
-# counts (lrs.statements.density) say how many statements each window holds; the share of
-# them the filter matched so far says how many it will match. Each query then matches little
-# more than a page. On MongoDB each window is an index range scan.
+# walk the sequence numbers in windows, from the newest end (or the oldest, ascending): the
+# numbers are dense, so a window of N numbers holds at most N statements however they arrived
+# in time, and the share of them the filter matched so far says how wide the next window must
+# be for a page. On MongoDB each window is an index range scan.
 
-MARGIN = 1.5           # aim a little wide, so one more query is rarely needed
-MOST_GROWTH = 8        # a window holds at most this many times the statements of the last
-MOST_READ = 2_000      # nor more than the database should read for one window (indexed key)
+MARGIN = 1.25          # aim a little wide, so one more query is rarely needed
+MOST_GROWTH = 16       # a window spans at most this many times the numbers of the last,
+BLIND_GROWTH = 64      # or this many when nothing was read yet (a sparse key: no share to go by)
+MOST_READ = 1_000      # nor more than the database should read for one window (indexed key)
 
 
 @dataclass
 class Walk:
-    """Where a read stands in `stored` and what it has learned of its filter's selectivity."""
+    """Where a read stands in the numbers and what it has learned of its filter's selectivity."""
 
-    low: datetime           # exclusive bound of the whole read
-    high: datetime | None   # inclusive bound, None when open
-    size: float = 0.0       # statements the last window held
-    held: float = 0.0       # statements all windows held
-    read: int = 0           # of which the database read (they had the indexed key)
+    low: int                # exclusive bound of what is left to read
+    high: int               # inclusive bound of what is left to read
+    ascending: bool = False
+    span: int = 0           # numbers the windows covered so far
+    last_span: int = 0      # numbers the last window covered
+    read: int = 0           # statements the database returned (they had the indexed key)
     matched: int = 0        # of which every condition matched
-    missing: int = 0        # statements the page still needs
 
-    def record(self, held: float) -> None:
-        self.size = held
-        self.held += held
+    @property
+    def done(self) -> bool:
+        return self.low >= self.high
 
-    def next_size(self, missing: int) -> float:
-        """How many statements the next window should hold.
+    def next_span(self, missing: int) -> int:
+        """How many numbers the next window should cover.
 
         Enough for the page at the share matched so far, but no more than the database can
-        read quickly at the share it read so far: a sparse key may span a year in one query,
-        a common key with a rare second condition is read a few thousand at a time.
+        read quickly at the share it read so far: a sparse key may span the whole store in one
+        query, a common key with a rare second condition is read a few hundred at a time.
         """
-        if self.held < 1:
-            return missing * MARGIN
-        matched_share = min(1.0, max(self.matched, 0.5) / self.held)
-        read_share = min(1.0, max(self.read, 0.5) / self.held)
-        size = min(missing * MARGIN / matched_share, MOST_READ / read_share, self.size * MOST_GROWTH)
-        return max(size, missing * MARGIN)
+        if self.span <= 0:
+            # A page and a few numbers more (holes, voided statements): what a read without
+            # filters needs; a filtered read learns its share of the numbers from it.
+            return missing + max(8, missing // 20)
+        matched_share = min(1.0, max(self.matched, 0.5) / self.span)
+        read_share = min(1.0, max(self.read, 0.5) / self.span)
+        growth = MOST_GROWTH if self.read else BLIND_GROWTH
+        span = min(missing * MARGIN / matched_share, MOST_READ / read_share, self.last_span * growth)
+        return max(round(span), missing)
+
+    def next_window(self, missing: int) -> dict[str, Any]:
+        """The condition on SEQ of the next window, nearest numbers first."""
+        span = self.next_span(missing)
+        if self.ascending:
+            return {"$gt": self.low, "$lte": min(self.low + span, self.high)}
+        return {"$gt": max(self.high - span, self.low), "$lte": self.high}
+
+    def covered(self, window: dict[str, Any], last: int | None) -> None:
+        """Move past `window`, or only up to number `last` when the window was cut short."""
+        if self.ascending:
+            through = window["$lte"] if last is None else last
+            self.last_span, self.low = through - self.low, through
+        else:
+            through = window["$gt"] if last is None else last - 1
+            self.last_span, self.high = self.high - through, through
+        self.span += self.last_span
 
 
-def stored_range(q: StatementQuery, first: datetime) -> tuple[datetime, datetime | None]:
-    """The part of `stored` this query can match: (low exclusive, high inclusive or open)."""
-    low = first - timedelta(milliseconds=1)
-    if q.since and q.since > low:
-        low = q.since
-    high = q.until
-    if q.after and not q.ascending:
-        high = q.after.stored if high is None else min(high, q.after.stored)
+async def number_range(database: Database, q: StatementQuery) -> tuple[int, int]:
+    """The numbers this query can match: (low exclusive, high inclusive)."""
+    top, _ = await find_sequence(database)
+    low, high = 0, top
+    if q.since or q.until:
+        marks = await load_marks(database, top)
+        if q.since:
+            low = marks.after(q.since)
+        if q.until:
+            high = marks.through(q.until, top)
     if q.after and q.ascending:
-        low = max(low, q.after.stored - timedelta(milliseconds=1))
+        low = max(low, q.after.seq)
+    elif q.after:
+        high = min(high, q.after.seq - 1)
     return low, high
 
 
-def windows(counts: HourCounts, walk: Walk, ascending: bool):
-    """Yield `stored` conditions, newest (or oldest) first; send back (matched, missing)."""
-    latest = (counts.hours[-1] + HOUR) if counts.hours else datetime.now(timezone.utc)
-    end = walk.high or max(latest, datetime.now(timezone.utc))
-    if ascending:
-        start = walk.low
-        while start < end:
-            stop = counts.span_forward(start, end, walk.next_size(walk.missing))
-            stop = end if stop <= start else stop
-            open_end = stop >= end and walk.high is None
-            yield {"$gt": start} if open_end else {"$gt": start, "$lte": stop}
-            walk.record(counts.count_between(start, stop))
-            start = stop
-        return
-    top, first = end, True
-    while top > walk.low:
-        bottom = counts.span_back(top, walk.low, walk.next_size(walk.missing))
-        bottom = walk.low if bottom >= top else bottom
-        open_top = first and walk.high is None
-        yield {"$gt": bottom} if open_top else {"$gt": bottom, "$lte": top}
-        walk.record(counts.count_between(bottom, top))
-        top, first = bottom, False
-
-
 async def find_statements(database: Database, q: StatementQuery, limit: int) -> Page:
-    counts = await load_hour_counts(database)
-    documents: list[dict] = []
-    if counts.first is not None:
-        low, high = stored_range(q, counts.first)
-        documents = await _find_in_windows(database, q, limit + 1, counts, Walk(low, high))
+    low, high = await number_range(database, q)
+    documents = await _find_in_windows(database, q, limit + 1, Walk(low, high, q.ascending))
     more = len(documents) > limit
     documents = documents[:limit]
     hashes: list[str] = []
     for document in documents:
         hashes += [h for h in document.get(ATTACHMENTS, ()) if h not in hashes]
-    last = Position(documents[-1][STORED], documents[-1]["_id"]) if more else None
+    last = Position(documents[-1][SEQ]) if more else None
     return Page([from_document(d) for d in documents], hashes, last)
 
 
-BODY_FIELDS = [BODY, STORED, ATTACHMENTS]
+BODY_FIELDS = [BODY, SEQ, STORED, ATTACHMENTS]
 
 
-async def _find_in_windows(database: Database, q: StatementQuery, wanted: int, counts: HourCounts, walk: Walk) -> list[dict]:
+async def _find_in_windows(database: Database, q: StatementQuery, wanted: int, walk: Walk) -> list[dict[str, Any]]:
     condition = build_filter(q)
+    direction = ASCENDING if q.ascending else DESCENDING
     # With conditions checked here, windows are read for their keys only, and the statements
     # that pass are fetched afterwards: most of what such a window holds is left behind.
     two_steps = bool(condition.others)
-    fields = [STORED, *condition.others] if two_steps else BODY_FIELDS
+    fields = [SEQ, STORED, *condition.others] if two_steps else BODY_FIELDS
     collection = database[STATEMENTS]
-    found: list[dict] = []
-    walk.missing = wanted
-    for bounds in windows(counts, walk, q.ascending):
-        # No limit: the embedded database reads the whole window anyway, and some of it may
-        # fail the conditions checked here. Windows are sized to about a page.
-        window = await collection.find({**condition.indexed, STORED: bounds}, fields).sort(sort_order(q)).to_list()
-        batch = [d for d in window if condition.accepts(d)][: wanted - len(found)]
+    found: list[dict[str, Any]] = []
+    while not walk.done and len(found) < wanted:
+        missing = wanted - len(found)
+        bounds = walk.next_window(missing)
+        cursor = collection.find({**condition.indexed, SEQ: bounds}, fields).sort(SEQ, direction)
+        if not two_steps:
+            # All of the window matches but `stored` at the ends of a since/until range: a
+            # limit spares MongoDB the rest (the embedded database reads the window anyway).
+            cursor = cursor.limit(missing)
+        window = await cursor.to_list()
+        cut_short = not two_steps and len(window) == missing
+        walk.covered(bounds, window[-1][SEQ] if cut_short else None)
+        # Statements before `since` or after `until` (the ends of the range are known only to
+        # a block of numbers) say nothing of how selective the filter is.
+        in_time = [d for d in window if condition.in_time(d)]
+        walk.span -= len(window) - len(in_time)
+        batch = [d for d in in_time if condition.accepts(d)][:missing]
         if two_steps and batch:
             bodies = {d["_id"]: d for d in await collection.find(
                 {"_id": {"$in": [d["_id"] for d in batch]}}, BODY_FIELDS).to_list()}
             batch = [bodies[d["_id"]] for d in batch if d["_id"] in bodies]
         found += batch
-        walk.read += len(window)
+        walk.read += len(in_time)
         walk.matched += len(batch)
-        walk.missing = wanted - len(found)
-        if walk.missing <= 0:
-            break
+        if window and _beyond_time(condition, window[-1], q.ascending):
+            break  # `stored` follows the numbers: nothing further can be in time
     return found
+
+
+def _beyond_time(condition: Filter, document: dict[str, Any], ascending: bool) -> bool:
+    if ascending:
+        return condition.until is not None and document[STORED] > condition.until
+    return condition.since is not None and document[STORED] <= condition.since
 
 
 async def find_statement(
     database: Database, statement_id: str, voided: bool, authority_key: str | None = None
-) -> tuple[dict, list[str]] | None:
+) -> tuple[dict[str, Any], list[str]] | None:
     """One statement by id: a voided one only when `voided`, a live one only when not; when
     `authority_key` is given, only if that credential stored it."""
     document = await database[STATEMENTS].find_one(

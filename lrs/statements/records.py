@@ -9,7 +9,6 @@ field names, so no module outside lrs.statements sees derived fields or escaped 
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +17,6 @@ from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from lrs.db import Database, IndexSpec
 from lrs.statements import store
-from lrs.statements.density import hour_of, update_hour_counts
 
 # Erasure asks which statements still use an attachment body; few statements have attachments.
 INDEXES = [IndexSpec(store.STATEMENTS, IndexModel([(store.ATTACHMENTS, ASCENDING)], sparse=True))]
@@ -112,10 +110,9 @@ async def update_records(database: Database, records: list[StoredRecord]) -> Non
 
 
 async def delete_records(database: Database, records: list[StoredRecord]) -> int:
-    """Delete these statements for good, and take them out of the hourly counts reads use."""
+    """Delete these statements for good. Their sequence numbers stay unused: reads walk windows of
+    numbers and take a hole for numbers that matched nothing (lrs.statements.query)."""
     if not records:
         return 0
     result = await database[store.STATEMENTS].delete_many({store.ID: {"$in": [r.id for r in records]}})
-    for hour, count in Counter(hour_of(r.stored) for r in records).items():
-        await update_hour_counts(database, hour, -count)
     return result.deleted_count

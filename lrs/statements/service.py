@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from lrs.db import Database
-
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from lrs.activities.store import find_definitions, update_definitions
 from lrs.agents.store import update_agent_names
 from lrs.auth.principal import Principal
+from lrs.coalescing import Turns
+from lrs.db import Database
 from lrs.errors import BadRequest, Forbidden, InvalidStatement, NotFound, StatementConflict
 from lrs.hooks import StatementHook, StoreContext
-from lrs.statements import query, store
+from lrs.statements import query, sequence, store
 from lrs.statements.attachments import AttachmentBody, find_attachment_bodies, insert_attachment_bodies
 from lrs.statements.compare import same_statement
 from lrs.statements.formats import to_canonical_format, to_ids_format
@@ -33,10 +34,10 @@ class StoredClock:
     """`stored` values that never go backwards within a process, at BSON's millisecond precision."""
 
     def __init__(self) -> None:
-        self._last = datetime.min.replace(tzinfo=timezone.utc)
+        self._last = datetime.min.replace(tzinfo=UTC)
 
     def now(self) -> datetime:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)
         self._last = max(now, self._last)
         return self._last
@@ -46,12 +47,12 @@ clock = StoredClock()
 
 
 def format_timestamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass
 class StatementResult:
-    statements: list[dict]
+    statements: list[dict[str, Any]]
     attachments: list[AttachmentBody] = field(default_factory=list)
     more: query.Position | None = None
 
@@ -87,22 +88,13 @@ async def store_statements(
         principal.policy.check_statements(statements)
     used_parts = check_attachments(statements, parts)
     received = [dict(s) for s in statements]  # before the LRS fills in what the client left out
-    stored = clock.now()
+    # Only ids a client chose can be stored already, or be targeted by statements stored before.
+    chosen = {s["id"].lower() for s in statements if "id" in s}
     for statement in statements:
-        prepare_statement(statement, principal, stored, version)
-    await check_voiding(database, statements, principal)
-    # Known ids are settled (no-op or 409) before any hook acts on the batch.
-    as_received = {s["id"].lower(): r for s, r in zip(statements, received)}
-    known = await find_known(database, as_received)
-    ctx = StoreContext(principal=principal, known_ids=frozenset(known), version=version)
-    try:
-        for hook in hooks:
-            await hook.before_store(statements, ctx)
-        await insert_checked(database, [s for s in statements if s["id"].lower() not in known], as_received,
-                             principal, used_parts)
-    except BaseException:
-        await undo_hooks(ctx)
-        raise
+        statement.setdefault("id", str(uuid.uuid4()))
+    ctx = StoreContext(principal=principal, version=version)
+    async with turns.turn(database):
+        await write_batch(database, hooks, principal, statements, received, chosen, used_parts, ctx)
     await update_agent_names(database, statements)
     if principal.may_define:
         await update_definitions(database, [a for s in statements for a in activities_of(s)])
@@ -113,6 +105,36 @@ async def store_statements(
     return [s["id"] for s in statements]
 
 
+# Concurrent writes go through their round trips in groups, sharing them (lrs.coalescing).
+turns = Turns()
+
+
+async def write_batch(
+    database: Database, hooks: list[StatementHook], principal: Principal, statements: list[dict[str, Any]],
+    received: list[dict[str, Any]], chosen: set[str], parts: dict[str, AttachmentBody], ctx: StoreContext,
+) -> None:
+    """Settle known ids, take numbers and `stored`, let the hooks judge, insert."""
+    await check_voiding(database, statements, principal)
+    # Known ids are settled (no-op or 409) before any hook acts on the batch.
+    as_received = {s["id"].lower(): r for s, r in zip(statements, received, strict=True)}
+    known = await find_known(database, {i: r for i, r in as_received.items() if i in chosen})
+    ctx.known_ids = frozenset(known)
+    new = [s for s in statements if s["id"].lower() not in known]
+    # Numbers and `stored` come together, so that their orders agree (lrs.statements.sequence).
+    allocation = await sequence.update_sequence(database, len(new), clock.now()) if new else None
+    stored = allocation.stored if allocation else clock.now()
+    for statement in statements:
+        prepare_statement(statement, principal, stored, ctx.version)
+    try:
+        for hook in hooks:
+            await hook.before_store(statements, ctx)
+        if allocation:
+            await insert_checked(database, new, allocation, as_received, chosen, principal, parts)
+    except BaseException:
+        await undo_hooks(ctx)
+        raise
+
+
 async def undo_hooks(ctx: StoreContext) -> None:
     for undo in reversed(ctx.undo):
         try:
@@ -121,7 +143,7 @@ async def undo_hooks(ctx: StoreContext) -> None:
             log.exception("undoing a statement hook's change failed")
 
 
-def check_attachments(statements: list[dict], parts: dict[str, AttachmentBody]) -> dict[str, AttachmentBody]:
+def check_attachments(statements: list[dict[str, Any]], parts: dict[str, AttachmentBody]) -> dict[str, AttachmentBody]:
     """Every attachment without fileUrl needs a part; signatures must verify. Returns parts used."""
     used: dict[str, AttachmentBody] = {}
     for index, statement in enumerate(statements):
@@ -144,7 +166,9 @@ def check_attachments(statements: list[dict], parts: dict[str, AttachmentBody]) 
     return used
 
 
-def prepare_statement(statement: dict, principal: Principal, stored: datetime, version: XapiVersion) -> None:
+def prepare_statement(
+    statement: dict[str, Any], principal: Principal, stored: datetime, version: XapiVersion = XAPI_1_0_3,
+) -> None:
     """Set what the LRS assigns (Data 2.4): id, stored, timestamp, authority, version."""
     statement.setdefault("id", str(uuid.uuid4()))
     statement["stored"] = format_timestamp(stored)
@@ -157,14 +181,16 @@ def prepare_statement(statement: dict, principal: Principal, stored: datetime, v
         normalize_context_activities(statement["object"].get("context"))
 
 
-def normalize_context_activities(context: dict | None) -> None:
+def normalize_context_activities(context: dict[str, Any] | None) -> None:
     # A single Activity is returned as an array of one (Data 2.4.6.2).
-    for kind, value in ((context or {}).get("contextActivities") or {}).items():
+    if not context:
+        return
+    for kind, value in (context.get("contextActivities") or {}).items():
         if isinstance(value, dict):
             context["contextActivities"][kind] = [value]
 
 
-def activities_of(statement: dict) -> list[dict]:
+def activities_of(statement: dict[str, Any]) -> list[dict[str, Any]]:
     found = []
     for part in (statement, statement["object"]):
         obj = part["object"]
@@ -177,7 +203,7 @@ def activities_of(statement: dict) -> list[dict]:
     return found
 
 
-async def check_voiding(database: Database, statements: list[dict], principal: Principal) -> None:
+async def check_voiding(database: Database, statements: list[dict[str, Any]], principal: Principal) -> None:
     """A voiding statement cannot target another voiding statement, nor a statement its
     credential may not read (scope statements/read/mine: one another credential stored)."""
     targets = {
@@ -204,20 +230,17 @@ async def check_voiding(database: Database, statements: list[dict], principal: P
 
 
 async def insert_checked(
-    database: Database, statements: list[dict], as_received: dict[str, dict], principal: Principal,
-    parts: dict[str, AttachmentBody],
+    database: Database, statements: list[dict[str, Any]], allocation: sequence.Allocation,
+    as_received: dict[str, dict[str, Any]], chosen: set[str], principal: Principal, parts: dict[str, AttachmentBody],
 ) -> None:
     """Insert statements not stored yet; one stored meanwhile by another request is checked too."""
-    if not statements:
-        return
-    stored = datetime.fromisoformat(statements[0]["stored"].replace("Z", "+00:00"))
     documents = [
         store.to_document(
-            s, stored, principal.key,
+            s, allocation.first + number, allocation.stored, principal.key,
             [a["sha2"].lower() for a in s.get("attachments", ()) if a["sha2"].lower() in parts],
             principal.reads_only_own_statements,
         )
-        for s in statements
+        for number, s in enumerate(statements)
     ]
     await inherit_target_keys(database, documents)
     await insert_attachment_bodies(database, list(parts.values()))
@@ -229,13 +252,13 @@ async def insert_checked(
         except StatementConflict:
             await store.delete_statements(database, [d["_id"] for d in documents if d[store.ID] not in raced])
             raise
-    await apply_references(database, [d for d in documents if d[store.ID] not in raced])
+    await apply_references(database, [d for d in documents if d[store.ID] not in raced], chosen)
 
 
-async def find_known(database: Database, as_received: dict[str, dict]) -> set[str]:
+async def find_known(database: Database, as_received: dict[str, dict[str, Any]]) -> set[str]:
     """Ids of these statements already stored as the same statement; a different one is a 409."""
     known = set()
-    for document in await store.find_by_ids(database, list(as_received), [store.ID, store.BODY]):
+    for document in await store.find_stored(database, list(as_received)):
         statement_id = document[store.ID]
         if not same_statement(store.from_document(document), as_received[statement_id]):
             raise StatementConflict(as_received[statement_id].get("id", statement_id))
@@ -243,14 +266,14 @@ async def find_known(database: Database, as_received: dict[str, dict]) -> set[st
     return known
 
 
-async def inherit_target_keys(database: Database, documents: list[dict]) -> None:
+async def inherit_target_keys(database: Database, documents: list[dict[str, Any]]) -> None:
     """A statement targeting another also matches the filters the target matches (recursively)."""
     in_batch = {d[store.ID]: d for d in documents}
     targets = [d[store.REF] for d in documents if store.REF in d and d[store.REF] not in in_batch]
     known = {d[store.ID]: d for d in await store.find_by_ids(database, targets, [store.ID, *store.KEY_FIELDS])}
     known.update(in_batch)
 
-    def resolve(document: dict, seen: set[str]) -> None:
+    def resolve(document: dict[str, Any], seen: set[str]) -> None:
         target = known.get(document.get(store.REF))
         if target is None or target[store.ID] in seen:
             return
@@ -262,11 +285,12 @@ async def inherit_target_keys(database: Database, documents: list[dict]) -> None
         resolve(document, {document[store.ID]})
 
 
-async def apply_references(database: Database, new: list[dict]) -> None:
-    """Void what new voiding statements target; pass new keys on to statements targeting them."""
+async def apply_references(database: Database, new: list[dict[str, Any]], chosen: set[str]) -> None:
+    """Void what new voiding statements target; pass new keys on to statements targeting them
+    (only statements with ids of the client's choosing can have been targeted before)."""
     await store.void_statements(database, [d for d in new if store.is_voiding(d)])
     new_ids = {d[store.ID] for d in new}
-    frontier = {d[store.ID]: d for d in new}
+    frontier = {d[store.ID]: d for d in new if d[store.ID] in chosen}
     seen = set(new_ids)
     while frontier:
         referencing = [
@@ -294,7 +318,7 @@ async def apply_references(database: Database, new: list[dict]) -> None:
 
 def consistent_through() -> str:
     # Writes in flight may still land with a `stored` up to their request duration back.
-    return format_timestamp(datetime.now(timezone.utc) - timedelta(seconds=1))
+    return format_timestamp(datetime.now(UTC) - timedelta(seconds=1))
 
 
 async def get_statement(
@@ -325,8 +349,8 @@ async def query_statements(
 
 
 async def render_statements(
-    database: Database, statements: list[dict], fmt: str, accept_language: str | None, version: XapiVersion,
-) -> list[dict]:
+    database: Database, statements: list[dict[str, Any]], fmt: str, accept_language: str | None, version: XapiVersion,
+) -> list[dict[str, Any]]:
     statements = [returned_form(s, version) for s in statements]
     if fmt == "ids":
         return [to_ids_format(s) for s in statements]

@@ -9,19 +9,21 @@ outside this module sees `_id`, derived fields or escaped keys.
 
 from __future__ import annotations
 
-from lrs.db import Database
-
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
+from typing import Any, NoReturn, TypeVar
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 from pymongo.errors import BulkWriteError, DocumentTooLarge
 
-from lrs.db import IndexSpec
+from lrs.coalescing import Coalescer
+from lrs.db import Database, IndexSpec
 from lrs.errors import PayloadTooLarge
-from lrs.statements.density import update_hour_counts
 from lrs.ifi import actor_keys
 from lrs.statements.vocab import VOIDED_VERB
+
+T = TypeVar("T")
 
 STATEMENTS = "statements"
 DUPLICATE_KEY = 11000
@@ -34,10 +36,14 @@ VERBS = "verbs"
 ACTIVITIES = "activities"
 RELATED_ACTIVITIES = "related_activities"
 REGISTRATIONS = "registrations"
-KEY_FIELDS = (AGENTS, RELATED_AGENTS, VERBS, ACTIVITIES, RELATED_ACTIVITIES, REGISTRATIONS)
+# "<verb> <activity>" for each verb and related activity (IRIs hold no spaces): a verb within a
+# course is a common question, and each key alone is common too, so the pair is indexed.
+VERB_ACTIVITIES = "verb_activities"
+KEY_FIELDS = (AGENTS, RELATED_AGENTS, VERBS, ACTIVITIES, RELATED_ACTIVITIES, REGISTRATIONS, VERB_ACTIVITIES)
 
 ID = "id"                  # lower-cased statement id, unique
-STORED = "stored"          # datetime, the sort key
+SEQ = "seq"                # sequence number (lrs.statements.sequence): the sort key, unique
+STORED = "stored"          # datetime; never decreases as SEQ grows
 VOIDED = "voided"          # true once a voiding statement targets it
 VOIDS = "voids"            # on a voiding statement: the id it voids
 REF = "ref"                # the id targeted by a StatementRef object
@@ -48,18 +54,18 @@ ATTACHMENTS = "attachments"  # sha2 of attachment bodies stored with it
 BODY = "statement"
 
 
-def _by_stored(*equality: str) -> IndexModel:
+def _by_seq(*equality: str) -> IndexModel:
     keys = [(name, ASCENDING) for name in equality]
-    keys += [(VOIDED, ASCENDING), (STORED, DESCENDING), ("_id", DESCENDING)]
+    keys += [(VOIDED, ASCENDING), (SEQ, DESCENDING)]
     return IndexModel(keys)
 
 
 INDEXES = [
     IndexSpec(STATEMENTS, IndexModel([(ID, ASCENDING)], unique=True)),
     IndexSpec(STATEMENTS, IndexModel([(REF, ASCENDING)], sparse=True)),
-    IndexSpec(STATEMENTS, _by_stored()),
-    IndexSpec(STATEMENTS, _by_stored(AUTHORITY)),
-    *(IndexSpec(STATEMENTS, _by_stored(field)) for field in KEY_FIELDS),
+    IndexSpec(STATEMENTS, _by_seq()),
+    IndexSpec(STATEMENTS, _by_seq(AUTHORITY)),
+    *(IndexSpec(STATEMENTS, _by_seq(field)) for field in KEY_FIELDS),
 ]
 
 
@@ -68,7 +74,7 @@ INDEXES = [
 # Validation leaves free-form keys only in extensions (whose keys are IRIs, full of dots), so
 # only those parts are walked; the rest of a statement is stored as it is.
 
-def escape(value):
+def escape(value: Any) -> Any:
     if isinstance(value, dict):
         return {_escape_key(k): escape(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -79,7 +85,7 @@ def escape(value):
     return value
 
 
-def unescape(value):
+def unescape(value: Any) -> Any:
     if isinstance(value, dict):
         if len(value) == 1 and "$bigint" in value:
             return int(value["$bigint"])
@@ -103,7 +109,7 @@ def _unescape_key(key: str) -> str:
     return key
 
 
-def convert_extensions(statement: dict, convert) -> dict:
+def convert_extensions(statement: dict[str, Any], convert: Callable[[Any], Any]) -> dict[str, Any]:
     """A copy of a statement (or SubStatement) with `convert` applied to every extensions map."""
     copy = dict(statement)
     if "result" in copy and "extensions" in copy["result"]:
@@ -129,7 +135,7 @@ def convert_extensions(statement: dict, convert) -> dict:
     return copy
 
 
-def _activity_extensions(activity: dict, convert) -> dict:
+def _activity_extensions(activity: dict[str, Any], convert: Callable[[Any], Any]) -> dict[str, Any]:
     definition = activity.get("definition")
     if not definition or "extensions" not in definition:
         return activity
@@ -138,7 +144,7 @@ def _activity_extensions(activity: dict, convert) -> dict:
 
 # --- mapping ------------------------------------------------------------------------------
 
-def query_keys(statement: dict) -> dict[str, list[str]]:
+def query_keys(statement: dict[str, Any]) -> dict[str, list[str]]:
     """The filter keys of one statement, before any StatementRef inheritance."""
     obj = statement["object"]
     kind = obj.get("objectType", "Activity")
@@ -168,17 +174,23 @@ def query_keys(statement: dict) -> dict[str, list[str]]:
         related_agents.update(actor_keys(statement["authority"]))
     related_activities.update(activities)
     registration = context.get("registration")
+    verb = statement["verb"]["id"]
     return {
         AGENTS: sorted(set(agents)),
         RELATED_AGENTS: sorted(related_agents),
-        VERBS: [statement["verb"]["id"]],
+        VERBS: [verb],
         ACTIVITIES: activities,
         RELATED_ACTIVITIES: sorted(related_activities),
         REGISTRATIONS: [registration.lower()] if registration else [],
+        VERB_ACTIVITIES: verb_activity_keys([verb], related_activities),
     }
 
 
-def _context_agent_keys(context: dict) -> list[str]:
+def verb_activity_keys(verbs: Iterable[str], activities: Iterable[str]) -> list[str]:
+    return sorted(f"{verb} {activity}" for verb in verbs for activity in activities)
+
+
+def _context_agent_keys(context: dict[str, Any]) -> list[str]:
     keys = []
     for role in ("instructor", "team"):
         if context.get(role):
@@ -191,20 +203,23 @@ def _context_agent_keys(context: dict) -> list[str]:
     return keys
 
 
-def _context_activity_ids(context: dict) -> list[str]:
+def _context_activity_ids(context: dict[str, Any]) -> list[str]:
     ids = []
     for activities in (context.get("contextActivities") or {}).values():
         ids += [activity["id"] for activity in activities]
     return ids
 
 
-def to_document(statement: dict, stored: datetime, authority_key: str, attachment_hashes: list[str],
-                reads_only_own: bool = False) -> dict:
+def to_document(
+    statement: dict[str, Any], seq: int, stored: datetime, authority_key: str, attachment_hashes: list[str],
+    reads_only_own: bool = False,
+) -> dict[str, Any]:
     obj = statement["object"]
     ref = obj["id"].lower() if obj.get("objectType") == "StatementRef" else None
     document = {
         "_id": ObjectId(),
         ID: statement["id"].lower(),
+        SEQ: seq,
         STORED: stored,
         VOIDED: False,
         AUTHORITY: authority_key,
@@ -222,37 +237,102 @@ def to_document(statement: dict, stored: datetime, authority_key: str, attachmen
     return document
 
 
-def from_document(document: dict) -> dict:
+def from_document(document: dict[str, Any]) -> dict[str, Any]:
     return convert_extensions(document[BODY], unescape)
 
 
-def is_voiding(document: dict) -> bool:
+def is_voiding(document: dict[str, Any]) -> bool:
     return VOIDS in document
 
 
 # --- reads the write path needs ----------------------------------------------------------
 
-async def find_by_ids(database: Database, ids: list[str], projection: list[str] | None = None) -> list[dict]:
+async def find_by_ids(database: Database, ids: list[str], projection: list[str] | None = None) -> list[dict[str, Any]]:
     if not ids:
         return []
     cursor = database[STATEMENTS].find({ID: {"$in": ids}}, projection)
     return await cursor.to_list()
 
 
-async def find_referencing(database: Database, ids: list[str]) -> list[dict]:
+async def find_referencing(database: Database, ids: list[str]) -> list[dict[str, Any]]:
     """Statements whose object is a StatementRef to one of `ids`."""
     if not ids:
         return []
+    return await _referencing.call(database, ids)
+
+
+async def _find_referencing_together(database: Database, requests: list[list[str]]) -> list[list[dict[str, Any]]]:
+    wanted = sorted({i for ids in requests for i in ids})
     fields = [ID, REF, VOIDS, VOIDS_OWN, AUTHORITY, *KEY_FIELDS]
-    return await database[STATEMENTS].find({REF: {"$in": ids}}, fields).to_list()
+    found = await database[STATEMENTS].find({REF: {"$in": wanted}}, fields).to_list()
+    return [[d for d in found if d[REF] in wanted_here] for wanted_here in map(set, requests)]
+
+
+async def find_stored(database: Database, ids: list[str]) -> list[dict[str, Any]]:
+    """The id and statement of those of `ids` that are stored (every write checks its ids)."""
+    if not ids:
+        return []
+    return await _stored.call(database, ids)
+
+
+async def _find_stored_together(database: Database, requests: list[list[str]]) -> list[list[dict[str, Any]]]:
+    wanted = sorted({i for ids in requests for i in ids})
+    found = {d[ID]: d for d in await database[STATEMENTS].find({ID: {"$in": wanted}}, [ID, BODY]).to_list()}
+    return [[found[i] for i in ids if i in found] for ids in requests]
+
+
+# Concurrent requests make these calls together (lrs.coalescing): one round trip for several.
+_referencing = Coalescer(_find_referencing_together)
+_stored = Coalescer(_find_stored_together)
 
 
 # --- writes --------------------------------------------------------------------------------
 
-async def insert_statements(database: Database, documents: list[dict]) -> list[str]:
+async def insert_statements(database: Database, documents: list[dict[str, Any]]) -> list[str]:
     """Insert; return the ids that already existed (the caller decides if that is a conflict)."""
     if not documents:
         return []
+    return await _inserts.call(database, documents)
+
+
+async def _insert_together(database: Database, batches: list[list[dict[str, Any]]]) -> list[list[str] | BaseException]:
+    """One insert for the batches of several requests; each gets its own duplicates or error."""
+    if len(batches) == 1:
+        return [await _insert_batch(database, batches[0])]
+    documents = [d for batch in batches for d in batch]
+    try:
+        await database[STATEMENTS].insert_many(documents, ordered=False)
+        return [[] for _ in batches]
+    except DocumentTooLarge:
+        # Refused by the driver, after sending what came before: take all of it back, and let
+        # each batch find out alone whether it is the one.
+        await delete_statements(database, [d["_id"] for d in documents])
+        return [await _outcome(_insert_batch(database, batch)) for batch in batches]
+    except BulkWriteError as error:
+        if error.details.get("writeConcernErrors"):
+            raise
+        results: list[list[str] | BaseException] = []
+        start = 0
+        for batch in batches:
+            mine = [e for e in error.details["writeErrors"] if start <= e["index"] < start + len(batch)]
+            if any(e.get("code") == TOO_LARGE for e in mine):
+                results.append(await _outcome(_refuse_too_large(database, batch)))
+            elif any(e.get("code") != DUPLICATE_KEY for e in mine):
+                results.append(error)
+            else:
+                results.append([batch[e["index"] - start][ID] for e in mine])
+            start += len(batch)
+        return results
+
+
+async def _outcome(call: Awaitable[T]) -> T | Exception:
+    try:
+        return await call
+    except Exception as error:
+        return error
+
+
+async def _insert_batch(database: Database, documents: list[dict[str, Any]]) -> list[str]:
     duplicates = []
     try:
         await database[STATEMENTS].insert_many(documents, ordered=False)
@@ -266,13 +346,13 @@ async def insert_statements(database: Database, documents: list[dict]) -> list[s
         # A write concern error means the batch is not majority-committed: never report success.
         if len(duplicates) != len(errors) or error.details.get("writeConcernErrors"):
             raise
-    inserted = len(documents) - len(duplicates)
-    if inserted:
-        await update_hour_counts(database, documents[0][STORED], inserted)
     return [documents[e["index"]][ID] for e in duplicates]
 
 
-async def _refuse_too_large(database: Database, documents: list[dict]) -> None:
+_inserts = Coalescer(_insert_together)
+
+
+async def _refuse_too_large(database: Database, documents: list[dict[str, Any]]) -> NoReturn:
     # The rest of the batch may be stored already (the driver checks sizes as it encodes, the
     # server as it inserts): take it back, so the batch is stored whole or not at all.
     await delete_statements(database, [d["_id"] for d in documents])
@@ -285,7 +365,7 @@ async def delete_statements(database: Database, object_ids: list[ObjectId]) -> N
         await database[STATEMENTS].delete_many({"_id": {"$in": object_ids}})
 
 
-async def void_statements(database: Database, voiding: list[dict]) -> None:
+async def void_statements(database: Database, voiding: list[dict[str, Any]]) -> None:
     """Void what these voiding statements (documents) target, each as far as it may: a credential
     that may read only its own statements voids only those, even when the target arrives later."""
     targets: dict[str | None, list[str]] = {}

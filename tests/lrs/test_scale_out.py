@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 from pymongo import AsyncMongoClient
 
+from lrs.statements import store
 from tests.conftest import make_statement
 from tests.lrs.serve_process import (
     ADMIN,
@@ -164,3 +165,34 @@ async def test_database_outage_gives_503_then_recovers_with_nothing_acknowledged
         assert await asyncio.to_thread(server.stop) == 0
     assert " status=500 " not in server.output
     assert_clean(server.output)
+
+
+async def test_statements_written_through_three_servers_get_unique_numbers_in_stored_order(
+        tmp_path, database_server, http, collection):
+    env = shared_database_env(tmp_path / "data", database_server.uri)
+    servers = await start_servers(env, 3)
+    try:
+        async def post(server: ServeProcess, number: int) -> list[str]:
+            body = [make_statement() for _ in range(1 + number % 3)]
+            async with http.post(f"{server.url}/xapi/statements", json=body) as response:
+                assert response.status == 200, await response.text()
+                return await response.json()
+
+        posted = sum(await asyncio.gather(*(post(servers[n % 3], n) for n in range(60))), [])
+        documents = await collection("statements").find({}, {store.SEQ: 1, store.STORED: 1}).to_list()
+        assert len({d[store.SEQ] for d in documents}) == len(documents) == len(posted)
+        by_number = sorted(documents, key=lambda d: d[store.SEQ])
+        assert [d[store.STORED] for d in by_number] == sorted(d[store.STORED] for d in documents)
+
+        for server in servers:  # each server pages through all of them, newest first
+            seen, url = [], f"{server.url}/xapi/statements?limit=9"
+            while url:
+                async with http.get(url) as response:
+                    body = await response.json()
+                seen += body["statements"]
+                url = server.url + body["more"] if "more" in body else None
+            assert sorted(s["id"] for s in seen) == sorted(posted)
+            assert [s["stored"] for s in seen] == sorted((s["stored"] for s in seen), reverse=True)
+    finally:
+        codes = [await asyncio.to_thread(s.stop) for s in servers]
+    assert codes == [0, 0, 0]

@@ -1,9 +1,13 @@
 """GET /xapi/statements: single statements, filters, voiding, StatementRefs, paging, formats."""
 
+import base64
 import json
+import time
 import uuid
 from urllib.parse import quote
 
+from lrs.keys import cursor_secret_key
+from lrs.statements import cursor
 from tests.conftest import make_statement
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
@@ -124,6 +128,25 @@ async def test_filters_combine_and_a_statement_must_meet_every_one(xapi):
     query = (f"agent={agent_param(ALICE)}&related_agents=true&activity={quote(course)}&related_activities=true"
              f"&verb={passed}&registration={registration}")
     assert await ids_for(xapi, query) == [wanted]
+
+
+async def test_verb_within_a_course_reaches_statements_targeting_the_matches(xapi):
+    passed, course = "http://example.com/verbs/passed", "http://example.com/activities/course"
+    in_course = {"contextActivities": {"parent": [{"id": course}]}}
+    later = str(uuid.uuid4())
+    [to_later] = await post(xapi, make_statement(actor=BOB, object={"objectType": "StatementRef", "id": later}))
+    wanted, _, _ = await post(
+        xapi,
+        make_statement(verb={"id": passed}, context=in_course),
+        make_statement(context=in_course),  # another verb in the course
+        make_statement(verb={"id": passed}),  # the verb outside the course
+    )
+    [to_wanted] = await post(xapi, make_statement(actor=BOB, object={"objectType": "StatementRef", "id": wanted}))
+    await post(xapi, make_statement(id=later, verb={"id": passed}, context=in_course))
+    query = f"verb={passed}&activity={quote(course)}&related_activities=true"
+    assert set(await ids_for(xapi, query)) == {wanted, to_wanted, later, to_later}
+    # With a more selective filter given to the database, the pair is checked after it.
+    assert set(await ids_for(xapi, f"{query}&agent={agent_param(BOB)}")) == {to_wanted, to_later}
 
 
 async def test_filter_by_verb_activity_and_registration(xapi):
@@ -278,6 +301,16 @@ async def test_tampered_more_cursor_is_400(xapi):
     body = await (await xapi.get("/xapi/statements?limit=1")).json()
     response = await xapi.get(body["more"][:-2] + "00")
     assert response.status == 400
+
+
+async def test_more_cursor_issued_before_sequence_numbers_asks_for_the_query_again(xapi, client):
+    # The earlier format: the last page's `stored` and `_id`, signed with the same secret.
+    payload = json.dumps({"q": {}, "s": 1735689600000, "o": "0" * 24, "t": int(time.time())}).encode()
+    data = base64.urlsafe_b64encode(payload).rstrip(b"=")
+    token = f"{data.decode()}.{cursor._sign(client.server.app[cursor_secret_key], data)}"
+    response = await xapi.get(f"/xapi/statements?more={token}")
+    assert response.status == 400
+    assert "run the query again" in (await response.json())["detail"]
 
 
 async def test_garbage_more_cursor_is_400(xapi):
