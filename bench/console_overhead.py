@@ -31,15 +31,16 @@ AUTHORIZATION = "Basic " + base64.b64encode(b"bench:bench-secret").decode()
 
 async def cpu_per_statement(uri: str, database: str, with_console: bool, batch: int, count: int) -> float:
     plugins = [cmi5.plugin(), bridge.setup] + ([console.plugin()] if with_console else [])
-    app = create_app(Settings(mongodb_uri=uri, database=database, admin_key="bench", admin_secret="bench-secret"),
-                     plugins)
+    app = create_app(
+        Settings(mongodb_uri=uri, database=database, admin_key="bench", admin_secret="bench-secret"), plugins
+    )
     client = TestClient(TestServer(app))
     await client.start_server()
     generated = list(statements(count, seed=5))
     headers = {"Authorization": AUTHORIZATION, "X-Experience-API-Version": "1.0.3"}
     started = time.process_time()
     for start in range(0, count, batch):
-        response = await client.post("/xapi/statements", json=generated[start:start + batch], headers=headers)
+        response = await client.post("/xapi/statements", json=generated[start : start + batch], headers=headers)
         assert response.status == 200, await response.text()
     await client.close()  # the console's last flush happens here
     return (time.process_time() - started) / count * 1e6
@@ -54,7 +55,9 @@ async def main(count: int, batches: list[int], repeat: int) -> None:
             for run in range(repeat):
                 without = await cpu_per_statement(uri, f"without_{batch}_{run}", False, batch, count)
                 with_console = await cpu_per_statement(uri, f"with_{batch}_{run}", True, batch, count)
-                print(f"{batch:>5}  {run + 1:>3}  {without:>23.0f}  {with_console:>20.0f}  {with_console - without:>+10.0f}")
+                print(
+                    f"{batch:>5}  {run + 1:>3}  {without:>23.0f}  {with_console:>20.0f}  {with_console - without:>+10.0f}"
+                )
     finally:
         await server.stop()
 

@@ -10,16 +10,26 @@ import uuid
 from dataclasses import dataclass
 
 VERBS = [
-    "http://adlnet.gov/expapi/verbs/experienced", "http://adlnet.gov/expapi/verbs/attempted",
-    "http://adlnet.gov/expapi/verbs/completed", "http://adlnet.gov/expapi/verbs/passed",
-    "http://adlnet.gov/expapi/verbs/failed", "http://adlnet.gov/expapi/verbs/answered",
-    "http://adlnet.gov/expapi/verbs/interacted", "http://adlnet.gov/expapi/verbs/progressed",
-    "https://w3id.org/xapi/adl/verbs/logged-in", "https://w3id.org/xapi/adl/verbs/logged-out",
-    "http://adlnet.gov/expapi/verbs/launched", "http://adlnet.gov/expapi/verbs/initialized",
-    "http://adlnet.gov/expapi/verbs/terminated", "http://adlnet.gov/expapi/verbs/suspended",
-    "http://adlnet.gov/expapi/verbs/resumed", "http://adlnet.gov/expapi/verbs/scored",
-    "http://adlnet.gov/expapi/verbs/commented", "http://adlnet.gov/expapi/verbs/shared",
-    "http://adlnet.gov/expapi/verbs/registered", "http://adlnet.gov/expapi/verbs/asked",
+    "http://adlnet.gov/expapi/verbs/experienced",
+    "http://adlnet.gov/expapi/verbs/attempted",
+    "http://adlnet.gov/expapi/verbs/completed",
+    "http://adlnet.gov/expapi/verbs/passed",
+    "http://adlnet.gov/expapi/verbs/failed",
+    "http://adlnet.gov/expapi/verbs/answered",
+    "http://adlnet.gov/expapi/verbs/interacted",
+    "http://adlnet.gov/expapi/verbs/progressed",
+    "https://w3id.org/xapi/adl/verbs/logged-in",
+    "https://w3id.org/xapi/adl/verbs/logged-out",
+    "http://adlnet.gov/expapi/verbs/launched",
+    "http://adlnet.gov/expapi/verbs/initialized",
+    "http://adlnet.gov/expapi/verbs/terminated",
+    "http://adlnet.gov/expapi/verbs/suspended",
+    "http://adlnet.gov/expapi/verbs/resumed",
+    "http://adlnet.gov/expapi/verbs/scored",
+    "http://adlnet.gov/expapi/verbs/commented",
+    "http://adlnet.gov/expapi/verbs/shared",
+    "http://adlnet.gov/expapi/verbs/registered",
+    "http://adlnet.gov/expapi/verbs/asked",
 ]
 LANGUAGES = ["en-US", "fr-FR", "de-DE", "es-ES"]
 
@@ -34,8 +44,14 @@ class Population:
     verbs: list[str]
 
 
-def make_population(seed: int = 7, actors: int = 3000, courses: int = 40, activities: int = 600,
-                    verbs: int = 20, registrations: int = 5000) -> Population:
+def make_population(
+    seed: int = 7,
+    actors: int = 3000,
+    courses: int = 40,
+    activities: int = 600,
+    verbs: int = 20,
+    registrations: int = 5000,
+) -> Population:
     rng = random.Random(seed)
     people = []
     for n in range(actors):
@@ -43,8 +59,11 @@ def make_population(seed: int = 7, actors: int = 3000, courses: int = 40, activi
         if kind == 0:
             person = {"objectType": "Agent", "name": f"Learner {n}", "mbox": f"mailto:learner{n}@example.com"}
         elif kind == 1:
-            person = {"objectType": "Agent", "name": f"Learner {n}",
-                      "account": {"homePage": "https://lms.example.com", "name": f"user-{n}"}}
+            person = {
+                "objectType": "Agent",
+                "name": f"Learner {n}",
+                "account": {"homePage": "https://lms.example.com", "name": f"user-{n}"},
+            }
         elif kind == 2:
             person = {"objectType": "Agent", "mbox_sha1sum": f"{rng.getrandbits(160):040x}"}
         else:
@@ -57,8 +76,10 @@ def make_population(seed: int = 7, actors: int = 3000, courses: int = 40, activi
     ]
     return Population(
         actors=people,
-        instructors=[{"objectType": "Agent", "name": f"Instructor {i}",
-                      "mbox": f"mailto:instructor{i}@example.com"} for i in range(30)],
+        instructors=[
+            {"objectType": "Agent", "name": f"Instructor {i}", "mbox": f"mailto:instructor{i}@example.com"}
+            for i in range(30)
+        ],
         courses=course_ids,
         activities=activity_ids,
         registrations=[str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(registrations)],
@@ -94,7 +115,7 @@ def make_statement(population: Population, rng: random.Random) -> dict:
             "extensions": {"https://example.com/ext/session": rng.getrandbits(32)},
         },
         "timestamp": f"2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:"
-                     f"{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}.{rng.randint(0, 999):03d}Z",
+        f"{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}.{rng.randint(0, 999):03d}Z",
     }
     if rng.random() < 0.2:
         statement["context"]["instructor"] = rng.choice(population.instructors)

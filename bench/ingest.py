@@ -71,8 +71,12 @@ async def post_batches(url: str, batches: list[list[dict]], clients: int) -> tup
 
 def stored_documents(batch: list[dict], first_number: int) -> list[dict]:
     """The documents the LRS would store for these statements, built by the same code."""
-    principal = Principal("bench", "bench", frozenset({"all"}), {"objectType": "Agent",
-                          "account": {"homePage": "http://lrs.invalid", "name": "bench"}})
+    principal = Principal(
+        "bench",
+        "bench",
+        frozenset({"all"}),
+        {"objectType": "Agent", "account": {"homePage": "http://lrs.invalid", "name": "bench"}},
+    )
     stored = service.clock.now()
     documents = []
     for number, statement in enumerate(batch, start=first_number):
@@ -134,8 +138,9 @@ async def create_forward(url: str, receiver: Receiver, paused: bool) -> None:
     hook = await receiver.start()
     headers = {"Authorization": AUTHORIZATION}
     async with aiohttp.ClientSession() as session:
-        async with session.post(f"{url}/admin/forwards", headers=headers,
-                                json={"name": "bench", "type": "webhook", "url": hook}) as response:
+        async with session.post(
+            f"{url}/admin/forwards", headers=headers, json={"name": "bench", "type": "webhook", "url": hook}
+        ) as response:
             if response.status != 201:
                 raise RuntimeError(f"creating the forward answered {response.status}")
             forward = await response.json()
@@ -154,11 +159,12 @@ async def wait_delivered(receiver: Receiver, expected: int, posted_at: float) ->
 
 
 def split(items: list, size: int) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-async def run(count: int, clients: int, sizes: list[int], seed: int, unsafe: bool, forward: str,
-              port: int | None = None) -> None:
+async def run(
+    count: int, clients: int, sizes: list[int], seed: int, unsafe: bool, forward: str, port: int | None = None
+) -> None:
     population = make_population()
     direct_size = 100 if 100 in sizes else sizes[-1]
     # The size compared with the direct insert goes first, so both start on an empty database.
@@ -184,18 +190,41 @@ async def run(count: int, clients: int, sizes: list[int], seed: int, unsafe: boo
                     lags.append((size, await wait_delivered(receiver, posted, time.perf_counter())))
                 cpu = cpu_seconds(server.pid) - cpu_before
                 rates[size] = total / seconds
-                rows.append([
-                    size, total, clients, rates[size], percentile(latencies, 0.5), percentile(latencies, 0.95),
-                    percentile(latencies, 0.99), cpu / total * 1000 * 1000, server.peak_rss,
-                ])
+                rows.append(
+                    [
+                        size,
+                        total,
+                        clients,
+                        rates[size],
+                        percentile(latencies, 0.5),
+                        percentile(latencies, 0.95),
+                        percentile(latencies, 0.99),
+                        cpu / total * 1000 * 1000,
+                        server.peak_rss,
+                    ]
+                )
             durability = "UNSAFE: acknowledged before journaled" if unsafe else "journaled before acknowledged"
-            forwards = {"none": "no forward", "paused": "one paused forward (outbox written, nothing sent)",
-                        "webhook": "one webhook forward"}[forward]
-            print(f"\nIngest through `lrs serve` (embedded database, {durability}), {clients} concurrent clients, "
-                  f"{forwards}")
+            forwards = {
+                "none": "no forward",
+                "paused": "one paused forward (outbox written, nothing sent)",
+                "webhook": "one webhook forward",
+            }[forward]
+            print(
+                f"\nIngest through `lrs serve` (embedded database, {durability}), {clients} concurrent clients, "
+                f"{forwards}"
+            )
             print_table(
-                ["batch", "statements", "clients", "stmts/s", "p50 ms", "p95 ms", "p99 ms",
-                 "server CPU ms/1000", "server peak RSS MB"],
+                [
+                    "batch",
+                    "statements",
+                    "clients",
+                    "stmts/s",
+                    "p50 ms",
+                    "p95 ms",
+                    "p99 ms",
+                    "server CPU ms/1000",
+                    "server peak RSS MB",
+                ],
                 rows,
             )
             # The same statements the LRS stored at that size, as the documents it stored.
@@ -203,14 +232,20 @@ async def run(count: int, clients: int, sizes: list[int], seed: int, unsafe: boo
             direct_batches = split(list(statements(count, seed=seed + number, population=population)), direct_size)
             seconds = await insert_directly(server.embedded_uri, direct_batches, clients, journal=not unsafe)
             direct_rate = count / seconds
-            print(f"\nDirect insert_many of the same stored documents, batches of {direct_size}, "
-                  f"{clients} concurrent: {direct_rate:,.0f} documents/s")
+            print(
+                f"\nDirect insert_many of the same stored documents, batches of {direct_size}, "
+                f"{clients} concurrent: {direct_rate:,.0f} documents/s"
+            )
             if direct_size in rates:
                 print(f"LRS / direct at batch {direct_size}: {rates[direct_size] / direct_rate:.0%}")
             for size, lag in lags:
-                print(f"Forward: the last statement of batch size {size} reached the webhook {lag:.1f} s after the last POST")
-            print(f"Server peak RSS over the run: {server.peak_rss:,.0f} MB; embedded database RSS at the end: "
-                  f"{rss_mb(server.database_pid):,.0f} MB")
+                print(
+                    f"Forward: the last statement of batch size {size} reached the webhook {lag:.1f} s after the last POST"
+                )
+            print(
+                f"Server peak RSS over the run: {server.peak_rss:,.0f} MB; embedded database RSS at the end: "
+                f"{rss_mb(server.database_pid):,.0f} MB"
+            )
         finally:
             server.stop()
             if receiver and receiver.runner:
@@ -223,10 +258,17 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--batches", default="1,10,100,1000")
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--unsafe-fast-writes", action="store_true",
-                        help="acknowledge writes before they are journaled (LRS_UNSAFE_FAST_WRITES)")
-    parser.add_argument("--forward", choices=("none", "paused", "webhook"), default="none",
-                        help="measure with one forward to a webhook receiver in this process (paused: outbox only)")
+    parser.add_argument(
+        "--unsafe-fast-writes",
+        action="store_true",
+        help="acknowledge writes before they are journaled (LRS_UNSAFE_FAST_WRITES)",
+    )
+    parser.add_argument(
+        "--forward",
+        choices=("none", "paused", "webhook"),
+        default="none",
+        help="measure with one forward to a webhook receiver in this process (paused: outbox only)",
+    )
     parser.add_argument("--port", type=int, help="port for `lrs serve` (default: a free one)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.batches.split(",")]

@@ -75,8 +75,9 @@ class PeakRss:
 
 
 def post(url: str, data: bytes) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=data, method="POST", headers={
-        "Content-Type": "application/zip", "Authorization": AUTHORIZATION})
+    request = urllib.request.Request(
+        url, data=data, method="POST", headers={"Content-Type": "application/zip", "Authorization": AUTHORIZATION}
+    )
     try:
         with urllib.request.urlopen(request, timeout=3600) as response:
             return response.status, json.load(response)
@@ -91,8 +92,7 @@ def import_package(server: LRSProcess, path: Path) -> list:
         status, body = post(f"{server.url}/scorm/packages", path.read_bytes())
     seconds = time.perf_counter() - started
     detail = body.get("detail", f"{body.get('scoCount')} SCO(s)")
-    return [path.name, f"{path.stat().st_size / MIB:.2f}", status, seconds, before, watch.peak,
-            detail[:70]]
+    return [path.name, f"{path.stat().st_size / MIB:.2f}", status, seconds, before, watch.peak, detail[:70]]
 
 
 def main() -> None:
@@ -109,8 +109,9 @@ def main() -> None:
         try:
             rows = [import_package(server, bomb)]
             for mib in (int(m) for m in args.large_mib.split(",")):
-                large = build_package(folder / f"large-{mib}.zip", "media/video.bin", mib, zipfile.ZIP_STORED,
-                                      lambda: os.urandom(MIB))
+                large = build_package(
+                    folder / f"large-{mib}.zip", "media/video.bin", mib, zipfile.ZIP_STORED, lambda: os.urandom(MIB)
+                )
                 rows.append(import_package(server, large))
                 large.unlink()
         finally:

@@ -54,13 +54,18 @@ HEADERS = {
     "X-Experience-API-Version": "1.0.3",
     "Authorization": AUTHORIZATION,
 }
-LOADER = Principal("bench-loader", "bench loader", frozenset({"all"}),
-                   {"objectType": "Agent", "account": {"homePage": "http://lrs.invalid", "name": "bench-loader"}})
-CHUNK = 20_000          # statements generated and loaded at a time
-MOST_PER_WRITE = 500    # statements sharing one `stored` in the year patterns
+LOADER = Principal(
+    "bench-loader",
+    "bench loader",
+    frozenset({"all"}),
+    {"objectType": "Agent", "account": {"homePage": "http://lrs.invalid", "name": "bench-loader"}},
+)
+CHUNK = 20_000  # statements generated and loaded at a time
+MOST_PER_WRITE = 500  # statements sharing one `stored` in the year patterns
 
 
 # --- loading ------------------------------------------------------------------------------
+
 
 def arrival_times(arrival: str, total: int, end: datetime, seed: int) -> list[datetime]:
     """When each statement arrives, in order, over the year before `end`."""
@@ -85,9 +90,12 @@ def write_groups(times: list[datetime]) -> list[tuple[int, int]]:
     """(first, end) index ranges of statements written together: same hour, at most MOST_PER_WRITE."""
     groups, first = [], 0
     for number in range(1, len(times) + 1):
-        if (number == len(times) or number - first >= MOST_PER_WRITE
-                or times[number].replace(minute=0, second=0, microsecond=0)
-                != times[first].replace(minute=0, second=0, microsecond=0)):
+        if (
+            number == len(times)
+            or number - first >= MOST_PER_WRITE
+            or times[number].replace(minute=0, second=0, microsecond=0)
+            != times[first].replace(minute=0, second=0, microsecond=0)
+        ):
             groups.append((first, number))
             first = number
     return groups
@@ -101,14 +109,13 @@ async def load_in_time(database, total: int, loaded: int, seed: int, times: list
         group = [next(all_statements) for _ in range(first, end)]
         if end <= loaded:
             continue
-        group = group[max(loaded - first, 0):]
+        group = group[max(loaded - first, 0) :]
         moment = times[end - 1].replace(microsecond=times[end - 1].microsecond // 1000 * 1000)
         allocation = await update_sequence(database, len(group), moment)
         documents = []
         for number, statement in enumerate(group):
             service.prepare_statement(statement, LOADER, allocation.stored)
-            documents.append(store.to_document(
-                statement, allocation.first + number, allocation.stored, LOADER.key, []))
+            documents.append(store.to_document(statement, allocation.first + number, allocation.stored, LOADER.key, []))
         await store.insert_statements(database, documents)
         if done // 50_000 != end // 50_000:
             print(f"  loaded {end:,} ({(end - loaded) / (time.perf_counter() - started):,.0f}/s)", flush=True)
@@ -121,7 +128,7 @@ async def load_over_http(url: str, total: int, loaded: int, seed: int, clients: 
     started = time.perf_counter()
     for first in range(0, total, CHUNK):
         chunk = [next(all_statements) for _ in range(first, min(first + CHUNK, total))]
-        chunk = chunk[max(loaded - first, 0):]
+        chunk = chunk[max(loaded - first, 0) :]
         if chunk:
             await post_batches(url, split(chunk, batch), clients)
             done = min(first + CHUNK, total)
@@ -156,6 +163,7 @@ async def load(database, server_url: str, args, state_file: Path) -> None:
 
 # --- the queries --------------------------------------------------------------------------
 
+
 def query_kinds(seed: int, first: datetime, last: datetime) -> dict[str, Callable[[], dict]]:
     """For each filter kind, a maker of query parameters drawn from the generator's population
     and, for times, from the store's own span of `stored`."""
@@ -179,17 +187,25 @@ def query_kinds(seed: int, first: datetime, last: datetime) -> dict[str, Callabl
         "since, ascending": lambda: {"since": moment(), "ascending": "true"},
         "related_agents": lambda: {"agent": json.dumps(rng.choice(population.instructors)), "related_agents": "true"},
         "related_activities": lambda: {"activity": rng.choice(population.courses), "related_activities": "true"},
-        "agent + verb + since": lambda: {"agent": agent(), "verb": rng.choice(population.verbs),
-                                         "since": (first + (last - first) / 10).isoformat()},
-        "verb + related_activities": lambda: {"verb": rng.choice(population.verbs),
-                                              "activity": rng.choice(population.courses), "related_activities": "true"},
+        "agent + verb + since": lambda: {
+            "agent": agent(),
+            "verb": rng.choice(population.verbs),
+            "since": (first + (last - first) / 10).isoformat(),
+        },
+        "verb + related_activities": lambda: {
+            "verb": rng.choice(population.verbs),
+            "activity": rng.choice(population.courses),
+            "related_activities": "true",
+        },
     }
 
 
 def as_query(params: dict) -> StatementQuery:
     return StatementQuery(
         agent=json.loads(params["agent"]) if "agent" in params else None,
-        verb=params.get("verb"), activity=params.get("activity"), registration=params.get("registration"),
+        verb=params.get("verb"),
+        activity=params.get("activity"),
+        registration=params.get("registration"),
         related_agents=params.get("related_agents") == "true",
         related_activities=params.get("related_activities") == "true",
         since=parse_timestamp(params["since"]) if "since" in params else None,
@@ -206,8 +222,9 @@ class FindRecorder(monitoring.CommandListener):
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         if event.command_name == "find" and event.command.get("find") == store.STATEMENTS:
-            self.finds.append({k: event.command[k] for k in ("filter", "sort", "projection", "limit")
-                               if k in event.command})
+            self.finds.append(
+                {k: event.command[k] for k in ("filter", "sort", "projection", "limit") if k in event.command}
+            )
 
     def succeeded(self, event) -> None:
         pass
@@ -218,11 +235,13 @@ class FindRecorder(monitoring.CommandListener):
 
 async def explain(database, find: dict) -> tuple[str, int]:
     """The plan of one find (index name, or COLLSCAN) and the documents the database examined."""
-    result = await database.command(
-        {"explain": {"find": store.STATEMENTS, **find}, "verbosity": "executionStats"})
+    result = await database.command({"explain": {"find": store.STATEMENTS, **find}, "verbosity": "executionStats"})
     text = json.dumps(result.get("queryPlanner", {}).get("winningPlan", {}), default=str)
-    plan = "COLLSCAN" if "COLLSCAN" in text else (
-        text.split('"indexName": "', 1)[1].split('"', 1)[0] if '"indexName"' in text else "?")
+    plan = (
+        "COLLSCAN"
+        if "COLLSCAN" in text
+        else (text.split('"indexName": "', 1)[1].split('"', 1)[0] if '"indexName"' in text else "?")
+    )
     return plan, result.get("executionStats", {}).get("totalDocsExamined", 0)
 
 
@@ -256,8 +275,9 @@ def cpu_per_request(meter: CpuMeter) -> float:
     return sum(used) / max(len(used), 1) * 1000
 
 
-async def time_kind(session, server_url: str, database, recorder: FindRecorder, make, repeat: int,
-                    meter: CpuMeter) -> list:
+async def time_kind(
+    session, server_url: str, database, recorder: FindRecorder, make, repeat: int, meter: CpuMeter
+) -> list:
     http_ms, direct_ms, returned, queries, examined, plans = [], [], [], [], [], set()
     for _ in range(repeat):
         params = {**make(), "limit": "100"}
@@ -276,9 +296,17 @@ async def time_kind(session, server_url: str, database, recorder: FindRecorder, 
             plans.add(plan)
             total += docs
         examined.append(total)
-    return [percentile(http_ms, 0.5), percentile(http_ms, 0.95), cpu_per_request(meter), percentile(direct_ms, 0.5),
-            percentile(direct_ms, 0.95), round(sum(returned) / repeat), round(sum(queries) / repeat, 1),
-            round(sum(examined) / repeat), ", ".join(sorted(plans))]
+    return [
+        percentile(http_ms, 0.5),
+        percentile(http_ms, 0.95),
+        cpu_per_request(meter),
+        percentile(direct_ms, 0.5),
+        percentile(direct_ms, 0.95),
+        round(sum(returned) / repeat),
+        round(sum(queries) / repeat, 1),
+        round(sum(examined) / repeat),
+        ", ".join(sorted(plans)),
+    ]
 
 
 async def time_more_pages(session, server_url: str, params: dict, repeat: int, meter: CpuMeter) -> list:
@@ -325,8 +353,9 @@ async def run(args) -> None:
             # A year load stopped while it built the indexes leaves some missing: build them here,
             # or `lrs serve` would, at its start, for longer than the start may take.
             await ensure_indexes(database, INDEXES)
-        server = LRSProcess(folder / "lrs", mongodb_uri=uri, database=DATABASE, port=args.port,
-                            LRS_UNSAFE_FAST_WRITES="true")
+        server = LRSProcess(
+            folder / "lrs", mongodb_uri=uri, database=DATABASE, port=args.port, LRS_UNSAFE_FAST_WRITES="true"
+        )
         if not args.no_load:
             await load(database, server.url, args, folder / "load.json")
         first, last = await store_span(database)
@@ -342,13 +371,30 @@ async def run(args) -> None:
             more_verb = await time_more_pages(session, server.url, verb, args.repeat, meter)
             rows.append(["more (verb), pages 2-10", *more_verb])
         count, _ = await find_sequence(database)
-        print(f"\nGET /xapi/statements?limit=100 on {count:,} statements (embedded database), arrival "
-              f"{args.arrival}: stored from {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}; "
-              f"{args.repeat} different values per kind")
-        print_table(["filter", "HTTP p50 ms", "HTTP p95 ms", "CPU ms", "direct p50 ms", "direct p95 ms", "returned",
-                     "queries", "docs examined", "plan (explain)"], rows)
-        print(f"\nServer peak RSS during the reads: {server.peak_rss:,.0f} MB; embedded database RSS: "
-              f"{rss_mb(database_pid(database_server)):,.0f} MB")
+        print(
+            f"\nGET /xapi/statements?limit=100 on {count:,} statements (embedded database), arrival "
+            f"{args.arrival}: stored from {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}; "
+            f"{args.repeat} different values per kind"
+        )
+        print_table(
+            [
+                "filter",
+                "HTTP p50 ms",
+                "HTTP p95 ms",
+                "CPU ms",
+                "direct p50 ms",
+                "direct p95 ms",
+                "returned",
+                "queries",
+                "docs examined",
+                "plan (explain)",
+            ],
+            rows,
+        )
+        print(
+            f"\nServer peak RSS during the reads: {server.peak_rss:,.0f} MB; embedded database RSS: "
+            f"{rss_mb(database_pid(database_server)):,.0f} MB"
+        )
     finally:
         if server:
             server.stop()

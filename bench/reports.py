@@ -43,8 +43,12 @@ DATABASE = "bench_reports"
 COURSES, AUS_PER_COURSE = 10, 5
 CHUNK = 200  # registrations written per round
 MOVE_ON = ["Completed", "Passed", "CompletedAndPassed", "CompletedOrPassed", "NotApplicable"]
-LMS = Principal("bench-lms", "bench lms", frozenset({"all"}),
-                {"objectType": "Agent", "account": {"homePage": "http://lrs.invalid", "name": "bench-lms"}})
+LMS = Principal(
+    "bench-lms",
+    "bench lms",
+    frozenset({"all"}),
+    {"objectType": "Agent", "account": {"homePage": "http://lrs.invalid", "name": "bench-lms"}},
+)
 NS = vocab.COURSE_NAMESPACE
 
 
@@ -54,44 +58,64 @@ def course_xml(number: int) -> bytes:
         f'<title><langstring lang="en-US">AU {a}</langstring></title>'
         f'<description><langstring lang="en-US">AU {a}</langstring></description>'
         f"<url>https://content.example.com/c{number}/au{a}.html</url></au>"
-        for a in range(AUS_PER_COURSE))
-    return (f'<courseStructure xmlns="{NS}"><course id="https://courses.example.com/c{number}">'
-            f'<title><langstring lang="en-US">Course {number}</langstring></title>'
-            f'<description><langstring lang="en-US">Course {number}</langstring></description>'
-            f"</course>{aus}</courseStructure>").encode()
+        for a in range(AUS_PER_COURSE)
+    )
+    return (
+        f'<courseStructure xmlns="{NS}"><course id="https://courses.example.com/c{number}">'
+        f'<title><langstring lang="en-US">Course {number}</langstring></title>'
+        f'<description><langstring lang="en-US">Course {number}</langstring></description>'
+        f"</course>{aus}</courseStructure>"
+    ).encode()
 
 
 def learner(number: int) -> dict:
-    return {"objectType": "Agent", "name": f"Learner {number}",
-            "account": {"homePage": "https://lms.example.com", "name": f"learner-{number}"}}
+    return {
+        "objectType": "Agent",
+        "name": f"Learner {number}",
+        "account": {"homePage": "https://lms.example.com", "name": f"learner-{number}"},
+    }
 
 
 def session_statements(actor: dict, au: dict, registration: str, rng: random.Random, at: datetime):
     """One AU session's statements, its outcome facts, score and seconds."""
     session = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-    context = {"registration": registration,
-               "contextActivities": {"grouping": [{"id": au["id"]}], "category": [{"id": vocab.CATEGORY_CMI5}]},
-               "extensions": {vocab.EXT_SESSION_ID: session}}
+    context = {
+        "registration": registration,
+        "contextActivities": {"grouping": [{"id": au["id"]}], "category": [{"id": vocab.CATEGORY_CMI5}]},
+        "extensions": {vocab.EXT_SESSION_ID: session},
+    }
     seconds = rng.randint(60, 3600)
     score = round(rng.random(), 2)
     passed = score >= 0.6
 
     def statement(verb: str, result: dict | None = None) -> dict:
-        made = {"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "actor": actor, "verb": {"id": verb, "display": {"en-US": verb.rsplit("/", 1)[1]}},
-                "object": {"objectType": "Activity", "id": au["activityId"]}, "context": context,
-                "timestamp": at.isoformat()}
+        made = {
+            "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "actor": actor,
+            "verb": {"id": verb, "display": {"en-US": verb.rsplit("/", 1)[1]}},
+            "object": {"objectType": "Activity", "id": au["activityId"]},
+            "context": context,
+            "timestamp": at.isoformat(),
+        }
         if result:
             made["result"] = result
         return made
 
     made = [statement(vocab.LAUNCHED), statement(vocab.INITIALIZED)]
-    made += [statement("http://adlnet.gov/expapi/verbs/progressed", {"extensions": {vocab.EXT_PROGRESS: p}})
-             for p in (20, 40, 60, 80)]
+    made += [
+        statement("http://adlnet.gov/expapi/verbs/progressed", {"extensions": {vocab.EXT_PROGRESS: p}})
+        for p in (20, 40, 60, 80)
+    ]
     completed = statement(vocab.COMPLETED, {"completion": True})
     outcome = statement(vocab.PASSED if passed else vocab.FAILED, {"success": passed, "score": {"scaled": score}})
     made += [completed, outcome, statement(vocab.TERMINATED, {"duration": f"PT{seconds}S"})]
-    facts = {"completed": completed["id"], "passed" if passed else "failed": outcome["id"],
-             "score": score, "seconds": float(seconds), "session": session}
+    facts = {
+        "completed": completed["id"],
+        "passed" if passed else "failed": outcome["id"],
+        "score": score,
+        "seconds": float(seconds),
+        "session": session,
+    }
     return made, facts
 
 
@@ -133,11 +157,22 @@ async def load(database, registrations: int, seed: int) -> list[dict]:
                     service.prepare_statement(statement, LMS, allocation.stored)
                     pending.append(store.to_document(statement, number, allocation.stored, LMS.key, []))
                 aus[str(au["index"])] = facts
-            satisfied = evaluate(course["structure"], {int(i): AUFacts(bool(f.get("completed")), bool(f.get("passed")))
-                                                       for i, f in aus.items()})
-            documents.append({"_id": registration, "course": course["_id"], "actor": actor,
-                              "actor_key": ifi_key(actor), "created": stored, cmi5_store.AUS: aus,
-                              cmi5_store.SATISFIED_BLOCKS: [], cmi5_store.COURSE_SATISFIED: satisfied.course})
+            satisfied = evaluate(
+                course["structure"],
+                {int(i): AUFacts(bool(f.get("completed")), bool(f.get("passed"))) for i, f in aus.items()},
+            )
+            documents.append(
+                {
+                    "_id": registration,
+                    "course": course["_id"],
+                    "actor": actor,
+                    "actor_key": ifi_key(actor),
+                    "created": stored,
+                    cmi5_store.AUS: aus,
+                    cmi5_store.SATISFIED_BLOCKS: [],
+                    cmi5_store.COURSE_SATISFIED: satisfied.course,
+                }
+            )
         await store.insert_statements(database, pending)
         await database[cmi5_store.REGISTRATIONS].delete_many({"_id": {"$in": [d["_id"] for d in documents]}})
         await database[cmi5_store.REGISTRATIONS].insert_many(documents)
@@ -170,12 +205,17 @@ async def run(registrations: int, data_dir: Path, repeat: int, seed: int) -> Non
         server = LRSProcess(data_dir / "lrs", mongodb_uri=uri, database=DATABASE)
         rng = random.Random(seed)
         kinds = {
-            "course (one, 5 AUs)": lambda: (f"/cmi5/reports/courses/{rng.choice(courses)['_id']}",
-                                             lambda db: reports.course_report(db, rng.choice(courses)["_id"])),
+            "course (one, 5 AUs)": lambda: (
+                f"/cmi5/reports/courses/{rng.choice(courses)['_id']}",
+                lambda db: reports.course_report(db, rng.choice(courses)["_id"]),
+            ),
             "courses (all 10)": lambda: ("/cmi5/reports/courses", reports.courses_report),
-            "learner": lambda: (lambda agent: (f"/cmi5/reports/learners?{urlencode({'agent': json.dumps(agent)})}",
-                                               lambda db: reports.learner_report(db, agent)))(
-                learner(rng.randrange(registrations // 2))),
+            "learner": lambda: (
+                lambda agent: (
+                    f"/cmi5/reports/learners?{urlencode({'agent': json.dumps(agent)})}",
+                    lambda db: reports.learner_report(db, agent),
+                )
+            )(learner(rng.randrange(registrations // 2))),
         }
         rows = []
         async with aiohttp.ClientSession() as session:
@@ -187,14 +227,25 @@ async def run(registrations: int, data_dir: Path, repeat: int, seed: int) -> Non
                     started = time.perf_counter()
                     await call(database)
                     direct_ms.append((time.perf_counter() - started) * 1000)
-                rows.append([kind, percentile(http_ms, 0.5), percentile(http_ms, 0.95),
-                             percentile(direct_ms, 0.5), percentile(direct_ms, 0.95)])
+                rows.append(
+                    [
+                        kind,
+                        percentile(http_ms, 0.5),
+                        percentile(http_ms, 0.95),
+                        percentile(direct_ms, 0.5),
+                        percentile(direct_ms, 0.95),
+                    ]
+                )
         registered = await database[cmi5_store.REGISTRATIONS].count_documents({})
-        print(f"\ncmi5 reports on {statements:,} statements, {registered:,} registrations in {len(courses)} courses "
-              f"(embedded database), {repeat} calls per kind")
+        print(
+            f"\ncmi5 reports on {statements:,} statements, {registered:,} registrations in {len(courses)} courses "
+            f"(embedded database), {repeat} calls per kind"
+        )
         print_table(["report", "HTTP p50 ms", "HTTP p95 ms", "direct p50 ms", "direct p95 ms"], rows)
-        print(f"\nServer peak RSS: {server.peak_rss:,.0f} MB; embedded database RSS: "
-              f"{rss_mb(database_server.process.pid):,.0f} MB")
+        print(
+            f"\nServer peak RSS: {server.peak_rss:,.0f} MB; embedded database RSS: "
+            f"{rss_mb(database_server.process.pid):,.0f} MB"
+        )
     finally:
         if server:
             server.stop()

@@ -39,11 +39,16 @@ def children(pid: int) -> list[int]:
 class LRSProcess(ServeProcess):
     """`lrs serve` on a free port; with no `mongodb_uri`, on its own embedded database."""
 
-    def __init__(self, data_dir: Path, mongodb_uri: str = "", database: str = "lrs", port: int | None = None,
-                 **extra: str):
+    def __init__(
+        self, data_dir: Path, mongodb_uri: str = "", database: str = "lrs", port: int | None = None, **extra: str
+    ):
         settings = dict(
-            LRS_DATABASE=database, LRS_ADMIN_KEY=ADMIN_KEY, LRS_ADMIN_SECRET=ADMIN_SECRET,
-            LRS_LOG_LEVEL="WARNING", LRS_STATEMENT_LIMIT="1000", **extra,
+            LRS_DATABASE=database,
+            LRS_ADMIN_KEY=ADMIN_KEY,
+            LRS_ADMIN_SECRET=ADMIN_SECRET,
+            LRS_LOG_LEVEL="WARNING",
+            LRS_STATEMENT_LIMIT="1000",
+            **extra,
         )
         if mongodb_uri:
             settings["LRS_MONGODB_URI"] = mongodb_uri

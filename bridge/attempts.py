@@ -78,9 +78,22 @@ class Facts:
 def new_record() -> dict:
     return {
         "attempt": {
-            "id": None, "attempts": [], "location": "", "suspendData": "", "lessonStatus": "not attempted",
-            "completed": False, "score": Score().to_json(), "exit": "", "totalSeconds": 0.0, "sessionSeconds": 0.0,
-            "comments": "", "preferences": {}, "objectives": [], "resumeNext": False, "credit": "credit", "mode": "normal",
+            "id": None,
+            "attempts": [],
+            "location": "",
+            "suspendData": "",
+            "lessonStatus": "not attempted",
+            "completed": False,
+            "score": Score().to_json(),
+            "exit": "",
+            "totalSeconds": 0.0,
+            "sessionSeconds": 0.0,
+            "comments": "",
+            "preferences": {},
+            "objectives": [],
+            "resumeNext": False,
+            "credit": "credit",
+            "mode": "normal",
         },
         "session": None,
         "outbox": [],
@@ -115,8 +128,13 @@ def objective_status(objective: dict) -> str:
 NEW_ATTEMPT = {"location": "", "suspendData": "", "exit": "", "objectives": []}
 
 
-def begin_session(record: dict, launch: Launch, launched_at: datetime, new_attempt: dict = NEW_ATTEMPT,
-                  objective_key: Callable[[dict], str] = objective_status) -> dict:
+def begin_session(
+    record: dict,
+    launch: Launch,
+    launched_at: datetime,
+    new_attempt: dict = NEW_ATTEMPT,
+    objective_key: Callable[[dict], str] = objective_status,
+) -> dict:
     """The record with `launch`'s session current (unchanged if it already is). A Normal session
     resumes the attempt when the last one asked to (`resumeNext`), else begins a new attempt from
     `new_attempt` (the edition's values); `objective_key` tells what of an objective the session
@@ -138,9 +156,17 @@ def begin_session(record: dict, launch: Launch, launched_at: datetime, new_attem
     elif not attempt_id:
         attempt_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:session:{launch.session}"))
     record["session"] = {
-        "id": launch.session, "launchedAt": format_timestamp(launched_at), "mode": vocab.LESSON_MODES[launch.launch_mode],
-        "entry": entry, "attempt": attempt_id, "sequence": 0, "initializedAt": None, "finished": False,
-        "verbs": [], "interactions": {}, "objectives": {o["id"]: objective_key(o) for o in attempt["objectives"]},
+        "id": launch.session,
+        "launchedAt": format_timestamp(launched_at),
+        "mode": vocab.LESSON_MODES[launch.launch_mode],
+        "entry": entry,
+        "attempt": attempt_id,
+        "sequence": 0,
+        "initializedAt": None,
+        "finished": False,
+        "verbs": [],
+        "interactions": {},
+        "objectives": {o["id"]: objective_key(o) for o in attempt["objectives"]},
         "comments": attempt["comments"],
     }
     return record
@@ -170,9 +196,15 @@ def initial_cmi(record: dict, launch: Launch, sco: dict) -> dict:
     score = {k: v for k, v in attempt["score"].items() if v}
     if score:
         core["score"] = score
-    student_data = {key: sco[name] for key, name in (
-        ("mastery_score", "masteryScoreScorm"), ("max_time_allowed", "maxTimeAllowed"),
-        ("time_limit_action", "timeLimitAction")) if sco.get(name)}
+    student_data = {
+        key: sco[name]
+        for key, name in (
+            ("mastery_score", "masteryScoreScorm"),
+            ("max_time_allowed", "maxTimeAllowed"),
+            ("time_limit_action", "timeLimitAction"),
+        )
+        if sco.get(name)
+    }
     data = {
         "core": core,
         "suspend_data": attempt["suspendData"] if shown else "",
@@ -183,8 +215,11 @@ def initial_cmi(record: dict, launch: Launch, sco: dict) -> dict:
     }
     if shown and attempt["objectives"]:
         data["objectives"] = {
-            str(n): {"id": o["id"], **({"status": o["status"]} if o["status"] else {}),
-                     **({"score": {k: v for k, v in o["score"].items() if v}} if any(o["score"].values()) else {})}
+            str(n): {
+                "id": o["id"],
+                **({"status": o["status"]} if o["status"] else {}),
+                **({"score": {k: v for k, v in o["score"].items() if v}} if any(o["score"].values()) else {}),
+            }
             for n, o in enumerate(attempt["objectives"])
         }
     return data
@@ -212,8 +247,9 @@ def is_completed(attempt: dict) -> bool:
     return attempt.get("completed", attempt["lessonStatus"] in COMPLETIONS)
 
 
-def commit_outcomes(attempt: dict, snapshot: Snapshot, statuses: tuple[str, ...], launch: Launch,
-                    finishing: bool) -> Outcomes:
+def commit_outcomes(
+    attempt: dict, snapshot: Snapshot, statuses: tuple[str, ...], launch: Launch, finishing: bool
+) -> Outcomes:
     """Completion and success of a Normal commit, as two facts (SCORM 1.2 RTE 3.4.4).
 
     At LMSFinish with no status set, the LMS sets completed, then judges a raw score against the
@@ -243,11 +279,19 @@ def needs_facts(record: dict, launch: Launch, commit: Commit[Snapshot]) -> bool:
         return False
     attempt = record["attempt"]
     found = commit_outcomes(attempt, snapshot, commit.statuses, launch, commit.event == "finish")
-    return (found.completed and not is_completed(attempt)) or any(j != attempt["lessonStatus"] for j in found.judgements)
+    return (found.completed and not is_completed(attempt)) or any(
+        j != attempt["lessonStatus"] for j in found.judgements
+    )
 
 
-def apply_commit(record: dict, launch: Launch, commit: Commit[SnapshotT], now: datetime, facts: Facts,
-                 model: Model[SnapshotT] | None = None) -> tuple[dict, list[dict]]:
+def apply_commit(
+    record: dict,
+    launch: Launch,
+    commit: Commit[SnapshotT],
+    now: datetime,
+    facts: Facts,
+    model: Model[SnapshotT] | None = None,
+) -> tuple[dict, list[dict]]:
     """The record after `commit` (of the current session) and the statements it makes.
 
     The temporal model (initialized, resumed, suspended, terminated, durations, resuming a
@@ -291,8 +335,16 @@ def apply_commit(record: dict, launch: Launch, commit: Commit[SnapshotT], now: d
     return record, statements
 
 
-def record_attempt(attempt: dict, session: dict, commit: Commit[Snapshot], snapshot: Snapshot, launch: Launch,
-                   build: StatementBuilder, duration: timedelta, facts: Facts) -> list[dict]:
+def record_attempt(
+    attempt: dict,
+    session: dict,
+    commit: Commit[Snapshot],
+    snapshot: Snapshot,
+    launch: Launch,
+    build: StatementBuilder,
+    duration: timedelta,
+    facts: Facts,
+) -> list[dict]:
     """What a Normal commit says of the attempt; `snapshot` is the commit's (it has one)."""
     found = commit_outcomes(attempt, snapshot, commit.statuses, launch, commit.event == "finish")
     statements = []
@@ -310,10 +362,14 @@ def record_attempt(attempt: dict, session: dict, commit: Commit[Snapshot], snaps
         if scored:
             statements.append(scored)
     attempt.update(
-        location=snapshot.location, suspendData=snapshot.suspend_data, exit=snapshot.exit,
-        lessonStatus=kept_status(status, found.status), completed=found.completed or is_completed(attempt),
+        location=snapshot.location,
+        suspendData=snapshot.suspend_data,
+        exit=snapshot.exit,
+        lessonStatus=kept_status(status, found.status),
+        completed=found.completed or is_completed(attempt),
         comments=snapshot.comments,
-        sessionSeconds=parse_timespan(snapshot.session_time), preferences=dict(snapshot.preferences),
+        sessionSeconds=parse_timespan(snapshot.session_time),
+        preferences=dict(snapshot.preferences),
         objectives=[o.to_json() for o in snapshot.objectives],
     )
     if snapshot.score.raw or not any(attempt["score"].values()):
@@ -321,8 +377,9 @@ def record_attempt(attempt: dict, session: dict, commit: Commit[Snapshot], snaps
     return statements
 
 
-def outcome(status: str, session: dict, scaled: float | None, build: StatementBuilder, duration: timedelta,
-            facts: Facts) -> dict:
+def outcome(
+    status: str, session: dict, scaled: float | None, build: StatementBuilder, duration: timedelta, facts: Facts
+) -> dict:
     """completed/passed/failed: cmi5 defined when the cmi5 rules allow it, else cmi5 allowed.
     Shared by both editions: the cmi5 rules are the same whatever the SCO's data model."""
     used = set(session["verbs"])
@@ -346,9 +403,17 @@ def record_experiences(session: dict, snapshot: Snapshot, build: StatementBuilde
             session["interactions"][key] = fingerprint
     if normal:
         for objective in snapshot.objectives:
-            if objective.status in vocab.OBJECTIVE_OUTCOMES and session["objectives"].get(objective.id) != objective.status:
-                statements.append(build.objective(objective.id, vocab.OBJECTIVE_OUTCOMES[objective.status],
-                                                  xapi_score(objective.score, scaled_of(objective.score))))
+            if (
+                objective.status in vocab.OBJECTIVE_OUTCOMES
+                and session["objectives"].get(objective.id) != objective.status
+            ):
+                statements.append(
+                    build.objective(
+                        objective.id,
+                        vocab.OBJECTIVE_OUTCOMES[objective.status],
+                        xapi_score(objective.score, scaled_of(objective.score)),
+                    )
+                )
             session["objectives"][objective.id] = objective.status
     if snapshot.comments and snapshot.comments != session["comments"]:
         statements.append(build.commented(snapshot.comments))
@@ -373,13 +438,24 @@ class Model(Generic[SnapshotT]):
     session_seconds: Callable[[str], float]
     needs_facts: Callable[[dict, Launch, Commit[SnapshotT]], bool]
     # attempt, session, the commit, its snapshot, launch, statement builder, duration, facts
-    record_attempt: Callable[[dict, dict, Commit[SnapshotT], SnapshotT, Launch, StatementBuilder, timedelta, Facts],
-                             list[dict]]
+    record_attempt: Callable[
+        [dict, dict, Commit[SnapshotT], SnapshotT, Launch, StatementBuilder, timedelta, Facts], list[dict]
+    ]
     record_experiences: Callable[[dict, SnapshotT, StatementBuilder, bool], list[dict]]
     # Takes note of the data model as the SCO starts with it (objectives the LMS filled in), when
     # the player sends it with the initialize request.
     baseline: Callable[[dict, SnapshotT], None] | None = None
 
 
-SCORM_12: Model[Snapshot] = Model(new_record, is_record, begin_session, initial_cmi, parse_snapshot, check_commit,
-                                  parse_timespan, needs_facts, record_attempt, record_experiences)
+SCORM_12: Model[Snapshot] = Model(
+    new_record,
+    is_record,
+    begin_session,
+    initial_cmi,
+    parse_snapshot,
+    check_commit,
+    parse_timespan,
+    needs_facts,
+    record_attempt,
+    record_experiences,
+)

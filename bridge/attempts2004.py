@@ -41,17 +41,33 @@ from bridge.statements import Launch, StatementBuilder, xapi_score
 RECORD_SCHEMA = "scorm2004_attempt.json"
 UNSET = ("", "unknown", "not attempted")
 NEW_ATTEMPT = {
-    "location": "", "suspendData": "", "exit": "", "objectives": [], "completionStatus": vocab.UNKNOWN,
-    "successStatus": vocab.UNKNOWN, "completed": False, "score": Score().to_json(), "progressMeasure": "",
-    "totalSeconds": 0.0, "comments": [],
+    "location": "",
+    "suspendData": "",
+    "exit": "",
+    "objectives": [],
+    "completionStatus": vocab.UNKNOWN,
+    "successStatus": vocab.UNKNOWN,
+    "completed": False,
+    "score": Score().to_json(),
+    "progressMeasure": "",
+    "totalSeconds": 0.0,
+    "comments": [],
 }
 
 
 def new_record() -> dict:
     return {
         "attempt": {
-            "id": None, "attempts": [], **NEW_ATTEMPT, "sessionSeconds": 0.0, "preferences": {}, "resumeNext": False,
-            "credit": "credit", "mode": "normal", "objectives": [], "comments": [],
+            "id": None,
+            "attempts": [],
+            **NEW_ATTEMPT,
+            "sessionSeconds": 0.0,
+            "preferences": {},
+            "resumeNext": False,
+            "credit": "credit",
+            "mode": "normal",
+            "objectives": [],
+            "comments": [],
         },
         "session": None,
         "outbox": [],
@@ -76,8 +92,10 @@ def begin_session(record: dict, launch: Launch, launched_at: datetime) -> dict:
 
 def learner_of(actor: dict) -> tuple[str, str]:
     account = actor.get("account") or {}
-    return (str(account.get("name") or actor.get("mbox") or "")[:4000],
-            str(actor.get("name") or account.get("name") or "")[:250])
+    return (
+        str(account.get("name") or actor.get("mbox") or "")[:4000],
+        str(actor.get("name") or account.get("name") or "")[:250],
+    )
 
 
 def initial_cmi(record: dict, launch: Launch, sco: dict) -> dict:
@@ -87,16 +105,23 @@ def initial_cmi(record: dict, launch: Launch, sco: dict) -> dict:
     shown = normal or session["entry"] == vocab.ENTRY_RESUME  # Browse/Review of an attempt not resumed starts empty
     learner_id, learner_name = learner_of(launch.actor)
     data = {
-        "learner_id": learner_id, "learner_name": learner_name,
-        "mode": session["mode"], "credit": "credit" if normal else "no-credit", "entry": session["entry"],
+        "learner_id": learner_id,
+        "learner_name": learner_name,
+        "mode": session["mode"],
+        "credit": "credit" if normal else "no-credit",
+        "entry": session["entry"],
         "location": attempt["location"] if shown else "",
         "suspend_data": attempt["suspendData"] if shown else "",
         "total_time": format_interval(attempt["totalSeconds"] + (0.0 if normal else attempt["sessionSeconds"])),
         "launch_data": sco.get("dataFromLMS") or "",
         "learner_preference": {k: v for k, v in attempt["preferences"].items() if v},
     }
-    for key, name in (("max_time_allowed", "maxTimeAllowed"), ("time_limit_action", "timeLimitAction"),
-                      ("completion_threshold", "completionThreshold"), ("scaled_passing_score", "scaledPassingScore")):
+    for key, name in (
+        ("max_time_allowed", "maxTimeAllowed"),
+        ("time_limit_action", "timeLimitAction"),
+        ("completion_threshold", "completionThreshold"),
+        ("scaled_passing_score", "scaledPassingScore"),
+    ):
         if sco.get(name):
             data[key] = sco[name]
     for key, name in (("completion_status", "completionStatus"), ("success_status", "successStatus")):
@@ -108,15 +133,18 @@ def initial_cmi(record: dict, launch: Launch, sco: dict) -> dict:
     if attempt["progressMeasure"]:
         data["progress_measure"] = attempt["progressMeasure"]
     if shown and attempt["objectives"]:
-        data["objectives"] = {str(n): {k: v for k, v in o.items() if v and k != "score"}
-                              | ({"score": {k: v for k, v in o["score"].items() if v}} if any(o["score"].values()) else {})
-                              for n, o in enumerate(attempt["objectives"])}
+        data["objectives"] = {
+            str(n): {k: v for k, v in o.items() if v and k != "score"}
+            | ({"score": {k: v for k, v in o["score"].items() if v}} if any(o["score"].values()) else {})
+            for n, o in enumerate(attempt["objectives"])
+        }
     if shown and attempt["comments"]:
         data["comments_from_learner"] = {str(n): c for n, c in enumerate(attempt["comments"])}
     return data
 
 
 # --- what a Normal commit says of the attempt ---------------------------------------------------
+
 
 def completion_of(snapshot: Snapshot, launch: Launch, ending: bool) -> str:
     """RTE 4.2.4.1: with a completion threshold, the progress measure decides (unknown without one)."""
@@ -164,12 +192,21 @@ def needs_facts(record: dict, launch: Launch, commit: Commit[Snapshot]) -> bool:
         return False
     attempt = record["attempt"]
     completion, success = outcomes(commit.snapshot, commit.event, launch)
-    return ((completion == "completed" and not attempt["completed"])
-            or (success in vocab.SUCCESS_OUTCOMES and success != attempt["successStatus"]))
+    return (completion == "completed" and not attempt["completed"]) or (
+        success in vocab.SUCCESS_OUTCOMES and success != attempt["successStatus"]
+    )
 
 
-def record_attempt(attempt: dict, session: dict, commit: Commit[Snapshot], snapshot: Snapshot, launch: Launch,
-                   build: StatementBuilder, duration: timedelta, facts: Facts) -> list[dict]:
+def record_attempt(
+    attempt: dict,
+    session: dict,
+    commit: Commit[Snapshot],
+    snapshot: Snapshot,
+    launch: Launch,
+    build: StatementBuilder,
+    duration: timedelta,
+    facts: Facts,
+) -> list[dict]:
     """What a Normal commit says of the attempt; `snapshot` is the commit's (it has one)."""
     completion, success = outcomes(snapshot, commit.event, launch)
     scaled = scaled_of(snapshot.score)
@@ -186,11 +223,16 @@ def record_attempt(attempt: dict, session: dict, commit: Commit[Snapshot], snaps
     if measure is not None and snapshot.progress_measure != attempt["progressMeasure"]:
         statements.append(build.progressed(float(measure)))
     attempt.update(
-        location=snapshot.location, suspendData=snapshot.suspend_data, exit=snapshot.exit,
-        completionStatus=completion, successStatus=success,
+        location=snapshot.location,
+        suspendData=snapshot.suspend_data,
+        exit=snapshot.exit,
+        completionStatus=completion,
+        successStatus=success,
         completed=attempt["completed"] or completion == "completed",
-        score=snapshot.score.to_json(), progressMeasure=snapshot.progress_measure,
-        sessionSeconds=parse_interval(snapshot.session_time), preferences=dict(snapshot.preferences),
+        score=snapshot.score.to_json(),
+        progressMeasure=snapshot.progress_measure,
+        sessionSeconds=parse_interval(snapshot.session_time),
+        preferences=dict(snapshot.preferences),
         objectives=[o.to_json() for o in snapshot.objectives],
         comments=[{"comment": c.comment, "location": c.location, "timestamp": c.timestamp} for c in snapshot.comments],
     )
@@ -198,6 +240,7 @@ def record_attempt(attempt: dict, session: dict, commit: Commit[Snapshot], snaps
 
 
 # --- what happened inside the SCO ------------------------------------------------------------
+
 
 def objective_iri(launch: Launch, objective: Objective) -> str:
     """A SCO's objective mapped (written) to a global objective is the course's objective."""
@@ -228,7 +271,7 @@ def record_experiences(session: dict, snapshot: Snapshot, build: StatementBuilde
     if normal:
         for objective in snapshot.objectives:
             statements += record_objective(session, objective, build.launch, build)
-    for comment in snapshot.comments[session["comments"]:]:
+    for comment in snapshot.comments[session["comments"] :]:
         statements.append(build.commented(comment.comment))
     session["comments"] = max(session["comments"], len(snapshot.comments))
     return statements
@@ -241,5 +284,16 @@ def baseline(session: dict, snapshot: Snapshot) -> None:
         session["objectives"][objective.id] = objective_key(objective.to_json())
 
 
-SCORM_2004: Model[Snapshot] = Model(new_record, is_record, begin_session, initial_cmi, parse_snapshot, check,
-                                    parse_interval, needs_facts, record_attempt, record_experiences, baseline)
+SCORM_2004: Model[Snapshot] = Model(
+    new_record,
+    is_record,
+    begin_session,
+    initial_cmi,
+    parse_snapshot,
+    check,
+    parse_interval,
+    needs_facts,
+    record_attempt,
+    record_experiences,
+    baseline,
+)

@@ -52,8 +52,18 @@ class Interaction:
         return self.student_response
 
     def fingerprint(self) -> str:
-        return "\x1f".join((self.id, self.type, self.student_response, self.result, self.latency, self.weighting,
-                            "\x1e".join(self.correct_patterns), "\x1e".join(self.objective_ids)))
+        return "\x1f".join(
+            (
+                self.id,
+                self.type,
+                self.student_response,
+                self.result,
+                self.latency,
+                self.weighting,
+                "\x1e".join(self.correct_patterns),
+                "\x1e".join(self.objective_ids),
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -131,8 +141,11 @@ def describe(error: ValidationError) -> str:
     return error.message
 
 
-def check_commit(body: object, schema: str = COMMIT_SCHEMA,
-                 codes: tuple[int, int] = (vocab.ERROR_INCORRECT_DATA_TYPE, vocab.ERROR_GENERAL)) -> None:
+def check_commit(
+    body: object,
+    schema: str = COMMIT_SCHEMA,
+    codes: tuple[int, int] = (vocab.ERROR_INCORRECT_DATA_TYPE, vocab.ERROR_GENERAL),
+) -> None:
     """The commit against its schema (SCORM 1.2's by default); the first problem, by element, is raised.
 
     Problems inside the data model carry the first of `codes` (SCORM 1.2: 405, incorrect data
@@ -177,9 +190,13 @@ def parse_snapshot(cmi: object) -> Snapshot:
     core, preferences = node(cmi, "core"), node(cmi, "student_preference")
     interactions = tuple(
         Interaction(
-            index=index, id=value(row, "id"), type=value(row, "type"),
-            student_response=value(row, "student_response"), result=value(row, "result"),
-            latency=value(row, "latency"), weighting=value(row, "weighting"),
+            index=index,
+            id=value(row, "id"),
+            type=value(row, "type"),
+            student_response=value(row, "student_response"),
+            result=value(row, "result"),
+            latency=value(row, "latency"),
+            weighting=value(row, "weighting"),
             correct_patterns=tuple(value(p, "pattern") for _, p in rows(row, "correct_responses")),
             objective_ids=tuple(value(o, "id") for _, o in rows(row, "objectives")),
         )
@@ -187,12 +204,18 @@ def parse_snapshot(cmi: object) -> Snapshot:
     )
     objectives = tuple(
         Objective(id=value(row, "id"), status=value(row, "status"), score=score_of(row))
-        for _, row in rows(cmi, "objectives") if value(row, "id")
+        for _, row in rows(cmi, "objectives")
+        if value(row, "id")
     )
     return Snapshot(
-        location=value(core, "lesson_location"), suspend_data=value(cmi, "suspend_data"),
-        lesson_status=value(core, "lesson_status"), exit=value(core, "exit"),
-        session_time=value(core, "session_time"), score=score_of(core), comments=value(cmi, "comments"),
+        location=value(core, "lesson_location"),
+        suspend_data=value(cmi, "suspend_data"),
+        lesson_status=value(core, "lesson_status"),
+        exit=value(core, "exit"),
+        session_time=value(core, "session_time"),
+        score=score_of(core),
+        comments=value(cmi, "comments"),
         preferences={key: value(preferences, key) for key in ("audio", "language", "speed", "text")},
-        interactions=interactions, objectives=objectives,
+        interactions=interactions,
+        objectives=objectives,
     )

@@ -52,8 +52,19 @@ class Interaction:
         return self.learner_response
 
     def fingerprint(self) -> str:
-        return "\x1f".join((self.id, self.type, self.learner_response, self.result, self.latency, self.weighting,
-                            self.description, "\x1e".join(self.correct_patterns), "\x1e".join(self.objective_ids)))
+        return "\x1f".join(
+            (
+                self.id,
+                self.type,
+                self.learner_response,
+                self.result,
+                self.latency,
+                self.weighting,
+                self.description,
+                "\x1e".join(self.correct_patterns),
+                "\x1e".join(self.objective_ids),
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -66,9 +77,14 @@ class Objective:
     score: Score = field(default_factory=Score)
 
     def to_json(self) -> dict:
-        return {"id": self.id, "success_status": self.success_status, "completion_status": self.completion_status,
-                "progress_measure": self.progress_measure, "description": self.description,
-                "score": self.score.to_json()}
+        return {
+            "id": self.id,
+            "success_status": self.success_status,
+            "completion_status": self.completion_status,
+            "progress_measure": self.progress_measure,
+            "description": self.description,
+            "score": self.score.to_json(),
+        }
 
 
 @dataclass(frozen=True)
@@ -141,8 +157,13 @@ def parse_snapshot(cmi: object) -> Snapshot:
     preferences = node(cmi, "learner_preference")
     interactions = tuple(
         Interaction(
-            index=index, id=value(row, "id"), type=value(row, "type"), learner_response=value(row, "learner_response"),
-            result=value(row, "result"), latency=value(row, "latency"), weighting=value(row, "weighting"),
+            index=index,
+            id=value(row, "id"),
+            type=value(row, "type"),
+            learner_response=value(row, "learner_response"),
+            result=value(row, "result"),
+            latency=value(row, "latency"),
+            weighting=value(row, "weighting"),
             description=value(row, "description"),
             correct_patterns=tuple(value(p, "pattern") for _, p in rows(row, "correct_responses")),
             objective_ids=tuple(value(o, "id") for _, o in rows(row, "objectives")),
@@ -150,18 +171,33 @@ def parse_snapshot(cmi: object) -> Snapshot:
         for index, row in rows(cmi, "interactions")
     )
     objectives = tuple(
-        Objective(id=value(row, "id"), success_status=value(row, "success_status"),
-                  completion_status=value(row, "completion_status"), progress_measure=value(row, "progress_measure"),
-                  description=value(row, "description"), score=score_of(row))
-        for _, row in rows(cmi, "objectives") if value(row, "id")
+        Objective(
+            id=value(row, "id"),
+            success_status=value(row, "success_status"),
+            completion_status=value(row, "completion_status"),
+            progress_measure=value(row, "progress_measure"),
+            description=value(row, "description"),
+            score=score_of(row),
+        )
+        for _, row in rows(cmi, "objectives")
+        if value(row, "id")
     )
-    comments = tuple(Comment(value(row, "comment"), value(row, "location"), value(row, "timestamp"))
-                     for _, row in rows(cmi, "comments_from_learner") if value(row, "comment"))
+    comments = tuple(
+        Comment(value(row, "comment"), value(row, "location"), value(row, "timestamp"))
+        for _, row in rows(cmi, "comments_from_learner")
+        if value(row, "comment")
+    )
     return Snapshot(
-        location=value(cmi, "location"), suspend_data=value(cmi, "suspend_data"),
-        completion_status=value(cmi, "completion_status"), success_status=value(cmi, "success_status"),
-        exit=value(cmi, "exit"), session_time=value(cmi, "session_time"),
-        progress_measure=value(cmi, "progress_measure"), score=score_of(cmi), comments=comments,
+        location=value(cmi, "location"),
+        suspend_data=value(cmi, "suspend_data"),
+        completion_status=value(cmi, "completion_status"),
+        success_status=value(cmi, "success_status"),
+        exit=value(cmi, "exit"),
+        session_time=value(cmi, "session_time"),
+        progress_measure=value(cmi, "progress_measure"),
+        score=score_of(cmi),
+        comments=comments,
         preferences={key: value(preferences, key) for key in PREFERENCES},
-        interactions=interactions, objectives=objectives,
+        interactions=interactions,
+        objectives=objectives,
     )

@@ -17,10 +17,10 @@ SCORM_2004_MARKERS = ("adlcp_v1p3", "imsss", "adlseq", "adlnav")
 
 @dataclass(frozen=True)
 class Edition:
-    key: str                    # stored in the package document
-    name: str                   # for people
-    runtime_file: str           # the scorm-again build the player loads (from node_modules/scorm-again)
-    player_page: str            # the player's page, in bridge/
+    key: str  # stored in the package document
+    name: str  # for people
+    runtime_file: str  # the scorm-again build the player loads (from node_modules/scorm-again)
+    player_page: str  # the player's page, in bridge/
     # SCORM 2004 3rd and 4th Edition write adlcp:completionThreshold as a value (2nd, 3rd) or as
     # attributes completedByMeasure / minProgressMeasure / progressWeight (4th).
     threshold_attributes: bool = False
@@ -36,8 +36,14 @@ class Edition:
 SCORM_12 = Edition("1.2", "SCORM 1.2", "dist/scorm12.min.js", "player.html")
 SCORM_2004_2ND = Edition("2004-2nd", "SCORM 2004 2nd Edition", "dist/scorm2004.min.js", "player2004.html")
 SCORM_2004_3RD = Edition("2004-3rd", "SCORM 2004 3rd Edition", "dist/scorm2004.min.js", "player2004.html")
-SCORM_2004_4TH = Edition("2004-4th", "SCORM 2004 4th Edition", "dist/scorm2004.min.js", "player2004.html",
-                         threshold_attributes=True, fourth_edition_features=True)
+SCORM_2004_4TH = Edition(
+    "2004-4th",
+    "SCORM 2004 4th Edition",
+    "dist/scorm2004.min.js",
+    "player2004.html",
+    threshold_attributes=True,
+    fourth_edition_features=True,
+)
 EDITIONS = {e.key: e for e in (SCORM_12, SCORM_2004_2ND, SCORM_2004_3RD, SCORM_2004_4TH)}
 
 # <schemaversion> as the ADL CAM books give it, lower case and without spaces; real packages
@@ -53,6 +59,8 @@ SCHEMA_VERSIONS = {
     "20044thedition": SCORM_2004_4TH,
     "2004fourthedition": SCORM_2004_4TH,
 }
+
+
 def edition_of_version(version: str) -> Edition | None:
     """The edition a <schemaversion> names, if it names one ('2004 3rd Edition', 'CAM 1.3', ...)."""
     key = "".join(version.lower().split()).replace("scorm", "")
@@ -76,8 +84,10 @@ def detect_edition(root: ET.Element, version: str, warnings: list[str]) -> Editi
     `adlcp:scormType` alone: SCORM 1.2 manifests spell it that way too)."""
     named = edition_of_version(version) if version else None
     if named is SCORM_12 and uses_2004_namespaces(root):
-        warnings.append(f"metadata/schemaversion says {version!r} but the manifest uses SCORM 2004 namespaces; "
-                        "it is read as SCORM 2004")
+        warnings.append(
+            f"metadata/schemaversion says {version!r} but the manifest uses SCORM 2004 namespaces; "
+            "it is read as SCORM 2004"
+        )
         named = None
     elif named is not None:
         return named
@@ -86,8 +96,10 @@ def detect_edition(root: ET.Element, version: str, warnings: list[str]) -> Editi
             warnings.append(f"metadata/schemaversion {version!r} names no SCORM edition; it is read as SCORM 1.2")
         return SCORM_12
     guessed = SCORM_2004_4TH if has_fourth_edition_signs(root) else SCORM_2004_3RD
-    warnings.append(f"metadata/schemaversion {'is missing' if not version else repr(version) + ' names no edition'}; "
-                    f"the manifest is read as {guessed.name}")
+    warnings.append(
+        f"metadata/schemaversion {'is missing' if not version else repr(version) + ' names no edition'}; "
+        f"the manifest is read as {guessed.name}"
+    )
     return guessed
 
 
@@ -100,6 +112,8 @@ def has_fourth_edition_signs(root: ET.Element) -> bool:
         namespace, _, name = element.tag[1:].partition("}") if element.tag.startswith("{") else ("", "", element.tag)
         if ("adlcp" in namespace and name in ("data", "map")) or ("adlseq" in namespace and name == "objectives"):
             return True
-        if any(key.rsplit("}", 1)[-1].lower() in ("completedbymeasure", "minprogressmeasure") for key in element.attrib):
+        if any(
+            key.rsplit("}", 1)[-1].lower() in ("completedbymeasure", "minprogressmeasure") for key in element.attrib
+        ):
             return True
     return False

@@ -66,16 +66,22 @@ async def require_admin(request: web.Request) -> None:
 
 # --- LMS-facing -------------------------------------------------------------------------------
 
+
 async def post_package(request: web.Request) -> web.Response:
     await require_admin(request)
     base = base_url(request)
     with await spool_limited(request) as upload:
         package = await packages.import_package(
-            database(request), upload, request.content_type, request.app[cmi5_settings_key].package_limits,
-            base, content_url(request) or base,
+            database(request),
+            upload,
+            request.content_type,
+            request.app[cmi5_settings_key].package_limits,
+            base,
+            content_url(request) or base,
         )
-    return json_response(packages.render_package(package), status=201,
-                         headers={"Location": f"/scorm/packages/{package['_id']}"})
+    return json_response(
+        packages.render_package(package), status=201, headers={"Location": f"/scorm/packages/{package['_id']}"}
+    )
 
 
 async def get_packages(request: web.Request) -> web.Response:
@@ -92,34 +98,49 @@ async def get_package(request: web.Request) -> web.Response:
 
 # --- the learner's browser --------------------------------------------------------------------
 
+
 async def get_player(request: web.Request) -> web.Response:
     require_content_origin(request)
     edition = await packages.get_edition(database(request), request.match_info["package"], request.match_info["sco"])
     player.runtime_path(EDITIONS[edition].runtime_file)
-    return web.Response(body=player.player_page(edition), content_type="text/html", charset="utf-8",
-                        headers={**CONTENT_HEADERS, **NO_STORE})
+    return web.Response(
+        body=player.player_page(edition),
+        content_type="text/html",
+        charset="utf-8",
+        headers={**CONTENT_HEADERS, **NO_STORE},
+    )
 
 
 async def get_static(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     if name in player.RUNTIMES:
-        return web.Response(body=player.runtime_path(player.RUNTIMES[name]).read_bytes(), content_type="text/javascript",
-                            charset="utf-8", headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "max-age=3600"})
+        return web.Response(
+            body=player.runtime_path(player.RUNTIMES[name]).read_bytes(),
+            content_type="text/javascript",
+            charset="utf-8",
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "max-age=3600"},
+        )
     body = player.player_file(name)
     if body is None:
         raise NotFound(f"no file {name}")
     content_type = "text/css" if name.endswith(".css") else "text/javascript"
-    return web.Response(body=body, content_type=content_type, charset="utf-8",
-                        headers={"X-Content-Type-Options": "nosniff", **NO_STORE})
+    return web.Response(
+        body=body, content_type=content_type, charset="utf-8", headers={"X-Content-Type-Options": "nosniff", **NO_STORE}
+    )
 
 
 async def get_content(request: web.Request) -> web.StreamResponse:
     require_content_origin(request)
     stream, content_type = await packages.open_package_file(
-        database(request), request.match_info["package"], request.match_info["path"])
-    response = web.StreamResponse(headers={
-        **CONTENT_HEADERS, "Content-Type": content_type, "Cache-Control": "public, max-age=3600",
-    })
+        database(request), request.match_info["package"], request.match_info["path"]
+    )
+    response = web.StreamResponse(
+        headers={
+            **CONTENT_HEADERS,
+            "Content-Type": content_type,
+            "Cache-Control": "public, max-age=3600",
+        }
+    )
     response.content_length = stream.length
     await response.prepare(request)
     if request.method != "HEAD":
@@ -130,6 +151,7 @@ async def get_content(request: web.Request) -> web.StreamResponse:
 
 
 # --- run-time (launch token) ------------------------------------------------------------------
+
 
 async def runtime_of(request: web.Request) -> tuple[runtime.Runtime, object]:
     """The body (JSON, sent as text/plain by beacons) and the run-time of its token.
@@ -149,8 +171,9 @@ async def runtime_of(request: web.Request) -> tuple[runtime.Runtime, object]:
 
 async def post_start(request: web.Request) -> web.Response:
     found, _ = await runtime_of(request)
-    return json_response(await sequencing.start_player(found, content_url(request) or base_url(request)),
-                         headers=NO_STORE)
+    return json_response(
+        await sequencing.start_player(found, content_url(request) or base_url(request)), headers=NO_STORE
+    )
 
 
 async def post_commit(request: web.Request) -> web.Response:
@@ -167,7 +190,7 @@ def lms_base(request: web.Request, body: object) -> str:
     if isinstance(endpoint, str):
         parts = urlsplit(endpoint)
         if parts.scheme in ("http", "https") and parts.netloc and parts.path.rstrip("/").endswith("/xapi"):
-            return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')[:-len('/xapi')]}"
+            return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')[: -len('/xapi')]}"
     return base_url(request)
 
 

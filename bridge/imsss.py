@@ -22,19 +22,41 @@ from decimal import Decimal, InvalidOperation
 from bridge.errors import InvalidPackage
 
 # Condition, action and control vocabularies of IMS SS as SCORM 2004 profiles them.
-RULE_CONDITIONS = ("satisfied", "objectiveStatusKnown", "objectiveMeasureKnown", "objectiveMeasureGreaterThan",
-                   "objectiveMeasureLessThan", "completed", "activityProgressKnown", "attempted",
-                   "attemptLimitExceeded", "timeLimitExceeded", "outsideAvailableTimeRange", "always")
+RULE_CONDITIONS = (
+    "satisfied",
+    "objectiveStatusKnown",
+    "objectiveMeasureKnown",
+    "objectiveMeasureGreaterThan",
+    "objectiveMeasureLessThan",
+    "completed",
+    "activityProgressKnown",
+    "attempted",
+    "attemptLimitExceeded",
+    "timeLimitExceeded",
+    "outsideAvailableTimeRange",
+    "always",
+)
 RULE_ACTIONS = {
     "preConditionRule": ("skip", "disabled", "hiddenFromChoice", "stopForwardTraversal"),
     "exitConditionRule": ("exit",),
     "postConditionRule": ("exitParent", "exitAll", "retry", "retryAll", "continue", "previous"),
 }
-RULE_LISTS = {"preConditionRule": "preConditionRules", "exitConditionRule": "exitConditionRules",
-              "postConditionRule": "postConditionRules"}
-ROLLUP_CONDITIONS = ("satisfied", "objectiveStatusKnown", "objectiveMeasureKnown", "completed",
-                     "activityProgressKnown", "attempted", "attemptLimitExceeded", "timeLimitExceeded",
-                     "outsideAvailableTimeRange")
+RULE_LISTS = {
+    "preConditionRule": "preConditionRules",
+    "exitConditionRule": "exitConditionRules",
+    "postConditionRule": "postConditionRules",
+}
+ROLLUP_CONDITIONS = (
+    "satisfied",
+    "objectiveStatusKnown",
+    "objectiveMeasureKnown",
+    "completed",
+    "activityProgressKnown",
+    "attempted",
+    "attemptLimitExceeded",
+    "timeLimitExceeded",
+    "outsideAvailableTimeRange",
+)
 # scorm-again names one rollup condition differently from the binding.
 ENGINE_ROLLUP_CONDITIONS = {"activityProgressKnown": "progressKnown"}
 ROLLUP_ACTIONS = ("satisfied", "notSatisfied", "completed", "incomplete")
@@ -44,11 +66,27 @@ OPERATORS = ("not", "noOp")
 TIMINGS = ("never", "once", "onEachNewAttempt")
 CONSIDERATIONS = ("always", "ifAttempted", "ifNotSkipped", "ifNotSuspended")
 HIDE_LMS_UI = ("previous", "continue", "exit", "exitAll", "abandon", "abandonAll", "suspendAll")
-CONTROL_MODE = ("choice", "choiceExit", "flow", "forwardOnly", "useCurrentAttemptObjectiveInfo",
-                "useCurrentAttemptProgressInfo")
+CONTROL_MODE = (
+    "choice",
+    "choiceExit",
+    "flow",
+    "forwardOnly",
+    "useCurrentAttemptObjectiveInfo",
+    "useCurrentAttemptProgressInfo",
+)
 MAP_FLAGS = ("readSatisfiedStatus", "readNormalizedMeasure", "writeSatisfiedStatus", "writeNormalizedMeasure")
-ADL_MAP_FLAGS = ("readRawScore", "readMinScore", "readMaxScore", "readCompletionStatus", "readProgressMeasure",
-                 "writeRawScore", "writeMinScore", "writeMaxScore", "writeCompletionStatus", "writeProgressMeasure")
+ADL_MAP_FLAGS = (
+    "readRawScore",
+    "readMinScore",
+    "readMaxScore",
+    "readCompletionStatus",
+    "readProgressMeasure",
+    "writeRawScore",
+    "writeMinScore",
+    "writeMaxScore",
+    "writeCompletionStatus",
+    "writeProgressMeasure",
+)
 DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+D)?(T(?!$)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 TRUE, FALSE = ("true", "1"), ("false", "0")
 
@@ -71,7 +109,7 @@ class Effective:
 
 @dataclass
 class Sequencing:
-    settings: dict                  # scorm-again ActivitySettings, without id/title/children
+    settings: dict  # scorm-again ActivitySettings, without id/title/children
     effective: Effective
 
 
@@ -211,14 +249,18 @@ class SequencingReader:
                 conditions = []
                 combination = None
                 if conditions_element is not None:
-                    combination = self.token(conditions_element, "conditionCombination", f"{rule_path}/ruleConditions",
-                                             COMBINATIONS)
+                    combination = self.token(
+                        conditions_element, "conditionCombination", f"{rule_path}/ruleConditions", COMBINATIONS
+                    )
                     for index, condition in enumerate(children(conditions_element, "ruleCondition"), 1):
-                        conditions.append(self.condition(condition, f"{rule_path}/ruleConditions/ruleCondition[{index}]"))
+                        conditions.append(
+                            self.condition(condition, f"{rule_path}/ruleConditions/ruleCondition[{index}]")
+                        )
                 if not conditions:
                     raise InvalidPackage(rule_path, "the rule has no <ruleCondition>")
                 found.setdefault(RULE_LISTS[kind], []).append(
-                    {"action": action, "conditionCombination": combination or "all", "conditions": conditions})
+                    {"action": action, "conditionCombination": combination or "all", "conditions": conditions}
+                )
         return found
 
     def condition(self, element: ET.Element, path: str) -> dict:
@@ -230,8 +272,9 @@ class SequencingReader:
         reference = self.value(element, "referencedObjective")
         if reference:
             found["referencedObjective"] = reference
-        threshold = self.decimal(self.value(element, "measureThreshold"), f"{path}/@measureThreshold",
-                                 Decimal(-1), Decimal(1))
+        threshold = self.decimal(
+            self.value(element, "measureThreshold"), f"{path}/@measureThreshold", Decimal(-1), Decimal(1)
+        )
         if threshold is not None:
             found["parameters"] = {"threshold": float(threshold)}
         return found
@@ -243,8 +286,9 @@ class SequencingReader:
         duration = self.value(element, "attemptAbsoluteDurationLimit")
         if duration:
             if not DURATION.match(duration):
-                raise InvalidPackage(f"{path}/@attemptAbsoluteDurationLimit",
-                                     f"{duration!r} must be an ISO 8601 duration (PT1H30M)")
+                raise InvalidPackage(
+                    f"{path}/@attemptAbsoluteDurationLimit", f"{duration!r} must be an ISO 8601 duration (PT1H30M)"
+                )
             # Given to the SCO (cmi.max_time_allowed), not to the engine: scorm-again 3.4.3 reads an
             # activity's elapsed attempt time from this very limit (`Activity.attemptAbsoluteDuration`
             # returns `attemptAbsoluteDurationLimit`), so its delivery check would find every such
@@ -258,8 +302,9 @@ class SequencingReader:
                 controls[name] = flag
         effective.rollup_objective_satisfied = controls.get("rollupObjectiveSatisfied", True)
         effective.rollup_progress_completion = controls.get("rollupProgressCompletion", True)
-        weight = self.decimal(self.value(element, "objectiveMeasureWeight"), f"{path}/@objectiveMeasureWeight",
-                              Decimal(0), Decimal(1))
+        weight = self.decimal(
+            self.value(element, "objectiveMeasureWeight"), f"{path}/@objectiveMeasureWeight", Decimal(0), Decimal(1)
+        )
         if weight is not None:
             controls["objectiveMeasureWeight"] = float(weight)
         rules = []
@@ -272,15 +317,21 @@ class SequencingReader:
                 "action": self.token(action_element, "action", f"{rule_path}/rollupAction", ROLLUP_ACTIONS),
                 "consideration": self.token(rule, "childActivitySet", rule_path, CHILD_ACTIVITY_SETS) or "all",
                 "minimumCount": self.integer(rule, "minimumCount", rule_path) or 0,
-                "minimumPercent": float(self.decimal(self.value(rule, "minimumPercent"), f"{rule_path}/@minimumPercent",
-                                                     Decimal(0), Decimal(1)) or 0),
+                "minimumPercent": float(
+                    self.decimal(
+                        self.value(rule, "minimumPercent"), f"{rule_path}/@minimumPercent", Decimal(0), Decimal(1)
+                    )
+                    or 0
+                ),
                 "conditionCombination": "any",
                 "conditions": [],
             }
             conditions = child(rule, "rollupConditions")
             if conditions is not None:
-                found["conditionCombination"] = self.token(conditions, "conditionCombination",
-                                                           f"{rule_path}/rollupConditions", COMBINATIONS) or "any"
+                found["conditionCombination"] = (
+                    self.token(conditions, "conditionCombination", f"{rule_path}/rollupConditions", COMBINATIONS)
+                    or "any"
+                )
                 for index, condition in enumerate(children(conditions, "rollupCondition"), 1):
                     condition_path = f"{rule_path}/rollupConditions/rollupCondition[{index}]"
                     condition_name = self.token(condition, "condition", condition_path, ROLLUP_CONDITIONS)
@@ -334,8 +385,10 @@ class SequencingReader:
             settings["primaryObjective"] = found
             effective.satisfied_by_measure = found.get("satisfiedByMeasure", False)
             effective.min_normalized_measure = Decimal(str(found.get("minNormalizedMeasure", 1)))
-        others = [self.objective(o, f"{path}/objective[{i}]", False, identifier)
-                  for i, o in enumerate(children(element, "objective"), 1)]
+        others = [
+            self.objective(o, f"{path}/objective[{i}]", False, identifier)
+            for i, o in enumerate(children(element, "objective"), 1)
+        ]
         if others:
             settings["objectives"] = others
         for objective in [settings.get("primaryObjective"), *others]:
@@ -354,7 +407,9 @@ class SequencingReader:
             objective_path = f"{path}/objective[{position}]"
             objective_id = self.value(objective, "objectiveID")
             if not objective_id or objective_id not in by_id:
-                raise InvalidPackage(objective_path, f"objectiveID {objective_id!r} names no objective of <imsss:objectives>")
+                raise InvalidPackage(
+                    objective_path, f"objectiveID {objective_id!r} names no objective of <imsss:objectives>"
+                )
             target_of = by_id[objective_id]
             for index, info in enumerate(children(objective, "mapInfo"), 1):
                 info_path = f"{objective_path}/mapInfo[{index}]"
@@ -399,7 +454,12 @@ class SequencingReader:
 
     def considerations(self, element: ET.Element, path: str) -> dict:
         found: dict = {}
-        for name in ("requiredForSatisfied", "requiredForNotSatisfied", "requiredForCompleted", "requiredForIncomplete"):
+        for name in (
+            "requiredForSatisfied",
+            "requiredForNotSatisfied",
+            "requiredForCompleted",
+            "requiredForIncomplete",
+        ):
             value = self.token(element, name, path, CONSIDERATIONS)
             if value is not None:
                 found[name] = value
@@ -418,8 +478,10 @@ def hide_lms_ui(item: ET.Element, path: str) -> list[str]:
                 value = "".join(element.itertext()).strip()
                 match = next((h for h in HIDE_LMS_UI if h.lower() == value.lower()), None)
                 if match is None:
-                    raise InvalidPackage(f"{path}/presentation/navigationInterface/hideLMSUI[{position}]",
-                                         f"{value!r} must be one of {', '.join(HIDE_LMS_UI)}")
+                    raise InvalidPackage(
+                        f"{path}/presentation/navigationInterface/hideLMSUI[{position}]",
+                        f"{value!r} must be one of {', '.join(HIDE_LMS_UI)}",
+                    )
                 if match not in hidden:
                     hidden.append(match)
     return hidden

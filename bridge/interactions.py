@@ -28,11 +28,11 @@ TRUE_FALSE = {"t": "true", "1": "true", "true": "true", "f": "false", "0": "fals
 
 @dataclass(frozen=True)
 class Notation:
-    items: str                              # between the members of a set
-    pair: str                               # between the two sides of a matching pair
-    converted: bool                         # responses and patterns need SCORM 1.2 -> xAPI conversion
-    success: dict[str, bool]                # cmi.interactions.n.result -> result.success
-    seconds: Callable[[str], float]         # cmi.interactions.n.latency in seconds
+    items: str  # between the members of a set
+    pair: str  # between the two sides of a matching pair
+    converted: bool  # responses and patterns need SCORM 1.2 -> xAPI conversion
+    success: dict[str, bool]  # cmi.interactions.n.result -> result.success
+    seconds: Callable[[str], float]  # cmi.interactions.n.latency in seconds
 
 
 SCORM_12 = Notation(",", ".", True, {"correct": True, "wrong": False}, parse_timespan)
@@ -79,7 +79,7 @@ def component(ids: list[str]) -> list[dict]:
 def language_map(text: str) -> dict:
     """A SCORM 2004 localized string (`{lang=de}Text`, or just text) as an xAPI language map."""
     if text.startswith("{lang=") and "}" in text:
-        tag, _, rest = text[len("{lang="):].partition("}")
+        tag, _, rest = text[len("{lang=") :].partition("}")
         if tag.strip():
             return {tag.strip(): rest}
     return {"und": text}

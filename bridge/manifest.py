@@ -46,19 +46,19 @@ class Sco:
     """A launchable item: an item of the organization whose resource has an href."""
 
     index: int
-    identifier: str                 # the item's identifier
-    resource: str                   # the resource's identifier
+    identifier: str  # the item's identifier
+    resource: str  # the resource's identifier
     title: str
-    scorm_type: str                 # "sco" or "asset"
-    launch: str                     # package-relative url of the launch file, parameters included
-    file: str                       # package path of the launch file
+    scorm_type: str  # "sco" or "asset"
+    launch: str  # package-relative url of the launch file, parameters included
+    file: str  # package path of the launch file
     mastery_score: Decimal | None = None
     data_from_lms: str = ""
     max_time_allowed: str = ""
     time_limit_action: str = ""
     prerequisites: str = ""
     # SCORM 2004 (bridge.manifest2004)
-    move_on: str = ""               # the AU's cmi5 moveOn; empty for SCORM 1.2, whose rule is bridge.course's
+    move_on: str = ""  # the AU's cmi5 moveOn; empty for SCORM 1.2, whose rule is bridge.course's
     scaled_passing_score: Decimal | None = None
     completion_threshold: Decimal | None = None
     completion_set_by_content: bool = False
@@ -77,10 +77,10 @@ class Item:
 @dataclass
 class Manifest:
     identifier: str
-    title: str                      # the default organization's title
-    organization: str               # its identifier
+    title: str  # the default organization's title
+    organization: str  # its identifier
     items: list[Item]
-    scos: list[Sco]                 # launchable items, in organization order
+    scos: list[Sco]  # launchable items, in organization order
     warnings: list[str] = field(default_factory=list)  # what was read leniently, and how
     edition: str = editions.SCORM_12.key
     activity_tree: dict | None = None  # SCORM 2004: scorm-again's sequencing settings (bridge.imsss)
@@ -125,14 +125,14 @@ def parse_safely(data: bytes) -> ET.Element:
         return SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as error:
         raise InvalidPackage(
-            vocab.MANIFEST_FILE, f"entity declarations and external references are not allowed "
-                                 f"({error.__class__.__name__})"
+            vocab.MANIFEST_FILE,
+            f"entity declarations and external references are not allowed ({error.__class__.__name__})",
         ) from None
 
 
 def trim_prolog(data: bytes) -> bytes:
     """Without a UTF-8 byte order mark and blank lines before the XML declaration (both common)."""
-    trimmed = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
+    trimmed = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
     return trimmed.lstrip() if trimmed.lstrip().startswith(b"<?xml") else trimmed
 
 
@@ -266,8 +266,9 @@ class ManifestReader:
         if same is not None:
             self.warnings.append(f"organizations: default {default!r} names organization {same!r} in another case")
             return found[identifiers.index(same)], identifiers.index(same) + 1
-        self.warnings.append(f"organizations: default {default!r} names no organization; the first one, "
-                             f"{identifiers[0]!r}, is played")
+        self.warnings.append(
+            f"organizations: default {default!r} names no organization; the first one, {identifiers[0]!r}, is played"
+        )
         return found[0], 1
 
     def read_resources(self, root: ET.Element) -> None:
@@ -319,8 +320,11 @@ class ManifestReader:
         taken when it is the only one (packages made on Windows), and the url then names it."""
         file = package_file(url)
         if file is None:
-            raise InvalidPackage(path, f"launch url {url!r} must be a relative path inside the package "
-                                       "(a SCO is served with the player to reach its API)")
+            raise InvalidPackage(
+                path,
+                f"launch url {url!r} must be a relative path inside the package "
+                "(a SCO is served with the player to reach its API)",
+            )
         if file in self.files:
             return file, url
         same = self.files_by_case.get(file.lower(), [])
@@ -329,7 +333,8 @@ class ManifestReader:
         self.warnings.append(f"{path}: launch file {file!r} is {same[0]!r} in the zip")
         parts = urlsplit(url)
         return same[0], quote(same[0]) + (f"?{parts.query}" if parts.query else "") + (
-            f"#{parts.fragment}" if parts.fragment else "")
+            f"#{parts.fragment}" if parts.fragment else ""
+        )
 
     def read_sco(self, element: ET.Element, path: str, identifier: str, title: str, reference: str) -> Sco | None:
         reference, resource, base = self.resource_of(path, reference)
@@ -341,21 +346,35 @@ class ManifestReader:
         declared = attribute(resource, "scormtype")
         scorm_type = (declared or "asset").lower()
         if scorm_type not in vocab.SCORM_12_TYPES:
-            raise InvalidPackage(path, f"resource {reference!r} has adlcp:scormtype {scorm_type!r}; it must be sco or asset")
+            raise InvalidPackage(
+                path, f"resource {reference!r} has adlcp:scormtype {scorm_type!r}; it must be sco or asset"
+            )
         if declared is None:
-            self.warnings.append(f"{path}: resource {reference!r} has no adlcp:scormtype; it is played as an asset "
-                                 "(its AU is satisfied without a status)")
+            self.warnings.append(
+                f"{path}: resource {reference!r} has no adlcp:scormtype; it is played as an asset "
+                "(its AU is satisfied without a status)"
+            )
         file, url = self.launch_file(path, reference, join_base(base, href))
         launch = launch_url(url, attribute(element, "parameters") or "")
-        sco = Sco(index=len(self.scos), identifier=identifier, resource=reference, title=title,
-                  scorm_type=scorm_type, launch=launch, file=file)
+        sco = Sco(
+            index=len(self.scos),
+            identifier=identifier,
+            resource=reference,
+            title=title,
+            scorm_type=scorm_type,
+            launch=launch,
+            file=file,
+        )
         self.read_adlcp(element, path, sco)
         self.scos.append(sco)
         return sco
 
     def read_adlcp(self, element: ET.Element, path: str, sco: Sco) -> None:
-        values = {local(e).lower(): (text(e), e) for e in element if local(e).lower() in (
-            "masteryscore", "datafromlms", "maxtimeallowed", "timelimitaction", "prerequisites")}
+        values = {
+            local(e).lower(): (text(e), e)
+            for e in element
+            if local(e).lower() in ("masteryscore", "datafromlms", "maxtimeallowed", "timelimitaction", "prerequisites")
+        }
         if "masteryscore" in values and values["masteryscore"][0]:
             raw = values["masteryscore"][0]
             try:
@@ -368,11 +387,15 @@ class ManifestReader:
         if "datafromlms" in values:
             sco.data_from_lms = values["datafromlms"][0]
             if len(sco.data_from_lms) > MAX_TEXT:
-                raise InvalidPackage(f"{path}/adlcp:datafromlms", f"holds more than {MAX_TEXT} characters (cmi.launch_data)")
+                raise InvalidPackage(
+                    f"{path}/adlcp:datafromlms", f"holds more than {MAX_TEXT} characters (cmi.launch_data)"
+                )
         if "maxtimeallowed" in values and values["maxtimeallowed"][0]:
             value = values["maxtimeallowed"][0]
             if not re.match(TIMESPAN, value):
-                raise InvalidPackage(f"{path}/adlcp:maxtimeallowed", f"{value!r} must be a SCORM 1.2 timespan HHHH:MM:SS.SS")
+                raise InvalidPackage(
+                    f"{path}/adlcp:maxtimeallowed", f"{value!r} must be a SCORM 1.2 timespan HHHH:MM:SS.SS"
+                )
             sco.max_time_allowed = value
         if "timelimitaction" in values and values["timelimitaction"][0]:
             value = values["timelimitaction"][0].lower()

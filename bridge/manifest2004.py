@@ -55,13 +55,16 @@ class Manifest2004Reader(ManifestReader):
         self.sequencing = SequencingReader(self.read_collections(root))
         found = super().read(root)
         found.edition = self.edition.key
-        root_sequencing = self.sequencing.read(child(self.organization, "sequencing"), f"{self.organization_path}/sequencing",
-                                               found.organization)
+        root_sequencing = self.sequencing.read(
+            child(self.organization, "sequencing"), f"{self.organization_path}/sequencing", found.organization
+        )
         tree = {"id": found.organization or "organization", "title": found.title, **root_sequencing.settings}
-        tree["children"] = [self.activity(element, item, f"{self.organization_path}/item[{position}]",
-                                          [root_sequencing.effective])
-                            for position, (element, item) in enumerate(zip(children(self.organization, "item"),
-                                                                           found.items, strict=True), 1)]
+        tree["children"] = [
+            self.activity(element, item, f"{self.organization_path}/item[{position}]", [root_sequencing.effective])
+            for position, (element, item) in enumerate(
+                zip(children(self.organization, "item"), found.items, strict=True), 1
+            )
+        ]
         found.activity_tree = tree
         return found
 
@@ -95,8 +98,10 @@ class Manifest2004Reader(ManifestReader):
         if item.sco is not None:
             self.apply_to_sco(item.sco, found.effective, threshold, chain)
         if item.children:
-            activity["children"] = [self.activity(e, i, f"{path}/item[{position}]", chain)
-                                    for position, (e, i) in enumerate(zip(children(element, "item"), item.children, strict=True), 1)]
+            activity["children"] = [
+                self.activity(e, i, f"{path}/item[{position}]", chain)
+                for position, (e, i) in enumerate(zip(children(element, "item"), item.children, strict=True), 1)
+            ]
         return activity
 
     def apply_to_sco(self, sco: Sco, effective: Effective, threshold: dict, chain: list[Effective]) -> None:
@@ -126,23 +131,26 @@ class Manifest2004Reader(ManifestReader):
         if by_measure is not None:
             settings["completedByMeasure"] = by_measure
         for name in ("minProgressMeasure", "progressWeight"):
-            number = self.sequencing.decimal(self.sequencing.value(found, name), f"{threshold_path}/@{name}",
-                                             Decimal(0), Decimal(1))
+            number = self.sequencing.decimal(
+                self.sequencing.value(found, name), f"{threshold_path}/@{name}", Decimal(0), Decimal(1)
+            )
             if number is not None:
                 settings[name] = float(number)
         return settings
 
     def read_adlcp(self, element: ET.Element, path: str, sco: Sco) -> None:
         """adlcp:dataFromLMS and adlcp:timeLimitAction (in any case, as the 1.2 reader takes them)."""
-        values = {local(e).lower(): text(e) for e in element
-                  if local(e).lower() in ("datafromlms", "timelimitaction")}
+        values = {local(e).lower(): text(e) for e in element if local(e).lower() in ("datafromlms", "timelimitaction")}
         if "datafromlms" in values:
             sco.data_from_lms = values["datafromlms"]
             if len(sco.data_from_lms) > MAX_TEXT:
-                raise InvalidPackage(f"{path}/adlcp:dataFromLMS", f"holds more than {MAX_TEXT} characters (cmi.launch_data)")
+                raise InvalidPackage(
+                    f"{path}/adlcp:dataFromLMS", f"holds more than {MAX_TEXT} characters (cmi.launch_data)"
+                )
         if values.get("timelimitaction"):
             value = values["timelimitaction"].lower()
             if value not in vocab.TIME_LIMIT_ACTIONS:
-                raise InvalidPackage(f"{path}/adlcp:timeLimitAction",
-                                     f"{value!r} must be one of {', '.join(vocab.TIME_LIMIT_ACTIONS)}")
+                raise InvalidPackage(
+                    f"{path}/adlcp:timeLimitAction", f"{value!r} must be one of {', '.join(vocab.TIME_LIMIT_ACTIONS)}"
+                )
             sco.time_limit_action = value

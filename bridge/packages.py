@@ -40,11 +40,14 @@ COURSE_LINK_BYTES = 100
 MACOS_FOLDER = "__MACOSX/"
 
 
-def read_files(data: bytes | IO[bytes], media_type: str, limits: PackageLimits,
-               folder: Path) -> tuple[dict[str, Path], list[str]]:
+def read_files(
+    data: bytes | IO[bytes], media_type: str, limits: PackageLimits, folder: Path
+) -> tuple[dict[str, Path], list[str]]:
     """The package's files (package path -> file unpacked under `folder`) and what was read leniently."""
     if media_type not in ZIP_TYPES:
-        raise InvalidPackage("", f"a SCORM package is sent as application/zip, not {media_type or 'without a Content-Type'}")
+        raise InvalidPackage(
+            "", f"a SCORM package is sent as application/zip, not {media_type or 'without a Content-Type'}"
+        )
     try:
         files = unpack_zip(data, limits, folder)
     except InvalidCourseStructure as error:
@@ -70,14 +73,15 @@ def package_root(files: dict[str, Path]) -> tuple[dict[str, Path], list[str]]:
     if len(nested) == 1:
         prefix = posixpath.dirname(nested[0]) + "/"
         if all(p.startswith(prefix) for p in content):
-            files = {p[len(prefix):]: f for p, f in content.items()}
+            files = {p[len(prefix) :]: f for p, f in content.items()}
             files[vocab.MANIFEST_FILE] = files.pop(posixpath.basename(nested[0]))
             return files, [f"the package was zipped with its folder {prefix!r}; that folder is its root"]
     raise InvalidPackage("package", f"{vocab.MANIFEST_FILE} is missing at the root of the zip")
 
 
-async def import_package(database: Database, data: bytes | IO[bytes], media_type: str, limits: PackageLimits, base: str,
-                         content_base: str) -> dict:
+async def import_package(
+    database: Database, data: bytes | IO[bytes], media_type: str, limits: PackageLimits, base: str, content_base: str
+) -> dict:
     """Import a SCORM zip (1.2 or 2004); `base` names its IRIs, `content_base` serves its player and files."""
     with tempfile.TemporaryDirectory(prefix="scorm-package-") as folder:
         files, warnings = await asyncio.to_thread(read_files, data, media_type, limits, Path(folder))
@@ -86,8 +90,12 @@ async def import_package(database: Database, data: bytes | IO[bytes], media_type
         iris = PackageIris(f"{base}/scorm/packages/{package}")
         document = package_document(package, manifest, iris, warnings + manifest.warnings)
         check_size(document)
-        course = await import_course(database, course_structure(manifest, iris, package, content_base),
-                                     "application/xml", owner=f"/scorm/packages/{package}")
+        course = await import_course(
+            database,
+            course_structure(manifest, iris, package, content_base),
+            "application/xml",
+            owner=f"/scorm/packages/{package}",
+        )
         link_course(document, course)
         await store.insert_package_files(
             database, package, {path: (file, content_type_for(path)) for path, file in files.items()}
@@ -100,18 +108,34 @@ def package_document(package: str, manifest: Manifest, iris: PackageIris, warnin
     """The package's document but for what its cmi5 course gives (`link_course`)."""
     scos = []
     for sco in manifest.scos:
-        scos.append({
-            "index": sco.index, "identifier": sco.identifier, "resource": sco.resource, "title": sco.title,
-            "scormType": sco.scorm_type, "launch": sco.launch, "au": iris.sco(sco.identifier),
-            "masteryScoreScorm": format_decimal(sco.mastery_score) if sco.mastery_score is not None else None,
-            "dataFromLMS": sco.data_from_lms, "maxTimeAllowed": sco.max_time_allowed,
-            "timeLimitAction": sco.time_limit_action, "prerequisites": sco.prerequisites,
-            **(sco_2004_values(sco) if manifest.activity_tree is not None else {}),
-        })
+        scos.append(
+            {
+                "index": sco.index,
+                "identifier": sco.identifier,
+                "resource": sco.resource,
+                "title": sco.title,
+                "scormType": sco.scorm_type,
+                "launch": sco.launch,
+                "au": iris.sco(sco.identifier),
+                "masteryScoreScorm": format_decimal(sco.mastery_score) if sco.mastery_score is not None else None,
+                "dataFromLMS": sco.data_from_lms,
+                "maxTimeAllowed": sco.max_time_allowed,
+                "timeLimitAction": sco.time_limit_action,
+                "prerequisites": sco.prerequisites,
+                **(sco_2004_values(sco) if manifest.activity_tree is not None else {}),
+            }
+        )
     document = {
-        "_id": package, "iri": iris.package, "identifier": manifest.identifier, "organization": manifest.organization,
-        "title": manifest.title, "created": datetime.now(UTC), "sco_count": len(scos), "scos": scos,
-        "warnings": warnings, "edition": manifest.edition,
+        "_id": package,
+        "iri": iris.package,
+        "identifier": manifest.identifier,
+        "organization": manifest.organization,
+        "title": manifest.title,
+        "created": datetime.now(UTC),
+        "sco_count": len(scos),
+        "scos": scos,
+        "warnings": warnings,
+        "edition": manifest.edition,
     }
     if manifest.activity_tree is not None:
         document["activity_tree"] = manifest.activity_tree
@@ -121,10 +145,16 @@ def package_document(package: str, manifest: Manifest, iris: PackageIris, warnin
 def sco_2004_values(sco) -> dict:
     """What a SCORM 2004 SCO starts with beyond SCORM 1.2's values (bridge.attempts2004)."""
     return {
-        "scaledPassingScore": format_decimal(sco.scaled_passing_score) if sco.scaled_passing_score is not None else None,
-        "completionThreshold": format_decimal(sco.completion_threshold) if sco.completion_threshold is not None else None,
-        "completionSetByContent": sco.completion_set_by_content, "objectiveSetByContent": sco.objective_set_by_content,
-        "globalObjectives": sco.global_objectives, "moveOn": sco.move_on,
+        "scaledPassingScore": format_decimal(sco.scaled_passing_score)
+        if sco.scaled_passing_score is not None
+        else None,
+        "completionThreshold": format_decimal(sco.completion_threshold)
+        if sco.completion_threshold is not None
+        else None,
+        "completionSetByContent": sco.completion_set_by_content,
+        "objectiveSetByContent": sco.objective_set_by_content,
+        "globalObjectives": sco.global_objectives,
+        "moveOn": sco.move_on,
     }
 
 
@@ -132,8 +162,9 @@ def check_size(document: dict) -> None:
     """Refuse, before anything is stored, a package whose document would not fit once linked to its course."""
     size = len(BSON.encode(document)) + COURSE_LINK_BYTES * (len(document["scos"]) + 1)
     if size > MAX_PACKAGE_BYTES:
-        raise InvalidPackage(vocab.MANIFEST_FILE, f"makes a package record of {size} bytes; at most {MAX_PACKAGE_BYTES} "
-                                                  "are accepted")
+        raise InvalidPackage(
+            vocab.MANIFEST_FILE, f"makes a package record of {size} bytes; at most {MAX_PACKAGE_BYTES} are accepted"
+        )
 
 
 def link_course(document: dict, course: dict) -> None:
@@ -189,12 +220,26 @@ def render_package(package: dict) -> dict:
     return {
         **render_package_summary(package),
         "scos": [
-            {"id": s["identifier"], "title": s["title"], "launch": s["launch"], "scormType": s["scormType"],
-             "au": s["au"], "activityId": s["activityId"], "masteryScore": s["masteryScore"],
-             "masteryscore": s["masteryScoreScorm"], "dataFromLMS": s["dataFromLMS"],
-             "maxTimeAllowed": s["maxTimeAllowed"], "timeLimitAction": s["timeLimitAction"],
-             "prerequisites": s["prerequisites"], "player": f"/scorm/player/{package['_id']}/{s['index']}",
-             **({key: s[key] for key in ("scaledPassingScore", "completionThreshold", "moveOn")} if "moveOn" in s else {})}
+            {
+                "id": s["identifier"],
+                "title": s["title"],
+                "launch": s["launch"],
+                "scormType": s["scormType"],
+                "au": s["au"],
+                "activityId": s["activityId"],
+                "masteryScore": s["masteryScore"],
+                "masteryscore": s["masteryScoreScorm"],
+                "dataFromLMS": s["dataFromLMS"],
+                "maxTimeAllowed": s["maxTimeAllowed"],
+                "timeLimitAction": s["timeLimitAction"],
+                "prerequisites": s["prerequisites"],
+                "player": f"/scorm/player/{package['_id']}/{s['index']}",
+                **(
+                    {key: s[key] for key in ("scaledPassingScore", "completionThreshold", "moveOn")}
+                    if "moveOn" in s
+                    else {}
+                ),
+            }
             for s in package["scos"]
         ],
         "warnings": package.get("warnings", []),
@@ -208,7 +253,11 @@ def edition_name(package: dict) -> str:
 
 def render_package_summary(package: dict) -> dict:
     return {
-        "id": package["_id"], "course": package["course"], "title": package["title"],
-        "activityId": package["iri"], "scoCount": package["sco_count"], "edition": package.get("edition", "1.2"),
+        "id": package["_id"],
+        "course": package["course"],
+        "title": package["title"],
+        "activityId": package["iri"],
+        "scoCount": package["sco_count"],
+        "edition": package.get("edition", "1.2"),
         "created": package["created"].isoformat(timespec="milliseconds").replace("+00:00", "Z"),
     }

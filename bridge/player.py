@@ -23,8 +23,12 @@ RUNTIMES = {"scorm12.js": SCORM_12.runtime_file, "scorm2004.js": SCORM_2004_3RD.
 
 # name, default, help (listed by `lrs serve --help`)
 ENVIRONMENT = [
-    ("LRS_SCORM_AGAIN_DIR", "", "folder of the scorm-again npm package; when empty, node_modules of the "
-                            "source tree, then of the working directory"),
+    (
+        "LRS_SCORM_AGAIN_DIR",
+        "",
+        "folder of the scorm-again npm package; when empty, node_modules of the "
+        "source tree, then of the working directory",
+    ),
 ]
 
 

@@ -49,18 +49,19 @@ class Runtime:
     database: Database
     hooks: list[StatementHook]
     principal: Principal
-    session: dict      # the cmi5 session
-    package: str       # the package's id
+    session: dict  # the cmi5 session
+    package: str  # the package's id
     sco: dict
     launch: Launch
-    model: Model[Any] = SCORM_12     # the edition's data model
+    model: Model[Any] = SCORM_12  # the edition's data model
     edition: str = "1.2"
 
     @property
     def place(self):  # a Place of lrs.documents.store, which the bridge does not import
         # The learner of a cmi5 registration is an Agent with an account (cmi5 9.2).
-        return state_place(self.session["activity_id"], identified_key(self.session["actor"]),
-                           self.session["registration"])
+        return state_place(
+            self.session["activity_id"], identified_key(self.session["actor"]), self.session["registration"]
+        )
 
 
 async def runtime_for(database: Database, hooks: list[StatementHook], principal: Principal) -> Runtime:
@@ -74,9 +75,15 @@ async def runtime_for(database: Database, hooks: list[StatementHook], principal:
         raise NotFound(f"AU {au['id']} is not a SCO of an imported SCORM package")
     package, sco = found
     launch = Launch(
-        session=session["_id"], registration=session["registration"], actor=session["actor"], au=au,
-        context_template=session["context_template"], course_activity=package["course_activity_id"],
-        launch_mode=session["launch_mode"], mastery_score=session["mastery_score"], sco=sco,
+        session=session["_id"],
+        registration=session["registration"],
+        actor=session["actor"],
+        au=au,
+        context_template=session["context_template"],
+        course_activity=package["course_activity_id"],
+        launch_mode=session["launch_mode"],
+        mastery_score=session["mastery_score"],
+        sco=sco,
         course_iri=package.get("iri", ""),
     )
     edition = package.get("edition", "1.2")
@@ -85,6 +92,7 @@ async def runtime_for(database: Database, hooks: list[StatementHook], principal:
 
 
 # --- the attempt record -----------------------------------------------------------------------
+
 
 async def read_record(rt: Runtime) -> tuple[dict, str | None]:
     try:
@@ -103,8 +111,9 @@ async def read_record(rt: Runtime) -> tuple[dict, str | None]:
 async def write_record(rt: Runtime, record: dict, etag: str | None) -> str:
     """Write on the version read (If-Match), or only if still absent; PreconditionFailed otherwise."""
     preconditions = Preconditions(if_match=[etag]) if etag else Preconditions(if_none_match=["*"])
-    return await put_document(rt.database, rt.place, vocab.RUNTIME_STATE_ID, json.dumps(record).encode(), JSON,
-                              preconditions)
+    return await put_document(
+        rt.database, rt.place, vocab.RUNTIME_STATE_ID, json.dumps(record).encode(), JSON, preconditions
+    )
 
 
 def check_current(rt: Runtime, record: dict) -> None:
@@ -112,8 +121,7 @@ def check_current(rt: Runtime, record: dict) -> None:
     if rt.session.get("status") == "abandoned":
         raise SessionSuperseded("this SCO session was abandoned (the SCO was launched again)")
     current = record.get("session")
-    if (current and current["id"] != rt.launch.session
-            and launched_at(rt) <= parse_timestamp(current["launchedAt"])):
+    if current and current["id"] != rt.launch.session and launched_at(rt) <= parse_timestamp(current["launchedAt"]):
         raise SessionSuperseded("a newer launch of this SCO is running; this session can no longer commit")
 
 
@@ -123,6 +131,7 @@ def launched_at(rt: Runtime) -> datetime:
 
 
 # --- start and commit -------------------------------------------------------------------------
+
 
 async def start_session(rt: Runtime, content_base: str) -> dict:
     """What the player needs before LMSInitialize. Reads only: the first commit writes."""
@@ -185,6 +194,7 @@ async def commit(rt: Runtime, body: object) -> dict:
 
 # --- storing the outbox -----------------------------------------------------------------------
 
+
 async def is_stored(rt: Runtime, statement_id: str) -> bool:
     try:
         await get_statement(rt.database, rt.principal, statement_id, False, "ids", None, False)
@@ -201,7 +211,9 @@ async def store_pending(rt: Runtime, statements: list[dict]) -> None:
         return
     except LRSError as error:
         if len(statements) == 1:
-            log.warning("statement %s of SCO session %s not stored: %s", statements[0]["id"], rt.launch.session, error.detail)
+            log.warning(
+                "statement %s of SCO session %s not stored: %s", statements[0]["id"], rt.launch.session, error.detail
+            )
             return
     for statement in statements:  # keep what the rules accept when one statement of the batch is refused
         await store_pending(rt, [statement])
@@ -224,6 +236,7 @@ async def flush_outbox(rt: Runtime, record: dict, etag: str | None) -> None:
 
 # --- the profile's documents ------------------------------------------------------------------
 
+
 async def write_profile_documents(rt: Runtime, record: dict) -> None:
     """Attempt state, suspend data and activity state (profile appendix), from the latest record.
 
@@ -233,14 +246,26 @@ async def write_profile_documents(rt: Runtime, record: dict) -> None:
     for _ in range(MAX_ATTEMPTS):
         attempt = record["attempt"]
         documents = {
-            vocab.ATTEMPT_STATE_ID: (json.dumps({
-                "credit": attempt["credit"], "mode": attempt["mode"], "location": attempt["location"],
-                "total_time": total_time_iso(attempt),
-            }).encode(), JSON),
+            vocab.ATTEMPT_STATE_ID: (
+                json.dumps(
+                    {
+                        "credit": attempt["credit"],
+                        "mode": attempt["mode"],
+                        "location": attempt["location"],
+                        "total_time": total_time_iso(attempt),
+                    }
+                ).encode(),
+                JSON,
+            ),
             vocab.SUSPEND_DATA_STATE_ID: (attempt["suspendData"].encode(), "text/plain; charset=utf-8"),
-            vocab.ACTIVITY_STATE_ID: (json.dumps({
-                "attempts": [rt.launch.attempt_iri(a) for a in attempt["attempts"]],
-            }).encode(), JSON),
+            vocab.ACTIVITY_STATE_ID: (
+                json.dumps(
+                    {
+                        "attempts": [rt.launch.attempt_iri(a) for a in attempt["attempts"]],
+                    }
+                ).encode(),
+                JSON,
+            ),
         }
         for state_id, (content, content_type) in documents.items():
             await put_document(rt.database, rt.place, state_id, content, content_type, Preconditions())

@@ -60,9 +60,15 @@ async def read_document(rt: Runtime, document_id: str) -> tuple[dict | None, str
     except NotFound:
         return None, None
     found = parse_json_object(document.content)
-    if not (isinstance(found, dict) and isinstance(found.get("state"), str) and isinstance(found.get("session"), str)
-            and isinstance(found.get("launchedAt"), str)):
-        log.warning("unreadable %s for registration %s; the course starts afresh", document_id, rt.session["registration"])
+    if not (
+        isinstance(found, dict)
+        and isinstance(found.get("state"), str)
+        and isinstance(found.get("session"), str)
+        and isinstance(found.get("launchedAt"), str)
+    ):
+        log.warning(
+            "unreadable %s for registration %s; the course starts afresh", document_id, rt.session["registration"]
+        )
         return None, document.etag
     return found, document.etag
 
@@ -101,8 +107,9 @@ def check_owner(rt: Runtime, found: dict | None) -> None:
     if found is None or found["session"] == rt.launch.session:
         return
     if launched_at(rt) < parse_timestamp(found["launchedAt"]):
-        raise SessionSuperseded("a newer launch of this course holds its sequencing state; this player can no longer "
-                                "navigate")
+        raise SessionSuperseded(
+            "a newer launch of this course holds its sequencing state; this player can no longer navigate"
+        )
 
 
 def parse_request(body: object) -> tuple[str, str | None]:
@@ -149,13 +156,16 @@ async def save_sequencing(rt: Runtime, lms: Lms, urls: Urls, body: object) -> di
     for _ in range(MAX_ATTEMPTS):
         preconditions = Preconditions(if_match=[etag]) if etag else Preconditions(if_none_match=["*"])
         try:
-            await put_document(rt.database, place_of(rt), document_id, json.dumps(content).encode(), JSON, preconditions)
+            await put_document(
+                rt.database, place_of(rt), document_id, json.dumps(content).encode(), JSON, preconditions
+            )
             break
         except PreconditionFailed:
             found, etag = await read_document(rt, document_id)
             if not launched:
                 check_owner(rt, found)
     else:
-        raise ServiceUnavailable("the course's sequencing state changed concurrently too often; try again",
-                                 **{"Retry-After": "1"})
+        raise ServiceUnavailable(
+            "the course's sequencing state changed concurrently too often; try again", **{"Retry-After": "1"}
+        )
     return {"saved": True, **({"url": launched["url"], "session": launched["session"]} if launched else {})}

@@ -35,13 +35,13 @@ class Launch:
     session: str
     registration: str
     actor: dict
-    au: dict                  # cmi5 AU snapshot: id (publisher), activityId, title, description, activityType
+    au: dict  # cmi5 AU snapshot: id (publisher), activityId, title, description, activityType
     context_template: dict
-    course_activity: str      # the cmi5 course's LMS activity id
-    launch_mode: str          # cmi5 launchMode
+    course_activity: str  # the cmi5 course's LMS activity id
+    launch_mode: str  # cmi5 launchMode
     mastery_score: float | None
     sco: dict = field(default_factory=dict)  # the SCO as the package document keeps it
-    course_iri: str = ""      # the package's IRI (`PackageIris.package`)
+    course_iri: str = ""  # the package's IRI (`PackageIris.package`)
 
     @property
     def normal(self) -> bool:
@@ -109,8 +109,9 @@ class StatementBuilder:
         self.attempt = attempt
         self.timestamp = format_timestamp(at)
 
-    def context(self, defined: bool = False, moveon: bool = False, parent: bool = False,
-                other: list[dict] | None = None) -> dict:
+    def context(
+        self, defined: bool = False, moveon: bool = False, parent: bool = False, other: list[dict] | None = None
+    ) -> dict:
         context = copy.deepcopy(self.launch.context_template)
         context["registration"] = self.launch.registration
         activities = context.setdefault("contextActivities", {})
@@ -188,11 +189,18 @@ class StatementBuilder:
     # --- what happened inside the SCO --------------------------------------------------------
 
     def responded(self, interaction, notation: interactions.Notation = interactions.SCORM_12) -> dict:
-        obj = {"objectType": "Activity", "id": self.launch.interaction_iri(interaction.id),
-               "definition": interactions.definition(interaction, notation)}
+        obj = {
+            "objectType": "Activity",
+            "id": self.launch.interaction_iri(interaction.id),
+            "definition": interactions.definition(interaction, notation),
+        }
         other = [activity(self.launch.objective_iri(o), vocab.TYPE_OBJECTIVE) for o in interaction.objective_ids if o]
-        return self.statement(vocab.RESPONDED, obj, self.context(parent=True, other=other or None),
-                              interactions.result(interaction, notation) or None)
+        return self.statement(
+            vocab.RESPONDED,
+            obj,
+            self.context(parent=True, other=other or None),
+            interactions.result(interaction, notation) or None,
+        )
 
     def objective(self, objective_id: str, verb: str, score: dict | None, iri: str | None = None) -> dict:
         """An objective's outcome; about `iri` when the objective is not the SCO's own (a global one)."""

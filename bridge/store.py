@@ -41,8 +41,9 @@ async def find_package(database: Database, package: str) -> dict | None:
 
 async def find_package_sco(database: Database, course: str, au: str) -> dict | None:
     """The package of `course`: its id, IRI, edition, course_activity_id and, alone in `scos`, the SCO of AU `au`."""
-    return await database[PACKAGES].find_one({"course": course, "scos.au": au},
-                                             {"course_activity_id": 1, "iri": 1, "edition": 1, "scos.$": 1})
+    return await database[PACKAGES].find_one(
+        {"course": course, "scos.au": au}, {"course_activity_id": 1, "iri": 1, "edition": 1, "scos.$": 1}
+    )
 
 
 async def find_packages(database: Database) -> list[dict]:

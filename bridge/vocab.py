@@ -20,9 +20,17 @@ COMMENTED = "http://adlnet.gov/expapi/verbs/commented"
 PROGRESSED = "http://adlnet.gov/expapi/verbs/progressed"
 
 VERB_NAMES = {
-    INITIALIZED: "initialized", TERMINATED: "terminated", SUSPENDED: "suspended", RESUMED: "resumed",
-    COMPLETED: "completed", PASSED: "passed", FAILED: "failed", SCORED: "scored",
-    RESPONDED: "responded", COMMENTED: "commented", PROGRESSED: "progressed",
+    INITIALIZED: "initialized",
+    TERMINATED: "terminated",
+    SUSPENDED: "suspended",
+    RESUMED: "resumed",
+    COMPLETED: "completed",
+    PASSED: "passed",
+    FAILED: "failed",
+    SCORED: "scored",
+    RESPONDED: "responded",
+    COMMENTED: "commented",
+    PROGRESSED: "progressed",
 }
 
 # Activity types (profile 3.2, "Activity Types").

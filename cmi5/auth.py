@@ -47,8 +47,11 @@ def make_token(session_id: str, secret: str) -> str:
 
 def lms_principal(homepage: str) -> Principal:
     """The authority of the statements the LMS makes (launched, abandoned, waived, satisfied)."""
-    authority = {"objectType": "Agent", "name": "cmi5 LMS",
-                 "account": {"homePage": homepage or DEFAULT_HOMEPAGE, "name": LMS_KEY}}
+    authority = {
+        "objectType": "Agent",
+        "name": "cmi5 LMS",
+        "account": {"homePage": homepage or DEFAULT_HOMEPAGE, "name": LMS_KEY},
+    }
     return Principal(key=LMS_KEY, name="cmi5 LMS", scopes=frozenset({"all"}), authority=authority)
 
 
@@ -56,10 +59,18 @@ def token_principal(session: dict, homepage: str, database) -> Principal:
     # One key per registration and AU: with statements/read/mine the AU reads what it wrote
     # in any of its sessions, and nothing else.
     key = f"cmi5:{session['registration']}:{session['au']}"
-    authority = {"objectType": "Agent", "name": "cmi5 AU launch",
-                 "account": {"homePage": homepage or DEFAULT_HOMEPAGE, "name": key}}
-    return Principal(key=key, name="cmi5 AU launch", scopes=TOKEN_SCOPES, authority=authority,
-                     policy=SessionPolicy(session, database))
+    authority = {
+        "objectType": "Agent",
+        "name": "cmi5 AU launch",
+        "account": {"homePage": homepage or DEFAULT_HOMEPAGE, "name": key},
+    }
+    return Principal(
+        key=key,
+        name="cmi5 AU launch",
+        scopes=TOKEN_SCOPES,
+        authority=authority,
+        policy=SessionPolicy(session, database),
+    )
 
 
 def session_ended_at(session: dict) -> datetime | None:
@@ -87,7 +98,7 @@ class TokenAuthenticator:
         pair = decode_basic(token)
         if pair is None or not pair[0].startswith(TOKEN_PREFIX):
             return None
-        session_id, secret = pair[0][len(TOKEN_PREFIX):], pair[1]
+        session_id, secret = pair[0][len(TOKEN_PREFIX) :], pair[1]
         session = await store.find_session(self.app[database_key], session_id)
         if session is None or not session.get(store.TOKEN_HASH):
             return None
@@ -127,7 +138,9 @@ class SessionPolicy:
                 raise RuleViolation("9.2", "a cmi5 launch token only sends statements whose actor is its learner", sid)
             context = statement.get("context") or {}
             if str(context.get("registration", "")).lower() != self.registration:
-                raise RuleViolation("9.6.1", f"context.registration must be the launch's registration {self.registration}", sid)
+                raise RuleViolation(
+                    "9.6.1", f"context.registration must be the launch's registration {self.registration}", sid
+                )
             # No limit on the object: "cmi5 allowed" statements may be about anything (7.1.3: any
             # verb, with the context template, which ties them to the session and AU).
             check_as_sent(statement)
@@ -146,7 +159,9 @@ class SessionPolicy:
                     f"a cmi5 launch token only uses the {vocab.LEARNER_PREFERENCES_PROFILE_ID} agent profile (cmi5 11)"
                 )
             if method == "DELETE":
-                raise RuleViolation("11.0", f"the AU cannot delete its learner's {vocab.LEARNER_PREFERENCES_PROFILE_ID}")
+                raise RuleViolation(
+                    "11.0", f"the AU cannot delete its learner's {vocab.LEARNER_PREFERENCES_PROFILE_ID}"
+                )
             if method == "GET":
                 await preferences.note_read(self.database, self.session["_id"])
         elif resource == "activities/profile":
@@ -169,6 +184,4 @@ class SessionPolicy:
             raise Forbidden(f"a cmi5 launch token only uses state with registration {self.registration}")
         state_id = params.get("stateId")
         if method not in ("GET", "HEAD") and state_id in (None, vocab.LAUNCH_DATA_STATE_ID):
-            raise Forbidden(
-                f"the AU must not change or delete {vocab.LAUNCH_DATA_STATE_ID} (cmi5 10.2.1)"
-            )
+            raise Forbidden(f"the AU must not change or delete {vocab.LAUNCH_DATA_STATE_ID} (cmi5 10.2.1)")

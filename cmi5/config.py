@@ -12,8 +12,12 @@ from lrs.settings import SettingError
 
 # name, default, help
 ENVIRONMENT = [
-    ("LRS_CMI5_CONTENT_URL", "", "separate origin (e.g. https://content.lrs.example.com) that serves course "
-                                 "package content; when empty it is served sandboxed from this server's origin"),
+    (
+        "LRS_CMI5_CONTENT_URL",
+        "",
+        "separate origin (e.g. https://content.lrs.example.com) that serves course "
+        "package content; when empty it is served sandboxed from this server's origin",
+    ),
     ("LRS_CMI5_MAX_PACKAGE_FILES", "10000", "most files a course zip may hold"),
     ("LRS_CMI5_MAX_PACKAGE_MB", "1024", "largest total uncompressed size of a course zip, in MiB"),
 ]

@@ -19,9 +19,12 @@ from aiohttp import web
 
 # The launch URL holds the one-time fetch URL: never send it on as a Referer.
 CONTENT_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
-OPAQUE_SANDBOX = {"Content-Security-Policy": (
-    "sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals "
-    "allow-downloads allow-pointer-lock allow-presentation")}
+OPAQUE_SANDBOX = {
+    "Content-Security-Policy": (
+        "sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals "
+        "allow-downloads allow-pointer-lock allow-presentation"
+    )
+}
 
 
 def on_content_origin(request: web.Request, content_url: str) -> None:

@@ -55,12 +55,15 @@ def parse_xml(data: bytes) -> ET.Element:
     try:
         return SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as error:
-        raise InvalidCourseStructure(vocab.COURSE_FILE, f"DTDs and entities are not allowed ({error.__class__.__name__})") from None
+        raise InvalidCourseStructure(
+            vocab.COURSE_FILE, f"DTDs and entities are not allowed ({error.__class__.__name__})"
+        ) from None
     except ET.ParseError as error:
         raise InvalidCourseStructure(vocab.COURSE_FILE, f"not well-formed XML: {error}") from None
 
 
 # --- element helpers ------------------------------------------------------------------------
+
 
 def local_name(element: ET.Element) -> str | None:
     """The name of a cmi5 element; None for an element of another namespace."""
@@ -68,7 +71,7 @@ def local_name(element: ET.Element) -> str | None:
     if not isinstance(tag, str):
         return None
     if tag.startswith(NS):
-        return tag[len(NS):]
+        return tag[len(NS) :]
     return None
 
 
@@ -161,6 +164,7 @@ def check_iri(value: str, path: str, what: str) -> str:
 
 # --- the reader -----------------------------------------------------------------------------
 
+
 class CourseReader:
     def __init__(self, package_paths: frozenset[str] | None) -> None:
         self.package_paths = package_paths
@@ -174,8 +178,9 @@ class CourseReader:
     def read(self, root: ET.Element) -> dict:
         if local_name(root) != "courseStructure":
             raise InvalidCourseStructure(
-                "", f"the root element must be <courseStructure> in namespace {vocab.COURSE_NAMESPACE}, "
-                f"found {root.tag if isinstance(root.tag, str) else '?'}"
+                "",
+                f"the root element must be <courseStructure> in namespace {vocab.COURSE_NAMESPACE}, "
+                f"found {root.tag if isinstance(root.tag, str) else '?'}",
             )
         path = "courseStructure"
         check_attributes(root, path, set())
@@ -246,7 +251,9 @@ class CourseReader:
             for child in objective:
                 name = local_name(child)
                 if name not in ("title", "description") or name in parts:
-                    raise InvalidCourseStructure(item_path, f"unexpected {describe(child)}; an objective has one title and one description")
+                    raise InvalidCourseStructure(
+                        item_path, f"unexpected {describe(child)}; an objective has one title and one description"
+                    )
                 parts[name] = self.read_text(child, f"{item_path}/{name}")
             for name in ("title", "description"):
                 if name not in parts:
@@ -287,7 +294,9 @@ class CourseReader:
             else:
                 members.append({"block": self.read_block(element, path, parent)})
         if not members:
-            found = describe(children.items[children.position]) if children.position < len(children.items) else "nothing"
+            found = (
+                describe(children.items[children.position]) if children.position < len(children.items) else "nothing"
+            )
             raise InvalidCourseStructure(children.path, f"at least one <au> or <block> is required, found {found}")
         return members
 
@@ -377,7 +386,8 @@ class CourseReader:
             return value, False
         if self.package_paths is None:
             raise InvalidCourseStructure(
-                path, f"relative url {value!r} is only allowed inside a zip package; a bare cmi5.xml needs fully qualified urls (14.2)"
+                path,
+                f"relative url {value!r} is only allowed inside a zip package; a bare cmi5.xml needs fully qualified urls (14.2)",
             )
         if value.startswith("/") or parts.netloc:
             raise InvalidCourseStructure(path, f"{value!r} must be relative to the package root")

@@ -22,17 +22,40 @@ MAX_COURSE_BYTES = 14 * 1024 * 1024
 
 # Content types by extension, fixed here so that serving does not depend on the host's tables.
 CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8",
-    ".xhtml": "application/xhtml+xml", ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-    ".json": "application/json", ".xml": "application/xml", ".txt": "text/plain; charset=utf-8",
-    ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-    ".gif": "image/gif", ".webp": "image/webp", ".ico": "image/x-icon", ".bmp": "image/bmp",
-    ".mp4": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg", ".mp3": "audio/mpeg",
-    ".ogg": "audio/ogg", ".oga": "audio/ogg", ".wav": "audio/wav", ".m4a": "audio/mp4",
-    ".vtt": "text/vtt; charset=utf-8", ".pdf": "application/pdf", ".woff": "font/woff",
-    ".woff2": "font/woff2", ".ttf": "font/ttf", ".otf": "font/otf", ".wasm": "application/wasm",
-    ".swf": "application/x-shockwave-flash", ".zip": "application/zip",
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".xhtml": "application/xhtml+xml",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".ico": "image/x-icon",
+    ".bmp": "image/bmp",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".ogv": "video/ogg",
+    ".mp3": "audio/mpeg",
+    ".ogg": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".wav": "audio/wav",
+    ".m4a": "audio/mp4",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".pdf": "application/pdf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".wasm": "application/wasm",
+    ".swf": "application/x-shockwave-flash",
+    ".zip": "application/zip",
 }
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
@@ -46,8 +69,9 @@ def new_activity_id() -> str:
     return f"urn:uuid:{uuid.uuid4()}"
 
 
-async def import_course(database, data: bytes, media_type: str, limits: PackageLimits = PackageLimits(),
-                        owner: str | None = None) -> dict:
+async def import_course(
+    database, data: bytes, media_type: str, limits: PackageLimits = PackageLimits(), owner: str | None = None
+) -> dict:
     """Import a cmi5.xml or zip. `owner` names what made the course (e.g. a SCORM package's URL),
     which is then the only way to delete it."""
     # A zip is unpacked to a temporary folder (never into memory), stored, then removed.
@@ -78,7 +102,9 @@ async def store_course(database, package: Package, owner: str | None = None) -> 
     except InvalidDocument as error:
         raise InvalidCourseStructure("courseStructure", f"cannot be stored: {error}") from None
     if size > MAX_COURSE_BYTES:
-        raise InvalidCourseStructure("courseStructure", f"is {size} bytes once stored; at most {MAX_COURSE_BYTES} are accepted")
+        raise InvalidCourseStructure(
+            "courseStructure", f"is {size} bytes once stored; at most {MAX_COURSE_BYTES} are accepted"
+        )
     if package.files:
         await store.insert_package_files(
             database, key, {path: (file, content_type_for(path)) for path, file in package.files.items()}
@@ -107,11 +133,16 @@ def find_au(course: dict, publisher_id: object) -> dict:
 
 def course_target(course: dict) -> dict:
     """The course as the object of satisfied statements."""
-    return {"id": course["publisher_id"], "activityId": course["activity_id"],
-            "title": course["title"], "description": course["description"]}
+    return {
+        "id": course["publisher_id"],
+        "activityId": course["activity_id"],
+        "title": course["title"],
+        "description": course["description"],
+    }
 
 
 # --- rendering ------------------------------------------------------------------------------
+
 
 def member_ids(course: dict, members: list[dict]) -> list[dict]:
     structure = course["structure"]
@@ -129,20 +160,32 @@ def render_course(course: dict) -> dict:
     structure = course["structure"]
     aus = [
         {
-            "id": au["id"], "activityId": au["activityId"], "title": au["title"],
-            "description": au["description"], "moveOn": au["moveOn"], "masteryScore": au["masteryScore"],
-            "launchMethod": au["launchMethod"], "activityType": au["activityType"], "url": au["url"],
-            "packaged": au["packaged"], "launchParameters": au["launchParameters"],
-            "entitlementKey": au["entitlementKey"], "objectives": au["objectives"],
+            "id": au["id"],
+            "activityId": au["activityId"],
+            "title": au["title"],
+            "description": au["description"],
+            "moveOn": au["moveOn"],
+            "masteryScore": au["masteryScore"],
+            "launchMethod": au["launchMethod"],
+            "activityType": au["activityType"],
+            "url": au["url"],
+            "packaged": au["packaged"],
+            "launchParameters": au["launchParameters"],
+            "entitlementKey": au["entitlementKey"],
+            "objectives": au["objectives"],
             "block": parent_id(course, au["parent"]),
         }
         for au in structure["aus"]
     ]
     blocks = [
         {
-            "id": block["id"], "activityId": block["activityId"], "title": block["title"],
-            "description": block["description"], "objectives": block["objectives"],
-            "block": parent_id(course, block["parent"]), "children": member_ids(course, block["children"]),
+            "id": block["id"],
+            "activityId": block["activityId"],
+            "title": block["title"],
+            "description": block["description"],
+            "objectives": block["objectives"],
+            "block": parent_id(course, block["parent"]),
+            "children": member_ids(course, block["children"]),
         }
         for block in structure["blocks"]
     ]
@@ -158,8 +201,12 @@ def render_course(course: dict) -> dict:
 
 def render_course_summary(course: dict) -> dict:
     return {
-        "id": course["_id"], "publisherId": course["publisher_id"], "activityId": course["activity_id"],
-        "title": course["title"], "packaged": course["packaged"], "auCount": course["au_count"],
+        "id": course["_id"],
+        "publisherId": course["publisher_id"],
+        "activityId": course["activity_id"],
+        "title": course["title"],
+        "packaged": course["packaged"],
+        "auCount": course["au_count"],
         "created": course["created"].isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "owner": course.get("owner"),
     }

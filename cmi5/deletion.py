@@ -25,10 +25,16 @@ async def delete_registration(lms: Lms, registration_id: str) -> dict:
     registration = (await get_registration(lms.database, registration_id))["_id"]
     # The registration first: from now on no launch of it starts.
     await store.delete_registrations(lms.database, registration=registration)
-    abandoned = await abandon_open_sessions(lms, await store.find_open_session_ids(lms.database, registration=registration))
+    abandoned = await abandon_open_sessions(
+        lms, await store.find_open_session_ids(lms.database, registration=registration)
+    )
     sessions = await store.delete_sessions(lms.database, registration=registration)
-    return {"registration": registration, "abandonedSessions": abandoned, "deletedSessions": sessions,
-            "statementsKept": True}
+    return {
+        "registration": registration,
+        "abandonedSessions": abandoned,
+        "deletedSessions": sessions,
+        "statementsKept": True,
+    }
 
 
 async def delete_course(lms: Lms, course_id: str) -> dict:
@@ -41,5 +47,11 @@ async def delete_course(lms: Lms, course_id: str) -> dict:
     sessions = await store.delete_sessions(lms.database, course=course["_id"])
     registrations = await store.delete_registrations(lms.database, course=course["_id"])
     files = await store.delete_package_files(lms.database, course["_id"])
-    return {"course": course["_id"], "deletedRegistrations": registrations, "abandonedSessions": abandoned,
-            "deletedSessions": sessions, "deletedFiles": files, "statementsKept": True}
+    return {
+        "course": course["_id"],
+        "deletedRegistrations": registrations,
+        "abandonedSessions": abandoned,
+        "deletedSessions": sessions,
+        "deletedFiles": files,
+        "statementsKept": True,
+    }

@@ -46,10 +46,12 @@ def urls(request: web.Request) -> sessions.Urls:
 async def post_course(request: web.Request) -> web.Response:
     await require_admin(request)
     data = await read_limited(request)
-    course = await courses.import_course(database(request), data, request.content_type,
-                                         request.app[cmi5_settings_key].package_limits)
-    return json_response(courses.render_course(course), status=201,
-                         headers={"Location": f"/cmi5/courses/{course['_id']}"})
+    course = await courses.import_course(
+        database(request), data, request.content_type, request.app[cmi5_settings_key].package_limits
+    )
+    return json_response(
+        courses.render_course(course), status=201, headers={"Location": f"/cmi5/courses/{course['_id']}"}
+    )
 
 
 async def get_courses(request: web.Request) -> web.Response:
@@ -72,8 +74,11 @@ async def delete_course(request: web.Request) -> web.Response:
 async def post_registration(request: web.Request) -> web.Response:
     await require_admin(request)
     registration, created = await sessions.create_registration(lms_for(request.app), await read_json(request))
-    return json_response({"registration": registration}, status=201 if created else 200,
-                         headers={"Location": f"/cmi5/registrations/{registration}"})
+    return json_response(
+        {"registration": registration},
+        status=201 if created else 200,
+        headers={"Location": f"/cmi5/registrations/{registration}"},
+    )
 
 
 async def get_registration(request: web.Request) -> web.Response:
@@ -144,9 +149,7 @@ async def get_learner_report(request: web.Request) -> web.Response:
 
 async def post_fetch(request: web.Request) -> web.Response:
     """cmi5 8.2: always 200 and JSON, errors included; any origin may call it."""
-    result = await sessions.fetch_token(
-        database(request), request.match_info["session"], request.match_info["secret"]
-    )
+    result = await sessions.fetch_token(database(request), request.match_info["session"], request.match_info["secret"])
     return json_response(result, headers={**CORS, "Cache-Control": "no-store"})
 
 
@@ -156,12 +159,14 @@ async def get_content(request: web.Request) -> web.StreamResponse:
     stream = await store.find_package_file(database(request), request.match_info["package"], path)
     if stream is None:
         raise NotFound(f"no file {path} in this package")
-    response = web.StreamResponse(headers={
-        **CORS,
-        **isolated,
-        "Content-Type": (stream.metadata or {}).get("contentType", courses.DEFAULT_CONTENT_TYPE),
-        "Cache-Control": "public, max-age=3600",
-    })
+    response = web.StreamResponse(
+        headers={
+            **CORS,
+            **isolated,
+            "Content-Type": (stream.metadata or {}).get("contentType", courses.DEFAULT_CONTENT_TYPE),
+            "Cache-Control": "public, max-age=3600",
+        }
+    )
     response.content_length = stream.length
     await response.prepare(request)
     if request.method != "HEAD":

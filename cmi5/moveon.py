@@ -67,6 +67,7 @@ def evaluate(course: dict, facts: dict[int, AUFacts]) -> Satisfaction:
 
 def newly_satisfied_order(course: dict, blocks: set[int]) -> list[int]:
     """Blocks innermost first (a block after the blocks inside it), for statement order."""
+
     def depth(index: int) -> int:
         level, parent = 0, course["blocks"][index]["parent"]
         while parent is not None:

@@ -34,7 +34,7 @@ RATIO_GRACE = 1 << 20
 class PackageLimits:
     max_files: int = 10_000
     max_total_bytes: int = 1 << 30  # uncompressed
-    max_ratio: int = 200            # uncompressed / compressed bytes of one member
+    max_ratio: int = 200  # uncompressed / compressed bytes of one member
 
 
 @dataclass
@@ -83,7 +83,9 @@ def unpack_zip(data: bytes | IO[bytes], limits: PackageLimits, folder: Path) -> 
         # Not ZipInfo.is_dir(): it raises IndexError for an empty name, which member_path refuses.
         members = [info for info in archive.infolist() if not info.filename.endswith("/")]
         if len(members) > limits.max_files:
-            raise InvalidCourseStructure("package", f"holds {len(members)} files; at most {limits.max_files} are accepted")
+            raise InvalidCourseStructure(
+                "package", f"holds {len(members)} files; at most {limits.max_files} are accepted"
+            )
         declared = sum(info.file_size for info in members)
         if declared > limits.max_total_bytes:
             raise InvalidCourseStructure(
@@ -121,13 +123,15 @@ def check_layout(paths: list[str]) -> None:
 def check_ratio(path: str, size: int, compressed: int, limits: PackageLimits) -> None:
     if size > RATIO_GRACE and size > limits.max_ratio * max(compressed, 1):
         raise InvalidCourseStructure(
-            "package", f"member {path!r} inflates from {compressed} to {size} bytes or more; more than "
-                       f"{limits.max_ratio} times its compressed size is refused as a zip bomb"
+            "package",
+            f"member {path!r} inflates from {compressed} to {size} bytes or more; more than "
+            f"{limits.max_ratio} times its compressed size is refused as a zip bomb",
         )
 
 
-def unpack_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, target: Path, limits: PackageLimits,
-                  total: int) -> int:
+def unpack_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, target: Path, limits: PackageLimits, total: int
+) -> int:
     """Inflate one member into `target` a chunk at a time; the running total of bytes unpacked."""
     target.parent.mkdir(parents=True, exist_ok=True)
     written = 0

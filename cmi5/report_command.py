@@ -12,7 +12,17 @@ import sys
 from cmi5 import reports
 from lrs.commands import Command, json_argument, open_database, print_json
 
-AU_COLUMNS = ("au", "moveOn", "completed", "passed", "failed", "waived", "satisfied", "averageScore", "averageTimeSeconds")
+AU_COLUMNS = (
+    "au",
+    "moveOn",
+    "completed",
+    "passed",
+    "failed",
+    "waived",
+    "satisfied",
+    "averageScore",
+    "averageTimeSeconds",
+)
 LEARNER_COLUMNS = ("registration", "au", "completed", "passed", "failed", "waived", "satisfied", "score", "timeSeconds")
 
 
@@ -49,8 +59,10 @@ async def run(settings, args: argparse.Namespace) -> int:
             result = await reports.course_report(database, args.id)
             columns, rows = AU_COLUMNS, result["aus"]
             if args.format == "table":
-                print(f"{result['title']}: {result['registered']} registered, {result['satisfied']} satisfied, "
-                      f"average time {result['averageTimeSeconds']} s")
+                print(
+                    f"{result['title']}: {result['registered']} registered, {result['satisfied']} satisfied, "
+                    f"average time {result['averageTimeSeconds']} s"
+                )
         else:
             result = await reports.learner_report(database, json_argument(args.agent, "--agent"))
             columns = LEARNER_COLUMNS

@@ -46,23 +46,28 @@ def satisfied_expression(au: dict) -> dict:
 
 def course_pipeline(course: dict) -> list[dict]:
     aus = course["structure"]["aus"]
-    group: dict = {"_id": None, "registered": {"$sum": 1},
-                   "satisfied": {"$sum": {"$cond": [f"${store.COURSE_SATISFIED}", 1, 0]}}}
+    group: dict = {
+        "_id": None,
+        "registered": {"$sum": 1},
+        "satisfied": {"$sum": {"$cond": [f"${store.COURSE_SATISFIED}", 1, 0]}},
+    }
     seconds: list[object] = [{"$ifNull": [f"${store.AUS}.{au['index']}.seconds", 0]} for au in aus]
     total_time = {"$add": seconds or [0]}
     # Learners who spent no time yet are left out of the average.
     group["time"] = {"$avg": {"$cond": [{"$gt": [total_time, 0]}, total_time, None]}}
     for au in aus:
         base = f"{store.AUS}.{au['index']}"
-        group.update({
-            f"completed_{au['index']}": {"$sum": present(f"{base}.completed")},
-            f"passed_{au['index']}": {"$sum": present(f"{base}.passed")},
-            f"failed_{au['index']}": {"$sum": present(f"{base}.failed")},
-            f"waived_{au['index']}": {"$sum": present(f"{base}.waived")},
-            f"satisfied_{au['index']}": {"$sum": satisfied_expression(au)},
-            f"score_{au['index']}": {"$avg": f"${base}.score"},
-            f"time_{au['index']}": {"$avg": f"${base}.seconds"},
-        })
+        group.update(
+            {
+                f"completed_{au['index']}": {"$sum": present(f"{base}.completed")},
+                f"passed_{au['index']}": {"$sum": present(f"{base}.passed")},
+                f"failed_{au['index']}": {"$sum": present(f"{base}.failed")},
+                f"waived_{au['index']}": {"$sum": present(f"{base}.waived")},
+                f"satisfied_{au['index']}": {"$sum": satisfied_expression(au)},
+                f"score_{au['index']}": {"$avg": f"${base}.score"},
+                f"time_{au['index']}": {"$avg": f"${base}.seconds"},
+            }
+        )
     return [{"$match": {"course": course["_id"]}}, {"$group": group}]
 
 
@@ -77,38 +82,70 @@ async def course_report(database, course_id: str) -> dict:
     aus = []
     for au in course["structure"]["aus"]:
         index = au["index"]
-        aus.append({
-            "au": au["id"], "title": au["title"], "moveOn": au["moveOn"],
-            **{name: totals.get(f"{name}_{index}", 0) for name in ("completed", "passed", "failed", "waived", "satisfied")},
-            "averageScore": rounded(totals.get(f"score_{index}"), 4),
-            "averageTimeSeconds": rounded(totals.get(f"time_{index}"), 1),
-        })
+        aus.append(
+            {
+                "au": au["id"],
+                "title": au["title"],
+                "moveOn": au["moveOn"],
+                **{
+                    name: totals.get(f"{name}_{index}", 0)
+                    for name in ("completed", "passed", "failed", "waived", "satisfied")
+                },
+                "averageScore": rounded(totals.get(f"score_{index}"), 4),
+                "averageTimeSeconds": rounded(totals.get(f"time_{index}"), 1),
+            }
+        )
     return {
-        "course": course["_id"], "title": course["title"], "registered": totals.get("registered", 0),
-        "satisfied": totals.get("satisfied", 0), "averageTimeSeconds": rounded(totals.get("time"), 1), "aus": aus,
+        "course": course["_id"],
+        "title": course["title"],
+        "registered": totals.get("registered", 0),
+        "satisfied": totals.get("satisfied", 0),
+        "averageTimeSeconds": rounded(totals.get("time"), 1),
+        "aus": aus,
     }
 
 
 async def courses_report(database) -> list[dict]:
     """Every course: registered and satisfied learners (one aggregation for all)."""
-    counts = {row["_id"]: row for row in await store.aggregate_registrations(database, [
-        {"$group": {"_id": "$course", "registered": {"$sum": 1},
-                    "satisfied": {"$sum": {"$cond": [f"${store.COURSE_SATISFIED}", 1, 0]}}}},
-    ])}
+    counts = {
+        row["_id"]: row
+        for row in await store.aggregate_registrations(
+            database,
+            [
+                {
+                    "$group": {
+                        "_id": "$course",
+                        "registered": {"$sum": 1},
+                        "satisfied": {"$sum": {"$cond": [f"${store.COURSE_SATISFIED}", 1, 0]}},
+                    }
+                },
+            ],
+        )
+    }
     return [
-        {"course": course["_id"], "title": course["title"], "aus": course["au_count"],
-         "registered": counts.get(course["_id"], {}).get("registered", 0),
-         "satisfied": counts.get(course["_id"], {}).get("satisfied", 0)}
+        {
+            "course": course["_id"],
+            "title": course["title"],
+            "aus": course["au_count"],
+            "registered": counts.get(course["_id"], {}).get("registered", 0),
+            "satisfied": counts.get(course["_id"], {}).get("satisfied", 0),
+        }
         for course in await list_courses(database)
     ]
 
 
 def au_progress(au: dict, entry: dict, satisfied: bool) -> dict:
     return {
-        "au": au["id"], "title": au["title"], "moveOn": au["moveOn"],
-        "completed": bool(entry.get("completed")), "passed": bool(entry.get("passed")),
-        "failed": bool(entry.get("failed")), "waived": bool(entry.get("waived")), "satisfied": satisfied,
-        "score": entry.get("score"), "timeSeconds": rounded(entry.get("seconds"), 1),
+        "au": au["id"],
+        "title": au["title"],
+        "moveOn": au["moveOn"],
+        "completed": bool(entry.get("completed")),
+        "passed": bool(entry.get("passed")),
+        "failed": bool(entry.get("failed")),
+        "waived": bool(entry.get("waived")),
+        "satisfied": satisfied,
+        "score": entry.get("score"),
+        "timeSeconds": rounded(entry.get("seconds"), 1),
     }
 
 
@@ -127,14 +164,24 @@ async def learner_report(database, agent: object) -> dict:
         course = courses.get(registration["course"]) or await get_course(database, registration["course"])
         courses[course["_id"]] = course
         entries = registration.get(store.AUS) or {}
-        facts = {int(i): AUFacts(bool(e.get("completed")), bool(e.get("passed")), bool(e.get("waived")))
-                 for i, e in entries.items()}
+        facts = {
+            int(i): AUFacts(bool(e.get("completed")), bool(e.get("passed")), bool(e.get("waived")))
+            for i, e in entries.items()
+        }
         result = evaluate(course["structure"], facts)
-        aus = [au_progress(au, entries.get(str(au["index"])) or {}, au["index"] in result.aus)
-               for au in course["structure"]["aus"]]
-        registrations.append({
-            "registration": registration["_id"], "course": course["_id"], "title": course["title"],
-            "registered": format_timestamp(registration["created"]), "satisfied": result.course,
-            "timeSeconds": rounded(sum(e.get("seconds", 0) for e in entries.values()), 1), "aus": aus,
-        })
+        aus = [
+            au_progress(au, entries.get(str(au["index"])) or {}, au["index"] in result.aus)
+            for au in course["structure"]["aus"]
+        ]
+        registrations.append(
+            {
+                "registration": registration["_id"],
+                "course": course["_id"],
+                "title": course["title"],
+                "registered": format_timestamp(registration["created"]),
+                "satisfied": result.course,
+                "timeSeconds": rounded(sum(e.get("seconds", 0) for e in entries.values()), 1),
+                "aus": aus,
+            }
+        )
     return {"agent": agent, "registrations": registrations}

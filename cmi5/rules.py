@@ -102,7 +102,11 @@ def check_as_sent(statement: dict) -> None:
 
 
 def apply_rules(
-    launch: Launch, state: SessionState, registration: RegistrationAU, statements: list[dict], now: datetime,
+    launch: Launch,
+    state: SessionState,
+    registration: RegistrationAU,
+    statements: list[dict],
+    now: datetime,
     stored_ids: frozenset[str] = frozenset(),
 ) -> Outcome:
     """`stored_ids`: lower-case ids of the batch's statements that are stored already."""
@@ -125,8 +129,13 @@ def reads_registration(statements: list[dict]) -> bool:
 
 
 def check_statement(
-    launch: Launch, outcome: Outcome, registration: RegistrationAU, statement: dict, timestamp: datetime,
-    now: datetime, stored: bool = False,
+    launch: Launch,
+    outcome: Outcome,
+    registration: RegistrationAU,
+    statement: dict,
+    timestamp: datetime,
+    now: datetime,
+    stored: bool = False,
 ) -> None:
     state = outcome.state
     sid = statement["id"]
@@ -148,8 +157,10 @@ def check_statement(
             raise RuleViolation("9.3.2", "initialized must be the first statement of a session", sid)
         if not state.preferences_read:
             raise RuleViolation(
-                "11.0", f"the AU must read the {vocab.LEARNER_PREFERENCES_PROFILE_ID} Agent Profile document "
-                        "before it sends initialized", sid,
+                "11.0",
+                f"the AU must read the {vocab.LEARNER_PREFERENCES_PROFILE_ID} Agent Profile document "
+                "before it sends initialized",
+                sid,
             )
     elif timestamp < state.initialized_at:
         raise RuleViolation("9.3", "a statement cannot be timestamped before the session's initialized statement", sid)
@@ -190,14 +201,18 @@ def check_context(launch: Launch, statement: dict, defined: bool) -> None:
         for activity in required:
             if activity["id"] not in present:
                 raise RuleViolation(
-                    "9.6.2", f"context.contextActivities.{kind} must include {activity['id']} from the contextTemplate", sid
+                    "9.6.2",
+                    f"context.contextActivities.{kind} must include {activity['id']} from the contextTemplate",
+                    sid,
                 )
     categories = ids_of(activities.get("category"))
     result = statement.get("result") or {}
     has_moveon = vocab.CATEGORY_MOVEON in categories
     needs_moveon = defined and ("success" in result or "completion" in result)
     if needs_moveon and not has_moveon:
-        raise RuleViolation("9.6.2.2", "a cmi5 defined statement with success or completion needs the moveon category", sid)
+        raise RuleViolation(
+            "9.6.2.2", "a cmi5 defined statement with success or completion needs the moveon category", sid
+        )
     if has_moveon and not needs_moveon:
         raise RuleViolation(
             "9.6.2.2", "only cmi5 defined statements with success or completion may use the moveon category", sid
@@ -205,8 +220,12 @@ def check_context(launch: Launch, statement: dict, defined: bool) -> None:
 
 
 def check_defined(
-    launch: Launch, state: SessionState, registration: RegistrationAU, claims: dict[str, str],
-    statement: dict, timestamp: datetime,
+    launch: Launch,
+    state: SessionState,
+    registration: RegistrationAU,
+    claims: dict[str, str],
+    statement: dict,
+    timestamp: datetime,
 ) -> None:
     sid = statement["id"]
     verb = statement["verb"]["id"]
@@ -215,10 +234,14 @@ def check_defined(
         raise RuleViolation("7.1.3", f"the cmi5 category is for cmi5 defined statements; {verb} {what}", sid)
     obj = statement["object"]
     if obj.get("objectType", "Activity") != "Activity" or obj.get("id") != launch.activity_id:
-        raise RuleViolation("9.4", f"the object of a cmi5 defined statement must be the AU activity {launch.activity_id}", sid)
+        raise RuleViolation(
+            "9.4", f"the object of a cmi5 defined statement must be the AU activity {launch.activity_id}", sid
+        )
     name = vocab.VERB_NAMES[verb]
     if verb in state.verbs:
-        raise RuleViolation("9.3", f"{name} was already used in this session; cmi5 verbs are not repeated in a session", sid)
+        raise RuleViolation(
+            "9.3", f"{name} was already used in this session; cmi5 verbs are not repeated in a session", sid
+        )
     if verb in (vocab.PASSED, vocab.FAILED) and ({vocab.PASSED, vocab.FAILED} & set(state.verbs)):
         raise RuleViolation("9.3", "a session has at most one of passed and failed", sid)
     if launch.launch_mode != "Normal" and verb in OUTCOME_VERBS:
@@ -230,7 +253,9 @@ def check_defined(
     if verb == vocab.FAILED and (registration.passed or "passed" in claims):
         raise RuleViolation("9.3", "failed must not follow passed in a registration", sid)
     if verb == vocab.TERMINATED and state.last_at is not None and timestamp < state.last_at:
-        raise RuleViolation("9.3.8", "terminated must be the last statement; its timestamp is before an earlier one", sid)
+        raise RuleViolation(
+            "9.3.8", "terminated must be the last statement; its timestamp is before an earlier one", sid
+        )
     check_result(launch, statement, verb, name)
 
 
@@ -285,12 +310,16 @@ def check_mastery(launch: Launch, statement: dict, verb: str, sid: str) -> None:
     score = (statement.get("result") or {}).get("score")
     if score is not None and launch.mastery_score is not None and vocab.EXT_MASTERY_SCORE not in extensions:
         raise RuleViolation(
-            "9.6.3.2", f"a {vocab.VERB_NAMES[verb]} statement with a score carries the masteryScore extension "
-                       f"({launch.mastery_score}, from the launch)", sid,
+            "9.6.3.2",
+            f"a {vocab.VERB_NAMES[verb]} statement with a score carries the masteryScore extension "
+            f"({launch.mastery_score}, from the launch)",
+            sid,
         )
     if vocab.EXT_MASTERY_SCORE in extensions:
         if launch.mastery_score is None:
-            raise RuleViolation("9.6.3.2", "the masteryScore extension is used, but the launch has no masteryScore", sid)
+            raise RuleViolation(
+                "9.6.3.2", "the masteryScore extension is used, but the launch has no masteryScore", sid
+            )
         if extensions[vocab.EXT_MASTERY_SCORE] != launch.mastery_score:
             raise RuleViolation(
                 "9.6.3.2", f"the masteryScore extension must be the launch's masteryScore {launch.mastery_score}", sid

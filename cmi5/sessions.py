@@ -87,6 +87,7 @@ def check_learner(actor: object) -> dict:
 
 # --- registrations --------------------------------------------------------------------------
 
+
 async def create_registration(lms: Lms, body: object) -> tuple[str, bool]:
     """The registration's id, and whether it was made now (False: it existed for this course and learner)."""
     body = require_object(body, {"course", "actor", "registration"}, {"course", "actor"})
@@ -96,8 +97,14 @@ async def create_registration(lms: Lms, body: object) -> tuple[str, bool]:
     actor = check_learner(body["actor"])
     registration = parse_registration_id(body["registration"]) if "registration" in body else str(uuid.uuid4())
     document = {
-        "_id": registration, "course": course["_id"], "actor": actor, "actor_key": ifi_key(actor),
-        "created": now(), store.AUS: {}, store.SATISFIED_BLOCKS: [], store.COURSE_SATISFIED: False,
+        "_id": registration,
+        "course": course["_id"],
+        "actor": actor,
+        "actor_key": ifi_key(actor),
+        "created": now(),
+        store.AUS: {},
+        store.SATISFIED_BLOCKS: [],
+        store.COURSE_SATISFIED: False,
     }
     if not await store.insert_registration(lms.database, document):
         existing = await get_registration(lms.database, registration)
@@ -141,25 +148,47 @@ async def apply_move_on(lms: Lms, registration_id: str, course: dict, session_id
     statements = []
     for block in newly_satisfied_order(structure, fresh):
         if await store.update_block_satisfied(lms.database, registration_id, block):
-            statements.append(satisfied(registration["actor"], structure["blocks"][block], vocab.TYPE_BLOCK,
-                                        registration_id, session_id, now()))
+            statements.append(
+                satisfied(
+                    registration["actor"],
+                    structure["blocks"][block],
+                    vocab.TYPE_BLOCK,
+                    registration_id,
+                    session_id,
+                    now(),
+                )
+            )
     if (
         result.course
         and not registration.get(store.COURSE_SATISFIED)
         and await store.update_course_satisfied(lms.database, registration_id)
     ):
-        statements.append(satisfied(registration["actor"], course_target(course), vocab.TYPE_COURSE,
-                                    registration_id, session_id, now()))
+        statements.append(
+            satisfied(
+                registration["actor"], course_target(course), vocab.TYPE_COURSE, registration_id, session_id, now()
+            )
+        )
     if statements:
         await store_statements(lms.database, lms.hooks, lms.principal, statements)
 
 
 # --- launch and fetch -----------------------------------------------------------------------
 
+
 def au_snapshot(au: dict) -> dict:
     """What a session keeps of its AU (for its statements, even if nothing else is read)."""
-    keys = ("id", "index", "activityId", "title", "description", "activityType", "moveOn",
-            "masteryScore", "launchParameters", "entitlementKey")
+    keys = (
+        "id",
+        "index",
+        "activityId",
+        "title",
+        "description",
+        "activityType",
+        "moveOn",
+        "masteryScore",
+        "launchParameters",
+        "entitlementKey",
+    )
     return {key: au.get(key) for key in keys}
 
 
@@ -183,13 +212,25 @@ async def launch(lms: Lms, registration_id: str, body: object, urls: Urls) -> di
     template = context_template(au, session_id)
     au_url = content_url(urls.content, course["_id"], au["url"]) if au["packaged"] else au["url"]
     launched_at = now()
-    await store.insert_session(lms.database, {
-        "_id": session_id, "registration": registration_id, "course": course["_id"], "au": au["index"],
-        "activity_id": au["activityId"], "actor": actor, "launch_mode": launch_mode,
-        "mastery_score": au["masteryScore"], "context_template": template, "au_snapshot": au_snapshot(au),
-        "launched_at": launched_at, store.FETCH_HASH: hash_secret(fetch_secret), store.TOKEN_HASH: None,
-        "return_url": return_url,
-    })
+    await store.insert_session(
+        lms.database,
+        {
+            "_id": session_id,
+            "registration": registration_id,
+            "course": course["_id"],
+            "au": au["index"],
+            "activity_id": au["activityId"],
+            "actor": actor,
+            "launch_mode": launch_mode,
+            "mastery_score": au["masteryScore"],
+            "context_template": template,
+            "au_snapshot": au_snapshot(au),
+            "launched_at": launched_at,
+            store.FETCH_HASH: hash_secret(fetch_secret),
+            store.TOKEN_HASH: None,
+            "return_url": return_url,
+        },
+    )
     # The new session replaces the AU's open one atomically; that one is abandoned (9.3.6).
     previous = await store.update_current_session(lms.database, registration_id, au["index"], session_id)
     if previous:
@@ -197,7 +238,11 @@ async def launch(lms: Lms, registration_id: str, body: object, urls: Urls) -> di
     document = launch_data(template, launch_mode, au, return_url)
     place = Place(STATE, activity_id=au["activityId"], agent=identified_key(actor), registration=registration_id)
     await put_document(
-        lms.database, place, vocab.LAUNCH_DATA_STATE_ID, json.dumps(document).encode(), "application/json",
+        lms.database,
+        place,
+        vocab.LAUNCH_DATA_STATE_ID,
+        json.dumps(document).encode(),
+        "application/json",
         Preconditions(),
     )
     statement = launched(actor, au, registration_id, session_id, launch_mode, au_url, launched_at)
@@ -217,7 +262,9 @@ async def fetch_token(database, session_id: str, secret: str) -> dict:
     if not token_usable(session, now()) or session[store.STATUS] in ("terminated", "abandoned"):
         return fetch_error(vocab.FETCH_ALREADY_USED, "the AU session has ended")
     secret = new_secret()
-    if not await store.update_session_fetched(database, session_id, session[store.FETCH_HASH], hash_secret(secret), now()):
+    if not await store.update_session_fetched(
+        database, session_id, session[store.FETCH_HASH], hash_secret(secret), now()
+    ):
         return fetch_error(vocab.FETCH_ALREADY_USED, "the authorization token has already been returned")
     return {"auth-token": make_token(session_id, secret)}
 
@@ -228,6 +275,7 @@ def fetch_error(code: str, text: str) -> dict:
 
 # --- abandon and waive ----------------------------------------------------------------------
 
+
 async def abandon_session(lms: Lms, session_id: str) -> bool:
     """Abandon an open session and record it (9.3.6); false when it had ended already."""
     ended = now()
@@ -237,11 +285,13 @@ async def abandon_session(lms: Lms, session_id: str) -> bool:
     state = store.state_from_document(before[store.STATE])
     # Without better knowledge: from the launch to the AU's last statement (9.5.4.2).
     last = state.last_at or before["launched_at"]
-    statement = abandoned(before["actor"], before["au_snapshot"], before["registration"], session_id,
-                          last - before["launched_at"], ended)
+    statement = abandoned(
+        before["actor"], before["au_snapshot"], before["registration"], session_id, last - before["launched_at"], ended
+    )
     await store_statements(lms.database, lms.hooks, lms.principal, [statement])
-    await store.update_registration_progress(lms.database, before["registration"], before["au"], None,
-                                             (last - before["launched_at"]).total_seconds())
+    await store.update_registration_progress(
+        lms.database, before["registration"], before["au"], None, (last - before["launched_at"]).total_seconds()
+    )
     return True
 
 
@@ -262,8 +312,12 @@ async def abandon_by_id(lms: Lms, session_id: str) -> dict:
     session = await get_session(lms.database, session_id)
     if not await abandon_session(lms, session["_id"]):
         raise Conflict(f"session {session['_id']} has ended already ({session[store.STATUS]})")
-    return {"session": session["_id"], "status": "abandoned", "registration": session["registration"],
-            "au": session["au_snapshot"]["id"]}
+    return {
+        "session": session["_id"],
+        "status": "abandoned",
+        "registration": session["registration"],
+        "au": session["au_snapshot"]["id"],
+    }
 
 
 async def waive(lms: Lms, registration_id: str, body: object) -> dict:
@@ -289,6 +343,7 @@ async def waive(lms: Lms, registration_id: str, body: object) -> dict:
 
 # --- reporting ------------------------------------------------------------------------------
 
+
 def render_time(moment: datetime | None) -> str | None:
     return format_timestamp(moment) if moment else None
 
@@ -296,11 +351,16 @@ def render_time(moment: datetime | None) -> str | None:
 def render_session(session: dict) -> dict:
     state = store.state_from_document(session[store.STATE])
     return {
-        "id": session["_id"], "status": session[store.STATUS], "launchMode": session["launch_mode"],
-        "launchedAt": render_time(session["launched_at"]), "initializedAt": render_time(state.initialized_at),
-        "terminatedAt": render_time(state.terminated_at), "abandonedAt": render_time(session.get("ended_at")) if state.abandoned else None,
+        "id": session["_id"],
+        "status": session[store.STATUS],
+        "launchMode": session["launch_mode"],
+        "launchedAt": render_time(session["launched_at"]),
+        "initializedAt": render_time(state.initialized_at),
+        "terminatedAt": render_time(state.terminated_at),
+        "abandonedAt": render_time(session.get("ended_at")) if state.abandoned else None,
         # The token's hash is never read for reports; the time it was fetched says the same.
-        "tokenFetched": session.get(store.FETCHED_AT) is not None, "fetchedAt": render_time(session.get(store.FETCHED_AT)),
+        "tokenFetched": session.get(store.FETCHED_AT) is not None,
+        "fetchedAt": render_time(session.get(store.FETCHED_AT)),
         "learnerPreferencesRead": state.preferences_read,
     }
 
@@ -315,8 +375,13 @@ async def get_session(database, session_id: str) -> dict:
 async def session_status(database, session_id: str) -> dict:
     """One session as `GET /cmi5/sessions/{id}` shows it: its registration, AU and state."""
     session = await get_session(database, session_id)
-    return {**render_session(session), "registration": session["registration"], "course": session["course"],
-            "au": session["au_snapshot"]["id"], "activityId": session["activity_id"]}
+    return {
+        **render_session(session),
+        "registration": session["registration"],
+        "course": session["course"],
+        "au": session["au_snapshot"]["id"],
+        "activityId": session["activity_id"],
+    }
 
 
 def aus_in_block(structure: dict, block: int) -> list[int]:
@@ -339,23 +404,37 @@ async def registration_status(database, registration_id: str) -> dict:
     for au in structure["aus"]:
         entry = store.registration_au(registration, au["index"])
         waiver = entry.get("waived")
-        aus.append({
-            "id": au["id"], "activityId": au["activityId"], "moveOn": au["moveOn"],
-            "completed": bool(entry.get("completed")), "passed": bool(entry.get("passed")),
-            "failed": bool(entry.get("failed")), "waived": bool(waiver),
-            "waiveReason": waiver["reason"] if waiver else None,
-            "satisfied": au["index"] in result.aus, "sessions": sessions.get(au["index"], []),
-        })
+        aus.append(
+            {
+                "id": au["id"],
+                "activityId": au["activityId"],
+                "moveOn": au["moveOn"],
+                "completed": bool(entry.get("completed")),
+                "passed": bool(entry.get("passed")),
+                "failed": bool(entry.get("failed")),
+                "waived": bool(waiver),
+                "waiveReason": waiver["reason"] if waiver else None,
+                "satisfied": au["index"] in result.aus,
+                "sessions": sessions.get(au["index"], []),
+            }
+        )
     blocks = []
     for block in structure["blocks"]:
         # A block is completed, passed or waived when every AU in it (at any depth) is.
         inside = [aus[i] for i in aus_in_block(structure, block["index"])]
-        blocks.append({
-            "id": block["id"], "activityId": block["activityId"],
-            **{key: all(entry[key] for entry in inside) for key in ("completed", "passed", "waived")},
-            "satisfied": block["index"] in result.blocks,
-        })
+        blocks.append(
+            {
+                "id": block["id"],
+                "activityId": block["activityId"],
+                **{key: all(entry[key] for entry in inside) for key in ("completed", "passed", "waived")},
+                "satisfied": block["index"] in result.blocks,
+            }
+        )
     return {
-        "registration": registration["_id"], "course": course["_id"], "actor": registration["actor"],
-        "satisfied": result.course, "aus": aus, "blocks": blocks,
+        "registration": registration["_id"],
+        "course": course["_id"],
+        "actor": registration["actor"],
+        "satisfied": result.course,
+        "aus": aus,
+        "blocks": blocks,
     }

@@ -13,8 +13,9 @@ def verb(iri: str) -> dict:
     return {"id": iri, "display": {"en-US": vocab.VERB_NAMES[iri]}}
 
 
-def activity(activity_id: str, title: dict | None = None, description: dict | None = None,
-             activity_type: str | None = None) -> dict:
+def activity(
+    activity_id: str, title: dict | None = None, description: dict | None = None, activity_type: str | None = None
+) -> dict:
     definition: dict[str, object] = {}
     if title:
         definition["name"] = title
@@ -40,8 +41,9 @@ def context_template(au: dict, session_id: str) -> dict:
     }
 
 
-def lms_context(registration: str, publisher_id: str, session_id: str, moveon: bool = False,
-                extensions: dict | None = None) -> dict:
+def lms_context(
+    registration: str, publisher_id: str, session_id: str, moveon: bool = False, extensions: dict | None = None
+) -> dict:
     categories = [{"objectType": "Activity", "id": vocab.CATEGORY_CMI5}]
     if moveon:
         categories.append({"objectType": "Activity", "id": vocab.CATEGORY_MOVEON})
@@ -66,8 +68,9 @@ def base_statement(actor: dict, verb_iri: str, obj: dict, context: dict, at: dat
     }
 
 
-def launched(actor: dict, au: dict, registration: str, session_id: str, launch_mode: str,
-             launch_url: str, at: datetime) -> dict:
+def launched(
+    actor: dict, au: dict, registration: str, session_id: str, launch_mode: str, launch_url: str, at: datetime
+) -> dict:
     extensions = {
         vocab.EXT_LAUNCH_MODE: launch_mode,
         vocab.EXT_LAUNCH_URL: launch_url,
@@ -81,8 +84,7 @@ def launched(actor: dict, au: dict, registration: str, session_id: str, launch_m
     return base_statement(actor, vocab.LAUNCHED, au_activity(au), context, at)
 
 
-def abandoned(actor: dict, au: dict, registration: str, session_id: str, duration: timedelta,
-              at: datetime) -> dict:
+def abandoned(actor: dict, au: dict, registration: str, session_id: str, duration: timedelta, at: datetime) -> dict:
     statement = base_statement(
         actor, vocab.ABANDONED, au_activity(au), lms_context(registration, au["id"], session_id), at
     )
@@ -98,8 +100,7 @@ def waived(actor: dict, au: dict, registration: str, session_id: str, reason: st
     return statement
 
 
-def satisfied(actor: dict, target: dict, activity_type: str, registration: str, session_id: str,
-              at: datetime) -> dict:
+def satisfied(actor: dict, target: dict, activity_type: str, registration: str, session_id: str, at: datetime) -> dict:
     """`target` is a block or the course: its publisher `id`, LMS `activityId` and texts."""
     obj = activity(target["activityId"], target.get("title"), target.get("description"), activity_type)
     return base_statement(actor, vocab.SATISFIED, obj, lms_context(registration, target["id"], session_id), at)

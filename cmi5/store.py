@@ -26,13 +26,13 @@ SESSIONS = "cmi5_sessions"
 PACKAGE_FILES = PackageFiles("cmi5_content")
 
 # Registration fields.
-AUS = "aus"                       # {"<au index>": {completed, passed, failed, waived, session, score, seconds}}
+AUS = "aus"  # {"<au index>": {completed, passed, failed, waived, session, score, seconds}}
 SATISFIED_BLOCKS = "satisfied_blocks"
 COURSE_SATISFIED = "course_satisfied"
 # Session fields.
 STATE = "state"
 VERSION = "version"
-STATUS = "status"                 # launched, initialized, terminated, abandoned
+STATUS = "status"  # launched, initialized, terminated, abandoned
 FETCH_HASH = "fetch_hash"
 TOKEN_HASH = "token_hash"
 FETCHED_AT = "fetched_at"
@@ -53,6 +53,7 @@ VERB_IRIS = {name: iri for iri, name in vocab.VERB_NAMES.items()}
 
 
 # --- courses and package content ------------------------------------------------------------
+
 
 async def insert_course(database, document: dict) -> None:
     await database[COURSES].insert_one(document)
@@ -84,6 +85,7 @@ async def delete_package_files(database, package: str) -> int:
 
 
 # --- registrations --------------------------------------------------------------------------
+
 
 async def insert_registration(database, document: dict) -> bool:
     """False when a registration with that id exists already."""
@@ -139,12 +141,12 @@ async def update_registration_unclaim(database, registration: str, au: int, clai
 
 
 async def update_registration_failed(database, registration: str, au: int, sid: str) -> None:
-    await database[REGISTRATIONS].update_one(
-        {"_id": registration}, {"$set": {f"{AUS}.{au}.failed": sid}}
-    )
+    await database[REGISTRATIONS].update_one({"_id": registration}, {"$set": {f"{AUS}.{au}.failed": sid}})
 
 
-async def update_registration_progress(database, registration: str, au: int, score: float | None, seconds: float) -> None:
+async def update_registration_progress(
+    database, registration: str, au: int, score: float | None, seconds: float
+) -> None:
     """Keep what reports average: the latest scaled score of a passed/failed, and the time spent
     in the AU (durations of its terminated and abandoned sessions, added up)."""
     update: dict = {}
@@ -191,6 +193,7 @@ async def update_course_satisfied(database, registration: str) -> bool:
 
 # --- sessions -------------------------------------------------------------------------------
 
+
 def state_to_document(state: SessionState) -> dict:
     document = asdict(state)
     document["verbs"] = {vocab.VERB_NAMES[iri]: sid for iri, sid in state.verbs.items()}
@@ -225,9 +228,11 @@ async def find_session(database, session: str) -> dict | None:
 
 
 async def find_sessions(database, registration: str) -> list[dict]:
-    cursor = database[SESSIONS].find(
-        {"registration": registration}, {FETCH_HASH: 0, TOKEN_HASH: 0, "context_template": 0}
-    ).sort("launched_at", ASCENDING)
+    cursor = (
+        database[SESSIONS]
+        .find({"registration": registration}, {FETCH_HASH: 0, TOKEN_HASH: 0, "context_template": 0})
+        .sort("launched_at", ASCENDING)
+    )
     return await cursor.to_list()
 
 
@@ -251,9 +256,7 @@ async def update_session_state(database, session: str, version: int, state: Sess
     return result.modified_count == 1
 
 
-async def update_session_fetched(
-    database, session: str, fetch_hash: str, token_hash: str, at: datetime
-) -> bool:
+async def update_session_fetched(database, session: str, fetch_hash: str, token_hash: str, at: datetime) -> bool:
     """Attach the auth token to the session; true only for the one call that gets it."""
     result = await database[SESSIONS].update_one(
         {"_id": session, FETCH_HASH: fetch_hash, TOKEN_HASH: None},
@@ -282,6 +285,7 @@ async def update_session_abandoned(database, session: str, at: datetime) -> dict
 
 # --- erasure (lrs.erasure hook) -------------------------------------------------------------
 
+
 async def find_registration_ids_of(database, actor_keys: list[str]) -> list[str]:
     cursor = database[REGISTRATIONS].find({"actor_key": {"$in": actor_keys}}, {"_id": 1})
     return [document["_id"] for document in await cursor.to_list()]
@@ -299,6 +303,7 @@ async def delete_registrations_by_id(database, registrations: list[str]) -> tupl
 
 
 # --- reports (cmi5.reports) -----------------------------------------------------------------
+
 
 async def aggregate_registrations(database, pipeline: list[dict]) -> list[dict]:
     return await (await database[REGISTRATIONS].aggregate(pipeline)).to_list()

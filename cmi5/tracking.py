@@ -47,7 +47,9 @@ class TrackingHook:
         lms = self.lms_for_app()
         for statement in judged:
             if statement["verb"]["id"] == vocab.FAILED:
-                await store.update_registration_failed(lms.database, session["registration"], session["au"], statement["id"])
+                await store.update_registration_failed(
+                    lms.database, session["registration"], session["au"], statement["id"]
+                )
         course = await store.find_course(lms.database, session["course"])
         if course is None:
             return  # deleted while this batch was being stored: nothing is left to satisfy
@@ -85,8 +87,11 @@ async def enforce_rules(database, session: dict, statements: list[dict], ctx: St
             registration = await store.find_registration(database, session["registration"], session["au"]) or {}
             facts = store.to_registration_au(store.registration_au(registration, session["au"]))
         launch = Launch(
-            session_id=session["_id"], registration=session["registration"], activity_id=session["activity_id"],
-            launch_mode=session["launch_mode"], mastery_score=session["mastery_score"],
+            session_id=session["_id"],
+            registration=session["registration"],
+            activity_id=session["activity_id"],
+            launch_mode=session["launch_mode"],
+            mastery_score=session["mastery_score"],
             context_template=session["context_template"],
         )
         state = store.state_from_document(session[store.STATE])

@@ -43,8 +43,9 @@ def plugin(settings=None) -> Callable[[web.Application], None]:
         app[index_specs_key].extend(store.INDEXES)
         app.cleanup_ctx.append(flush_rollups)
         app.on_startup.append(require_plugins)
-        aiohttp_jinja2.setup(app, app_key=jinja_key, autoescape=True,
-                             loader=jinja2.PackageLoader("console", "templates"))
+        aiohttp_jinja2.setup(
+            app, app_key=jinja_key, autoescape=True, loader=jinja2.PackageLoader("console", "templates")
+        )
         add_routes(app)
 
     return setup_with

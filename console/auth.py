@@ -82,8 +82,9 @@ async def check_failures(database, settings: ConsoleSettings, key: str, address:
             )
 
 
-async def sign_in(database, credentials: CredentialStore, settings: ConsoleSettings, key: str, secret: str,
-                  address: str | None) -> str:
+async def sign_in(
+    database, credentials: CredentialStore, settings: ConsoleSettings, key: str, secret: str, address: str | None
+) -> str:
     """Check the credential and open a session; return the session token for the cookie."""
     key, secret = key.strip(), secret.strip()
     if not key or not secret:
@@ -99,15 +100,23 @@ async def sign_in(database, credentials: CredentialStore, settings: ConsoleSetti
     await store.delete_failures(database, failure_ids(key, address)[0])
     token = secrets.token_urlsafe(32)
     moment = now()
-    await store.insert_session(database, {
-        "_id": hash_token(token), "key": principal.key, "csrf": secrets.token_urlsafe(32), "created": moment,
-        "expires": moment + settings.session_lifetime, "idle_until": moment + settings.idle_timeout,
-    })
+    await store.insert_session(
+        database,
+        {
+            "_id": hash_token(token),
+            "key": principal.key,
+            "csrf": secrets.token_urlsafe(32),
+            "created": moment,
+            "expires": moment + settings.session_lifetime,
+            "idle_until": moment + settings.idle_timeout,
+        },
+    )
     return token
 
 
-async def find_operator(database, credentials: CredentialStore, settings: ConsoleSettings,
-                        token: str | None) -> Operator | None:
+async def find_operator(
+    database, credentials: CredentialStore, settings: ConsoleSettings, token: str | None
+) -> Operator | None:
     """The operator of a session token, or None when it is unknown, expired, idle or revoked."""
     if not token:
         return None

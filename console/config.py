@@ -14,10 +14,17 @@ from lrs.settings import SettingError
 ENVIRONMENT = [
     ("LRS_CONSOLE_SESSION_HOURS", "8", "longest a console sign-in lasts, in hours"),
     ("LRS_CONSOLE_IDLE_MINUTES", "30", "a console session ends after this many minutes without a request"),
-    ("LRS_CONSOLE_SIGN_IN_LIMIT", "5", "failed console sign-ins allowed per credential key in 15 minutes "
-                                       "(four times as many per client address)"),
-    ("LRS_CONSOLE_ASSETS_DIR", "", "node_modules folder holding htmx.org and chart.js; when empty, "
-                                   "node_modules of the source tree, then of the working directory"),
+    (
+        "LRS_CONSOLE_SIGN_IN_LIMIT",
+        "5",
+        "failed console sign-ins allowed per credential key in 15 minutes (four times as many per client address)",
+    ),
+    (
+        "LRS_CONSOLE_ASSETS_DIR",
+        "",
+        "node_modules folder holding htmx.org and chart.js; when empty, "
+        "node_modules of the source tree, then of the working directory",
+    ),
 ]
 
 

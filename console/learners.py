@@ -33,8 +33,9 @@ async def list_learners(database, before: str | None = None) -> tuple[list[dict]
     return found[:PAGE], cursor_of(found[PAGE - 1]) if len(found) > PAGE else None
 
 
-async def list_registrations(database, before: str | None = None, actor_key: str | None = None,
-                             course: str | None = None) -> tuple[list[dict], str | None]:
+async def list_registrations(
+    database, before: str | None = None, actor_key: str | None = None, course: str | None = None
+) -> tuple[list[dict], str | None]:
     equal = {k: v for k, v in (("actor_key", actor_key), ("course", course)) if v}
     found = await store.find_latest(database, store.REGISTRATIONS, PAGE + 1, parse_before(before), **equal)
     return found[:PAGE], cursor_of(found[PAGE - 1]) if len(found) > PAGE else None

@@ -53,8 +53,8 @@ class Overview:
 
 @dataclass
 class Ingest:
-    per_second: float       # over the last complete minutes
-    this_minute: int        # stored so far in the current minute
+    per_second: float  # over the last complete minutes
+    this_minute: int  # stored so far in the current minute
     minutes: list[tuple[str, int]]
 
 
@@ -78,14 +78,22 @@ def ranked(documents: list[dict]) -> list[Ranked]:
 async def read_ingest(database, now: datetime) -> Ingest:
     current = minute_of(now)
     start = current - timedelta(minutes=RATE_MINUTES)
-    minutes = series(await store.find_counts_between(database, store.MINUTE, start),
-                     start, RATE_MINUTES + 1, timedelta(minutes=1), "%H:%M")
+    minutes = series(
+        await store.find_counts_between(database, store.MINUTE, start),
+        start,
+        RATE_MINUTES + 1,
+        timedelta(minutes=1),
+        "%H:%M",
+    )
     complete = sum(n for _, n in minutes[:-1])
     return Ingest(round(complete / (RATE_MINUTES * 60), 2), minutes[-1][1], minutes)
 
 
 async def read_course_outcomes(database) -> list[CourseOutcomes]:
-    titles = {course["_id"]: pick_language(course["title"]) or course["publisher_id"] for course in await list_courses(database)}
+    titles = {
+        course["_id"]: pick_language(course["title"]) or course["publisher_id"]
+        for course in await list_courses(database)
+    }
     by_course: dict[str, CourseOutcomes] = {}
     for document in await store.find_outcomes(database):
         course = document["course"]
@@ -98,10 +106,20 @@ async def read_overview(database, now: datetime | None = None) -> Overview:
     now = now or datetime.now(UTC)
     first_hour = hour_of(now) - timedelta(hours=HOURS_SHOWN - 1)
     first_day = day_of(now) - timedelta(days=DAYS_SHOWN - 1)
-    hours = series(await store.find_counts_between(database, store.HOUR, first_hour),
-                   first_hour, HOURS_SHOWN, timedelta(hours=1), "%d %b %H:00")
-    days = series(await store.find_counts_between(database, store.DAY, first_day),
-                  first_day, DAYS_SHOWN, timedelta(days=1), "%d %b")
+    hours = series(
+        await store.find_counts_between(database, store.HOUR, first_hour),
+        first_hour,
+        HOURS_SHOWN,
+        timedelta(hours=1),
+        "%d %b %H:00",
+    )
+    days = series(
+        await store.find_counts_between(database, store.DAY, first_day),
+        first_day,
+        DAYS_SHOWN,
+        timedelta(days=1),
+        "%d %b",
+    )
     top_since = day_of(now) - timedelta(days=TOP_DAYS - 1)
     return Overview(
         hours=hours,

@@ -50,12 +50,12 @@ class AUProgress:
     activity_id: str
     move_on: str
     completed: bool
-    success: str          # "passed", "failed" or "unknown": separate from completion
+    success: str  # "passed", "failed" or "unknown": separate from completion
     satisfied: bool
     waived: bool
     waive_reason: str | None
-    abandoned: int        # sessions abandoned
-    open_session: bool    # a session that may still send statements (launched or initialized)
+    abandoned: int  # sessions abandoned
+    open_session: bool  # a session that may still send statements (launched or initialized)
     sessions: list[dict]
     score: str | None = None
     time_spent: str | None = None
@@ -113,12 +113,18 @@ def statement_facts(statements: list[dict], activity_id: str) -> tuple[str | Non
     """(latest score, time spent over ended sessions, last activity) of one AU; newest first in."""
     mine = [s for s in statements if touches(s, activity_id)]
     score = next((score_of(s["result"]) for s in mine if score_of(s.get("result") or {})), None)
-    seconds = [duration_seconds((s.get("result") or {}).get("duration", "")) for s in mine
-               if s["verb"]["id"] in SESSION_END_VERBS]
+    seconds = [
+        duration_seconds((s.get("result") or {}).get("duration", ""))
+        for s in mine
+        if s["verb"]["id"] in SESSION_END_VERBS
+    ]
     spent = sum(s for s in seconds if s is not None)
     last = max((parse_timestamp(s.get("timestamp") or s["stored"]) for s in mine), default=None)
-    return score, format_seconds(spent) if any(s is not None for s in seconds) else None, \
-        format_time(last) if last else None
+    return (
+        score,
+        format_seconds(spent) if any(s is not None for s in seconds) else None,
+        format_time(last) if last else None,
+    )
 
 
 def format_time(moment: datetime) -> str:
@@ -133,18 +139,33 @@ async def read_report(database, registration: str) -> Report:
     aus = []
     for au in status["aus"]:
         score, spent, last = statement_facts(statements, au["activityId"])
-        aus.append(AUProgress(
-            id=au["id"], title=titles.get(au["id"], au["id"]), activity_id=au["activityId"], move_on=au["moveOn"],
-            completed=au["completed"],
-            success="passed" if au["passed"] else "failed" if au["failed"] else "unknown",
-            satisfied=au["satisfied"], waived=au["waived"], waive_reason=au["waiveReason"],
-            abandoned=sum(1 for s in au["sessions"] if s["status"] == "abandoned"),
-            open_session=any(s["status"] in ("launched", "initialized") for s in au["sessions"]),
-            sessions=au["sessions"], score=score, time_spent=spent, last_activity=last,
-        ))
+        aus.append(
+            AUProgress(
+                id=au["id"],
+                title=titles.get(au["id"], au["id"]),
+                activity_id=au["activityId"],
+                move_on=au["moveOn"],
+                completed=au["completed"],
+                success="passed" if au["passed"] else "failed" if au["failed"] else "unknown",
+                satisfied=au["satisfied"],
+                waived=au["waived"],
+                waive_reason=au["waiveReason"],
+                abandoned=sum(1 for s in au["sessions"] if s["status"] == "abandoned"),
+                open_session=any(s["status"] in ("launched", "initialized") for s in au["sessions"]),
+                sessions=au["sessions"],
+                score=score,
+                time_spent=spent,
+                last_activity=last,
+            )
+        )
     return Report(
-        registration=status["registration"], course=status["course"],
-        course_title=text_of(course["title"]) or course["publisher_id"], actor=status["actor"],
-        satisfied=status["satisfied"], aus=aus, blocks=status["blocks"], statements_read=len(statements),
+        registration=status["registration"],
+        course=status["course"],
+        course_title=text_of(course["title"]) or course["publisher_id"],
+        actor=status["actor"],
+        satisfied=status["satisfied"],
+        aus=aus,
+        blocks=status["blocks"],
+        statements_read=len(statements),
         capped=capped,
     )

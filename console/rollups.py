@@ -87,11 +87,11 @@ class Pending:
     """
 
     counts: dict[str, int] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)                   # counter id -> display name
-    learners: dict[str, list] = field(default_factory=dict)               # actor key -> [fields, last]
-    registrations: dict[str, list] = field(default_factory=dict)          # registration -> [fields, last]
-    launched: set[str] = field(default_factory=set)                       # registrations launched meanwhile
-    outcomes: dict[tuple[str, str], int] = field(default_factory=dict)    # (registration, verb) -> n
+    names: dict[str, str] = field(default_factory=dict)  # counter id -> display name
+    learners: dict[str, list] = field(default_factory=dict)  # actor key -> [fields, last]
+    registrations: dict[str, list] = field(default_factory=dict)  # registration -> [fields, last]
+    launched: set[str] = field(default_factory=set)  # registrations launched meanwhile
+    outcomes: dict[tuple[str, str], int] = field(default_factory=dict)  # (registration, verb) -> n
 
     def count(self, rollup_id: str, n: int = 1) -> None:
         self.counts[rollup_id] = self.counts.get(rollup_id, 0) + n
@@ -117,9 +117,11 @@ def horizons(stored: str) -> tuple[str, str, str]:
     """The earliest timestamps (UTC text) the hour, day and top-ten counters keep, seen from `stored`:
     the spans the Overview shows. A batch shares its `stored`, so this is worked out once per batch."""
     moment = parse_timestamp(stored)
-    return (format_timestamp(hour_of(moment) - timedelta(hours=HOURS_KEPT)),
-            format_timestamp(day_of(moment) - timedelta(days=DAYS_KEPT)),
-            format_timestamp(day_of(moment) - timedelta(days=TOP_DAYS_KEPT)))
+    return (
+        format_timestamp(hour_of(moment) - timedelta(hours=HOURS_KEPT)),
+        format_timestamp(day_of(moment) - timedelta(days=DAYS_KEPT)),
+        format_timestamp(day_of(moment) - timedelta(days=TOP_DAYS_KEPT)),
+    )
 
 
 def add_statement(pending: Pending, statement: dict, from_cmi5: bool = False) -> None:
@@ -166,8 +168,13 @@ def add_statement(pending: Pending, statement: dict, from_cmi5: bool = False) ->
             pending.outcomes[(registration, outcome)] = pending.outcomes.get((registration, outcome), 0) + 1
 
 
-TIME_FORMATS = {store.HOUR: "%Y-%m-%dT%H", store.DAY: "%Y-%m-%d", store.MINUTE: "%Y-%m-%dT%H:%M",
-                store.VERB: "%Y-%m-%d", store.ACTIVITY: "%Y-%m-%d"}
+TIME_FORMATS = {
+    store.HOUR: "%Y-%m-%dT%H",
+    store.DAY: "%Y-%m-%d",
+    store.MINUTE: "%Y-%m-%dT%H:%M",
+    store.VERB: "%Y-%m-%d",
+    store.ACTIVITY: "%Y-%m-%d",
+}
 
 
 def fields_of(rollup_id: str) -> dict:
@@ -227,16 +234,25 @@ class Rollups:
                 return
             try:
                 counts = [
-                    store.count_update(rollup_id, fields_of(rollup_id), n,
-                                       {"name": pending.names[rollup_id]} if rollup_id in pending.names else None)
+                    store.count_update(
+                        rollup_id,
+                        fields_of(rollup_id),
+                        n,
+                        {"name": pending.names[rollup_id]} if rollup_id in pending.names else None,
+                    )
                     for rollup_id, n in pending.counts.items()
                 ]
                 await self.learn_courses({registration for registration, _ in pending.outcomes})
                 for (registration, outcome), n in pending.outcomes.items():
                     course = await self.course_of(registration)
                     if course is not None:
-                        counts.append(store.count_update(f"{store.OUTCOME}|{course}|{outcome}",
-                                                         {"kind": store.OUTCOME, "course": course, "key": outcome}, n))
+                        counts.append(
+                            store.count_update(
+                                f"{store.OUTCOME}|{course}|{outcome}",
+                                {"kind": store.OUTCOME, "course": course, "key": outcome},
+                                n,
+                            )
+                        )
                 await store.update_rollups(self.database, store.COUNTS, counts)
             except BaseException:
                 self.restore(pending)
@@ -247,8 +263,9 @@ class Rollups:
             except BaseException:
                 # Written again at the next flush: `$max` and `$set` are idempotent.
                 self.written.clear()
-                self.restore(Pending(learners=pending.learners, registrations=pending.registrations,
-                                     launched=pending.launched))
+                self.restore(
+                    Pending(learners=pending.learners, registrations=pending.registrations, launched=pending.launched)
+                )
                 raise
             await self.clean_minutes()
 
@@ -261,8 +278,9 @@ class Rollups:
                 course = await self.course_of(registration)
                 if course is not None:
                     self.due(f"registration|{registration}", last)
-                    operations.append(store.latest_update(registration, {**fields, "course": course},
-                                                          parse_timestamp(last)))
+                    operations.append(
+                        store.latest_update(registration, {**fields, "course": course}, parse_timestamp(last))
+                    )
             elif self.due(f"registration|{registration}", last):
                 operations.append(store.later_update(registration, parse_timestamp(last)))
         return operations
@@ -278,8 +296,11 @@ class Rollups:
         return True
 
     def latest(self, table: dict, prefix: str) -> list:
-        return [store.latest_update(key, fields, parse_timestamp(last))
-                for key, (fields, last) in table.items() if self.due(f"{prefix}|{key}", last)]
+        return [
+            store.latest_update(key, fields, parse_timestamp(last))
+            for key, (fields, last) in table.items()
+            if self.due(f"{prefix}|{key}", last)
+        ]
 
     def restore(self, pending: Pending) -> None:
         """Counters that could not be written go back into the next flush (learner and
@@ -290,8 +311,10 @@ class Rollups:
         for outcome, n in pending.outcomes.items():
             self.pending.outcomes[outcome] = self.pending.outcomes.get(outcome, 0) + n
         self.pending.launched |= pending.launched
-        for table, source in ((self.pending.learners, pending.learners),
-                              (self.pending.registrations, pending.registrations)):
+        for table, source in (
+            (self.pending.learners, pending.learners),
+            (self.pending.registrations, pending.registrations),
+        ):
             for key, (fields, last) in source.items():
                 Pending.touch(table, key, last, lambda fields=fields: fields)
 
@@ -326,8 +349,9 @@ async def flush_rollups(app: web.Application) -> AsyncIterator[None]:
                 if not is_unavailable(error):
                     log.exception("writing the console's rollups failed; retrying")
                 else:
-                    log.warning("database unavailable for the console's rollups: %s; retrying",
-                                error.__class__.__name__)
+                    log.warning(
+                        "database unavailable for the console's rollups: %s; retrying", error.__class__.__name__
+                    )
             except Exception:
                 log.exception("writing the console's rollups failed; retrying")
 

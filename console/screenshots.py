@@ -63,8 +63,9 @@ async def shoot(base: str, out: Path, seeded: dict) -> list[Path]:
     ]
     written = []
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=chromium, headless=True,
-                                                   args=["--no-sandbox", "--disable-gpu", "--hide-scrollbars"])
+        browser = await playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
+        )
         context = await browser.new_context(viewport=DESKTOP)
         page = await context.new_page()
         await page.goto(base + "/console/sign-in")
@@ -78,8 +79,11 @@ async def shoot(base: str, out: Path, seeded: dict) -> list[Path]:
             if name == "statements":
                 await page.locator("details summary").first.click()
             if name == "courses":  # what an import of a bad package shows
-                bad_package: FilePayload = {"name": "slides.zip", "mimeType": "application/zip",
-                                            "buffer": make_zip({"slides.pdf": b"%PDF"})}
+                bad_package: FilePayload = {
+                    "name": "slides.zip",
+                    "mimeType": "application/zip",
+                    "buffer": make_zip({"slides.pdf": b"%PDF"}),
+                }
                 await page.set_input_files("#package", files=[bad_package])
                 await page.click("#import button[type=submit]")
                 await page.wait_for_selector("#import-phase:text-is('Refused')")
@@ -104,8 +108,10 @@ async def main(out: Path, port: int) -> None:
     with tempfile.TemporaryDirectory(prefix="lrs-screenshots-") as data_dir:
         # As `lrs serve` runs by default: its own embedded database, in a folder of its own.
         settings = Settings(data_dir=Path(data_dir), admin_key=KEY, admin_secret=SECRET, port=port)
-        app = create_app(settings, [cmi5.plugin(Cmi5Settings(content_url=f"http://localhost:{port}")), bridge.setup,
-                                    console.plugin()])
+        app = create_app(
+            settings,
+            [cmi5.plugin(Cmi5Settings(content_url=f"http://localhost:{port}")), bridge.setup, console.plugin()],
+        )
         runner = web.AppRunner(app, access_log=None)
         try:
             await runner.setup()

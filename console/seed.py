@@ -21,8 +21,16 @@ import aiohttp
 from cmi5 import vocab
 
 AU_PAGE = b"<!doctype html><title>AU</title><p>A demonstration AU.</p>"
-LEARNERS = ["Ada Lovelace", "Grace Hopper", "Alan Turing", "Katherine Johnson", "Edsger Dijkstra", "Barbara Liskov",
-            "Donald Knuth", "Margaret Hamilton"]
+LEARNERS = [
+    "Ada Lovelace",
+    "Grace Hopper",
+    "Alan Turing",
+    "Katherine Johnson",
+    "Edsger Dijkstra",
+    "Barbara Liskov",
+    "Donald Knuth",
+    "Margaret Hamilton",
+]
 VERBS = {
     "http://adlnet.gov/expapi/verbs/experienced": "experienced",
     "http://adlnet.gov/expapi/verbs/answered": "answered",
@@ -30,9 +38,17 @@ VERBS = {
     "http://adlnet.gov/expapi/verbs/commented": "commented",
     "http://adlnet.gov/expapi/verbs/progressed": "progressed",
 }
-ACTIVITIES = {f"https://lms.example.com/activities/{slug}": name for slug, name in [
-    ("welcome-video", "Welcome video"), ("safety-quiz", "Safety quiz"), ("forum", "Course forum"),
-    ("glossary", "Glossary"), ("case-study", "Case study: the bridge"), ("checklist", "Daily checklist")]}
+ACTIVITIES = {
+    f"https://lms.example.com/activities/{slug}": name
+    for slug, name in [
+        ("welcome-video", "Welcome video"),
+        ("safety-quiz", "Safety quiz"),
+        ("forum", "Course forum"),
+        ("glossary", "Glossary"),
+        ("case-study", "Case study: the bridge"),
+        ("checklist", "Daily checklist"),
+    ]
+}
 
 
 def langstring(tag: str, text: str) -> str:
@@ -52,9 +68,9 @@ def cmi5_course() -> bytes:
     structure = (
         f'<?xml version="1.0" encoding="utf-8"?><courseStructure xmlns="{vocab.COURSE_NAMESPACE}">'
         f'<course id="https://courses.example.com/geology">{langstring("title", "Introduction to geology")}'
-        f'{langstring("description", "Rocks, plates and a field trip")}</course>'
+        f"{langstring('description', 'Rocks, plates and a field trip')}</course>"
         f'<block id="https://courses.example.com/geology/block/basics">{langstring("title", "The basics")}'
-        f'{langstring("description", "Start here")}{aus}</block></courseStructure>'
+        f"{langstring('description', 'Start here')}{aus}</block></courseStructure>"
     )
     return make_zip({"cmi5.xml": structure.encode(), **{f"au/{n}.html": AU_PAGE for n in (1, 2, 3)}})
 
@@ -114,8 +130,12 @@ class Seeder:
         async with self.session.post(self.base + fetch.path) as response:
             token = (await response.json())["auth-token"]
         headers = {"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"}
-        state = {"activityId": query["activityId"], "agent": query["actor"], "registration": registration,
-                 "stateId": "LMS.LaunchData"}
+        state = {
+            "activityId": query["activityId"],
+            "agent": query["actor"],
+            "registration": registration,
+            "stateId": "LMS.LaunchData",
+        }
         async with self.session.get(self.base + "/xapi/activities/state", params=state, headers=headers) as response:
             template = (await response.json())["contextTemplate"]
         # cmi5 10: an AU reads the learner's preferences before it starts (404 when none are kept).
@@ -126,10 +146,16 @@ class Seeder:
             context = json.loads(json.dumps(template))
             context["registration"] = registration
             context["contextActivities"]["category"] = [{"id": vocab.CATEGORY_CMI5}] + (
-                [{"id": vocab.CATEGORY_MOVEON}] if verb in (vocab.COMPLETED, vocab.PASSED, vocab.FAILED) else [])
-            statement = {"id": str(uuid.uuid4()), "actor": json.loads(query["actor"]), "context": context,
-                         "verb": {"id": verb, "display": {"en-US": vocab.VERB_NAMES[verb]}},
-                         "object": {"objectType": "Activity", "id": query["activityId"]}, "timestamp": iso(datetime.now(UTC))}
+                [{"id": vocab.CATEGORY_MOVEON}] if verb in (vocab.COMPLETED, vocab.PASSED, vocab.FAILED) else []
+            )
+            statement = {
+                "id": str(uuid.uuid4()),
+                "actor": json.loads(query["actor"]),
+                "context": context,
+                "verb": {"id": verb, "display": {"en-US": vocab.VERB_NAMES[verb]}},
+                "object": {"objectType": "Activity", "id": query["activityId"]},
+                "timestamp": iso(datetime.now(UTC)),
+            }
             if result:
                 statement["result"] = result
             async with self.session.post(self.base + "/xapi/statements", json=[statement], headers=headers) as response:
@@ -137,32 +163,57 @@ class Seeder:
                     raise RuntimeError(f"AU statement {verb}: {response.status} {await response.text()}")
 
     async def seed(self, rng: random.Random) -> dict:
-        course = await self.call("POST", "/cmi5/courses", expect=201, data=cmi5_course(),
-                                 headers={"Content-Type": "application/zip"})
-        package = await self.call("POST", "/scorm/packages", expect=201, data=scorm_package(),
-                                  headers={"Content-Type": "application/zip"})
+        course = await self.call(
+            "POST", "/cmi5/courses", expect=201, data=cmi5_course(), headers={"Content-Type": "application/zip"}
+        )
+        package = await self.call(
+            "POST", "/scorm/packages", expect=201, data=scorm_package(), headers={"Content-Type": "application/zip"}
+        )
         aus = [au["id"] for au in course["aus"]]
         registrations = []
         for index, name in enumerate(LEARNERS[:6]):
-            registration = (await self.call("POST", "/cmi5/registrations", expect=201,
-                                            json={"course": course["id"], "actor": learner(name)}))["registration"]
+            registration = (
+                await self.call(
+                    "POST", "/cmi5/registrations", expect=201, json={"course": course["id"], "actor": learner(name)}
+                )
+            )["registration"]
             registrations.append(registration)
-            await self.au_session(registration, aus[0], [(vocab.COMPLETED, {"completion": True, "duration": "PT12M"}),
-                                                         (vocab.TERMINATED, {"duration": "PT12M30S"})])
+            await self.au_session(
+                registration,
+                aus[0],
+                [
+                    (vocab.COMPLETED, {"completion": True, "duration": "PT12M"}),
+                    (vocab.TERMINATED, {"duration": "PT12M30S"}),
+                ],
+            )
             scaled = [0.92, 0.64, 0.81, 0.75, 0.55, 0.88][index]
             verb = vocab.PASSED if scaled >= 0.7 else vocab.FAILED
-            await self.au_session(registration, aus[1], [
-                (verb, {"success": verb == vocab.PASSED, "score": {"scaled": scaled}, "duration": "PT20M"}),
-                *([(vocab.COMPLETED, {"completion": True, "duration": "PT21M"})] if index % 2 == 0 else []),
-                (vocab.TERMINATED, {"duration": "PT22M"})])
+            await self.au_session(
+                registration,
+                aus[1],
+                [
+                    (verb, {"success": verb == vocab.PASSED, "score": {"scaled": scaled}, "duration": "PT20M"}),
+                    *([(vocab.COMPLETED, {"completion": True, "duration": "PT21M"})] if index % 2 == 0 else []),
+                    (vocab.TERMINATED, {"duration": "PT22M"}),
+                ],
+            )
         # A session left open, then replaced by a new launch (the first one is abandoned), then waived.
         await self.call("POST", f"/cmi5/registrations/{registrations[0]}/launch", json={"au": aus[2]})
         await self.call("POST", f"/cmi5/registrations/{registrations[0]}/launch", json={"au": aus[2]})
-        await self.call("POST", f"/cmi5/registrations/{registrations[0]}/waive",
-                        json={"au": aus[2], "reason": "Tested Out"})
-        scorm_registration = (await self.call("POST", "/cmi5/registrations", expect=201, json={
-            "course": package["course"], "actor": learner(LEARNERS[6])}))["registration"]
-        await self.call("POST", f"/cmi5/registrations/{scorm_registration}/launch", json={"au": package["scos"][0]["au"]})
+        await self.call(
+            "POST", f"/cmi5/registrations/{registrations[0]}/waive", json={"au": aus[2], "reason": "Tested Out"}
+        )
+        scorm_registration = (
+            await self.call(
+                "POST",
+                "/cmi5/registrations",
+                expect=201,
+                json={"course": package["course"], "actor": learner(LEARNERS[6])},
+            )
+        )["registration"]
+        await self.call(
+            "POST", f"/cmi5/registrations/{scorm_registration}/launch", json={"au": package["scos"][0]["au"]}
+        )
         await self.history(rng)
         return {"course": course["id"], "package": package["course"], "registration": registrations[0]}
 
@@ -173,8 +224,9 @@ class Seeder:
         for day in range(days):
             weekday = (now - timedelta(days=day)).weekday() < 5
             for _ in range(rng.randint(25, 60) if weekday else rng.randint(3, 12)):
-                moment = now - timedelta(days=day, hours=rng.choice([1, 2, 3, 5, 6, 7, 8, 9, 10, 26]),
-                                         minutes=rng.randint(0, 59))
+                moment = now - timedelta(
+                    days=day, hours=rng.choice([1, 2, 3, 5, 6, 7, 8, 9, 10, 26]), minutes=rng.randint(0, 59)
+                )
                 if moment > now:
                     continue
                 verb = rng.choice(list(VERBS))
@@ -182,18 +234,32 @@ class Seeder:
                 statement = {
                     "actor": learner(rng.choice(LEARNERS)),
                     "verb": {"id": verb, "display": {"en-US": VERBS[verb]}},
-                    "object": {"objectType": "Activity", "id": activity,
-                               "definition": {"name": {"en-US": ACTIVITIES[activity]}}},
+                    "object": {
+                        "objectType": "Activity",
+                        "id": activity,
+                        "definition": {"name": {"en-US": ACTIVITIES[activity]}},
+                    },
                     "timestamp": iso(moment),
                 }
                 if VERBS[verb] == "answered":
                     statement["result"] = {"success": rng.random() > 0.3, "score": {"scaled": round(rng.random(), 2)}}
                 statements.append(statement)
         for start in range(0, len(statements), 200):
-            await self.call("POST", "/xapi/statements", json=statements[start:start + 200])
+            await self.call("POST", "/xapi/statements", json=statements[start : start + 200])
         mistaken = statements[-1]
         ids = await self.call("POST", "/xapi/statements", json=[{**mistaken, "timestamp": iso(now)}])
-        await self.call("POST", "/xapi/statements", json=[{
-            "actor": {"objectType": "Agent", "name": "LMS administrator", "mbox": "mailto:admin@lms.example.com"},
-            "verb": {"id": "http://adlnet.gov/expapi/verbs/voided", "display": {"en-US": "voided"}},
-            "object": {"objectType": "StatementRef", "id": ids[0]}}])
+        await self.call(
+            "POST",
+            "/xapi/statements",
+            json=[
+                {
+                    "actor": {
+                        "objectType": "Agent",
+                        "name": "LMS administrator",
+                        "mbox": "mailto:admin@lms.example.com",
+                    },
+                    "verb": {"id": "http://adlnet.gov/expapi/verbs/voided", "display": {"en-US": "voided"}},
+                    "object": {"objectType": "StatementRef", "id": ids[0]},
+                }
+            ],
+        )

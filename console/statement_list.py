@@ -23,8 +23,17 @@ from lrs.statements import service
 from lrs.statements.query import Position, StatementQuery
 from lrs.statements.vocab import VOIDED_VERB
 
-FILTERS = ("agent", "verb", "activity", "registration", "related_activities", "related_agents", "since", "until",
-           "ascending")
+FILTERS = (
+    "agent",
+    "verb",
+    "activity",
+    "registration",
+    "related_activities",
+    "related_agents",
+    "since",
+    "until",
+    "ascending",
+)
 PAGE_SIZES = (25, 50, 100)
 EXPORT_PAGE = 500
 LIVE_MOST = 50
@@ -32,9 +41,25 @@ LIVE_MOST = 50
 LOCAL_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?$")
 # The console reads as an `all/read` credential does: every statement, no launch-token policy.
 READER = Principal(key="console", name="admin console", scopes=frozenset({"all/read"}), authority={})
-CSV_COLUMNS = ("id", "stored", "timestamp", "actor", "actor_id", "verb", "verb_id", "object", "object_id",
-               "object_type", "success", "completion", "score_scaled", "score_raw", "duration", "registration",
-               "sentence")
+CSV_COLUMNS = (
+    "id",
+    "stored",
+    "timestamp",
+    "actor",
+    "actor_id",
+    "verb",
+    "verb_id",
+    "object",
+    "object_id",
+    "object_type",
+    "success",
+    "completion",
+    "score_scaled",
+    "score_raw",
+    "duration",
+    "registration",
+    "sentence",
+)
 
 
 @dataclass
@@ -44,7 +69,7 @@ class Row:
     statement: dict
     sentence: Sentence
     json: str
-    voided_target: Row | None = None   # for a voiding statement: the statement it voided
+    voided_target: Row | None = None  # for a voiding statement: the statement it voided
     voided: bool = False
 
 
@@ -112,8 +137,9 @@ async def read_page(database, q: StatementQuery, size: int) -> tuple[list[Row], 
     return await rows_of(database, result.statements), result.more
 
 
-async def read_live(database, parameters: Mapping[str, str], since: datetime, until: datetime
-                    ) -> tuple[list[Row], bool]:
+async def read_live(
+    database, parameters: Mapping[str, str], since: datetime, until: datetime
+) -> tuple[list[Row], bool]:
     """What arrived in (since, until], newest first, at most LIVE_MOST; True when more arrived."""
     window = {k: v for k, v in parameters.items() if k not in ("since", "until", "ascending")}
     q = replace(build_query(window), since=since, until=until)
@@ -126,6 +152,7 @@ def check_statement_id(value: str) -> str:
 
 
 # --- export -------------------------------------------------------------------------------------
+
 
 async def all_statements(database, q: StatementQuery) -> AsyncIterator[list[dict]]:
     """Every statement the query matches, a page at a time (keyset paging, as `more` does)."""
@@ -161,10 +188,22 @@ def csv_record(statement: dict) -> list[object]:
     else:
         object_text = describe(statement).object
     record = [
-        statement["id"], statement["stored"], statement.get("timestamp", ""), actor_name(statement["actor"]),
-        ifi_key(statement["actor"]) or "", verb_name(statement["verb"]), statement["verb"]["id"], object_text,
-        obj.get("id", ""), kind, result.get("success", ""), result.get("completion", ""), score.get("scaled", ""),
-        score.get("raw", ""), result.get("duration", ""), (statement.get("context") or {}).get("registration", ""),
+        statement["id"],
+        statement["stored"],
+        statement.get("timestamp", ""),
+        actor_name(statement["actor"]),
+        ifi_key(statement["actor"]) or "",
+        verb_name(statement["verb"]),
+        statement["verb"]["id"],
+        object_text,
+        obj.get("id", ""),
+        kind,
+        result.get("success", ""),
+        result.get("completion", ""),
+        score.get("scaled", ""),
+        score.get("raw", ""),
+        result.get("duration", ""),
+        (statement.get("context") or {}).get("registration", ""),
         describe(statement).text,
     ]
     return [spreadsheet_safe(value) for value in record]

@@ -17,18 +17,18 @@ from lrs.ifi import actor_keys
 SESSIONS = "console_sessions"
 FAILURES = "console_sign_in_failures"
 # Rollups (console.rollups), one collection per shape so that each upsert keeps few indexes.
-COUNTS = "console_counts"                 # counters: kind, at (and key), n
-LEARNERS = "console_learners"             # per actor key: actor, name, last activity
-REGISTRATIONS = "console_registrations"   # per cmi5 registration: actor_key, actor, course, last activity
+COUNTS = "console_counts"  # counters: kind, at (and key), n
+LEARNERS = "console_learners"  # per actor key: actor, name, last activity
+REGISTRATIONS = "console_registrations"  # per cmi5 registration: actor_key, actor, course, last activity
 TEST_LEARNERS = "console_test_learners"
 
 # Counter kinds (field `kind` of COUNTS).
-HOUR = "hour"              # statements per hour of their timestamp
-DAY = "day"                # statements per day of their timestamp
-MINUTE = "minute"          # statements stored per minute (ingest rate)
-VERB = "verb"              # statements per day and verb (key), with its display name
-ACTIVITY = "activity"      # statements per day and activity (key), with its name
-OUTCOME = "outcome"        # per course and verb (completed, passed, failed): course, key
+HOUR = "hour"  # statements per hour of their timestamp
+DAY = "day"  # statements per day of their timestamp
+MINUTE = "minute"  # statements stored per minute (ingest rate)
+VERB = "verb"  # statements per day and verb (key), with its display name
+ACTIVITY = "activity"  # statements per day and activity (key), with its name
+OUTCOME = "outcome"  # per course and verb (completed, passed, failed): course, key
 
 INDEXES = [
     IndexSpec(SESSIONS, IndexModel([("key", ASCENDING)])),
@@ -44,6 +44,7 @@ INDEXES = [
 
 
 # --- sign-in sessions ---------------------------------------------------------------------------
+
 
 async def insert_session(database, document: dict) -> None:
     await database[SESSIONS].insert_one(document)
@@ -67,6 +68,7 @@ async def delete_sessions_of(database, key: str) -> None:
 
 # --- failed sign-ins ----------------------------------------------------------------------------
 
+
 async def find_failures(database, ids: list[str], now: datetime) -> list[dict]:
     return await database[FAILURES].find({"_id": {"$in": ids}, "until": {"$gt": now}}).to_list()
 
@@ -88,6 +90,7 @@ async def delete_failures(database, failure_id: str) -> None:
 
 
 # --- rollups ------------------------------------------------------------------------------------
+
 
 def count_update(rollup_id: str, fields: dict, n: int, names: dict | None = None) -> UpdateOne:
     """Add `n`; `names` (such as the display name last seen) replace what was there."""
@@ -129,8 +132,9 @@ async def count_learners_since(database, since: datetime) -> int:
     return await database[LEARNERS].count_documents({"last": {"$gte": since}})
 
 
-async def find_latest(database, collection: str, limit: int, before: tuple[datetime, str] | None = None,
-                      **equal: str) -> list[dict]:
+async def find_latest(
+    database, collection: str, limit: int, before: tuple[datetime, str] | None = None, **equal: str
+) -> list[dict]:
     """Newest `last` first; `before` = (last, _id) of the previous page's end."""
     condition: dict = dict(equal)
     if before is not None:
@@ -170,6 +174,7 @@ async def delete_by_ids(database, collection: str, ids: list[str]) -> None:
 
 
 # --- the test learner's registrations -----------------------------------------------------------
+
 
 async def find_test_registration(database, course: str, key: str) -> str | None:
     document = await database[TEST_LEARNERS].find_one({"_id": f"{course}|{key}"})

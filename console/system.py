@@ -103,7 +103,8 @@ async def read_system(client, database, settings: Settings, started: Started, re
         facts["server_version"] = (await client.admin.command("buildInfo")).get("version", "unknown")
         stats = await database.command("dbStats")
         facts["stats"] = [
-            ("collections", f"{stats.get('collections', 0)}"), ("documents", f"{stats.get('objects', 0)}"),
+            ("collections", f"{stats.get('collections', 0)}"),
+            ("documents", f"{stats.get('objects', 0)}"),
             ("data size", format_bytes(stats.get("dataSize", 0))),
             ("storage size", format_bytes(stats.get("storageSize", 0))),
             ("index size", format_bytes(stats.get("indexSize", 0))),
@@ -113,8 +114,11 @@ async def read_system(client, database, settings: Settings, started: Started, re
     if started.embedded:
         data_dir = settings.data_dir.resolve()
         usage = shutil.disk_usage(data_dir)
-        facts["disk"] = [("data folder", str(data_dir)), ("used by the data folder", format_bytes(folder_size(data_dir))),
-                         ("free on its disk", format_bytes(usage.free))]
+        facts["disk"] = [
+            ("data folder", str(data_dir)),
+            ("used by the data folder", format_bytes(folder_size(data_dir))),
+            ("free on its disk", format_bytes(usage.free)),
+        ]
     return facts
 
 

@@ -37,7 +37,9 @@ def plugin_environment() -> list[tuple[str, str, str]]:
 
 
 def load_commands() -> list[Command]:
-    plugin_commands = [entry.load() for entry in sorted(entry_points(group=PLUGIN_COMMANDS_GROUP), key=lambda e: e.name)]
+    plugin_commands = [
+        entry.load() for entry in sorted(entry_points(group=PLUGIN_COMMANDS_GROUP), key=lambda e: e.name)
+    ]
     return [*PART_COMMANDS, *plugin_commands]
 
 
@@ -46,9 +48,13 @@ def build_parser(commands_found: list[Command] | None = None) -> argparse.Argume
     commands = parser.add_subparsers(dest="command", required=True)
     settings = [*ENVIRONMENT, *plugin_environment()]
     width = max(len(name) for name, _, _ in settings) + 2
-    environment = "\n".join(f"  {name:<{width}}{text} (default: {default or 'empty'})" for name, default, text in settings)
+    environment = "\n".join(
+        f"  {name:<{width}}{text} (default: {default or 'empty'})" for name, default, text in settings
+    )
     serve = commands.add_parser(
-        "serve", help="run the LRS", formatter_class=argparse.RawDescriptionHelpFormatter,
+        "serve",
+        help="run the LRS",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=f"environment variables:\n{environment}",
     )
     serve.add_argument("--host", help="interface to listen on (LRS_HOST)")
@@ -57,8 +63,11 @@ def build_parser(commands_found: list[Command] | None = None) -> argparse.Argume
     actions = creds.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="create a credential and print its key and secret")
     create.add_argument("--name", required=True)
-    create.add_argument("--scopes", default="statements/write,statements/read",
-                        help="comma-separated xAPI scopes (default: statements/write,statements/read)")
+    create.add_argument(
+        "--scopes",
+        default="statements/write,statements/read",
+        help="comma-separated xAPI scopes (default: statements/write,statements/read)",
+    )
     actions.add_parser("list", help="list credentials")
     revoke = actions.add_parser("revoke", help="revoke a credential")
     revoke.add_argument("key")
@@ -90,10 +99,15 @@ def serve(settings: Settings) -> int:
     check_port_free(settings.host, settings.port)
     app = create_app(settings, load_plugins())
     base = settings.public_url or f"http://{settings.host}:{settings.port}"
-    return asyncio.run(serve_until_stopped(
-        app, settings.host, settings.port, settings.shutdown_timeout,
-        on_ready=lambda: print(f"LRS ready: xAPI endpoint {base}/xapi", flush=True),
-    ))
+    return asyncio.run(
+        serve_until_stopped(
+            app,
+            settings.host,
+            settings.port,
+            settings.shutdown_timeout,
+            on_ready=lambda: print(f"LRS ready: xAPI endpoint {base}/xapi", flush=True),
+        )
+    )
 
 
 def check_port_free(host: str, port: int) -> None:

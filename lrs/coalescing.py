@@ -113,7 +113,7 @@ _in_turn: ContextVar[bool] = ContextVar("in_turn", default=False)
 
 class _Turn:
     def __init__(self) -> None:
-        self.inside = 0                          # requests in the current turn
+        self.inside = 0  # requests in the current turn
         self.waiting: list[asyncio.Future[None]] = []  # requests for the next one
 
     async def enter(self) -> None:

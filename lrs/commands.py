@@ -48,8 +48,11 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
         uri_file = running_uri_file(settings)
         uri = uri_file.read_text().strip() if uri_file.exists() else ""
         if not uri or not await answers(uri):
-            server = EmbeddedDatabase(settings.data_dir.resolve() / "db", settings.embedded_cache,
-                                      settings.data_dir.resolve() / "secantusd.log")
+            server = EmbeddedDatabase(
+                settings.data_dir.resolve() / "db",
+                settings.embedded_cache,
+                settings.data_dir.resolve() / "secantusd.log",
+            )
             uri = await server.start()
     client = connect(uri)
     try:

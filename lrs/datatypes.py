@@ -34,12 +34,12 @@ _TIMESTAMP_FORMATS = (
     re.compile(  # extended: 2013-05-18T05:32:34.804+02:00
         r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})[Tt]"
         r"(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?:[.,](?P<fraction>[0-9]+))?)?"
-        + _ZONE + r"\Z"
+        + _ZONE
+        + r"\Z"
     ),
     re.compile(  # basic: 20130518T053234.804Z
         r"(?P<year>[0-9]{4})(?P<month>[0-9]{2})(?P<day>[0-9]{2})[Tt]"
-        r"(?P<hour>[0-9]{2})(?P<minute>[0-9]{2})(?:(?P<second>[0-9]{2})(?:[.,](?P<fraction>[0-9]+))?)?"
-        + _ZONE + r"\Z"
+        r"(?P<hour>[0-9]{2})(?P<minute>[0-9]{2})(?:(?P<second>[0-9]{2})(?:[.,](?P<fraction>[0-9]+))?)?" + _ZONE + r"\Z"
     ),
 )
 
@@ -76,9 +76,14 @@ def parse_timestamp(value: str) -> datetime:
     fraction = match["fraction"] or ""
     try:
         moment = datetime(
-            int(match["year"]), int(match["month"]), int(match["day"]),
-            int(match["hour"]), int(match["minute"]), int(match["second"] or 0),
-            int((fraction + "000000")[:6]), tzinfo=tz,
+            int(match["year"]),
+            int(match["month"]),
+            int(match["day"]),
+            int(match["hour"]),
+            int(match["minute"]),
+            int(match["second"] or 0),
+            int((fraction + "000000")[:6]),
+            tzinfo=tz,
         )
     except ValueError:
         raise ValueError("is not a real date and time (month, day, hour, minute or second out of range)") from None
@@ -89,9 +94,7 @@ def parse_timestamp(value: str) -> datetime:
 
 
 # RFC 3339 with a UTC offset: what xAPI 2.0 stores and returns (IEEE 9274.1.1 4.2.7).
-_RFC3339_UTC = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|\+00:00)\Z"
-)
+_RFC3339_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|\+00:00)\Z")
 
 
 def utc_timestamp(value: str) -> str:
@@ -133,8 +136,15 @@ def duration_problem(value: str) -> str | None:
 
 
 # Calendar parts have no fixed length; reports read a year as 365 days and a month as 30.
-_DURATION_SECONDS = {"weeks": 604800, "years": 31536000, "months": 2592000, "days": 86400,
-                     "hours": 3600, "minutes": 60, "seconds": 1}
+_DURATION_SECONDS = {
+    "weeks": 604800,
+    "years": 31536000,
+    "months": 2592000,
+    "days": 86400,
+    "hours": 3600,
+    "minutes": 60,
+    "seconds": 1,
+}
 
 
 def duration_seconds(value: str) -> float | None:
@@ -142,8 +152,11 @@ def duration_seconds(value: str) -> float | None:
     match = _DURATION.match(value) if isinstance(value, str) and not duration_problem(value) else None
     if match is None:
         return None
-    return sum(float(match[name].replace(",", ".")) * _DURATION_SECONDS[name]
-               for name in _DURATION_PARTS if match[name] is not None)
+    return sum(
+        float(match[name].replace(",", ".")) * _DURATION_SECONDS[name]
+        for name in _DURATION_PARTS
+        if match[name] is not None
+    )
 
 
 # --------------------------------------------------------------------------- language tags
@@ -163,7 +176,34 @@ _LANGUAGE_TAG = re.compile(
     re.VERBOSE | re.IGNORECASE | re.ASCII,
 )
 _GRANDFATHERED = frozenset(
-    ["en-gb-oed", "i-ami", "i-bnn", "i-default", "i-enochian", "i-hak", "i-klingon", "i-lux", "i-mingo", "i-navajo", "i-pwn", "i-tao", "i-tay", "i-tsu", "sgn-be-fr", "sgn-be-nl", "sgn-ch-de", "art-lojban", "cel-gaulish", "no-bok", "no-nyn", "zh-guoyu", "zh-hakka", "zh-min", "zh-min-nan", "zh-xiang"]
+    [
+        "en-gb-oed",
+        "i-ami",
+        "i-bnn",
+        "i-default",
+        "i-enochian",
+        "i-hak",
+        "i-klingon",
+        "i-lux",
+        "i-mingo",
+        "i-navajo",
+        "i-pwn",
+        "i-tao",
+        "i-tay",
+        "i-tsu",
+        "sgn-be-fr",
+        "sgn-be-nl",
+        "sgn-ch-de",
+        "art-lojban",
+        "cel-gaulish",
+        "no-bok",
+        "no-nyn",
+        "zh-guoyu",
+        "zh-hakka",
+        "zh-min",
+        "zh-min-nan",
+        "zh-xiang",
+    ]
 )
 
 

@@ -41,12 +41,24 @@ META = "meta"
 SERVER_SELECTION_TIMEOUT_MS = 3000
 
 # Server errors that mean "no primary can take this now" (failover, shutdown, network), not a bug.
-UNAVAILABLE_CODES = frozenset({
-    6, 7, 89, 91, 189, 9001, 10107, 11600, 11602, 13435, 13436,
-    # HostUnreachable, HostNotFound, NetworkTimeout, ShutdownInProgress, PrimarySteppedDown,
-    # SocketException, NotWritablePrimary, InterruptedAtShutdown, InterruptedDueToReplStateChange,
-    # NotPrimaryNoSecondaryOk, NotPrimaryOrSecondary
-})
+UNAVAILABLE_CODES = frozenset(
+    {
+        6,
+        7,
+        89,
+        91,
+        189,
+        9001,
+        10107,
+        11600,
+        11602,
+        13435,
+        13436,
+        # HostUnreachable, HostNotFound, NetworkTimeout, ShutdownInProgress, PrimarySteppedDown,
+        # SocketException, NotWritablePrimary, InterruptedAtShutdown, InterruptedDueToReplStateChange,
+        # NotPrimaryNoSecondaryOk, NotPrimaryOrSecondary
+    }
+)
 # createIndexes races between processes starting at once: NamespaceExists, IndexBuildAborted,
 # IndexBuildAlreadyInProgress. Retrying finds the index built (or builds it).
 INDEX_RACE_CODES = frozenset({48, 276, 285})
@@ -197,8 +209,10 @@ async def mongo_client(app: web.Application) -> AsyncIterator[None]:
     settings = app[settings_key]
     client = connect(settings.database_uri, journal=journals_each_write(settings))
     if settings.unsafe_fast_writes:
-        log.warning("LRS_UNSAFE_FAST_WRITES: writes are acknowledged before they are journaled; "
-                    "a crash of the database can lose acknowledged statements")
+        log.warning(
+            "LRS_UNSAFE_FAST_WRITES: writes are acknowledged before they are journaled; "
+            "a crash of the database can lose acknowledged statements"
+        )
     try:
         try:
             await client.admin.command("ping")

@@ -72,8 +72,7 @@ class EmbeddedDatabase:
     holding the URI reconnect by themselves.
     """
 
-    def __init__(self, storage: str | Path, cache_size: str = "256M", log_file: Path | None = None,
-                 port: int = 0):
+    def __init__(self, storage: str | Path, cache_size: str = "256M", log_file: Path | None = None, port: int = 0):
         self.storage = str(storage)
         self.cache_size = cache_size
         self.log_file = log_file
@@ -99,11 +98,16 @@ class EmbeddedDatabase:
             self.process.stdin.close()
         command = [
             executable,
-            "--host", "127.0.0.1",
-            "--port", str(self.port),
-            "--storage-path", self.storage,
-            "--cache-size", self.cache_size,
-            "--log-level", "WARNING",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--storage-path",
+            self.storage,
+            "--cache-size",
+            self.cache_size,
+            "--log-level",
+            "WARNING",
             # No replica-set advertisement means no oplog: we use no change streams, and its
             # pruning made inserts crawl once 100,000 entries had accumulated.
             "--standalone",
@@ -114,8 +118,11 @@ class EmbeddedDatabase:
             # It needs only the standard library: run as a file, isolated (-I), whatever the cwd.
             self.process = subprocess.Popen(
                 [sys.executable, "-I", child_guard.__file__, *command],
-                stdout=output, stderr=output, stdin=subprocess.PIPE,
-                start_new_session=True, cwd=self._working_dir(),
+                stdout=output,
+                stderr=output,
+                stdin=subprocess.PIPE,
+                start_new_session=True,
+                cwd=self._working_dir(),
             )
         finally:
             if not isinstance(output, int):  # subprocess.DEVNULL is a number
@@ -133,8 +140,12 @@ class EmbeddedDatabase:
         holder = lock_holder(lock_file)
         if holder is None:
             return
-        log.warning("the data folder %s is locked by %s; waiting up to %.0fs for it to stop",
-                    self.storage, describe_process(holder), LOCK_WAIT_SECONDS)
+        log.warning(
+            "the data folder %s is locked by %s; waiting up to %.0fs for it to stop",
+            self.storage,
+            describe_process(holder),
+            LOCK_WAIT_SECONDS,
+        )
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while holder is not None:
             if time.monotonic() > deadline:
@@ -159,8 +170,7 @@ class EmbeddedDatabase:
                     if holder is not None:  # another database took the folder meanwhile
                         raise EmbeddedDatabaseError(locked_message(self.storage, holder))
                     raise EmbeddedDatabaseError(
-                        f"the embedded database exited at start-up (code {process.returncode})"
-                        + _log_tail(log_path)
+                        f"the embedded database exited at start-up (code {process.returncode})" + _log_tail(log_path)
                     )
                 try:
                     await client.admin.command("ping")
@@ -168,8 +178,7 @@ class EmbeddedDatabase:
                 except PyMongoError:
                     if time.monotonic() > deadline:
                         raise EmbeddedDatabaseError(
-                            f"the embedded database did not answer within {START_TIMEOUT:.0f}s"
-                            + _log_tail(log_path)
+                            f"the embedded database did not answer within {START_TIMEOUT:.0f}s" + _log_tail(log_path)
                         ) from None
                     await asyncio.sleep(0.1)
         finally:

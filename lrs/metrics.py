@@ -24,19 +24,27 @@ class Metrics:
     def __init__(self, drain: Drain) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
-            "lrs_http_requests", "HTTP requests answered, by route and status.",
-            ["method", "route", "status"], registry=self.registry,
+            "lrs_http_requests",
+            "HTTP requests answered, by route and status.",
+            ["method", "route", "status"],
+            registry=self.registry,
         )
         self.latency = Histogram(
-            "lrs_http_request_duration_seconds", "Time from request start to response, by route.",
-            ["method", "route"], buckets=LATENCY_BUCKETS, registry=self.registry,
+            "lrs_http_request_duration_seconds",
+            "Time from request start to response, by route.",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
         )
         in_progress = Gauge(
-            "lrs_http_requests_in_progress", "Requests being handled right now.", registry=self.registry,
+            "lrs_http_requests_in_progress",
+            "Requests being handled right now.",
+            registry=self.registry,
         )
         in_progress.set_function(lambda: drain.requests)
         draining = Gauge(
-            "lrs_draining", "1 once a SIGTERM was received and the process is finishing its requests.",
+            "lrs_draining",
+            "1 once a SIGTERM was received and the process is finishing its requests.",
             registry=self.registry,
         )
         draining.set_function(lambda: int(drain.draining))
@@ -46,8 +54,10 @@ class Metrics:
             registry=self.registry,
         )
         self.database_errors = Counter(
-            "lrs_database_errors", "Database operations that failed, by error class.",
-            ["error"], registry=self.registry,
+            "lrs_database_errors",
+            "Database operations that failed, by error class.",
+            ["error"],
+            registry=self.registry,
         )
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:

@@ -28,7 +28,11 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 async def serve_until_stopped(
-    app: web.Application, host: str, port: int, shutdown_timeout: float, on_ready: Callable[[], None],
+    app: web.Application,
+    host: str,
+    port: int,
+    shutdown_timeout: float,
+    on_ready: Callable[[], None],
 ) -> int:
     """Serve until a signal or the app asks to stop; return the exit code."""
     loop = asyncio.get_running_loop()
@@ -36,7 +40,10 @@ async def serve_until_stopped(
     for number in STOP_SIGNALS:
         loop.add_signal_handler(number, stop.request)
     runner = web.AppRunner(
-        app, handle_signals=False, access_log=None, shutdown_timeout=FINAL_GRACE_SECONDS,
+        app,
+        handle_signals=False,
+        access_log=None,
+        shutdown_timeout=FINAL_GRACE_SECONDS,
         keepalive_timeout=app[settings_key].keepalive_timeout,
     )
     try:

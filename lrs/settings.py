@@ -31,12 +31,19 @@ ENVIRONMENT = [
     ("LRS_LOG_LEVEL", "INFO", "logging level"),
     ("LRS_LOG_FORMAT", "keyvalue", "log line format: keyvalue (logfmt) or json"),
     ("LRS_SHUTDOWN_TIMEOUT", "30", "seconds a SIGTERM waits for requests in flight before cancelling them"),
-    ("LRS_UNCONDITIONAL_PROFILE_PUT", "reject", "a profile PUT with neither If-Match nor If-None-Match to a "
-     "document that does not exist: reject (400, as the xAPI 1.0.3 conformance suite expects) or create "
-     "(needed by TinCanPython); one that exists is always 409"),
-    ("LRS_UNSAFE_FAST_WRITES", "false",
-     "true answers writes before the database has journaled them: faster, but a crash of the database "
-     "can lose statements already acknowledged"),
+    (
+        "LRS_UNCONDITIONAL_PROFILE_PUT",
+        "reject",
+        "a profile PUT with neither If-Match nor If-None-Match to a "
+        "document that does not exist: reject (400, as the xAPI 1.0.3 conformance suite expects) or create "
+        "(needed by TinCanPython); one that exists is always 409",
+    ),
+    (
+        "LRS_UNSAFE_FAST_WRITES",
+        "false",
+        "true answers writes before the database has journaled them: faster, but a crash of the database "
+        "can lose statements already acknowledged",
+    ),
     ("LRS_METRICS_TOKEN", "", "a bearer token that may read /metrics (an admin credential always may)"),
     ("LRS_METRICS_PUBLIC", "false", "true lets anyone read /metrics, e.g. when only Prometheus can reach the port"),
     ("LRS_HEADER_TIMEOUT", "20", "seconds a client has to send a request's headers"),

@@ -89,8 +89,7 @@ class Drain:
         log.info("waiting for %d write(s) to finish", len(self._writes))
         _, pending = await asyncio.wait(set(self._writes), timeout=timeout)
         if pending:
-            log.warning("%d write(s) still running after %.0fs; closing the database anyway",
-                        len(pending), timeout)
+            log.warning("%d write(s) still running after %.0fs; closing the database anyway", len(pending), timeout)
 
 
 class StopRequest:

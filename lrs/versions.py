@@ -65,11 +65,13 @@ XAPI_1_0_3 = XapiVersion(
     missing_context_properties=frozenset({"contextAgents", "contextGroups"}),
     alternate_request_syntax=True,
     utc_timestamps=False,
-    unconditional_put=MappingProxyType({
-        STATE: UnconditionalPut.REPLACE,
-        AGENT_PROFILE: UnconditionalPut.REJECT,
-        ACTIVITY_PROFILE: UnconditionalPut.REJECT,
-    }),
+    unconditional_put=MappingProxyType(
+        {
+            STATE: UnconditionalPut.REPLACE,
+            AGENT_PROFILE: UnconditionalPut.REJECT,
+            ACTIVITY_PROFILE: UnconditionalPut.REJECT,
+        }
+    ),
 )
 
 XAPI_2_0_0 = XapiVersion(
@@ -83,7 +85,9 @@ XAPI_2_0_0 = XapiVersion(
     missing_context_properties=frozenset(),
     alternate_request_syntax=False,
     utc_timestamps=True,
-    unconditional_put=MappingProxyType(dict.fromkeys((STATE, AGENT_PROFILE, ACTIVITY_PROFILE), UnconditionalPut.CREATE)),
+    unconditional_put=MappingProxyType(
+        dict.fromkeys((STATE, AGENT_PROFILE, ACTIVITY_PROFILE), UnconditionalPut.CREATE)
+    ),
 )
 
 SUPPORTED = (XAPI_1_0_3, XAPI_2_0_0)

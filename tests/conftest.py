@@ -51,8 +51,12 @@ async def database_server(tmp_path):
 async def settings(database_uri, tmp_path):
     name = f"test_{uuid.uuid4().hex[:12]}"
     yield Settings(
-        mongodb_uri=database_uri, database=name, admin_key=ADMIN_KEY, admin_secret=ADMIN_SECRET,
-        data_dir=tmp_path, statement_limit=50,
+        mongodb_uri=database_uri,
+        database=name,
+        admin_key=ADMIN_KEY,
+        admin_secret=ADMIN_SECRET,
+        data_dir=tmp_path,
+        statement_limit=50,
     )
     client = AsyncMongoClient(database_uri)
     await client.drop_database(name)
@@ -124,6 +128,7 @@ def xapi_with(xapi, client):
     async def make(*scopes: str) -> XAPI:
         credential = await client.server.app[credential_store_key].insert_credential("limited", list(scopes))
         return xapi.as_(basic(credential.key, credential.secret))
+
     return make
 
 

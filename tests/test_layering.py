@@ -36,8 +36,9 @@ def test_the_tree_keeps_the_layers(tmp_path):
     assert "1 kept, 0 broken" in result.stdout
 
 
-@pytest.mark.parametrize(("lower", "higher"), [("lrs", "cmi5"), ("cmi5", "bridge"), ("bridge", "console"),
-                                               ("lrs", "console")])
+@pytest.mark.parametrize(
+    ("lower", "higher"), [("lrs", "cmi5"), ("cmi5", "bridge"), ("bridge", "console"), ("lrs", "console")]
+)
 def test_an_import_against_the_layers_fails(tmp_path, lower, higher):
     root = copy_tree(tmp_path)
     # Deep inside a function, as a late import to dodge a cycle would be: still a dependency.

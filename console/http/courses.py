@@ -40,7 +40,11 @@ async def post_course(request: web.Request) -> web.Response:
             raise BadRequest(f"{upload.filename or 'the file'} is empty")
         base = base_url(request)
         imported = await courses.import_upload(
-            database(request), data, upload.filename or "", request.app[cmi5_settings_key].package_limits, base,
+            database(request),
+            data,
+            upload.filename or "",
+            request.app[cmi5_settings_key].package_limits,
+            base,
             request.app[cmi5_settings_key].content_url or base,
         )
     except LRSError as error:
@@ -49,8 +53,16 @@ async def post_course(request: web.Request) -> web.Response:
         return await course_list(request, error)
     location = f"{PREFIX}/courses/{imported.course}"
     if wants_json(request):
-        return json_response({"course": imported.course, "title": imported.title, "kind": imported.kind,
-                              "units": imported.units, "location": location}, status=201)
+        return json_response(
+            {
+                "course": imported.course,
+                "title": imported.title,
+                "kind": imported.kind,
+                "units": imported.units,
+                "location": location,
+            },
+            status=201,
+        )
     return redirect(location)
 
 
@@ -59,13 +71,22 @@ async def get_course(request: web.Request) -> web.Response:
     course_id = request.match_info["course"]
     await flush_now(request.app)
     course, tree, kind = await courses.find_course(database(request), course_id)
-    registrations, more = await learners.list_registrations(database(request), request.query.get("before"),
-                                                            course=course["_id"])
-    return render(request, "course.html", {
-        "course": course, "title": courses.text_of(course["title"]) or course["publisher_id"],
-        "description": courses.text_of(course["description"]), "tree": tree, "kind": kind,
-        "registrations": registrations, "more": more,
-    })
+    registrations, more = await learners.list_registrations(
+        database(request), request.query.get("before"), course=course["_id"]
+    )
+    return render(
+        request,
+        "course.html",
+        {
+            "course": course,
+            "title": courses.text_of(course["title"]) or course["publisher_id"],
+            "description": courses.text_of(course["description"]),
+            "tree": tree,
+            "kind": kind,
+            "registrations": registrations,
+            "more": more,
+        },
+    )
 
 
 @page(admin=True)
@@ -76,6 +97,10 @@ async def post_launch(request: web.Request) -> web.Response:
     if not isinstance(au_id, str) or not au_id:
         raise BadRequest("au: the AU to launch is required")
     registration, launched = await courses.launch_as_test_learner(
-        lms_for(request.app), urls(request), request.match_info["course"], au_id, operator(request).key,
+        lms_for(request.app),
+        urls(request),
+        request.match_info["course"],
+        au_id,
+        operator(request).key,
     )
     return render(request, "launch.html", {"launch": launched, "registration": registration, "au": au_id})

@@ -11,12 +11,22 @@ from lrs.errors import BadRequest, LRSError
 from lrs.http.context import credential_store, database
 
 
-async def credential_list(request: web.Request, created=None, error: LRSError | None = None,
-                          form: dict | None = None) -> web.Response:
+async def credential_list(
+    request: web.Request, created=None, error: LRSError | None = None, form: dict | None = None
+) -> web.Response:
     found = await credential_store(request).list_credentials()
-    return render(request, "credentials.html", {
-        "credentials": found, "scopes": SCOPES, "created": created, "error": error, "form": form or {},
-    }, status=error.status if error else 201 if created else 200)
+    return render(
+        request,
+        "credentials.html",
+        {
+            "credentials": found,
+            "scopes": SCOPES,
+            "created": created,
+            "error": error,
+            "form": form or {},
+        },
+        status=error.status if error else 201 if created else 200,
+    )
 
 
 @page()

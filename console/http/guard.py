@@ -56,8 +56,11 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 def is_secure(request: web.Request) -> bool:
     """Served over TLS, here or at a proxy in front (whose word only ever adds Secure)."""
-    return (request.secure or request.headers.get("X-Forwarded-Proto", "").lower() == "https"
-            or request.app[settings_key].public_url.startswith("https://"))
+    return (
+        request.secure
+        or request.headers.get("X-Forwarded-Proto", "").lower() == "https"
+        or request.app[settings_key].public_url.startswith("https://")
+    )
 
 
 def set_cookie(response: web.StreamResponse, request: web.Request, name: str, value: str) -> None:
@@ -98,7 +101,9 @@ async def check_csrf(request: web.Request, expected: str) -> None:
 
 async def current_operator(request: web.Request) -> auth.Operator | None:
     return await auth.find_operator(
-        database(request), credential_store(request), request.app[console_settings_key],
+        database(request),
+        credential_store(request),
+        request.app[console_settings_key],
         request.cookies.get(SESSION_COOKIE),
     )
 
@@ -115,7 +120,9 @@ def page(admin: bool = False, signed_in: bool = True) -> Callable[[Handler], Han
                 response.headers.update(SECURITY_HEADERS)
                 response.headers.setdefault("Cache-Control", "no-store")
             return response
+
         return guarded
+
     return wrap
 
 

@@ -35,12 +35,19 @@ async def get_learner(request: web.Request) -> web.Response:
     learner = await learners.find_learner(database(request), key)
     if learner is None:
         raise NotFound(f"no learner {key} has statements here")
-    registrations, more = await learners.list_registrations(database(request), request.query.get("before"),
-                                                            actor_key=key)
-    return render(request, "learner.html", {
-        "learner": learner, "registrations": registrations, "more": more,
-        "statements": statements_link(agent=json.dumps(learner["actor"], ensure_ascii=False)),
-    })
+    registrations, more = await learners.list_registrations(
+        database(request), request.query.get("before"), actor_key=key
+    )
+    return render(
+        request,
+        "learner.html",
+        {
+            "learner": learner,
+            "registrations": registrations,
+            "more": more,
+            "statements": statements_link(agent=json.dumps(learner["actor"], ensure_ascii=False)),
+        },
+    )
 
 
 @page()
@@ -52,10 +59,17 @@ async def get_registrations(request: web.Request) -> web.Response:
 
 async def report_page(request: web.Request, error: LRSError | None = None) -> web.Response:
     report = await progress.read_report(database(request), request.match_info["registration"])
-    return render(request, "registration.html", {
-        "report": report, "error": error, "statements": statements_link(registration=report.registration),
-        "reasons": WAIVE_REASONS,
-    }, status=error.status if error else 200)
+    return render(
+        request,
+        "registration.html",
+        {
+            "report": report,
+            "error": error,
+            "statements": statements_link(registration=report.registration),
+            "reasons": WAIVE_REASONS,
+        },
+        status=error.status if error else 200,
+    )
 
 
 @page()

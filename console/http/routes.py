@@ -12,8 +12,12 @@ from console.http.guard import PREFIX, SECURITY_HEADERS
 
 async def get_static(request: web.Request) -> web.Response:
     path, content_type = find_asset(request.match_info["name"], request.app[console_settings_key].assets_dir)
-    return web.Response(body=path.read_bytes(), content_type=content_type, charset="utf-8",
-                        headers={**SECURITY_HEADERS, "Cache-Control": "public, max-age=3600"})
+    return web.Response(
+        body=path.read_bytes(),
+        content_type=content_type,
+        charset="utf-8",
+        headers={**SECURITY_HEADERS, "Cache-Control": "public, max-age=3600"},
+    )
 
 
 async def get_root(request: web.Request) -> web.Response:

@@ -41,8 +41,12 @@ def safe_next(value: object) -> str:
 
 def sign_in_form(request: web.Request, next_path: str, error: LRSError | None = None, key: str = "") -> web.Response:
     token = request.cookies.get(SIGN_IN_COOKIE) or secrets.token_urlsafe(32)
-    response = render(request, "sign_in.html", {"csrf": token, "next": next_path, "error": error, "key": key},
-                      status=error.status if error else 200)
+    response = render(
+        request,
+        "sign_in.html",
+        {"csrf": token, "next": next_path, "error": error, "key": key},
+        status=error.status if error else 200,
+    )
     if error:
         response.headers.update(error.headers)
     set_cookie(response, request, SIGN_IN_COOKIE, token)
@@ -66,8 +70,9 @@ async def post_sign_in(request: web.Request) -> web.Response:
     if not same_origin(request) or not expected or not auth.csrf_matches(expected, text_field(form, "csrf")):
         raise Forbidden("the sign-in form's CSRF token is missing or wrong; reload the page and try again")
     try:
-        token = await auth.sign_in(database(request), credential_store(request), request.app[console_settings_key],
-                                   key, secret, request.remote)
+        token = await auth.sign_in(
+            database(request), credential_store(request), request.app[console_settings_key], key, secret, request.remote
+        )
     except LRSError as error:
         return sign_in_form(request, next_path, error, key)
     response = redirect(next_path)

@@ -35,8 +35,13 @@ def parameters_of(request: web.Request) -> tuple[dict[str, str], Position | None
 @page()
 async def get_statements(request: web.Request) -> web.Response:
     size = statement_list.page_size(request.query)
-    context: dict = {"form": dict(request.query), "size": size, "sizes": statement_list.PAGE_SIZES, "rows": [],
-                     "live": request.query.get("live") == "1"}
+    context: dict = {
+        "form": dict(request.query),
+        "size": size,
+        "sizes": statement_list.PAGE_SIZES,
+        "rows": [],
+        "live": request.query.get("live") == "1",
+    }
     try:
         statement_id = request.query.get("statementId", "").strip()
         if statement_id:
@@ -50,8 +55,12 @@ async def get_statements(request: web.Request) -> web.Response:
         context["error"] = error
         return render(request, "statements.html", context, status=400)
     rows, more = await statement_list.read_page(database(request), q, size)
-    context.update(rows=rows, parameters=parameters, continued=after is not None,
-                   form=form_values(parameters) | {"size": str(size)})
+    context.update(
+        rows=rows,
+        parameters=parameters,
+        continued=after is not None,
+        form=form_values(parameters) | {"size": str(size)},
+    )
     if more:
         token = encode_cursor(request.app[cursor_secret_key], parameters, more)
         context["next"] = link("/statements", {"more": token, "size": str(size)})
@@ -88,10 +97,16 @@ async def get_live(request: web.Request) -> web.Response:
     until = max(until, since)
     parameters = statement_list.form_parameters(query)
     rows, more = await statement_list.read_live(database(request), parameters, since, until)
-    return render(request, "statements_live.html", {
-        "rows": rows, "more": more, "every": LIVE_EVERY,
-        "poll": link("/statements/live", {**parameters, "since": format_timestamp(until)}),
-    })
+    return render(
+        request,
+        "statements_live.html",
+        {
+            "rows": rows,
+            "more": more,
+            "every": LIVE_EVERY,
+            "poll": link("/statements/live", {**parameters, "since": format_timestamp(until)}),
+        },
+    )
 
 
 @page()
@@ -102,16 +117,20 @@ async def get_export(request: web.Request) -> web.StreamResponse:
     parameters = statement_list.form_parameters(request.query)
     q = statement_list.build_query(parameters)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    response = web.StreamResponse(headers={
-        "Content-Type": f"{EXPORTS[kind]}; charset=utf-8",
-        "Content-Disposition": f'attachment; filename="statements-{stamp}.{kind}"',
-        "Cache-Control": "no-store",
-    })
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": f"{EXPORTS[kind]}; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="statements-{stamp}.{kind}"',
+            "Cache-Control": "no-store",
+        }
+    )
     response.headers.update(SECURITY_HEADERS)
     await response.prepare(request)
     first = True
     async for statements in statement_list.all_statements(database(request), q):
-        chunk = statement_list.csv_lines(statements, first) if kind == "csv" else statement_list.ndjson_lines(statements)
+        chunk = (
+            statement_list.csv_lines(statements, first) if kind == "csv" else statement_list.ndjson_lines(statements)
+        )
         await response.write(chunk)
         first = False
     if first and kind == "csv":

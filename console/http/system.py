@@ -12,6 +12,7 @@ from lrs.keys import database_key, metrics_key, mongo_client_key, settings_key
 @page()
 async def get_system(request: web.Request) -> web.Response:
     app = request.app
-    facts = await read_system(app[mongo_client_key], app[database_key], app[settings_key], app[started_key],
-                              app[metrics_key].registry)
+    facts = await read_system(
+        app[mongo_client_key], app[database_key], app[settings_key], app[started_key], app[metrics_key].registry
+    )
     return render(request, "system.html", {"facts": facts})

@@ -68,14 +68,14 @@ def agent_names(statements: list[dict[str, Any]]) -> dict[str, list[str]]:
 
 async def update_agent_names(database: Database, statements: list[dict[str, Any]]) -> None:
     new = {
-        key: fresh for key, values in agent_names(statements).items()
+        key: fresh
+        for key, values in agent_names(statements).items()
         if (fresh := [name for name in values if recent.unseen(database, (key, name))])
     }
     if not new:
         return
     operations = [
-        UpdateOne({"_id": key}, {"$addToSet": {NAMES: {"$each": values}}}, upsert=True)
-        for key, values in new.items()
+        UpdateOne({"_id": key}, {"$addToSet": {NAMES: {"$each": values}}}, upsert=True) for key, values in new.items()
     ]
     await upserts.write(database, operations)
     recent.remember(database, ((key, name) for key, values in new.items() for name in values))

@@ -49,9 +49,7 @@ def hash_secret(secret: str) -> str:
 def secret_matches(secret: str, stored: str) -> bool:
     try:
         _, n, r, p, salt, digest = stored.split("$")
-        computed = hashlib.scrypt(
-            secret.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p)
-        )
+        computed = hashlib.scrypt(secret.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p))
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(computed.hex(), digest)
@@ -95,7 +93,11 @@ class CredentialStore:
         self._lookups = Coalescer(self._find_live_credentials)
 
     async def insert_credential(
-        self, name: str, scopes: list[str], key: str | None = None, secret: str | None = None,
+        self,
+        name: str,
+        scopes: list[str],
+        key: str | None = None,
+        secret: str | None = None,
         bootstrap: bool = False,
     ) -> NewCredential:
         key = key or secrets.token_hex(12)
@@ -166,15 +168,16 @@ class CredentialStore:
             return False
         await self.collection.update_one(
             {"_id": key},
-            {"$set": {"secret_hash": hash_secret(secret), "revoked_at": None},
-             "$addToSet": {"scopes": "all"}},
+            {"$set": {"secret_hash": hash_secret(secret), "revoked_at": None}, "$addToSet": {"scopes": "all"}},
         )
         return False
 
     async def _is_working_admin(self, key: str, secret: str) -> bool:
         existing = await self.collection.find_one({"_id": key})
         return bool(
-            existing and existing["revoked_at"] is None and "all" in existing["scopes"]
+            existing
+            and existing["revoked_at"] is None
+            and "all" in existing["scopes"]
             and secret_matches(secret, existing["secret_hash"])
         )
 

@@ -46,7 +46,9 @@ class AccessPolicy(Protocol):
         "agents/profile" or "activities/profile", `params` the parsed query (agent as a dict),
         `method` GET for HEAD too. Async: a policy may note what its caller asked for."""
 
-    def check_document_content(self, resource: str, params: dict[str, Any], content: bytes, content_type: str | None) -> None:
+    def check_document_content(
+        self, resource: str, params: dict[str, Any], content: bytes, content_type: str | None
+    ) -> None:
         """Before a PUT or POST of a document is written, with what it would write."""
 
 

@@ -33,9 +33,7 @@ def decode_basic(token: str) -> tuple[str, str] | None:
     return (key, secret) if sep else None
 
 
-async def authenticate(
-    header: str | None, credentials: CredentialStore, plugins: list[Authenticator]
-) -> Principal:
+async def authenticate(header: str | None, credentials: CredentialStore, plugins: list[Authenticator]) -> Principal:
     token = split_basic(header)
     for plugin in plugins:
         principal = await plugin.authenticate(token)

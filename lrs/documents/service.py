@@ -120,9 +120,7 @@ def new_content(content: bytes, content_type: str | None) -> Content:
 
 
 def precondition_failed(document_id: str) -> PreconditionFailed:
-    return PreconditionFailed(
-        f"document {document_id!r} does not match If-Match / If-None-Match; it was not changed"
-    )
+    return PreconditionFailed(f"document {document_id!r} does not match If-Match / If-None-Match; it was not changed")
 
 
 def document_exists(document_id: str) -> Conflict:
@@ -138,6 +136,7 @@ def state_place(activity_id: str, agent_key: str, registration: str | None) -> P
 
 
 # --- reading -------------------------------------------------------------------------------
+
 
 async def get_document(database: Database, place: Place, document_id: str) -> StoredDocument:
     document = await store.find_document(database, place, document_id)
@@ -156,9 +155,15 @@ async def list_document_ids(database: Database, place: Place, since: datetime | 
 
 # --- writing -------------------------------------------------------------------------------
 
+
 async def put_document(
-    database: Database, place: Place, document_id: str, content: bytes, content_type: str | None,
-    preconditions: Preconditions, unconditional: UnconditionalPut = UnconditionalPut.REPLACE,
+    database: Database,
+    place: Place,
+    document_id: str,
+    content: bytes,
+    content_type: str | None,
+    preconditions: Preconditions,
+    unconditional: UnconditionalPut = UnconditionalPut.REPLACE,
 ) -> str:
     """Store `content` as the whole document; return its ETag.
 
@@ -182,7 +187,11 @@ async def put_document(
 
 
 async def put_unconditionally(
-    database: Database, place: Place, document_id: str, new: Content, rule: UnconditionalPut,
+    database: Database,
+    place: Place,
+    document_id: str,
+    new: Content,
+    rule: UnconditionalPut,
 ) -> str:
     if rule is UnconditionalPut.REPLACE:
         # Last writer wins; a False here is only a race between two first writers: try again.
@@ -195,14 +204,17 @@ async def put_unconditionally(
             return new.etag
     elif await store.find_document(database, place, document_id) is None:
         raise BadRequest(
-            "PUT to this resource needs an If-Match header (to replace a document) "
-            "or If-None-Match: * (to create one)"
+            "PUT to this resource needs an If-Match header (to replace a document) or If-None-Match: * (to create one)"
         )
     raise document_exists(document_id)
 
 
 async def merge_document(
-    database: Database, place: Place, document_id: str, content: bytes, content_type: str | None,
+    database: Database,
+    place: Place,
+    document_id: str,
+    content: bytes,
+    content_type: str | None,
     preconditions: Preconditions,
 ) -> str:
     """POST: merge a JSON object into the stored one, or create the document; return its ETag.

@@ -61,8 +61,11 @@ class Place:
 
     def key(self, document_id: str) -> dict[str, Any]:
         return {
-            KIND: self.kind, ACTIVITY_ID: self.activity_id, AGENT: self.agent,
-            REGISTRATION: self.registration or "", DOCUMENT_ID: document_id,
+            KIND: self.kind,
+            ACTIVITY_ID: self.activity_id,
+            AGENT: self.agent,
+            REGISTRATION: self.registration or "",
+            DOCUMENT_ID: document_id,
         }
 
     def prefix(self) -> dict[str, Any]:
@@ -97,8 +100,12 @@ class Content:
 
 def from_document(document: dict[str, Any]) -> StoredDocument:
     return StoredDocument(
-        id=document["_id"], content=bytes(document[CONTENT]), content_type=document[CONTENT_TYPE],
-        etag=document[ETAG], updated=document[UPDATED], version=document[VERSION],
+        id=document["_id"],
+        content=bytes(document[CONTENT]),
+        content_type=document[CONTENT_TYPE],
+        etag=document[ETAG],
+        updated=document[UPDATED],
+        version=document[VERSION],
     )
 
 
@@ -114,6 +121,7 @@ def etag_filter(if_match: list[str] | None, if_none_match: list[str] | None) -> 
 
 # --- reads ---------------------------------------------------------------------------------
 
+
 async def find_document(database: Database, place: Place, document_id: str) -> StoredDocument | None:
     found = await database[DOCUMENTS].find_one(place.key(document_id))
     return from_document(found) if found else None
@@ -128,6 +136,7 @@ async def find_document_ids(database: Database, place: Place, since: datetime | 
 
 
 # --- writes --------------------------------------------------------------------------------
+
 
 async def insert_document(database: Database, place: Place, document_id: str, content: Content) -> bool:
     """Create the document; False when it already exists."""
@@ -178,6 +187,7 @@ async def delete_documents(database: Database, place: Place) -> int:
 
 # --- erasure (lrs.erasure): every State and Agent Profile document of some agents -----------
 
+
 async def count_agent_documents(database: Database, agent_keys: list[str]) -> int:
     return await database[DOCUMENTS].count_documents({AGENT: {"$in": agent_keys}})
 
@@ -189,8 +199,11 @@ async def delete_agent_documents(database: Database, agent_keys: list[str]) -> i
 
 # --- export and import (lrs.transfer) -------------------------------------------------------
 
+
 async def find_all_documents(
-    database: Database, agent: str | None = None, activity_id: str | None = None,
+    database: Database,
+    agent: str | None = None,
+    activity_id: str | None = None,
 ) -> AsyncIterator[tuple[dict[str, Any], StoredDocument]]:
     """Every document (optionally only of one agent key or activity), as (kind, key fields,
     StoredDocument), in a stable order."""

@@ -12,8 +12,12 @@ CLI_CREDENTIAL = "cli"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--agent", action="append", required=True,
-                        help="the person as an xAPI Agent in JSON; repeat for each identifier they have")
+    parser.add_argument(
+        "--agent",
+        action="append",
+        required=True,
+        help="the person as an xAPI Agent in JSON; repeat for each identifier they have",
+    )
     parser.add_argument("--dry-run", action="store_true", help="count what would go, change nothing")
 
 
@@ -23,8 +27,9 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     hooks = create_app(settings, load_plugins())[erasure_hooks_key]
     agents = [json_argument(text, "--agent") for text in args.agent]
     async with open_database(settings) as database:
-        result = await service.erase_agent(database, {"agent": agents, "dryRun": args.dry_run}, hooks,
-                                           CLI_CREDENTIAL, settings.public_url)
+        result = await service.erase_agent(
+            database, {"agent": agents, "dryRun": args.dry_run}, hooks, CLI_CREDENTIAL, settings.public_url
+        )
     print_json(result)
     return 0
 

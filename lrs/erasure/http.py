@@ -17,8 +17,9 @@ BASE = "/admin/erasures"
 async def post_erasure(request: web.Request) -> web.Response:
     caller = await require_basic_credential(request, ADMIN, "erasing a person (scope all)")
     body = parse_json(await read_limited(request), "body")
-    result = await service.erase_agent(database(request), body, request.app[erasure_hooks_key], caller.key,
-                                       request.app[settings_key].public_url)
+    result = await service.erase_agent(
+        database(request), body, request.app[erasure_hooks_key], caller.key, request.app[settings_key].public_url
+    )
     return json_response(result, status=200 if result["dryRun"] else 201)
 
 

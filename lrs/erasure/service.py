@@ -81,9 +81,7 @@ def parse_agents(raw: object) -> list[dict[str, Any]]:
 
 
 def without_signature(record: StoredRecord, signature_hashes: list[str]) -> None:
-    record.statement["attachments"] = [
-        a for a in record.statement["attachments"] if a["usageType"] != SIGNATURE_USAGE
-    ]
+    record.statement["attachments"] = [a for a in record.statement["attachments"] if a["usageType"] != SIGNATURE_USAGE]
     if not record.statement["attachments"]:
         del record.statement["attachments"]
     record.attachment_hashes = [h for h in record.attachment_hashes if h not in signature_hashes]
@@ -101,7 +99,9 @@ async def make_plan(database: Database, keys: set[str], pseudonym: dict[str, Any
         statement = pseudonymise(record.statement, keys, pseudonym)
         if statement != record.statement:
             record.statement = statement
-            signatures = [a["sha2"].lower() for a in statement.get("attachments", ()) if a["usageType"] == SIGNATURE_USAGE]
+            signatures = [
+                a["sha2"].lower() for a in statement.get("attachments", ()) if a["usageType"] == SIGNATURE_USAGE
+            ]
             if signatures:
                 without_signature(record, signatures)
                 for sha2 in signatures:
@@ -113,7 +113,9 @@ async def make_plan(database: Database, keys: set[str], pseudonym: dict[str, Any
     return plan
 
 
-async def erase_agent(database: Database, body: object, hooks: list[ErasureHook], by: str, public_url: str) -> dict[str, Any]:
+async def erase_agent(
+    database: Database, body: object, hooks: list[ErasureHook], by: str, public_url: str
+) -> dict[str, Any]:
     """`body`: {"agent": Agent or [Agents], "dryRun": bool}. Returns the counts; when not a dry run,
     the audit record (id, time, credential, counts)."""
     if not isinstance(body, dict) or set(body) - {"agent", "dryRun"} or "agent" not in body:
@@ -148,8 +150,13 @@ async def erase_agent(database: Database, body: object, hooks: list[ErasureHook]
 
 
 def render_erasure(record: dict[str, Any]) -> dict[str, Any]:
-    return {"id": record["_id"], "at": format_timestamp(record["at"]), "by": record["by"],
-            "dryRun": False, "counts": record["counts"]}
+    return {
+        "id": record["_id"],
+        "at": format_timestamp(record["at"]),
+        "by": record["by"],
+        "dryRun": False,
+        "counts": record["counts"],
+    }
 
 
 async def list_erasures(database: Database) -> list[dict[str, Any]]:

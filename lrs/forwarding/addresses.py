@@ -31,8 +31,7 @@ def is_refused_address(host: str) -> bool:
         return False
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    return (address.is_link_local or address.is_unspecified or address.is_multicast
-            or address in METADATA_ADDRESSES)
+    return address.is_link_local or address.is_unspecified or address.is_multicast or address in METADATA_ADDRESSES
 
 
 class RefusedAddress(OSError):
@@ -45,7 +44,9 @@ class CheckedResolver(AbstractResolver):
     def __init__(self) -> None:
         self.resolver = DefaultResolver()
 
-    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
         found = await self.resolver.resolve(host, port, family)
         refused = sorted({result["host"] for result in found if is_refused_address(result["host"])})
         if refused:

@@ -74,7 +74,9 @@ def sent_form(statement: dict[str, Any], version: XapiVersion) -> dict[str, Any]
     return form
 
 
-def lrs_request(forward: dict[str, Any], statements: list[dict[str, Any]], attachments: list[AttachmentBody]) -> tuple[str, bytes, dict[str, Any]]:
+def lrs_request(
+    forward: dict[str, Any], statements: list[dict[str, Any]], attachments: list[AttachmentBody]
+) -> tuple[str, bytes, dict[str, Any]]:
     credential = base64.b64encode(f"{forward['key']}:{forward['secret']}".encode()).decode()
     version = receiver_version(forward)
     headers = {VERSION_HEADER: version.name, "Authorization": f"Basic {credential}"}
@@ -86,8 +88,17 @@ def lrs_request(forward: dict[str, Any], statements: list[dict[str, Any]], attac
     attachments = [a for a in attachments if a.sha2 in used]
     if attachments:
         parts = [({"Content-Type": "application/json"}, body)]
-        parts += [({"Content-Type": a.content_type, "Content-Transfer-Encoding": "binary",
-                    "X-Experience-API-Hash": a.sha2}, a.data) for a in attachments]
+        parts += [
+            (
+                {
+                    "Content-Type": a.content_type,
+                    "Content-Transfer-Encoding": "binary",
+                    "X-Experience-API-Hash": a.sha2,
+                },
+                a.data,
+            )
+            for a in attachments
+        ]
         body, headers["Content-Type"] = build_multipart(parts)
     else:
         headers["Content-Type"] = "application/json"
@@ -105,8 +116,13 @@ def webhook_request(forward: dict[str, Any], statements: list[dict[str, Any]]) -
     return forward["url"], body, headers
 
 
-async def deliver(session: aiohttp.ClientSession, forward: dict[str, Any], statements: list[dict[str, Any]],
-                  attachments: list[AttachmentBody], timeout: float) -> None:
+async def deliver(
+    session: aiohttp.ClientSession,
+    forward: dict[str, Any],
+    statements: list[dict[str, Any]],
+    attachments: list[AttachmentBody],
+    timeout: float,
+) -> None:
     if forward["kind"] == "lrs":
         url, body, headers = lrs_request(forward, statements, attachments)
     else:
@@ -115,8 +131,9 @@ async def deliver(session: aiohttp.ClientSession, forward: dict[str, Any], state
     if is_refused_address(urlsplit(url).hostname or ""):
         raise DeliveryFailed(f"{url}: a link-local or metadata address; forwards never send there")
     try:
-        async with session.post(url, data=body, headers=headers, allow_redirects=False,
-                                timeout=aiohttp.ClientTimeout(total=timeout)) as response:
+        async with session.post(
+            url, data=body, headers=headers, allow_redirects=False, timeout=aiohttp.ClientTimeout(total=timeout)
+        ) as response:
             if 200 <= response.status < 300:
                 await response.read()
                 return

@@ -55,8 +55,10 @@ class Filter:
         one group per filter given, any value of a group. The same field choice as GET /statements."""
         groups = [
             [match_verb(StatementQuery(verb=v)) for v in self.verbs],
-            [match_activity(StatementQuery(activity=a, related_activities=self.related_activities))
-             for a in self.activities],
+            [
+                match_activity(StatementQuery(activity=a, related_activities=self.related_activities))
+                for a in self.activities
+            ],
             [match_agent(StatementQuery(agent=a, related_agents=self.related_agents)) for a in self.agents],
             [match_registration(StatementQuery(registration=r)) for r in self.registrations],
             [match_authority(StatementQuery(authority_key=c)) for c in self.credentials],
@@ -64,8 +66,13 @@ class Filter:
         return [group for group in groups if group]
 
     def to_json(self) -> dict[str, Any]:
-        found = {"verb": list(self.verbs), "activity": list(self.activities), "agent": list(self.agents),
-                 "registration": list(self.registrations), "credential": list(self.credentials)}
+        found = {
+            "verb": list(self.verbs),
+            "activity": list(self.activities),
+            "agent": list(self.agents),
+            "registration": list(self.registrations),
+            "credential": list(self.credentials),
+        }
         result = {name: values for name, values in found.items() if values}
         if self.related_activities:
             result["related_activities"] = True
@@ -138,9 +145,13 @@ def parse_filter(raw: object) -> Filter:
         if name in raw and not isinstance(raw[name], bool):
             raise BadRequest(f"filter.{name}: must be true or false")
     return Filter(
-        verbs=found.get("verb", ()), activities=found.get("activity", ()), agents=found.get("agent", ()),
-        registrations=found.get("registration", ()), credentials=found.get("credential", ()),
-        related_activities=raw.get("related_activities", False), related_agents=raw.get("related_agents", False),
+        verbs=found.get("verb", ()),
+        activities=found.get("activity", ()),
+        agents=found.get("agent", ()),
+        registrations=found.get("registration", ()),
+        credentials=found.get("credential", ()),
+        related_activities=raw.get("related_activities", False),
+        related_agents=raw.get("related_agents", False),
     )
 
 
@@ -159,8 +170,10 @@ def check_url(value: object) -> str:
     if parts.username or parts.password:
         raise BadRequest("url: give credentials as key and secret, not in the URL")
     if is_refused_address(parts.hostname):
-        raise BadRequest(f"url: {parts.hostname} is a link-local, metadata, unspecified or multicast address; "
-                         "forwards never send there")
+        raise BadRequest(
+            f"url: {parts.hostname} is a link-local, metadata, unspecified or multicast address; "
+            "forwards never send there"
+        )
     return value.rstrip("/")
 
 
@@ -183,8 +196,15 @@ def parse_definition(body: object, current: Definition | None = None) -> Definit
     if current is not None:
         if "type" in body and body["type"] != current.kind:
             raise BadRequest("type: cannot be changed; delete the forward and create another")
-        merged = {"name": current.name, "type": current.kind, "url": current.url, "key": current.key,
-                  "secret": current.secret, "filter": current.filter, **body}
+        merged = {
+            "name": current.name,
+            "type": current.kind,
+            "url": current.url,
+            "key": current.key,
+            "secret": current.secret,
+            "filter": current.filter,
+            **body,
+        }
     else:
         merged = dict(body)
     kind = merged.get("type")
@@ -201,8 +221,15 @@ def parse_definition(body: object, current: Definition | None = None) -> Definit
         secret = secret or secrets.token_urlsafe(32)
     raw_filter = merged.get("filter")
     parsed_filter = raw_filter if isinstance(raw_filter, Filter) else parse_filter(raw_filter)
-    return Definition(name, kind, check_url(merged.get("url")), parsed_filter, key, secret,
-                      check_xapi_version(kind, merged.get("xapiVersion")))
+    return Definition(
+        name,
+        kind,
+        check_url(merged.get("url")),
+        parsed_filter,
+        key,
+        secret,
+        check_xapi_version(kind, merged.get("xapiVersion")),
+    )
 
 
 def check_xapi_version(kind: str, value: object) -> str:

@@ -30,14 +30,27 @@ def now() -> datetime:
 
 
 def to_definition(document: dict[str, Any]) -> Definition:
-    return Definition(document["name"], document["kind"], document["url"], parse_filter(document["filter"]),
-                      document.get("key", ""), document["secret"], document.get("xapi_version", ""))
+    return Definition(
+        document["name"],
+        document["kind"],
+        document["url"],
+        parse_filter(document["filter"]),
+        document.get("key", ""),
+        document["secret"],
+        document.get("xapi_version", ""),
+    )
 
 
 def definition_fields(definition: Definition) -> dict[str, Any]:
-    return {"name": definition.name, "kind": definition.kind, "url": definition.url,
-            "filter": definition.filter.to_json(), "key": definition.key, "secret": definition.secret,
-            "xapi_version": definition.xapi_version}
+    return {
+        "name": definition.name,
+        "kind": definition.kind,
+        "url": definition.url,
+        "filter": definition.filter.to_json(),
+        "key": definition.key,
+        "secret": definition.secret,
+        "xapi_version": definition.xapi_version,
+    }
 
 
 def _time(value: datetime | None) -> str | None:
@@ -46,12 +59,22 @@ def _time(value: datetime | None) -> str | None:
 
 def render_forward(document: dict[str, Any], pending: tuple[int, datetime | None] | None = None) -> dict[str, Any]:
     view = {
-        "id": document["_id"], "name": document["name"], "type": document["kind"], "url": document["url"],
-        "filter": document["filter"], "status": document["status"], "created": _time(document["created"]),
-        "since": _time(document["since"]), "delivered": document.get("delivered", 0),
-        "lastDeliveryAt": _time(document.get("last_delivery_at")), "failures": document.get("failures", 0),
-        "lastError": ({"at": _time(document.get("last_error_at")), "message": document["last_error"]}
-                      if document.get("last_error") else None),
+        "id": document["_id"],
+        "name": document["name"],
+        "type": document["kind"],
+        "url": document["url"],
+        "filter": document["filter"],
+        "status": document["status"],
+        "created": _time(document["created"]),
+        "since": _time(document["since"]),
+        "delivered": document.get("delivered", 0),
+        "lastDeliveryAt": _time(document.get("last_delivery_at")),
+        "failures": document.get("failures", 0),
+        "lastError": (
+            {"at": _time(document.get("last_error_at")), "message": document["last_error"]}
+            if document.get("last_error")
+            else None
+        ),
         "nextAttemptAt": _time(document.get("next_attempt_at")),
         "pausedAt": _time(document.get("paused_at")),
     }
@@ -68,9 +91,15 @@ async def create_forward(database: Database, body: object) -> dict[str, Any]:
     definition = parse_definition(body)
     created = now()
     document = {
-        "_id": str(uuid.uuid4()), **definition_fields(definition), "status": ACTIVE, "created": created,
-        "since": created + START_DELAY, "delivered": 0, "failures": 0,
-        "lease_owner": None, "lease_until": None,
+        "_id": str(uuid.uuid4()),
+        **definition_fields(definition),
+        "status": ACTIVE,
+        "created": created,
+        "since": created + START_DELAY,
+        "delivered": 0,
+        "failures": 0,
+        "lease_owner": None,
+        "lease_until": None,
     }
     await store.insert_forward(database, document)
     view = render_forward(document)
@@ -108,8 +137,9 @@ async def update_forward(database: Database, forward_id: str, body: object) -> d
 
 async def pause_forward(database: Database, forward_id: str) -> dict[str, Any]:
     await find_forward(database, forward_id)
-    updated = await store.update_forward(database, forward_id, {"status": PAUSED, "paused_at": now()},
-                                         only_if={"status": ACTIVE})
+    updated = await store.update_forward(
+        database, forward_id, {"status": PAUSED, "paused_at": now()}, only_if={"status": ACTIVE}
+    )
     if updated is None:
         raise Conflict(f"forward {forward_id} is paused already")
     return render_forward(updated)
@@ -119,7 +149,9 @@ async def resume_forward(database: Database, forward_id: str) -> dict[str, Any]:
     """Back to work at once: failures and the backoff start over."""
     await find_forward(database, forward_id)
     updated = await store.update_forward(
-        database, forward_id, {"status": ACTIVE, "paused_at": None, "failures": 0, "next_attempt_at": None},
+        database,
+        forward_id,
+        {"status": ACTIVE, "paused_at": None, "failures": 0, "next_attempt_at": None},
         only_if={"status": PAUSED},
     )
     if updated is None:

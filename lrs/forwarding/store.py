@@ -33,6 +33,7 @@ INDEXES = [
 
 # --- forwards ------------------------------------------------------------------------------
 
+
 async def insert_forward(database: Database, document: dict[str, Any]) -> None:
     await database[FORWARDS].insert_one(document)
 
@@ -46,15 +47,20 @@ async def find_forward(database: Database, forward_id: str) -> dict[str, Any] | 
     return await database[FORWARDS].find_one({"_id": forward_id, STATUS: {"$ne": DELETED}})
 
 
-async def update_forward(database: Database, forward_id: str, fields: dict[str, Any], only_if: dict[str, Any] | None = None) -> dict[str, Any] | None:
+async def update_forward(
+    database: Database, forward_id: str, fields: dict[str, Any], only_if: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     """Set fields of a forward (not deleted, and matching `only_if`); the forward after, or None."""
     return await database[FORWARDS].find_one_and_update(
-        {"_id": forward_id, STATUS: {"$ne": DELETED}, **(only_if or {})}, {"$set": fields},
+        {"_id": forward_id, STATUS: {"$ne": DELETED}, **(only_if or {})},
+        {"$set": fields},
         return_document=ReturnDocument.AFTER,
     )
 
 
-async def update_forward_delivered(database: Database, forward_id: str, owner: str, fields: dict[str, Any], count: int) -> None:
+async def update_forward_delivered(
+    database: Database, forward_id: str, owner: str, fields: dict[str, Any], count: int
+) -> None:
     """Record a delivery by the lease holder: resets failures, counts what went."""
     await database[FORWARDS].update_one(
         {"_id": forward_id, "lease_owner": owner},
@@ -62,20 +68,29 @@ async def update_forward_delivered(database: Database, forward_id: str, owner: s
     )
 
 
-async def update_forward_failed(database: Database, forward_id: str, owner: str, fields: dict[str, Any]) -> dict[str, Any] | None:
+async def update_forward_failed(
+    database: Database, forward_id: str, owner: str, fields: dict[str, Any]
+) -> dict[str, Any] | None:
     return await database[FORWARDS].find_one_and_update(
         {"_id": forward_id, "lease_owner": owner, STATUS: {"$ne": DELETED}},
-        {"$set": fields, "$inc": {"failures": 1}}, return_document=ReturnDocument.AFTER,
+        {"$set": fields, "$inc": {"failures": 1}},
+        return_document=ReturnDocument.AFTER,
     )
 
 
-async def update_lease(database: Database, forward_id: str, owner: str, now: datetime, until: datetime) -> dict[str, Any] | None:
+async def update_lease(
+    database: Database, forward_id: str, owner: str, now: datetime, until: datetime
+) -> dict[str, Any] | None:
     """Take or renew the forward's lease: one process at a time delivers a forward, so its
     order holds. Returns the forward when this owner holds the lease."""
     return await database[FORWARDS].find_one_and_update(
-        {"_id": forward_id, STATUS: {"$ne": DELETED},
-         "$or": [{"lease_owner": owner}, {"lease_until": {"$lt": now}}, {"lease_until": None}]},
-        {"$set": {"lease_owner": owner, "lease_until": until}}, return_document=ReturnDocument.AFTER,
+        {
+            "_id": forward_id,
+            STATUS: {"$ne": DELETED},
+            "$or": [{"lease_owner": owner}, {"lease_until": {"$lt": now}}, {"lease_until": None}],
+        },
+        {"$set": {"lease_owner": owner, "lease_until": until}},
+        return_document=ReturnDocument.AFTER,
     )
 
 
@@ -91,7 +106,10 @@ async def delete_forward(database: Database, forward_id: str) -> None:
 
 # --- outbox --------------------------------------------------------------------------------
 
-async def insert_outbox_entry(database: Database, stored: datetime, ids: list[str], pending: list[str], now: datetime) -> ObjectId:
+
+async def insert_outbox_entry(
+    database: Database, stored: datetime, ids: list[str], pending: list[str], now: datetime
+) -> ObjectId:
     result = await database[OUTBOX].insert_one(
         {STORED: stored, "ids": ids, "count": len(ids), PENDING: pending, "created": now}
     )
@@ -110,7 +128,9 @@ async def find_outbox_entries(database: Database, forward_id: str, below: dateti
     return await cursor.sort([(STORED, ASCENDING), ("_id", ASCENDING)]).limit(limit).to_list()
 
 
-async def find_outbox_entry_between(database: Database, forward_id: str, low: datetime, high: datetime) -> dict[str, Any] | None:
+async def find_outbox_entry_between(
+    database: Database, forward_id: str, low: datetime, high: datetime
+) -> dict[str, Any] | None:
     return await database[OUTBOX].find_one({PENDING: forward_id, STORED: {"$gte": low, "$lt": high}}, {STORED: 1})
 
 
@@ -130,8 +150,12 @@ async def update_outbox_forward_removed(database: Database, forward_id: str) -> 
 async def count_outbox_pending(database: Database, forward_id: str) -> tuple[int, datetime | None]:
     """Statements still to deliver (before filtering) and the `stored` of the oldest. Reads every
     pending entry of the forward: for status pages, not for the delivery loop."""
-    rows = await (await database[OUTBOX].aggregate([
-        {"$match": {PENDING: forward_id}},
-        {"$group": {"_id": None, "statements": {"$sum": "$count"}, "oldest": {"$min": f"${STORED}"}}},
-    ])).to_list()
+    rows = await (
+        await database[OUTBOX].aggregate(
+            [
+                {"$match": {PENDING: forward_id}},
+                {"$group": {"_id": None, "statements": {"$sum": "$count"}, "oldest": {"$min": f"${STORED}"}}},
+            ]
+        )
+    ).to_list()
     return (rows[0]["statements"], rows[0]["oldest"]) if rows else (0, None)

@@ -52,12 +52,12 @@ from lrs.statements.records import find_records, matches
 
 log = logging.getLogger(__name__)
 
-REFRESH_SECONDS = 1.0          # how stale a process's list of forwards may be
-POLL_SECONDS = 1.0             # an idle forward looks at its queue this often (sooner when woken)
-LEASE_POLL_SECONDS = 5.0       # a process without the lease checks this often whether it is free
+REFRESH_SECONDS = 1.0  # how stale a process's list of forwards may be
+POLL_SECONDS = 1.0  # an idle forward looks at its queue this often (sooner when woken)
+LEASE_POLL_SECONDS = 5.0  # a process without the lease checks this often whether it is free
 MISSING_GRACE = timedelta(seconds=60)
-ENTRY_LIMIT = 100              # outbox entries read per round
-MAX_STATEMENTS = 500           # statements per delivery (a bigger stored batch goes whole)
+ENTRY_LIMIT = 100  # outbox entries read per round
+MAX_STATEMENTS = 500  # statements per delivery (a bigger stored batch goes whole)
 FIRST_WINDOW = timedelta(minutes=1)
 SMALLEST_WINDOW = timedelta(seconds=1)
 CLOCK_SKEW = timedelta(minutes=1)  # entries may carry a `stored` this far ahead (other hosts)
@@ -143,7 +143,9 @@ def backoff_seconds(failures: int, longest: float) -> float:
 
 
 class Worker:
-    def __init__(self, database: Database, forwarding: Forwarding, settings: Settings, session: aiohttp.ClientSession) -> None:
+    def __init__(
+        self, database: Database, forwarding: Forwarding, settings: Settings, session: aiohttp.ClientSession
+    ) -> None:
         self.database = database
         self.forwarding = forwarding
         self.settings = settings
@@ -229,8 +231,11 @@ class Worker:
         window.anchor = batch.entries[-1]["stored"]
         if batch.statements:
             await store.update_forward_delivered(
-                self.database, forward_id, self.owner,
-                {"last_delivery_at": now(), "position": window.anchor}, len(batch.statements),
+                self.database,
+                forward_id,
+                self.owner,
+                {"last_delivery_at": now(), "position": window.anchor},
+                len(batch.statements),
             )
         return 0, window
 
@@ -238,7 +243,8 @@ class Worker:
         end = moment + CLOCK_SKEW
         while True:
             entries = await store.find_outbox_entries(
-                self.database, forward_id, window.anchor + window.width, ENTRY_LIMIT)
+                self.database, forward_id, window.anchor + window.width, ENTRY_LIMIT
+            )
             if entries or window.anchor + window.width >= end:
                 break
             window.width *= 4
@@ -255,7 +261,7 @@ class Worker:
         for end, entry in enumerate(entries):
             counted += len(entry["ids"])
             if counted >= MAX_STATEMENTS:
-                entries = entries[:end + 1]
+                entries = entries[: end + 1]
                 break
         records = await find_records(self.database, [i for entry in entries for i in entry["ids"]])
         conditions = parse_filter(forward["filter"]).conditions()
@@ -269,8 +275,9 @@ class Worker:
                 break
             batch.entries.append(entry)
             batch.statements += [r.statement for r in chosen]
-            batch.attachment_hashes += [h for r in chosen for h in r.attachment_hashes
-                                        if h not in batch.attachment_hashes]
+            batch.attachment_hashes += [
+                h for r in chosen for h in r.attachment_hashes if h not in batch.attachment_hashes
+            ]
         return batch
 
     async def send(self, forward: dict[str, Any], batch: Round) -> None:
@@ -283,7 +290,8 @@ class Worker:
     async def record_failure(self, forward: dict[str, Any], message: str, moment: datetime) -> None:
         failures = forward.get("failures", 0) + 1
         fields = {
-            "last_error": message, "last_error_at": moment,
+            "last_error": message,
+            "last_error_at": moment,
             "next_attempt_at": moment + timedelta(seconds=backoff_seconds(failures, self.settings.forward_max_backoff)),
         }
         if failures >= self.settings.forward_pause_after:

@@ -60,15 +60,17 @@ def finish_record(request: web.Request, record: RequestRecord, status: int, seco
     request.app[metrics_key].observe_request(request.method, route, status, seconds)
     log.info(
         "request",
-        extra={FIELDS: {
-            "method": request.method,
-            "path": request.rel_url.raw_path,  # never the query: it may hold agents' addresses
-            "route": route,
-            "status": status,
-            "duration_ms": round(seconds * 1000, 1),
-            "credential": record.credential,
-            "remote": request.remote,
-            # Behind a load balancer `remote` is the balancer; this is who it says the client is.
-            "forwarded_for": request.headers.get("X-Forwarded-For"),
-        }},
+        extra={
+            FIELDS: {
+                "method": request.method,
+                "path": request.rel_url.raw_path,  # never the query: it may hold agents' addresses
+                "route": route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 1),
+                "credential": record.credential,
+                "remote": request.remote,
+                # Behind a load balancer `remote` is the balancer; this is who it says the client is.
+                "forwarded_for": request.headers.get("X-Forwarded-For"),
+            }
+        },
     )

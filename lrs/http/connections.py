@@ -32,8 +32,9 @@ REFUSED_LINGER_SECONDS = 1.0
 
 
 def refusal() -> bytes:
-    body = json.dumps({"error": "service unavailable",
-                       "detail": "this process has too many open connections; try again"}).encode()
+    body = json.dumps(
+        {"error": "service unavailable", "detail": "this process has too many open connections; try again"}
+    ).encode()
     return (
         b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
         b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
@@ -163,7 +164,9 @@ class GuardedSite(web.BaseSite):
         if server is None:
             raise RuntimeError("the runner is not set up")
         self._server = await asyncio.get_running_loop().create_server(
-            lambda: self._limits.protocol(server), self._host, self._port,
+            lambda: self._limits.protocol(server),
+            self._host,
+            self._port,
         )
 
 

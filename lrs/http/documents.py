@@ -21,14 +21,14 @@ from lrs.keys import settings_key
 
 
 class DocumentView(web.View):
-    resource: ClassVar[str]           # as AccessPolicy.check_document names it
-    id_param: ClassVar[str]           # stateId / profileId
+    resource: ClassVar[str]  # as AccessPolicy.check_document names it
+    id_param: ClassVar[str]  # stateId / profileId
     place_params: ClassVar[tuple[str, ...]]
     required_params: ClassVar[tuple[str, ...]]
     read_scopes: ClassVar[set[str]]
     write_scopes: ClassVar[set[str]]
-    what: ClassVar[str]               # for messages: "state documents"
-    delete_many: ClassVar[bool]       # DELETE without an id deletes every document of the place
+    what: ClassVar[str]  # for messages: "state documents"
+    delete_many: ClassVar[bool]  # DELETE without an id deletes every document of the place
 
     def parse_place(self, query: Mapping[str, str]) -> tuple[Place, dict[str, Any]]:
         """The Place and the parsed parameters (for the access policy)."""
@@ -89,7 +89,12 @@ class DocumentView(web.View):
             service.UnconditionalPut(self.request.app[settings_key].unconditional_profile_put),
         )
         etag = await service.put_document(
-            database(self.request), place, document_id, content, content_type, preconditions(self.request),
+            database(self.request),
+            place,
+            document_id,
+            content,
+            content_type,
+            preconditions(self.request),
             unconditional,
         )
         return written_response(etag)
@@ -153,11 +158,14 @@ def quoted(etag: str) -> str:
 
 
 def document_response(document: StoredDocument) -> web.Response:
-    return web.Response(body=document.content, headers={
-        "Content-Type": document.content_type,
-        "ETag": quoted(document.etag),
-        "Last-Modified": http_date(document.updated),
-    })
+    return web.Response(
+        body=document.content,
+        headers={
+            "Content-Type": document.content_type,
+            "ETag": quoted(document.etag),
+            "Last-Modified": http_date(document.updated),
+        },
+    )
 
 
 def ids_response(found: service.DocumentIds) -> web.Response:

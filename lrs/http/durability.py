@@ -37,6 +37,7 @@ async def journal_before_answering(request: web.Request, handler: Handler) -> we
         raise
     await sync_journal(request.app[database_key])
     if embedded.exits != exits:
-        raise ServiceUnavailable("the embedded database restarted during the request; send it again",
-                                 **{"Retry-After": RETRY_AFTER_SECONDS})
+        raise ServiceUnavailable(
+            "the embedded database restarted during the request; send it again", **{"Retry-After": RETRY_AFTER_SECONDS}
+        )
     return response

@@ -36,8 +36,7 @@ CANCELLED_STATUS = 499
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Expose-Headers": (
-        "ETag, Last-Modified, Content-Type, X-Experience-API-Version, "
-        "X-Experience-API-Consistent-Through"
+        "ETag, Last-Modified, Content-Type, X-Experience-API-Version, X-Experience-API-Consistent-Through"
     ),
 }
 # Records change under the same URL (a document, its id list, a statement query): a browser that
@@ -52,8 +51,14 @@ PREFLIGHT_HEADERS = {
     "Access-Control-Max-Age": "86400",
 }
 # Alternate request syntax (Communication 1.3): these form fields are really headers.
-FORM_HEADERS = ("Authorization", "X-Experience-API-Version", "Content-Type", "Content-Length",
-                "If-Match", "If-None-Match")
+FORM_HEADERS = (
+    "Authorization",
+    "X-Experience-API-Version",
+    "Content-Type",
+    "Content-Length",
+    "If-Match",
+    "If-None-Match",
+)
 # Added to reads by client libraries to defeat caches (@xapi/xapi's useCacheBuster). Unknown
 # parameters are 400, but an LRS may recognize its own (Communication 3.2.s3.b7): this one is dropped.
 CACHE_BUSTER = "cachebuster"
@@ -86,9 +91,7 @@ def database_error_response(request: web.Request, error: PyMongoError) -> web.Re
     if not is_unavailable(error):
         return internal_error_response(request)
     log.warning("database unavailable: %s", error.__class__.__name__)
-    return error_response(
-        ServiceUnavailable("the database is unavailable", **{"Retry-After": RETRY_AFTER_SECONDS})
-    )
+    return error_response(ServiceUnavailable("the database is unavailable", **{"Retry-After": RETRY_AFTER_SECONDS}))
 
 
 @web.middleware
@@ -108,7 +111,10 @@ async def access_log_and_errors(request: web.Request, handler: Handler) -> web.S
         if error.status < 400:
             raise
         response = web.json_response(
-            {"error": error.reason.lower(), "detail": error.text if error.text != f"{error.status}: {error.reason}" else ""},
+            {
+                "error": error.reason.lower(),
+                "detail": error.text if error.text != f"{error.status}: {error.reason}" else "",
+            },
             status=error.status,
             headers={k: v for k, v in error.headers.items() if k.lower() in ("allow", "retry-after")},
         )
@@ -226,8 +232,9 @@ async def merged_slashes(request: web.Request, handler: Handler) -> web.StreamRe
     """
     if "//" not in request.path or not is_xapi(request):
         return await handler(request)
-    url = URL.build(path=re.sub("/{2,}", "/", request.rel_url.raw_path),
-                    query_string=request.rel_url.raw_query_string, encoded=True)
+    url = URL.build(
+        path=re.sub("/{2,}", "/", request.rel_url.raw_path), query_string=request.rel_url.raw_query_string, encoded=True
+    )
     merged = request.clone(rel_url=url)
     match = await request.app.router.resolve(merged)
     if match.http_exception is not None:
@@ -236,6 +243,11 @@ async def merged_slashes(request: web.Request, handler: Handler) -> web.StreamRe
 
 
 MIDDLEWARES = [
-    access_log_and_errors, cors_preflight, alternate_request_syntax, drop_cache_buster, xapi_version,
-    xapi_authentication, merged_slashes,
+    access_log_and_errors,
+    cors_preflight,
+    alternate_request_syntax,
+    drop_cache_buster,
+    xapi_version,
+    xapi_authentication,
+    merged_slashes,
 ]

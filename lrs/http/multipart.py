@@ -44,7 +44,7 @@ def parse_multipart(body: bytes, content_type: str) -> list[Part]:
     parts: list[Part] = []
     while True:
         position += len(delimiter)
-        if body[position:position + 2] == b"--":
+        if body[position : position + 2] == b"--":
             return parts
         line_end = body.find(b"\r\n", position)
         if line_end < 0:

@@ -15,8 +15,9 @@ def dump_json(value: object) -> bytes:
 
 
 def json_response(value: object, status: int = 200, headers: dict[str, Any] | None = None) -> web.Response:
-    return web.Response(body=dump_json(value), status=status, headers=headers,
-                        content_type="application/json", charset="utf-8")
+    return web.Response(
+        body=dump_json(value), status=status, headers=headers, content_type="application/json", charset="utf-8"
+    )
 
 
 def http_date(moment: datetime) -> str:

@@ -24,8 +24,18 @@ from lrs.statements.cursor import decode_cursor, encode_cursor
 from lrs.statements.query import Position, StatementQuery
 
 LIST_PARAMETERS = (
-    "agent", "verb", "activity", "registration", "related_activities", "related_agents",
-    "since", "until", "limit", "format", "attachments", "ascending",
+    "agent",
+    "verb",
+    "activity",
+    "registration",
+    "related_activities",
+    "related_agents",
+    "since",
+    "until",
+    "limit",
+    "format",
+    "attachments",
+    "ascending",
 )
 SINGLE_PARAMETERS = ("statementId", "voidedStatementId", "format", "attachments")
 HASH_ALGORITHMS = {64: hashlib.sha256, 96: hashlib.sha384, 128: hashlib.sha512}
@@ -39,10 +49,18 @@ class StatementsView(web.View):
         params.uuid(request.query, "statementId")  # validated; stored as the client wrote it
         statement_id = request.query["statementId"]
         body, parts = await read_statements_body(request)
-        await guarded_write(request, service.store_statements(
-            database(request), request.app[statement_hooks_key], principal(request), body, parts,
-            statement_id=statement_id, version=xapi_version(request),
-        ))
+        await guarded_write(
+            request,
+            service.store_statements(
+                database(request),
+                request.app[statement_hooks_key],
+                principal(request),
+                body,
+                parts,
+                statement_id=statement_id,
+                version=xapi_version(request),
+            ),
+        )
         return web.Response(status=204)
 
     async def post(self) -> web.Response:
@@ -50,10 +68,17 @@ class StatementsView(web.View):
         principal(request).require(STATEMENTS_WRITE, "writing statements")
         params.check_parameters(request.query, [])
         body, parts = await read_statements_body(request)
-        ids = await guarded_write(request, service.store_statements(
-            database(request), request.app[statement_hooks_key], principal(request), body, parts,
-            version=xapi_version(request),
-        ))
+        ids = await guarded_write(
+            request,
+            service.store_statements(
+                database(request),
+                request.app[statement_hooks_key],
+                principal(request),
+                body,
+                parts,
+                version=xapi_version(request),
+            ),
+        )
         return json_response(ids)
 
     async def get(self) -> web.Response:
@@ -72,8 +97,13 @@ class StatementsView(web.View):
         q, query = parse_list_query(request, query)
         fmt, with_attachments = output_options(query)
         result = await service.query_statements(
-            database(request), q, request.app[settings_key].statement_limit, fmt, accept_language,
-            with_attachments, xapi_version(request),
+            database(request),
+            q,
+            request.app[settings_key].statement_limit,
+            fmt,
+            accept_language,
+            with_attachments,
+            xapi_version(request),
         )
         body: dict[str, Any] = {"statements": result.statements}
         if result.more:
@@ -85,7 +115,11 @@ class StatementsView(web.View):
 
 
 async def get_single(
-    request: web.Request, query: dict[str, Any], fmt: str, accept_language: str | None, with_attachments: bool,
+    request: web.Request,
+    query: dict[str, Any],
+    fmt: str,
+    accept_language: str | None,
+    with_attachments: bool,
 ) -> service.StatementResult:
     if "statementId" in query and "voidedStatementId" in query:
         raise BadRequest("statementId and voidedStatementId cannot be used together")
@@ -95,7 +129,13 @@ async def get_single(
     voided = "voidedStatementId" in query
     statement_id = params.required_uuid(query, "voidedStatementId" if voided else "statementId")
     return await service.get_statement(
-        database(request), principal(request), statement_id, voided, fmt, accept_language, with_attachments,
+        database(request),
+        principal(request),
+        statement_id,
+        voided,
+        fmt,
+        accept_language,
+        with_attachments,
         xapi_version(request),
     )
 
@@ -118,7 +158,9 @@ def parse_list_query(request: web.Request, query: dict[str, Any]) -> tuple[State
     return list_query(query, caller.key if caller.reads_only_own_statements else None, after), query
 
 
-def list_query(query: Mapping[str, str], authority_key: str | None = None, after: Position | None = None) -> StatementQuery:
+def list_query(
+    query: Mapping[str, str], authority_key: str | None = None, after: Position | None = None
+) -> StatementQuery:
     """The filters of a statement list (Communication 2.1.3), each checked by its parameter's rule.
 
     Also what the admin console's statement form is turned into, so both apply the same rules.
@@ -155,14 +197,16 @@ def render(result: service.StatementResult, body: object, with_attachments: bool
         return json_response(body, headers=headers)
     parts = [({"Content-Type": "application/json"}, dump_json(body))]
     for attachment in result.attachments:
-        parts.append((
-            {
-                "Content-Type": attachment.content_type,
-                "Content-Transfer-Encoding": "binary",
-                "X-Experience-API-Hash": attachment.sha2,
-            },
-            attachment.data,
-        ))
+        parts.append(
+            (
+                {
+                    "Content-Type": attachment.content_type,
+                    "Content-Transfer-Encoding": "binary",
+                    "X-Experience-API-Hash": attachment.sha2,
+                },
+                attachment.data,
+            )
+        )
     payload, content_type = build_multipart(parts)
     headers["Content-Type"] = content_type
     return web.Response(body=payload, headers=headers)

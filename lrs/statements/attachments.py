@@ -34,9 +34,7 @@ async def insert_attachment_bodies(database: Database, bodies: list[AttachmentBo
         # The content is named by its hash, so an existing file is the same bytes.
         if await files.find_one({"filename": body.sha2}, {"_id": 1}):
             continue
-        await bucket.upload_from_stream(
-            body.sha2, body.data, metadata={"contentType": body.content_type}
-        )
+        await bucket.upload_from_stream(body.sha2, body.data, metadata={"contentType": body.content_type})
 
 
 async def find_attachment_bodies(database: Database, hashes: list[str]) -> list[AttachmentBody]:

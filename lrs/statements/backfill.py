@@ -58,11 +58,11 @@ HOUR = timedelta(hours=1)
 MILLISECOND = timedelta(milliseconds=1)
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(3000, 1, 1, tzinfo=UTC)
-SLICE = 2_000                  # statements one read of the old order aims at
+SLICE = 2_000  # statements one read of the old order aims at
 UPDATES_PER_WRITE = 1_000
 STALE_AFTER = timedelta(seconds=120)  # a claim not renewed for this long belongs to a dead process
 WAIT_SECONDS = 1.0
-PROBE = 4_096                  # numbers read at a time above the counter
+PROBE = 4_096  # numbers read at a time above the counter
 PROBES_PAST_END = 4
 
 
@@ -105,8 +105,11 @@ async def ensure_counter_ahead(database: Database) -> None:
     while empty < PROBES_PAST_END:  # holes of a few thousand numbers (failed batches) are walked over
         found = []
         for voided in (False, True):
-            found += await database[STATEMENTS].find(
-                {VOIDED: voided, SEQ: {"$gt": low, "$lte": low + PROBE}}, [SEQ, STORED]).to_list()
+            found += (
+                await database[STATEMENTS]
+                .find({VOIDED: voided, SEQ: {"$gt": low, "$lte": low + PROBE}}, [SEQ, STORED])
+                .to_list()
+            )
         empty = 0 if found else empty + 1
         if found:
             last = max(found, key=lambda d: d[SEQ])
@@ -116,8 +119,7 @@ async def ensure_counter_ahead(database: Database) -> None:
         top, _ = await find_sequence(database)  # other processes may be writing meanwhile
     if highest > top:
         log.warning("the statement sequence counter was at %d, behind stored number %d: moved past it", top, highest)
-        await database[META].update_one(
-            {"_id": SEQUENCE_ID}, {"$max": {"n": highest, "stored": latest}}, upsert=True)
+        await database[META].update_one({"_id": SEQUENCE_ID}, {"$max": {"n": highest, "stored": latest}}, upsert=True)
 
 
 async def _claim(database: Database) -> str | None:
@@ -147,9 +149,7 @@ async def _renew(database: Database, owner: str) -> None:
 
 
 async def number_statements(database: Database, owner: str) -> int:
-    hours = sorted(
-        (as_utc(d["_id"]), d["n"]) for d in await database[LEGACY_HOURS].find().to_list() if d["n"] > 0
-    )
+    hours = sorted((as_utc(d["_id"]), d["n"]) for d in await database[LEGACY_HOURS].find().to_list() if d["n"] > 0)
     total = sum(n for _, n in hours)
     log.info("numbering %d statements stored by an earlier version (sequence numbers)", total)
     async for index in await database[STATEMENTS].list_indexes():
@@ -168,7 +168,7 @@ async def number_statements(database: Database, owner: str) -> int:
             if number % BLOCK == 0:
                 marks.append(UpdateOne({"_id": number // BLOCK}, {"$set": {STORED: document[STORED]}}, upsert=True))
         for first in range(0, len(updates), UPDATES_PER_WRITE):
-            await database[STATEMENTS].bulk_write(updates[first:first + UPDATES_PER_WRITE], ordered=False)
+            await database[STATEMENTS].bulk_write(updates[first : first + UPDATES_PER_WRITE], ordered=False)
         if marks:
             await database[MARKS].bulk_write(marks, ordered=False)
         if documents:
@@ -177,9 +177,7 @@ async def number_statements(database: Database, owner: str) -> int:
             if (number - len(documents)) * 10 // max(total, 1) != number * 10 // max(total, 1):
                 log.info("numbered %d of %d statements", number, total)  # every tenth
     if number:
-        await database[META].update_one(
-            {"_id": SEQUENCE_ID}, {"$max": {"n": number, "stored": latest}}, upsert=True
-        )
+        await database[META].update_one({"_id": SEQUENCE_ID}, {"$max": {"n": number, "stored": latest}}, upsert=True)
     await drop_legacy(database)
     log.info("numbered %d statements; building the new indexes", number)
     return number
@@ -228,4 +226,3 @@ async def drop_legacy(database: Database) -> None:
         with contextlib.suppress(OperationFailure):  # never created, or dropped already
             await database[STATEMENTS].drop_index(name)
     await database[LEGACY_HOURS].drop()
-

@@ -70,7 +70,8 @@ def _rewrite_context(context: dict[str, Any], rewrite: _Rewrite) -> dict[str, An
     for key, inner in (("contextAgents", "agent"), ("contextGroups", "group")):
         if isinstance(rewritten.get(key), list):
             rewritten[key] = [
-                {**item, inner: rewrite.agent(item[inner])} if isinstance(item, dict) and isinstance(item.get(inner), dict)
+                {**item, inner: rewrite.agent(item[inner])}
+                if isinstance(item, dict) and isinstance(item.get(inner), dict)
                 else item
                 for item in rewritten[key]
             ]

@@ -97,7 +97,14 @@ def match_authority(q: StatementQuery) -> dict[str, Any]:
 FILTERS = (match_agent, match_verb_and_activity, match_registration, match_authority)
 # Most selective first: the database is given one of these, the others are checked here.
 SELECTIVITY_ORDER = (
-    REGISTRATIONS, AGENTS, ACTIVITIES, AUTHORITY, VERB_ACTIVITIES, RELATED_AGENTS, RELATED_ACTIVITIES, VERBS,
+    REGISTRATIONS,
+    AGENTS,
+    ACTIVITIES,
+    AUTHORITY,
+    VERB_ACTIVITIES,
+    RELATED_AGENTS,
+    RELATED_ACTIVITIES,
+    VERBS,
 )
 
 
@@ -147,23 +154,23 @@ def build_filter(q: StatementQuery) -> Filter:
 # in time, and the share of them the filter matched so far says how wide the next window must
 # be for a page. On MongoDB each window is an index range scan.
 
-MARGIN = 1.25          # aim a little wide, so one more query is rarely needed
-MOST_GROWTH = 16       # a window spans at most this many times the numbers of the last,
-BLIND_GROWTH = 64      # or this many when nothing was read yet (a sparse key: no share to go by)
-MOST_READ = 1_000      # nor more than the database should read for one window (indexed key)
+MARGIN = 1.25  # aim a little wide, so one more query is rarely needed
+MOST_GROWTH = 16  # a window spans at most this many times the numbers of the last,
+BLIND_GROWTH = 64  # or this many when nothing was read yet (a sparse key: no share to go by)
+MOST_READ = 1_000  # nor more than the database should read for one window (indexed key)
 
 
 @dataclass
 class Walk:
     """Where a read stands in the numbers and what it has learned of its filter's selectivity."""
 
-    low: int                # exclusive bound of what is left to read
-    high: int               # inclusive bound of what is left to read
+    low: int  # exclusive bound of what is left to read
+    high: int  # inclusive bound of what is left to read
     ascending: bool = False
-    span: int = 0           # numbers the windows covered so far
-    last_span: int = 0      # numbers the last window covered
-    read: int = 0           # statements the database returned (they had the indexed key)
-    matched: int = 0        # of which every condition matched
+    span: int = 0  # numbers the windows covered so far
+    last_span: int = 0  # numbers the last window covered
+    read: int = 0  # statements the database returned (they had the indexed key)
+    matched: int = 0  # of which every condition matched
 
     @property
     def done(self) -> bool:
@@ -262,8 +269,10 @@ async def _find_in_windows(database: Database, q: StatementQuery, wanted: int, w
         walk.span -= len(window) - len(in_time)
         batch = [d for d in in_time if condition.accepts(d)][:missing]
         if two_steps and batch:
-            bodies = {d["_id"]: d for d in await collection.find(
-                {"_id": {"$in": [d["_id"] for d in batch]}}, BODY_FIELDS).to_list()}
+            bodies = {
+                d["_id"]: d
+                for d in await collection.find({"_id": {"$in": [d["_id"] for d in batch]}}, BODY_FIELDS).to_list()
+            }
             batch = [bodies[d["_id"]] for d in batch if d["_id"] in bodies]
         found += batch
         walk.read += len(in_time)

@@ -21,8 +21,15 @@ from lrs.statements import store
 # Erasure asks which statements still use an attachment body; few statements have attachments.
 INDEXES = [IndexSpec(store.STATEMENTS, IndexModel([(store.ATTACHMENTS, ASCENDING)], sparse=True))]
 
-RECORD_FIELDS = [store.ID, store.BODY, store.STORED, store.VOIDED, store.AUTHORITY, store.ATTACHMENTS,
-                 *store.KEY_FIELDS]
+RECORD_FIELDS = [
+    store.ID,
+    store.BODY,
+    store.STORED,
+    store.VOIDED,
+    store.AUTHORITY,
+    store.ATTACHMENTS,
+    *store.KEY_FIELDS,
+]
 
 
 @dataclass
@@ -32,9 +39,9 @@ class StoredRecord:
     statement: dict[str, Any]
     stored: datetime
     voided: bool
-    credential: str                       # key of the credential that stored it
-    attachment_hashes: list[str]          # sha2 of the attachment bodies stored with it
-    keys: dict[str, list[str]]            # filter keys (store.KEY_FIELDS), StatementRef keys included
+    credential: str  # key of the credential that stored it
+    attachment_hashes: list[str]  # sha2 of the attachment bodies stored with it
+    keys: dict[str, list[str]]  # filter keys (store.KEY_FIELDS), StatementRef keys included
 
     @property
     def id(self) -> str:
@@ -63,6 +70,7 @@ def matches(record: StoredRecord, conditions: list[list[dict[str, Any]]]) -> boo
 
 
 # --- reads ---------------------------------------------------------------------------------
+
 
 async def find_records(database: Database, ids: list[str]) -> dict[str, StoredRecord]:
     """The stored statements with these ids (voided or not), by lower-case id."""
@@ -94,15 +102,21 @@ async def find_attachment_users(database: Database, hashes: list[str]) -> dict[s
 
 # --- writes --------------------------------------------------------------------------------
 
+
 async def update_records(database: Database, records: list[StoredRecord]) -> None:
     """Store new bodies, filter keys and attachment lists of existing statements (erasure's
     pseudonymisation); `stored`, `voided` and the credential stay as they are."""
     operations = [
-        UpdateOne({store.ID: record.id}, {"$set": {
-            store.BODY: store.convert_extensions(record.statement, store.escape),
-            store.ATTACHMENTS: record.attachment_hashes,
-            **record.keys,
-        }})
+        UpdateOne(
+            {store.ID: record.id},
+            {
+                "$set": {
+                    store.BODY: store.convert_extensions(record.statement, store.escape),
+                    store.ATTACHMENTS: record.attachment_hashes,
+                    **record.keys,
+                }
+            },
+        )
         for record in records
     ]
     if operations:

@@ -57,9 +57,7 @@ class _Schema:
         compiler = SchemaCompiler(self.defs)
         self.statement: Check = compiler.compile(document)
         self.actor: Check = compiler.ref("#/$defs/actor")
-        self.patterns = {
-            name: re.compile(node["pattern"]) for name, node in self.defs.items() if "pattern" in node
-        }
+        self.patterns = {name: re.compile(node["pattern"]) for name, node in self.defs.items() if "pattern" in node}
 
 
 @cache
@@ -119,7 +117,9 @@ def _explain(failure: SchemaFailure) -> tuple[PropertyPath, str]:
     return path, "has an invalid format"
 
 
-def _missing_object_type(path: PropertyPath, node: dict[str, Any], instance: dict[str, Any]) -> tuple[PropertyPath, str] | None:
+def _missing_object_type(
+    path: PropertyPath, node: dict[str, Any], instance: dict[str, Any]
+) -> tuple[PropertyPath, str] | None:
     """Without objectType an object is read as an Activity and an actor as an Agent, so an
     Agent given as object, or a Group without objectType, would otherwise be reported as a
     missing id or an unknown property."""

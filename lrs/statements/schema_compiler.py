@@ -94,7 +94,7 @@ class SchemaCompiler:
 
     def ref(self, ref: str) -> Check:
         prefix = "#/$defs/"
-        name = ref[len(prefix):]
+        name = ref[len(prefix) :]
         if not ref.startswith(prefix) or name not in self.defs:
             raise ValueError(f"unresolvable $ref {ref!r}")
         if name not in self.compiled:
@@ -344,4 +344,3 @@ def _reject_all(node: dict[str, Any]) -> Check:
 
 def _isinstance_test(python_type: type) -> Callable[[Any], bool]:
     return lambda instance: isinstance(instance, python_type)
-

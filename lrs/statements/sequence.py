@@ -148,8 +148,9 @@ async def load_marks(database: Database, top: int) -> Marks:
         _cache[key] = marks
         return marks
     wanted = [
-        block for block in range(max(marks.checked_through - UNSETTLED_BLOCKS, 0), top_block + 1)
-        if block not in marks.blocks[-UNSETTLED_BLOCKS - 1:]
+        block
+        for block in range(max(marks.checked_through - UNSETTLED_BLOCKS, 0), top_block + 1)
+        if block not in marks.blocks[-UNSETTLED_BLOCKS - 1 :]
     ]
     if wanted:
         # Named one by one: the embedded database serves `$in` on `_id` from its index but

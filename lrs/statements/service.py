@@ -59,6 +59,7 @@ class StatementResult:
 
 # --- writing ------------------------------------------------------------------------------
 
+
 async def store_statements(
     database: Database,
     hooks: list[StatementHook],
@@ -110,8 +111,14 @@ turns = Turns()
 
 
 async def write_batch(
-    database: Database, hooks: list[StatementHook], principal: Principal, statements: list[dict[str, Any]],
-    received: list[dict[str, Any]], chosen: set[str], parts: dict[str, AttachmentBody], ctx: StoreContext,
+    database: Database,
+    hooks: list[StatementHook],
+    principal: Principal,
+    statements: list[dict[str, Any]],
+    received: list[dict[str, Any]],
+    chosen: set[str],
+    parts: dict[str, AttachmentBody],
+    ctx: StoreContext,
 ) -> None:
     """Settle known ids, take numbers and `stored`, let the hooks judge, insert."""
     await check_voiding(database, statements, principal)
@@ -167,7 +174,10 @@ def check_attachments(statements: list[dict[str, Any]], parts: dict[str, Attachm
 
 
 def prepare_statement(
-    statement: dict[str, Any], principal: Principal, stored: datetime, version: XapiVersion = XAPI_1_0_3,
+    statement: dict[str, Any],
+    principal: Principal,
+    stored: datetime,
+    version: XapiVersion = XAPI_1_0_3,
 ) -> None:
     """Set what the LRS assigns (Data 2.4): id, stored, timestamp, authority, version."""
     statement.setdefault("id", str(uuid.uuid4()))
@@ -219,9 +229,7 @@ async def check_voiding(database: Database, statements: list[dict[str, Any]], pr
             raise InvalidStatement(f"[{index}].object.id", "a voiding statement cannot be voided")
     for document in await store.find_by_ids(database, list(targets), [store.ID, store.VOIDS, store.AUTHORITY]):
         if store.is_voiding(document):
-            raise InvalidStatement(
-                f"[{targets[document[store.ID]]}].object.id", "a voiding statement cannot be voided"
-            )
+            raise InvalidStatement(f"[{targets[document[store.ID]]}].object.id", "a voiding statement cannot be voided")
         if principal.reads_only_own_statements and document[store.AUTHORITY] != principal.key:
             raise Forbidden(
                 f"[{targets[document[store.ID]]}].object.id: statement {document[store.ID]} was stored by "
@@ -230,13 +238,21 @@ async def check_voiding(database: Database, statements: list[dict[str, Any]], pr
 
 
 async def insert_checked(
-    database: Database, statements: list[dict[str, Any]], allocation: sequence.Allocation,
-    as_received: dict[str, dict[str, Any]], chosen: set[str], principal: Principal, parts: dict[str, AttachmentBody],
+    database: Database,
+    statements: list[dict[str, Any]],
+    allocation: sequence.Allocation,
+    as_received: dict[str, dict[str, Any]],
+    chosen: set[str],
+    principal: Principal,
+    parts: dict[str, AttachmentBody],
 ) -> None:
     """Insert statements not stored yet; one stored meanwhile by another request is checked too."""
     documents = [
         store.to_document(
-            s, allocation.first + number, allocation.stored, principal.key,
+            s,
+            allocation.first + number,
+            allocation.stored,
+            principal.key,
             [a["sha2"].lower() for a in s.get("attachments", ()) if a["sha2"].lower() in parts],
             principal.reads_only_own_statements,
         )
@@ -293,9 +309,7 @@ async def apply_references(database: Database, new: list[dict[str, Any]], chosen
     frontier = {d[store.ID]: d for d in new if d[store.ID] in chosen}
     seen = set(new_ids)
     while frontier:
-        referencing = [
-            d for d in await store.find_referencing(database, list(frontier)) if d[store.ID] not in new_ids
-        ]
+        referencing = [d for d in await store.find_referencing(database, list(frontier)) if d[store.ID] not in new_ids]
         await store.void_statements(database, [d for d in referencing if store.is_voiding(d)])
         updates = {}
         for document in referencing:
@@ -316,14 +330,21 @@ async def apply_references(database: Database, new: list[dict[str, Any]], chosen
 
 # --- reading ------------------------------------------------------------------------------
 
+
 def consistent_through() -> str:
     # Writes in flight may still land with a `stored` up to their request duration back.
     return format_timestamp(datetime.now(UTC) - timedelta(seconds=1))
 
 
 async def get_statement(
-    database: Database, principal: Principal, statement_id: str, voided: bool, fmt: str,
-    accept_language: str | None, with_attachments: bool, version: XapiVersion = XAPI_1_0_3,
+    database: Database,
+    principal: Principal,
+    statement_id: str,
+    voided: bool,
+    fmt: str,
+    accept_language: str | None,
+    with_attachments: bool,
+    version: XapiVersion = XAPI_1_0_3,
 ) -> StatementResult:
     # Scope statements/read/mine: by the credential that stored it, as lists filter.
     own = principal.key if principal.reads_only_own_statements else None
@@ -338,8 +359,13 @@ async def get_statement(
 
 
 async def query_statements(
-    database: Database, q: query.StatementQuery, page_size: int, fmt: str, accept_language: str | None,
-    with_attachments: bool, version: XapiVersion = XAPI_1_0_3,
+    database: Database,
+    q: query.StatementQuery,
+    page_size: int,
+    fmt: str,
+    accept_language: str | None,
+    with_attachments: bool,
+    version: XapiVersion = XAPI_1_0_3,
 ) -> StatementResult:
     limit = min(q.limit, page_size) if q.limit else page_size
     page = await query.find_statements(database, q, limit)
@@ -349,7 +375,11 @@ async def query_statements(
 
 
 async def render_statements(
-    database: Database, statements: list[dict[str, Any]], fmt: str, accept_language: str | None, version: XapiVersion,
+    database: Database,
+    statements: list[dict[str, Any]],
+    fmt: str,
+    accept_language: str | None,
+    version: XapiVersion,
 ) -> list[dict[str, Any]]:
     statements = [returned_form(s, version) for s in statements]
     if fmt == "ids":

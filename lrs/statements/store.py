@@ -41,12 +41,12 @@ REGISTRATIONS = "registrations"
 VERB_ACTIVITIES = "verb_activities"
 KEY_FIELDS = (AGENTS, RELATED_AGENTS, VERBS, ACTIVITIES, RELATED_ACTIVITIES, REGISTRATIONS, VERB_ACTIVITIES)
 
-ID = "id"                  # lower-cased statement id, unique
-SEQ = "seq"                # sequence number (lrs.statements.sequence): the sort key, unique
-STORED = "stored"          # datetime; never decreases as SEQ grows
-VOIDED = "voided"          # true once a voiding statement targets it
-VOIDS = "voids"            # on a voiding statement: the id it voids
-REF = "ref"                # the id targeted by a StatementRef object
+ID = "id"  # lower-cased statement id, unique
+SEQ = "seq"  # sequence number (lrs.statements.sequence): the sort key, unique
+STORED = "stored"  # datetime; never decreases as SEQ grows
+VOIDED = "voided"  # true once a voiding statement targets it
+VOIDS = "voids"  # on a voiding statement: the id it voids
+REF = "ref"  # the id targeted by a StatementRef object
 AUTHORITY = "authority_key"  # credential key, for statements/read/mine
 # On a voiding statement of a credential that may read only its own statements: it voids only those.
 VOIDS_OWN = "voids_own"
@@ -73,6 +73,7 @@ INDEXES = [
 #
 # Validation leaves free-form keys only in extensions (whose keys are IRIs, full of dots), so
 # only those parts are walked; the rest of a statement is stored as it is.
+
 
 def escape(value: Any) -> Any:
     if isinstance(value, dict):
@@ -144,6 +145,7 @@ def _activity_extensions(activity: dict[str, Any], convert: Callable[[Any], Any]
 
 # --- mapping ------------------------------------------------------------------------------
 
+
 def query_keys(statement: dict[str, Any]) -> dict[str, list[str]]:
     """The filter keys of one statement, before any StatementRef inheritance."""
     obj = statement["object"]
@@ -211,7 +213,11 @@ def _context_activity_ids(context: dict[str, Any]) -> list[str]:
 
 
 def to_document(
-    statement: dict[str, Any], seq: int, stored: datetime, authority_key: str, attachment_hashes: list[str],
+    statement: dict[str, Any],
+    seq: int,
+    stored: datetime,
+    authority_key: str,
+    attachment_hashes: list[str],
     reads_only_own: bool = False,
 ) -> dict[str, Any]:
     obj = statement["object"]
@@ -246,6 +252,7 @@ def is_voiding(document: dict[str, Any]) -> bool:
 
 
 # --- reads the write path needs ----------------------------------------------------------
+
 
 async def find_by_ids(database: Database, ids: list[str], projection: list[str] | None = None) -> list[dict[str, Any]]:
     if not ids:
@@ -287,6 +294,7 @@ _stored = Coalescer(_find_stored_together)
 
 
 # --- writes --------------------------------------------------------------------------------
+
 
 async def insert_statements(database: Database, documents: list[dict[str, Any]]) -> list[str]:
     """Insert; return the ids that already existed (the caller decides if that is a conflict)."""

@@ -86,7 +86,9 @@ def validate_agent(raw: object, path: str = "agent", *, allow_group: bool = True
             if not allow_group:
                 raise _Rule(("objectType",), 'must be "Agent": a Group is not allowed here')
             if not any(key in agent for key in IFI_PROPERTIES):
-                raise _Rule((), "must be an Agent or an identified Group (a Group with an inverse functional identifier)")
+                raise _Rule(
+                    (), "must be an Agent or an identified Group (a Group with an inverse functional identifier)"
+                )
         _actor_rules(agent, ())
     except _Rule as broken:
         raise InvalidStatement(join_path(path, format_path(broken.path)), broken.rule) from None
@@ -191,7 +193,9 @@ def _ifis(actor: dict[str, Any], path: PropertyPath, *, required: bool) -> list[
     if len(present) > 1:
         raise _Rule(path, "exactly one inverse functional identifier is allowed, found " + " and ".join(present))
     if required and not present:
-        raise _Rule(path, "exactly one inverse functional identifier is required (mbox, mbox_sha1sum, openid or account)")
+        raise _Rule(
+            path, "exactly one inverse functional identifier is required (mbox, mbox_sha1sum, openid or account)"
+        )
     return present
 
 
@@ -204,7 +208,9 @@ def _group_rules(group: dict[str, Any], path: PropertyPath) -> None:
     members = group.get("member")
     if not identified:
         if members is None:
-            raise _Rule(path + ("member",), "is required for an anonymous Group (one without an inverse functional identifier)")
+            raise _Rule(
+                path + ("member",), "is required for an anonymous Group (one without an inverse functional identifier)"
+            )
         if not members:
             raise _Rule(path + ("member",), "an anonymous Group must have at least one member")
     for index, member in enumerate(members or ()):
@@ -217,7 +223,9 @@ def _authority_rules(authority: dict[str, Any], path: PropertyPath) -> None:
         return
     # Only 3-legged OAuth makes a Group authority: the application and the user (Data 2.4.9.s3.b1).
     if any(key in authority for key in IFI_PROPERTIES):
-        raise _Rule(path, "a Group authority must be an anonymous Group of two Agents (3-legged OAuth), without an identifier")
+        raise _Rule(
+            path, "a Group authority must be an anonymous Group of two Agents (3-legged OAuth), without an identifier"
+        )
     members = authority.get("member")
     if members is None or len(members) != 2:
         raise _Rule(path + ("member",), "a Group authority must have exactly two Agents (OAuth consumer and user)")
@@ -249,7 +257,10 @@ def _definition_rules(definition: dict[str, Any], path: PropertyPath) -> None:
     interaction = definition.get("interactionType")
     if interaction is None:
         if lists or "correctResponsesPattern" in definition:
-            raise _Rule(path + ("interactionType",), "is required when correctResponsesPattern or interaction components are used")
+            raise _Rule(
+                path + ("interactionType",),
+                "is required when correctResponsesPattern or interaction components are used",
+            )
     else:
         supported = _LISTS_FOR_TYPE.get(interaction, ())
         for key in lists:

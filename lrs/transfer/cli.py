@@ -48,9 +48,13 @@ def filter_params(args: argparse.Namespace) -> dict[str, Any]:
 def parse_query(found: dict[str, Any]) -> StatementQuery:
     """The same parsing, and so the same rules and errors, as GET /statements."""
     return StatementQuery(
-        agent=params.agent(found), verb=params.iri(found, "verb"), activity=params.iri(found, "activity"),
-        registration=params.uuid(found, "registration"), since=params.timestamp(found, "since"),
-        until=params.timestamp(found, "until"), related_activities=params.boolean(found, "related_activities"),
+        agent=params.agent(found),
+        verb=params.iri(found, "verb"),
+        activity=params.iri(found, "activity"),
+        registration=params.uuid(found, "registration"),
+        since=params.timestamp(found, "since"),
+        until=params.timestamp(found, "until"),
+        related_activities=params.boolean(found, "related_activities"),
         related_agents=params.boolean(found, "related_agents"),
     )
 
@@ -69,8 +73,13 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
     elif args.output and args.output.exists():
         raise BadRequest(f"{args.output} exists; use --resume to go on with it, or another name")
     out = args.output.open("ab") if args.output else sys.stdout.buffer
-    bar = tqdm(desc="export", unit=" statements", initial=written.statements if written else 0,
-               file=sys.stderr, mininterval=0.5)
+    bar = tqdm(
+        desc="export",
+        unit=" statements",
+        initial=written.statements if written else 0,
+        file=sys.stderr,
+        mininterval=0.5,
+    )
     try:
         async with open_database(settings) as database:
             async for line in export_lines(database, query, found, not args.no_documents, written):
@@ -88,8 +97,12 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
 
 def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", nargs="?", type=Path, help="an export file (NDJSON) of `lrs export`")
-    parser.add_argument("--from", dest="source_url", metavar="URL",
-                        help="pull from another LRS instead: its xAPI endpoint, e.g. https://lrs.example.com/xapi")
+    parser.add_argument(
+        "--from",
+        dest="source_url",
+        metavar="URL",
+        help="pull from another LRS instead: its xAPI endpoint, e.g. https://lrs.example.com/xapi",
+    )
     parser.add_argument("--key", help="credential key at that LRS")
     parser.add_argument("--secret", help="its secret (or the environment variable LRS_IMPORT_SECRET)")
     parser.add_argument("--batch", type=int, default=BATCH_SIZE, help=f"statements per batch (default {BATCH_SIZE})")
@@ -128,13 +141,30 @@ async def run_import(settings: Settings, args: argparse.Namespace) -> int:
     counts = importer.counts
     for problem in counts.problems:
         print(f"lrs: {problem}", file=sys.stderr)
-    print(json.dumps({"resumed": resumed, "statements": counts.statements, "rejected": counts.rejected,
-                      "attachments": counts.attachments, "documents": counts.documents,
-                      "documentsExisting": counts.documents_existing}))
+    print(
+        json.dumps(
+            {
+                "resumed": resumed,
+                "statements": counts.statements,
+                "rejected": counts.rejected,
+                "attachments": counts.attachments,
+                "documents": counts.documents,
+                "documentsExisting": counts.documents_existing,
+            }
+        )
+    )
     return 2 if counts.rejected else 0
 
 
-EXPORT = Command("export", "write statements (filtered like GET /statements), attachments and documents as NDJSON",
-                 add_export_arguments, run_export)
-IMPORT = Command("import", "load an export file, or pull another LRS's statements; resumable, idempotent",
-                 add_import_arguments, run_import)
+EXPORT = Command(
+    "export",
+    "write statements (filtered like GET /statements), attachments and documents as NDJSON",
+    add_export_arguments,
+    run_export,
+)
+IMPORT = Command(
+    "import",
+    "load an export file, or pull another LRS's statements; resumable, idempotent",
+    add_import_arguments,
+    run_import,
+)

@@ -42,7 +42,7 @@ class Written:
     filter: dict[str, Any] | None = None
     last_stored: datetime | None = None
     ids_at_end: set[str] = field(default_factory=set)  # statements stored at `last_stored` or after
-    voided: set[str] = field(default_factory=set)      # voided statements written (out of `stored` order)
+    voided: set[str] = field(default_factory=set)  # voided statements written (out of `stored` order)
     attachments: set[str] = field(default_factory=set)
     documents: set[str] = field(default_factory=set)
     statements: int = 0
@@ -93,7 +93,9 @@ async def statement_lines(database: Database, q: StatementQuery, written: Writte
     attachments = set(written.attachments)
 
     def with_bodies(
-        statement: dict[str, Any], bodies: dict[str, AttachmentBody], voided: bool = False,
+        statement: dict[str, Any],
+        bodies: dict[str, AttachmentBody],
+        voided: bool = False,
     ) -> Iterator[dict[str, Any]]:
         for attachment in statement.get("attachments", ()):
             body = bodies.get(attachment["sha2"].lower())
@@ -103,16 +105,18 @@ async def statement_lines(database: Database, q: StatementQuery, written: Writte
         yield format.statement_line(statement, voided)
 
     while True:
-        page = await service.query_statements(database, q, PAGE_SIZE, "exact", None, with_attachments=True,
-                                              version=FORM)
+        page = await service.query_statements(
+            database, q, PAGE_SIZE, "exact", None, with_attachments=True, version=FORM
+        )
         bodies = {body.sha2: body for body in page.attachments}
         for statement in page.statements:
             if statement["id"].lower() in written.ids_at_end:
                 continue
             if is_voiding(statement) and statement["object"]["id"].lower() not in written.voided:
                 try:
-                    target = await service.get_statement(database, EXPORTER, statement["object"]["id"], True,
-                                                         "exact", None, True, version=FORM)
+                    target = await service.get_statement(
+                        database, EXPORTER, statement["object"]["id"], True, "exact", None, True, version=FORM
+                    )
                 except NotFound:
                     pass  # its target was never stored here
                 else:
@@ -126,22 +130,31 @@ async def statement_lines(database: Database, q: StatementQuery, written: Writte
         q = replace(q, after=page.more)
 
 
-async def document_lines(database: Database, agent: dict[str, Any] | None, activity_id: str | None, written: Written) -> AsyncIterator[dict[str, Any]]:
+async def document_lines(
+    database: Database, agent: dict[str, Any] | None, activity_id: str | None, written: Written
+) -> AsyncIterator[dict[str, Any]]:
     async for key, document in find_all_documents(database, ifi_key(agent) if agent else None, activity_id):
         line = format.document_line(key, document)
         if document_name(line["document"]) not in written.documents:
             yield line
 
 
-async def export_lines(database: Database, q: StatementQuery, filter_params: dict[str, Any], with_documents: bool,
-                       written: Written | None = None) -> AsyncIterator[dict[str, Any]]:
+async def export_lines(
+    database: Database,
+    q: StatementQuery,
+    filter_params: dict[str, Any],
+    with_documents: bool,
+    written: Written | None = None,
+) -> AsyncIterator[dict[str, Any]]:
     """Every line of an export (after what `written` already holds, when resuming)."""
     written = written or Written()
     if written.filter is None:
         yield format.header_line(filter_params, datetime.now(UTC))
     elif written.filter != filter_params:
-        raise BadRequest(f"the file was exported with the filter {json.dumps(written.filter)}; "
-                         "resume with the same options or start a new file")
+        raise BadRequest(
+            f"the file was exported with the filter {json.dumps(written.filter)}; "
+            "resume with the same options or start a new file"
+        )
     if not written.documents:
         async for line in statement_lines(database, q, written):
             yield line

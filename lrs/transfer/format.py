@@ -54,8 +54,13 @@ def header_line(filter_params: dict[str, Any], exported: datetime) -> dict[str, 
 
 
 def attachment_line(body: AttachmentBody) -> dict[str, Any]:
-    return {"attachment": {"sha2": body.sha2, "contentType": body.content_type,
-                           "content": base64.b64encode(body.data).decode()}}
+    return {
+        "attachment": {
+            "sha2": body.sha2,
+            "contentType": body.content_type,
+            "content": base64.b64encode(body.data).decode(),
+        }
+    }
 
 
 def statement_line(statement: dict[str, Any], voided: bool = False) -> dict[str, Any]:
@@ -70,8 +75,11 @@ def document_line(key: dict[str, Any], document: StoredDocument) -> dict[str, An
         line["agent"] = agent_from_key(key[AGENT])
     if key[REGISTRATION]:
         line["registration"] = key[REGISTRATION]
-    line.update(contentType=document.content_type, updated=format_timestamp(document.updated),
-                content=base64.b64encode(document.content).decode())
+    line.update(
+        contentType=document.content_type,
+        updated=format_timestamp(document.updated),
+        content=base64.b64encode(document.content).decode(),
+    )
     return {"document": line}
 
 
@@ -104,8 +112,13 @@ def parse_line(raw: bytes, number: int) -> tuple[str, object]:
 def parse_document(value: dict[str, Any]) -> tuple[dict[str, Any], Content]:
     """The document's key fields and content, as lrs.documents.store keeps them."""
     content = base64.b64decode(value["content"])
-    key = {KIND: KINDS[value["resource"]], ACTIVITY_ID: value.get("activityId", ""),
-           AGENT: ifi_key(value["agent"]) if "agent" in value else "",
-           REGISTRATION: value.get("registration", ""), DOCUMENT_ID: value["id"]}
-    return key, Content(content, value["contentType"], hashlib.sha1(content).hexdigest(),
-                        parse_timestamp(value["updated"]))
+    key = {
+        KIND: KINDS[value["resource"]],
+        ACTIVITY_ID: value.get("activityId", ""),
+        AGENT: ifi_key(value["agent"]) if "agent" in value else "",
+        REGISTRATION: value.get("registration", ""),
+        DOCUMENT_ID: value["id"],
+    }
+    return key, Content(
+        content, value["contentType"], hashlib.sha1(content).hexdigest(), parse_timestamp(value["updated"])
+    )

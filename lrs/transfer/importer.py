@@ -30,14 +30,17 @@ BATCH_SIZE = 500
 
 
 def import_principal(public_url: str) -> Principal:
-    authority = {"objectType": "Agent", "name": "import",
-                 "account": {"homePage": public_url or "http://lrs.invalid", "name": "import"}}
+    authority = {
+        "objectType": "Agent",
+        "name": "import",
+        "account": {"homePage": public_url or "http://lrs.invalid", "name": "import"},
+    }
     return Principal("import", "import", frozenset({"all"}), authority)
 
 
 @dataclass
 class Counts:
-    statements: int = 0      # stored, or found already stored as the same statement
+    statements: int = 0  # stored, or found already stored as the same statement
     rejected: int = 0
     attachments: int = 0
     documents: int = 0
@@ -46,8 +49,14 @@ class Counts:
 
 
 class Importer:
-    def __init__(self, database: Database, hooks: list[StatementHook], principal: Principal, batch_size: int = BATCH_SIZE,
-                 on_stored: Callable[[int], object] | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        hooks: list[StatementHook],
+        principal: Principal,
+        batch_size: int = BATCH_SIZE,
+        on_stored: Callable[[int], object] | None = None,
+    ) -> None:
         self.database = database
         self.hooks = hooks
         self.principal = principal
@@ -97,5 +106,6 @@ class Importer:
         parts = {body.sha2: body for body in await find_attachment_bodies(self.database, hashes)}
         # Copies: the service fills in what the LRS assigns on the dicts it is given.
         # Under the newest version's rules, which accept 1.0.x statements too (lrs.versions).
-        await store_statements(self.database, self.hooks, self.principal, [dict(s) for s in statements], parts,
-                               version=NEWEST)
+        await store_statements(
+            self.database, self.hooks, self.principal, [dict(s) for s in statements], parts, version=NEWEST
+        )

@@ -88,8 +88,12 @@ async def read_statements_response(response: aiohttp.ClientResponse) -> tuple[di
     if not content_type.lower().startswith("multipart/mixed"):
         return json_object(body, response), []
     parts = parse_multipart(body, content_type)
-    attachments = [AttachmentBody(p.headers.get("X-Experience-API-Hash", "").lower(),
-                                  p.content_type or "application/octet-stream", p.data) for p in parts[1:]]
+    attachments = [
+        AttachmentBody(
+            p.headers.get("X-Experience-API-Hash", "").lower(), p.content_type or "application/octet-stream", p.data
+        )
+        for p in parts[1:]
+    ]
     return json_object(parts[0].data, response), attachments
 
 
@@ -100,8 +104,9 @@ def json_object(raw: bytes, response: aiohttp.ClientResponse) -> dict[str, Any]:
     return value
 
 
-async def import_remote(importer: Importer, url: str, key: str, secret: str, restart: bool,
-                        progress: Callable[[int, int], None]) -> bool:
+async def import_remote(
+    importer: Importer, url: str, key: str, secret: str, restart: bool, progress: Callable[[int, int], None]
+) -> bool:
     """Pull every statement of the LRS at `url` (its xAPI endpoint) in its `stored` order. Voided
     statements, which lists leave out, are fetched by voidedStatementId beside their voiding one."""
     database = importer.database
@@ -114,8 +119,9 @@ async def import_remote(importer: Importer, url: str, key: str, secret: str, res
     progress(0, 0)
     next_url: str | None = f"{url}/statements?{urlencode(params)}"
     credential = base64.b64encode(f"{key}:{secret}".encode()).decode()
-    async with aiohttp.ClientSession(headers={"Authorization": f"Basic {credential}"},
-                                     timeout=aiohttp.ClientTimeout(total=300)) as session:
+    async with aiohttp.ClientSession(
+        headers={"Authorization": f"Basic {credential}"}, timeout=aiohttp.ClientTimeout(total=300)
+    ) as session:
         headers = {VERSION_HEADER: await source_version(session, url)}
         while next_url:
             async with session.get(next_url, headers=headers) as response:
@@ -150,8 +156,9 @@ async def source_version(session: aiohttp.ClientSession, url: str) -> str:
     return XAPI_1_0_3.name
 
 
-async def add_voided(importer: Importer, session: aiohttp.ClientSession, headers: dict[str, str], url: str,
-                     statement_id: str) -> None:
+async def add_voided(
+    importer: Importer, session: aiohttp.ClientSession, headers: dict[str, str], url: str, statement_id: str
+) -> None:
     query = urlencode({"voidedStatementId": statement_id, "attachments": "true"})
     async with session.get(f"{url}/statements?{query}", headers=headers) as response:
         if response.status == 404:

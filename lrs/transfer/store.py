@@ -16,7 +16,8 @@ async def find_checkpoint(database: Database, source: str) -> dict[str, Any] | N
 
 async def update_checkpoint(database: Database, source: str, position: dict[str, Any]) -> None:
     await database[CHECKPOINTS].update_one(
-        {"_id": source}, {"$set": {"position": position, "updated": datetime.now(UTC)}}, upsert=True)
+        {"_id": source}, {"$set": {"position": position, "updated": datetime.now(UTC)}}, upsert=True
+    )
 
 
 async def delete_checkpoint(database: Database, source: str) -> None:

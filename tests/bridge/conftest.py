@@ -58,8 +58,15 @@ async def client(app, aiohttp_client, port):
 
 # --- manifests and packages -------------------------------------------------------------------
 
-def item(identifier: str, ref: str | None = None, title: str | None = None, extra: str = "", children: str = "",
-         parameters: str | None = None) -> str:
+
+def item(
+    identifier: str,
+    ref: str | None = None,
+    title: str | None = None,
+    extra: str = "",
+    children: str = "",
+    parameters: str | None = None,
+) -> str:
     attrs = f" identifier={quoteattr(identifier)}"
     if ref:
         attrs += f" identifierref={quoteattr(ref)}"
@@ -68,7 +75,9 @@ def item(identifier: str, ref: str | None = None, title: str | None = None, extr
     return f"<item{attrs}><title>{escape(title or identifier)}</title>{extra}{children}</item>"
 
 
-def resource(identifier: str, href: str | None, scormtype: str = "sco", files: tuple[str, ...] = (), base: str = "") -> str:
+def resource(
+    identifier: str, href: str | None, scormtype: str = "sco", files: tuple[str, ...] = (), base: str = ""
+) -> str:
     attrs = f' identifier={quoteattr(identifier)} type="webcontent" adlcp:scormtype="{scormtype}"'
     if href is not None:
         attrs += f" href={quoteattr(href)}"
@@ -78,11 +87,19 @@ def resource(identifier: str, href: str | None, scormtype: str = "sco", files: t
     return f"<resource{attrs}>{inner}</resource>"
 
 
-def manifest(items: str, resources: str, title: str = "Safety at work", default: str = "ORG-1",
-             schemaversion: str = "1.2", organizations: str | None = None) -> bytes:
+def manifest(
+    items: str,
+    resources: str,
+    title: str = "Safety at work",
+    default: str = "ORG-1",
+    schemaversion: str = "1.2",
+    organizations: str | None = None,
+) -> bytes:
     if organizations is None:
-        organizations = (f'<organizations default="{default}"><organization identifier="ORG-1">'
-                         f"<title>{escape(title)}</title>{items}</organization></organizations>")
+        organizations = (
+            f'<organizations default="{default}"><organization identifier="ORG-1">'
+            f"<title>{escape(title)}</title>{items}</organization></organizations>"
+        )
     return (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<manifest identifier="com.example.safety" version="1.0" '
         f'xmlns="{IMSCP}" xmlns:adlcp="{ADLCP}"><metadata><schema>ADL SCORM</schema>'
@@ -93,31 +110,45 @@ def manifest(items: str, resources: str, title: str = "Safety at work", default:
 
 def single_sco(mastery: str | None = "80", extra: str = "", href: str = "sco/index.html") -> bytes:
     extras = (f"<adlcp:masteryscore>{mastery}</adlcp:masteryscore>" if mastery else "") + extra
-    return make_zip({
-        "imsmanifest.xml": manifest(item("ITEM-1", "RES-1", "Lesson one", extras), resource("RES-1", href)),
-        href: SCO_PAGE,
-    })
+    return make_zip(
+        {
+            "imsmanifest.xml": manifest(item("ITEM-1", "RES-1", "Lesson one", extras), resource("RES-1", href)),
+            href: SCO_PAGE,
+        }
+    )
 
 
 def multi_sco() -> bytes:
-    items = (item("MOD-1", title="Module one", children=item("ITEM-1", "RES-1", "Lesson one",
-                                                               "<adlcp:masteryscore>70</adlcp:masteryscore>")
-                  + item("ITEM-2", "RES-2", "Lesson two", parameters="?page=2"))
-             + item("ITEM-3", "RES-3", "Handout"))
-    resources = (resource("RES-1", "one/index.html") + resource("RES-2", "two/index.html?lang=en")
-                 + resource("RES-3", "handout.html", scormtype="asset"))
-    return make_zip({
-        "imsmanifest.xml": manifest(items, resources), "one/index.html": SCO_PAGE, "two/index.html": SCO_PAGE,
-        "handout.html": b"<!doctype html><p>Handout</p>",
-    })
+    items = item(
+        "MOD-1",
+        title="Module one",
+        children=item("ITEM-1", "RES-1", "Lesson one", "<adlcp:masteryscore>70</adlcp:masteryscore>")
+        + item("ITEM-2", "RES-2", "Lesson two", parameters="?page=2"),
+    ) + item("ITEM-3", "RES-3", "Handout")
+    resources = (
+        resource("RES-1", "one/index.html")
+        + resource("RES-2", "two/index.html?lang=en")
+        + resource("RES-3", "handout.html", scormtype="asset")
+    )
+    return make_zip(
+        {
+            "imsmanifest.xml": manifest(items, resources),
+            "one/index.html": SCO_PAGE,
+            "two/index.html": SCO_PAGE,
+            "handout.html": b"<!doctype html><p>Handout</p>",
+        }
+    )
 
 
 # --- the LMS and the player's run-time calls, over HTTP -----------------------------------------
 
+
 class Scorm(LMS):
     async def import_package(self, data: bytes, content_type: str = "application/zip", expect: int = 201) -> dict:
         # A stream, as aiohttp wants for bodies over 1 MiB.
-        response = await self.xapi.post("/scorm/packages", data=io.BytesIO(data), headers={"Content-Type": content_type})
+        response = await self.xapi.post(
+            "/scorm/packages", data=io.BytesIO(data), headers={"Content-Type": content_type}
+        )
         body = await response.json()
         assert response.status == expect, body
         return body
@@ -136,8 +167,11 @@ class Player(AU):
         return self
 
     async def start(self, expect: int = 200) -> dict:
-        response = await self.client.post("/scorm/runtime/start", data=json.dumps({"auth": self.token}),
-                                          headers={"Content-Type": "text/plain;charset=UTF-8"})
+        response = await self.client.post(
+            "/scorm/runtime/start",
+            data=json.dumps({"auth": self.token}),
+            headers={"Content-Type": "text/plain;charset=UTF-8"},
+        )
         body = await response.json()
         assert response.status == expect, body
         if expect == 200:
@@ -151,8 +185,9 @@ class Player(AU):
         body = {"auth": self.token, "sequence": sequence, "event": event}
         if cmi is not None:
             body["cmi"] = cmi
-        response = await self.client.post("/scorm/runtime/commit", data=json.dumps(body),
-                                          headers={"Content-Type": "text/plain;charset=UTF-8"})
+        response = await self.client.post(
+            "/scorm/runtime/commit", data=json.dumps(body), headers={"Content-Type": "text/plain;charset=UTF-8"}
+        )
         answer = await response.json()
         assert response.status == expect, answer
         return answer
@@ -163,17 +198,39 @@ class Player(AU):
         return await response.read()
 
 
-def cmi(status: str = "incomplete", location: str = "", suspend_data: str = "", exit: str = "", raw: str = "",
-        session_time: str = "", interactions: dict | None = None, objectives: dict | None = None,
-        comments: str = "") -> dict:
+def cmi(
+    status: str = "incomplete",
+    location: str = "",
+    suspend_data: str = "",
+    exit: str = "",
+    raw: str = "",
+    session_time: str = "",
+    interactions: dict | None = None,
+    objectives: dict | None = None,
+    comments: str = "",
+) -> dict:
     """A commit's data model as scorm-again renders it (every value a string)."""
     return {
-        "suspend_data": suspend_data, "launch_data": "", "comments": comments, "comments_from_lms": "",
-        "core": {"student_id": "learner-1", "student_name": "Learner", "lesson_location": location,
-                 "credit": "credit", "lesson_status": status, "entry": "ab-initio", "lesson_mode": "normal",
-                 "exit": exit, "session_time": session_time, "score": {"raw": raw, "min": "", "max": "100" if raw else ""},
-                 "total_time": "00:00:00"},
-        "objectives": objectives or {}, "student_data": {}, "interactions": interactions or {},
+        "suspend_data": suspend_data,
+        "launch_data": "",
+        "comments": comments,
+        "comments_from_lms": "",
+        "core": {
+            "student_id": "learner-1",
+            "student_name": "Learner",
+            "lesson_location": location,
+            "credit": "credit",
+            "lesson_status": status,
+            "entry": "ab-initio",
+            "lesson_mode": "normal",
+            "exit": exit,
+            "session_time": session_time,
+            "score": {"raw": raw, "min": "", "max": "100" if raw else ""},
+            "total_time": "00:00:00",
+        },
+        "objectives": objectives or {},
+        "student_data": {},
+        "interactions": interactions or {},
         "student_preference": {"audio": "", "language": "", "speed": "", "text": ""},
     }
 
@@ -204,8 +261,14 @@ def resource2004(identifier: str, href: str | None, scormtype: str = "sco") -> s
     return f"<resource{attrs}>{f'<file href={quoteattr(href)}/>' if href else ''}</resource>"
 
 
-def manifest2004(items: str, resources: str, sequencing: str = "", collections: str = "",
-                 schemaversion: str = "2004 4th Edition", title: str = "Fire safety 2004") -> bytes:
+def manifest2004(
+    items: str,
+    resources: str,
+    sequencing: str = "",
+    collections: str = "",
+    schemaversion: str = "2004 4th Edition",
+    title: str = "Fire safety 2004",
+) -> bytes:
     """A SCORM 2004 manifest; `sequencing` is the organization's imsss:sequencing content."""
     root_sequencing = f"<imsss:sequencing>{sequencing}</imsss:sequencing>" if sequencing else ""
     collection = f"<imsss:sequencingCollection>{collections}</imsss:sequencingCollection>" if collections else ""
@@ -219,47 +282,88 @@ def manifest2004(items: str, resources: str, sequencing: str = "", collections: 
     ).encode()
 
 
-def sequenced_course(sequencing: str = '<imsss:controlMode choice="true" flow="true"/>', extras: tuple[str, ...] = ("", "", ""),
-                     schemaversion: str = "2004 4th Edition", collections: str = "") -> bytes:
+def sequenced_course(
+    sequencing: str = '<imsss:controlMode choice="true" flow="true"/>',
+    extras: tuple[str, ...] = ("", "", ""),
+    schemaversion: str = "2004 4th Edition",
+    collections: str = "",
+) -> bytes:
     """Three SCOs (one, two, three), each the test SCO in its own folder, with `extras` in their items."""
     names = ("one", "two", "three")
     items = "".join(item(f"item_{n}", f"res_{n}", f"Lesson {n}", extra) for n, extra in zip(names, extras, strict=True))
     resources = "".join(resource2004(f"res_{n}", f"{n}/index.html") for n in names)
-    return make_zip({
-        "imsmanifest.xml": manifest2004(items, resources, sequencing, collections, schemaversion),
-        **{f"{n}/index.html": SCO_2004_PAGE for n in names},
-    })
+    return make_zip(
+        {
+            "imsmanifest.xml": manifest2004(items, resources, sequencing, collections, schemaversion),
+            **{f"{n}/index.html": SCO_2004_PAGE for n in names},
+        }
+    )
 
 
 def single_sco_2004(item_extra: str = "", sequencing: str = "", schemaversion: str = "2004 4th Edition") -> bytes:
     """One SCO (the SCORM 2004 test SCO) whose item carries `item_extra` (e.g. its imsss:sequencing)."""
-    return make_zip({
-        "imsmanifest.xml": manifest2004(item("ITEM-1", "RES-1", "Lesson one", item_extra), resource2004("RES-1", "sco/index.html"),
-                                        sequencing, schemaversion=schemaversion),
-        "sco/index.html": SCO_2004_PAGE,
-    })
+    return make_zip(
+        {
+            "imsmanifest.xml": manifest2004(
+                item("ITEM-1", "RES-1", "Lesson one", item_extra),
+                resource2004("RES-1", "sco/index.html"),
+                sequencing,
+                schemaversion=schemaversion,
+            ),
+            "sco/index.html": SCO_2004_PAGE,
+        }
+    )
 
 
 def passing_score(measure: str = "0.8", extra: str = "") -> str:
     """An item's imsss:sequencing whose primary objective is satisfied by a scaled score of `measure`."""
-    return (f'<imsss:sequencing><imsss:objectives><imsss:primaryObjective objectiveID="PRIMARY" satisfiedByMeasure="true">'
-            f"<imsss:minNormalizedMeasure>{measure}</imsss:minNormalizedMeasure></imsss:primaryObjective>{extra}"
-            f"</imsss:objectives></imsss:sequencing>")
+    return (
+        f'<imsss:sequencing><imsss:objectives><imsss:primaryObjective objectiveID="PRIMARY" satisfiedByMeasure="true">'
+        f"<imsss:minNormalizedMeasure>{measure}</imsss:minNormalizedMeasure></imsss:primaryObjective>{extra}"
+        f"</imsss:objectives></imsss:sequencing>"
+    )
 
 
-def cmi2004(completion: str = "unknown", success: str = "unknown", location: str = "", suspend_data: str = "",
-            exit: str = "", scaled: str = "", raw: str = "", progress: str = "", session_time: str = "",
-            interactions: dict | None = None, objectives: dict | None = None, comments: list[str] = ()) -> dict:
+def cmi2004(
+    completion: str = "unknown",
+    success: str = "unknown",
+    location: str = "",
+    suspend_data: str = "",
+    exit: str = "",
+    scaled: str = "",
+    raw: str = "",
+    progress: str = "",
+    session_time: str = "",
+    interactions: dict | None = None,
+    objectives: dict | None = None,
+    comments: list[str] = (),
+) -> dict:
     """A commit's SCORM 2004 data model as scorm-again renders it (every value a string)."""
     return {
-        "comments_from_learner": {str(n): {"comment": c, "location": "", "timestamp": ""} for n, c in enumerate(comments)},
-        "comments_from_lms": {}, "completion_status": completion, "completion_threshold": "", "credit": "credit",
-        "entry": "ab-initio", "exit": exit, "interactions": interactions or {}, "launch_data": "",
-        "learner_id": "learner-1", "learner_name": "Learner",
+        "comments_from_learner": {
+            str(n): {"comment": c, "location": "", "timestamp": ""} for n, c in enumerate(comments)
+        },
+        "comments_from_lms": {},
+        "completion_status": completion,
+        "completion_threshold": "",
+        "credit": "credit",
+        "entry": "ab-initio",
+        "exit": exit,
+        "interactions": interactions or {},
+        "launch_data": "",
+        "learner_id": "learner-1",
+        "learner_name": "Learner",
         "learner_preference": {"audio_level": "1", "language": "", "delivery_speed": "1", "audio_captioning": "0"},
-        "location": location, "max_time_allowed": "", "mode": "normal", "objectives": objectives or {},
-        "progress_measure": progress, "scaled_passing_score": "",
+        "location": location,
+        "max_time_allowed": "",
+        "mode": "normal",
+        "objectives": objectives or {},
+        "progress_measure": progress,
+        "scaled_passing_score": "",
         "score": {"scaled": scaled, "raw": raw, "min": "", "max": "100" if raw else ""},
-        "session_time": session_time, "success_status": success, "suspend_data": suspend_data,
-        "time_limit_action": "continue,no message", "total_time": "PT0S",
+        "session_time": session_time,
+        "success_status": success,
+        "suspend_data": suspend_data,
+        "time_limit_action": "continue,no message",
+        "total_time": "PT0S",
     }

@@ -50,6 +50,7 @@ async def open_sco(scorm, browser, package: dict, registration: str, sco: int = 
 async def frame_named(page, name: str, timeout: float = 20.0):
     async def found():
         return page.frame(name=name)
+
     frame = await eventually(found, timeout)
     assert frame is not None, f"no frame {name!r}: {[f.name for f in page.frames]}"
     return frame
@@ -60,7 +61,9 @@ async def text_of(frame, selector: str, expected: str, start: bool = False) -> s
     test = "e.textContent.startsWith(expected)" if start else "e.textContent === expected"
     await frame.wait_for_function(
         f"([selector, expected]) => {{ const e = document.querySelector(selector); return !!e && {test}; }}",
-        arg=[selector, expected], timeout=20_000)
+        arg=[selector, expected],
+        timeout=20_000,
+    )
     return await frame.text_content(selector)
 
 
@@ -87,8 +90,14 @@ async def test_a_storyline_style_quiz_reports_every_interaction_type_a_score_and
     await quiz.select_option("select[name=q2]", "b")
     await quiz.check("input[name=q3][value=a]")
     await quiz.check("input[name=q3][value=c]")
-    for name, answer in (("q4", "Extinguisher"), ("q5", "1.b,2.c,3.a"), ("q6", "c,a,b,d"), ("q7", "112"),
-                         ("q8", "4"), ("q9", "pull,aim,squeeze,sweep")):
+    for name, answer in (
+        ("q4", "Extinguisher"),
+        ("q5", "1.b,2.c,3.a"),
+        ("q6", "c,a,b,d"),
+        ("q7", "112"),
+        ("q8", "4"),
+        ("q9", "pull,aim,squeeze,sweep"),
+    ):
         await quiz.fill(f"input[name={name}]", answer)
     await quiz.click("#submit")
     assert await quiz.text_content("#result") == "87.5%"  # 7 of the 8 graded questions
@@ -97,11 +106,26 @@ async def test_a_storyline_style_quiz_reports_every_interaction_type_a_score_and
     assert await eventually(lambda: has_verb(scorm, registration, "terminated"))
 
     found = await statements_of(scorm, registration)
-    assert verbs(found) == ["launched", "initialized", "completed", "passed", "scored", *["responded"] * 9,
-                            "satisfied", "terminated"]
+    assert verbs(found) == [
+        "launched",
+        "initialized",
+        "completed",
+        "passed",
+        "scored",
+        *["responded"] * 9,
+        "satisfied",
+        "terminated",
+    ]
     responded = {s["object"]["id"].rsplit("/", 1)[-1]: s for s in about(found, "responded")}
-    shapes = {key: (s["object"]["definition"]["interactionType"], s["result"]["response"], s["result"].get("success"),
-                    s["object"]["definition"].get("correctResponsesPattern")) for key, s in responded.items()}
+    shapes = {
+        key: (
+            s["object"]["definition"]["interactionType"],
+            s["result"]["response"],
+            s["result"].get("success"),
+            s["object"]["definition"].get("correctResponsesPattern"),
+        )
+        for key, s in responded.items()
+    }
     assert shapes == {
         "Scene1_Slide2_TrueFalse_0_0": ("true-false", "false", True, ["false"]),
         "Scene1_Slide3_MultiChoice_0_0": ("choice", "b", True, ["b"]),
@@ -117,7 +141,8 @@ async def test_a_storyline_style_quiz_reports_every_interaction_type_a_score_and
     quiz_statement = responded["Scene1_Slide3_MultiChoice_0_0"]
     assert quiz_statement["context"]["contextActivities"]["parent"] == [{"objectType": "Activity", "id": sco_activity}]
     assert [a["id"].rsplit("/", 1)[-1] for a in quiz_statement["context"]["contextActivities"]["other"]] == [
-        "FireSafety_Quiz"]
+        "FireSafety_Quiz"
+    ]
     assert about(found, "scored")[0]["result"]["score"] == {"raw": 87.5, "min": 0, "max": 100, "scaled": 0.875}
     assert about(found, "passed")[0]["result"]["score"] == {"scaled": 0.875}
     au = (await scorm.status(registration))["aus"][0]
@@ -128,8 +153,12 @@ async def test_a_storyline_style_quiz_reports_every_interaction_type_a_score_and
 
 
 async def scorm_state(scorm, registration, package, state_id, sco=0):
-    params = {"activityId": package["scos"][sco]["activityId"], "registration": registration, "stateId": state_id,
-              "agent": json.dumps(LEARNER)}
+    params = {
+        "activityId": package["scos"][sco]["activityId"],
+        "registration": registration,
+        "stateId": state_id,
+        "agent": json.dumps(LEARNER),
+    }
     response = await scorm.xapi.get("/xapi/activities/state", params=params)
     assert response.status == 200, await response.text()
     return await response.read()
@@ -164,7 +193,11 @@ async def test_a_rise_style_course_that_sets_completed_then_passed_in_one_commit
 async def test_a_course_in_a_window_it_opened_finds_the_api_through_the_opener(scorm, browser):
     package = await scorm.import_package(package_zip("captivate_popup"))
     sco = package["scos"][0]
-    assert (sco["masteryscore"], sco["maxTimeAllowed"], sco["timeLimitAction"]) == ("80", "00:30:00", "continue,no message")
+    assert (sco["masteryscore"], sco["maxTimeAllowed"], sco["timeLimitAction"]) == (
+        "80",
+        "00:30:00",
+        "continue,no message",
+    )
     registration = await scorm.register(package["course"])
     page = await open_sco(scorm, browser, package, registration)
     launcher = await frame_named(page, "sco")
@@ -181,8 +214,17 @@ async def test_a_course_in_a_window_it_opened_finds_the_api_through_the_opener(s
     assert await eventually(lambda: has_verb(scorm, registration, "terminated"))
     found = await statements_of(scorm, registration)
     # The course said completed, then failed, before one commit: both facts are kept.
-    assert verbs(found) == ["launched", "initialized", "completed", "failed", "scored", "responded", "responded",
-                            "satisfied", "terminated"]
+    assert verbs(found) == [
+        "launched",
+        "initialized",
+        "completed",
+        "failed",
+        "scored",
+        "responded",
+        "responded",
+        "satisfied",
+        "terminated",
+    ]
     assert about(found, "failed")[0]["result"]["score"] == {"scaled": 0.5}
     au = (await scorm.status(registration))["aus"][0]
     assert (au["completed"], au["passed"], au["satisfied"]) == (True, False, True)
@@ -214,14 +256,18 @@ async def test_a_presentation_that_only_initializes_and_finishes_is_completed_at
 async def test_lectora_style_chapters_in_framesets_report_shared_objectives_per_sco(scorm, browser):
     package = await scorm.import_package(package_zip("lectora_chapters"))
     assert [(s["id"], s["launch"], s["prerequisites"], s["masteryscore"]) for s in package["scos"]] == [
-        ("I_SCO1", "a001index.html", "", None), ("I_SCO2", "a002index.html", "I_SCO1", None),
-        ("I_SCO3", "a003index.html", "I_SCO1&I_SCO2", "70")]
+        ("I_SCO1", "a001index.html", "", None),
+        ("I_SCO2", "a002index.html", "I_SCO1", None),
+        ("I_SCO3", "a003index.html", "I_SCO1&I_SCO2", "70"),
+    ]
     registration = await scorm.register(package["course"])
     for chapter in (1, 2, 3):
         page = await open_sco(scorm, browser, package, registration, sco=chapter - 1)
         titlemgr = await frame_named(page, "titlemgrframe")
         # SCORM 1.2 objectives belong to their SCO: each chapter starts without the others'.
-        assert await text_of(titlemgr, "#titlemgr-state", "connected", start=True) == "connected; objectives at start: 0"
+        assert (
+            await text_of(titlemgr, "#titlemgr-state", "connected", start=True) == "connected; objectives at start: 0"
+        )
         widget = await frame_named(page, "checkpoint")
         await text_of(widget, "#widget-state", "found the API 4 levels up")
         await widget.check("input[name=answer][value=b]")
@@ -238,27 +284,55 @@ async def test_lectora_style_chapters_in_framesets_report_shared_objectives_per_
 
     found = await statements_of(scorm, registration)
     scos = [s["au"] for s in package["scos"]]
-    objectives = [(s["verb"]["display"]["en-US"], s["object"]["id"], s["object"]["definition"]["name"]["und"],
-                   s["context"]["contextActivities"]["parent"][0]["id"])
-                  for s in found if "/objectives/" in s["object"]["id"]]
+    objectives = [
+        (
+            s["verb"]["display"]["en-US"],
+            s["object"]["id"],
+            s["object"]["definition"]["name"]["und"],
+            s["context"]["contextActivities"]["parent"][0]["id"],
+        )
+        for s in found
+        if "/objectives/" in s["object"]["id"]
+    ]
     assert objectives == [
-        item for n, sco in enumerate(scos, 1) for item in (
+        item
+        for n, sco in enumerate(scos, 1)
+        for item in (
             ("passed", f"{sco}/objectives/OBJ_FIRE_SAFETY", "OBJ_FIRE_SAFETY", package["scos"][n - 1]["activityId"]),
-            ("completed", f"{sco}/objectives/OBJ_CHAPTER_{n}", f"OBJ_CHAPTER_{n}", package["scos"][n - 1]["activityId"]),
+            (
+                "completed",
+                f"{sco}/objectives/OBJ_CHAPTER_{n}",
+                f"OBJ_CHAPTER_{n}",
+                package["scos"][n - 1]["activityId"],
+            ),
         )
     ]
     checkpoints = about(found, "responded")
-    assert [s["object"]["id"] for s in checkpoints] == [f"{sco}/interactions/checkpoint_{n}" for n, sco in enumerate(scos, 1)]
+    assert [s["object"]["id"] for s in checkpoints] == [
+        f"{sco}/interactions/checkpoint_{n}" for n, sco in enumerate(scos, 1)
+    ]
     assert [s["context"]["contextActivities"]["other"][0]["id"] for s in checkpoints] == [
-        f"{sco}/objectives/OBJ_FIRE_SAFETY" for sco in scos]
+        f"{sco}/objectives/OBJ_FIRE_SAFETY" for sco in scos
+    ]
     status = await scorm.status(registration)
     assert [(a["completed"], a["passed"], a["satisfied"]) for a in status["aus"]] == [
-        (True, False, True), (True, False, True), (True, True, True)]
+        (True, False, True),
+        (True, False, True),
+        (True, True, True),
+    ]
     assert status["satisfied"] is True
-    sco_outcomes = [(s["verb"]["display"]["en-US"], s["object"]["id"]) for s in found
-                    if s["verb"]["display"]["en-US"] in ("completed", "passed", "failed") and "/objectives/" not in s["object"]["id"]]
-    assert sco_outcomes == [("completed", package["scos"][0]["activityId"]), ("completed", package["scos"][1]["activityId"]),
-                            ("completed", package["scos"][2]["activityId"]), ("passed", package["scos"][2]["activityId"])]
+    sco_outcomes = [
+        (s["verb"]["display"]["en-US"], s["object"]["id"])
+        for s in found
+        if s["verb"]["display"]["en-US"] in ("completed", "passed", "failed")
+        and "/objectives/" not in s["object"]["id"]
+    ]
+    assert sco_outcomes == [
+        ("completed", package["scos"][0]["activityId"]),
+        ("completed", package["scos"][1]["activityId"]),
+        ("completed", package["scos"][2]["activityId"]),
+        ("passed", package["scos"][2]["activityId"]),
+    ]
 
 
 # The sloppiness of real packages, all in one: byte order mark and blank lines before the XML
@@ -267,7 +341,8 @@ async def test_lectora_style_chapters_in_framesets_report_shared_objectives_per_
 # another case, adlcp:scormType with an upper-case value, xml:base without its slash, an href with
 # a query, a resource without scormtype, and the whole zipped with its folder on a Mac.
 LEGACY_MANIFEST = (
-    b"\xef\xbb\xbf\r\n\r\n" + '''<?xml version="1.0" encoding="UTF-8"?>
+    b"\xef\xbb\xbf\r\n\r\n"
+    + """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE manifest SYSTEM "imscp_rootv1p1.dtd">
 <manifest identifier="SAFETY_101" version="1.1" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
           xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
@@ -288,17 +363,23 @@ LEGACY_MANIFEST = (
     <resource identifier="RES_2" type="webcontent" href="glossary.htm"><file href="glossary.htm"/></resource>
   </resources>
 </manifest>
-'''.encode("windows-1252"))
+""".encode("windows-1252")
+)
 
 
 async def test_a_sloppy_legacy_package_imports_as_meant_says_how_and_plays(scorm, browser):
     folder = "Sicherheit 101/"
-    data = package_zip("legacy_sloppy", folder, {folder + "imsmanifest.xml": LEGACY_MANIFEST,
-                                                 "__MACOSX/Sicherheit 101/._imsmanifest.xml": b"\x00\x05\x16\x07"})
+    data = package_zip(
+        "legacy_sloppy",
+        folder,
+        {folder + "imsmanifest.xml": LEGACY_MANIFEST, "__MACOSX/Sicherheit 101/._imsmanifest.xml": b"\x00\x05\x16\x07"},
+    )
     package = await scorm.import_package(data)
     assert package["title"] == "Sécurité incendie – module 1"
     assert [(s["title"], s["scormType"], s["launch"], s["maxTimeAllowed"]) for s in package["scos"]] == [
-        ("Leçon 1", "sco", "content/start.htm?lang=fr", "0:45:00"), ("Glossaire", "asset", "content/glossary.htm", "")]
+        ("Leçon 1", "sco", "content/start.htm?lang=fr", "0:45:00"),
+        ("Glossaire", "asset", "content/glossary.htm", ""),
+    ]
     assert package["warnings"] == [
         "the package was zipped with its folder 'Sicherheit 101/'; that folder is its root",
         "imsmanifest.xml is not UTF-8 as it says: it was read as Windows-1252",
@@ -315,7 +396,12 @@ async def test_a_sloppy_legacy_package_imports_as_meant_says_how_and_plays(scorm
     await lesson.click("#done")
     assert await eventually(lambda: has_verb(scorm, registration, "satisfied"))  # stored after terminated
     assert verbs(await statements_of(scorm, registration)) == [
-        "launched", "initialized", "completed", "terminated", "satisfied"]
+        "launched",
+        "initialized",
+        "completed",
+        "terminated",
+        "satisfied",
+    ]
     status = await scorm.status(registration)
     assert [a["satisfied"] for a in status["aus"]] == [True, True] and status["satisfied"] is True
     assert page.errors == []
@@ -349,11 +435,15 @@ async def test_an_adapt_style_course_that_commits_as_the_window_closes_finishes_
 async def test_the_same_course_in_a_window_of_its_own_finishes_when_that_window_closes(scorm, browser):
     # As Storyline's "launch in a new window" does: the player stays, the course's window closes.
     # Chromium refuses synchronous requests in the closing window's handlers then too.
-    launcher = (b'<!DOCTYPE html><title>Launch</title>'
-                b'<button id="launch" onclick="window.open(\'index_lms.html\', \'course\')">Launch</button>')
+    launcher = (
+        b"<!DOCTYPE html><title>Launch</title>"
+        b"<button id=\"launch\" onclick=\"window.open('index_lms.html', 'course')\">Launch</button>"
+    )
     root = AUTHORING / "adapt_course"
     files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-    files["imsmanifest.xml"] = files["imsmanifest.xml"].replace(b'href="index_lms.html" adlcp', b'href="launcher.html" adlcp')
+    files["imsmanifest.xml"] = files["imsmanifest.xml"].replace(
+        b'href="index_lms.html" adlcp', b'href="launcher.html" adlcp'
+    )
     package = await scorm.import_package(make_zip({**files, "launcher.html": launcher}))
     registration = await scorm.register(package["course"])
     page = await open_sco(scorm, browser, package, registration)

@@ -29,7 +29,9 @@ class Learner:
         """Waits until the player plays the SCO titled `title`."""
         await self.page.wait_for_function(
             "title => document.title === title && document.getElementById('status').dataset.state === 'ready'",
-            arg=title, timeout=30_000)
+            arg=title,
+            timeout=30_000,
+        )
         return self
 
     async def ended(self) -> str:
@@ -41,12 +43,14 @@ class Learner:
 
     async def sco_text(self, selector: str, expected: str, frame: str = "sco"):
         """Waits until the element of the frame named `frame` (which may be replaced meanwhile) reads `expected`."""
+
         async def found():
             target = self.page.frame(name=frame)
             try:
                 return target is not None and await target.text_content(selector, timeout=1000) == expected
             except PlaywrightError:
                 return False
+
         assert await eventually(found), f"{frame} {selector} never read {expected!r}"
 
     async def hidden(self, selector: str) -> bool:
@@ -83,7 +87,10 @@ async def test_a_golf_style_linear_course_flows_from_lesson_to_lesson_to_a_post_
     learner = await (await launch(scorm, browser, package, registration)).playing("Playing the Game")
     # The lessons hide the player's Continue and Previous (adlnav:presentation); choice is off: no menu.
     assert (await learner.hidden("#continue"), await learner.hidden("#previous"), await learner.hidden("#menu")) == (
-        True, True, True)
+        True,
+        True,
+        True,
+    )
     for title in ("Playing the Game", "Etiquette"):
         await learner.playing(title)
         await learner.sco_text("#lms", "connected")
@@ -110,11 +117,16 @@ async def test_a_golf_style_linear_course_flows_from_lesson_to_lesson_to_a_post_
         "assessment_item": ["launched", "initialized", "completed", "passed", "scored", "terminated"],
     }
     passed = [s for s in about(found, "passed") if s["object"]["id"] == package["scos"][2]["activityId"]][0]
-    assert passed["result"]["score"] == {"scaled": 1} and passed["context"]["extensions"][
-        "https://w3id.org/xapi/cmi5/context/extensions/masteryscore"] == 0.7
+    assert (
+        passed["result"]["score"] == {"scaled": 1}
+        and passed["context"]["extensions"]["https://w3id.org/xapi/cmi5/context/extensions/masteryscore"] == 0.7
+    )
     responded = {s["object"]["id"].rsplit("/", 1)[-1]: s["result"] for s in about(found, "responded")}
-    assert responded == {"Q_holes": {"response": "18", "success": True}, "Q_fore": {"response": "Fore!", "success": True},
-                         "Q_ball": {"response": "true", "success": True}}
+    assert responded == {
+        "Q_holes": {"response": "18", "success": True},
+        "Q_fore": {"response": "Fore!", "success": True},
+        "Q_ball": {"response": "true", "success": True},
+    }
     status = await scorm.status(registration)
     assert status["satisfied"] is True
     assert learner.errors == []
@@ -163,18 +175,42 @@ async def test_a_failed_post_test_remediates_only_the_lessons_not_mastered(scorm
     assert by_sco(found, package) == {
         "lesson_rules": ["launched", "initialized", "completed", "terminated"],
         "lesson_etiquette": ["launched", "initialized", "completed", "terminated"] * 2,
-        "post_test": ["launched", "initialized", "completed", "failed", "scored", "progressed", "terminated",
-                      "launched", "initialized", "completed", "passed", "scored", "progressed", "terminated"],
+        "post_test": [
+            "launched",
+            "initialized",
+            "completed",
+            "failed",
+            "scored",
+            "progressed",
+            "terminated",
+            "launched",
+            "initialized",
+            "completed",
+            "passed",
+            "scored",
+            "progressed",
+            "terminated",
+        ],
     }
-    course_objectives = [(s["verb"]["display"]["en-US"], s["object"]["id"].replace(package["activityId"], ""))
-                         for s in found if "/objectives/" in s["object"]["id"]]
+    course_objectives = [
+        (s["verb"]["display"]["en-US"], s["object"]["id"].replace(package["activityId"], ""))
+        for s in found
+        if "/objectives/" in s["object"]["id"]
+    ]
     assert course_objectives == [
-        ("passed", "/objectives/com.example.golf.obj_rules"), ("failed", "/objectives/com.example.golf.obj_etiquette"),
-        ("passed", "/objectives/com.example.golf.obj_rules"), ("passed", "/objectives/com.example.golf.obj_etiquette"),
+        ("passed", "/objectives/com.example.golf.obj_rules"),
+        ("failed", "/objectives/com.example.golf.obj_etiquette"),
+        ("passed", "/objectives/com.example.golf.obj_rules"),
+        ("passed", "/objectives/com.example.golf.obj_etiquette"),
     ]
     status = await scorm.status(registration)
     post_test = status["aus"][2]
-    assert (post_test["completed"], post_test["passed"], post_test["failed"], status["satisfied"]) == (True, True, True, True)
+    assert (post_test["completed"], post_test["passed"], post_test["failed"], status["satisfied"]) == (
+        True,
+        True,
+        True,
+        True,
+    )
     assert learner.errors == []
 
 
@@ -204,12 +240,20 @@ async def test_captivate_style_scos_share_a_global_objective_its_score_and_share
 
     assert await eventually(lambda: _terminated(scorm, registration, 2))
     found = await statements_of(scorm, registration)
-    objective = [(s["verb"]["display"]["en-US"], s["object"]["id"].replace(package["activityId"], ""), s["result"])
-                 for s in found if "/objectives/" in s["object"]["id"]]
+    objective = [
+        (s["verb"]["display"]["en-US"], s["object"]["id"].replace(package["activityId"], ""), s["result"])
+        for s in found
+        if "/objectives/" in s["object"]["id"]
+    ]
     # The quiz's objective writes the global one: it is the course's objective.
-    assert objective == [("completed", "/objectives/com.example.fire.extinguisher", {"completion": True}),
-                         ("passed", "/objectives/com.example.fire.extinguisher",
-                          {"success": True, "score": {"raw": 10, "max": 10, "scaled": 1}})]
+    assert objective == [
+        ("completed", "/objectives/com.example.fire.extinguisher", {"completion": True}),
+        (
+            "passed",
+            "/objectives/com.example.fire.extinguisher",
+            {"success": True, "score": {"raw": 10, "max": 10, "scaled": 1}},
+        ),
+    ]
     status = await scorm.status(registration)
     assert [(au["completed"], au["passed"]) for au in status["aus"]] == [(True, True), (True, True)]
     assert status["satisfied"] is True and learner.errors == []
@@ -251,11 +295,16 @@ async def test_an_ispring_style_course_is_navigated_by_the_menu_suspended_resume
     assert await eventually(lambda: _terminated(scorm, registration, 4))
     before = await scorm.status(registration)
     assert [(au["completed"], au["satisfied"]) for au in before["aus"]] == [
-        (False, False), (False, False), (True, True), (False, True)]  # the glossary: an asset, NotApplicable
+        (False, False),
+        (False, False),
+        (True, True),
+        (False, True),
+    ]  # the glossary: an asset, NotApplicable
 
     # A review visit plays the chapters and changes nothing the learner achieved.
     reviewer = await (await launch(scorm, browser, package, registration, launchMode="Review")).playing(
-        "Chapter 1: Fire basics")
+        "Chapter 1: Fire basics"
+    )
     await reviewer.sco_text("#mode", "review")
     await reviewer.frame().click("#next")
     await reviewer.frame().click("#next")
@@ -268,7 +317,11 @@ async def test_an_ispring_style_course_is_navigated_by_the_menu_suspended_resume
     assert await eventually(lambda: _terminated(scorm, registration, 6))
     after = await scorm.status(registration)
     assert [(au["completed"], au["satisfied"]) for au in after["aus"]] == [
-        (False, False), (False, False), (True, True), (False, True)]
+        (False, False),
+        (False, False),
+        (True, True),
+        (False, True),
+    ]
     found = await statements_of(scorm, registration)
     chapter_1 = by_sco(found, package)["chapter_1"]
     # The review visit saw the suspended chapter where the learner left it (resumed) and the last
@@ -284,7 +337,9 @@ async def test_an_s1000d_style_frameset_navigates_its_sibling_content_frame(scor
     package = await scorm.import_package(package_zip("s1000d_frameset"))
     assert (package["edition"], package["warnings"]) == ("2004-3rd", [])
     registration = await scorm.register(package["course"])
-    learner = await (await launch(scorm, browser, package, registration)).playing("Module 1 - Introduction to the scooter")
+    learner = await (await launch(scorm, browser, package, registration)).playing(
+        "Module 1 - Introduction to the scooter"
+    )
     await learner.sco_text("#lms", "connected", frame="nav_frame")
     await learner.sco_text("#dmtitle", "Description of the scooter", frame="content")
     await learner.frame("nav_frame").click("#btnNext")

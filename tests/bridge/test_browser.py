@@ -65,19 +65,38 @@ async def test_a_full_session_reaches_the_lrs_as_statements(scorm, browser, cont
     assert sco.page.url.startswith(f"{content_origin}/scorm/player/")
     assert await sco.page.evaluate("self.origin") == content_origin  # the player keeps its (content) origin
     assert await sco.call(("LMSInitialize", "")) == [["true", "0"]]
-    assert [await sco.get(e) for e in ("cmi.core.student_id", "cmi.core.student_name", "cmi.core.lesson_mode",
-                                       "cmi.core.credit", "cmi.core.entry", "cmi.launch_data",
-                                       "cmi.student_data.mastery_score", "cmi.core.lesson_status")] == [
-        "learner-1", "Learner", "normal", "credit", "ab-initio", "go=1", "80", "not attempted"]
+    assert [
+        await sco.get(e)
+        for e in (
+            "cmi.core.student_id",
+            "cmi.core.student_name",
+            "cmi.core.lesson_mode",
+            "cmi.core.credit",
+            "cmi.core.entry",
+            "cmi.launch_data",
+            "cmi.student_data.mastery_score",
+            "cmi.core.lesson_status",
+        )
+    ] == ["learner-1", "Learner", "normal", "credit", "ab-initio", "go=1", "80", "not attempted"]
     results = await sco.call(
-        ("LMSSetValue", "cmi.core.lesson_location", "page-3"), ("LMSSetValue", "cmi.core.score.raw", "92"),
-        ("LMSSetValue", "cmi.core.lesson_status", "passed"), ("LMSSetValue", "cmi.core.session_time", "00:03:00"),
-        ("LMSCommit", ""), ("LMSFinish", ""),
+        ("LMSSetValue", "cmi.core.lesson_location", "page-3"),
+        ("LMSSetValue", "cmi.core.score.raw", "92"),
+        ("LMSSetValue", "cmi.core.lesson_status", "passed"),
+        ("LMSSetValue", "cmi.core.session_time", "00:03:00"),
+        ("LMSCommit", ""),
+        ("LMSFinish", ""),
     )
     assert results == [["true", "0"]] * 6, results
     assert await eventually(lambda: _ends_with(scorm, registration, "terminated"))
     assert await registration_verbs(scorm, registration) == [
-        "launched", "initialized", "completed", "passed", "scored", "satisfied", "terminated"]
+        "launched",
+        "initialized",
+        "completed",
+        "passed",
+        "scored",
+        "satisfied",
+        "terminated",
+    ]
     passed = (await scorm.statements(registration=registration, verb=vocab.PASSED))[0]
     assert passed["result"]["score"] == {"scaled": 0.92}
     terminated = (await scorm.statements(registration=registration, verb=vocab.TERMINATED))[0]
@@ -95,19 +114,30 @@ async def test_suspend_and_relaunch_resume_where_the_learner_left(scorm, browser
     package = await scorm.import_package(single_sco())
     registration = await scorm.register(package["course"])
     first = await play(scorm, browser, package, registration)
-    await first.call(("LMSInitialize", ""), ("LMSSetValue", "cmi.core.lesson_status", "incomplete"),
-                     ("LMSSetValue", "cmi.core.lesson_location", "slide-12"),
-                     ("LMSSetValue", "cmi.suspend_data", "visited=1,2,3|quiz=a"),
-                     ("LMSSetValue", "cmi.core.exit", "suspend"), ("LMSSetValue", "cmi.core.session_time", "00:10:00"),
-                     ("LMSFinish", ""))
+    await first.call(
+        ("LMSInitialize", ""),
+        ("LMSSetValue", "cmi.core.lesson_status", "incomplete"),
+        ("LMSSetValue", "cmi.core.lesson_location", "slide-12"),
+        ("LMSSetValue", "cmi.suspend_data", "visited=1,2,3|quiz=a"),
+        ("LMSSetValue", "cmi.core.exit", "suspend"),
+        ("LMSSetValue", "cmi.core.session_time", "00:10:00"),
+        ("LMSFinish", ""),
+    )
     assert await eventually(lambda: _ends_with(scorm, registration, "terminated"))
     assert (await registration_verbs(scorm, registration))[-2:] == ["suspended", "terminated"]
     await first.page.close()
     second = await play(scorm, browser, package, registration)
     assert await second.call(("LMSInitialize", "")) == [["true", "0"]]
-    assert [await second.get(e) for e in ("cmi.core.entry", "cmi.core.lesson_location", "cmi.suspend_data",
-                                          "cmi.core.total_time", "cmi.core.lesson_status")] == [
-        "resume", "slide-12", "visited=1,2,3|quiz=a", "00:10:00", "incomplete"]
+    assert [
+        await second.get(e)
+        for e in (
+            "cmi.core.entry",
+            "cmi.core.lesson_location",
+            "cmi.suspend_data",
+            "cmi.core.total_time",
+            "cmi.core.lesson_status",
+        )
+    ] == ["resume", "slide-12", "visited=1,2,3|quiz=a", "00:10:00", "incomplete"]
     await eventually(lambda: _has(scorm, registration, "resumed"))
     assert (await registration_verbs(scorm, registration))[-2:] == ["initialized", "resumed"]
 
@@ -121,8 +151,12 @@ async def test_a_score_at_the_mastery_score_passes(scorm, browser):
     registration = await scorm.register(package["course"])
     sco = await play(scorm, browser, package, registration)
     # The SCO reports completion and a score; with a mastery score, the score decides (SCORM 1.2 RTE).
-    await sco.call(("LMSInitialize", ""), ("LMSSetValue", "cmi.core.score.raw", "75"),
-                   ("LMSSetValue", "cmi.core.lesson_status", "completed"), ("LMSFinish", ""))
+    await sco.call(
+        ("LMSInitialize", ""),
+        ("LMSSetValue", "cmi.core.score.raw", "75"),
+        ("LMSSetValue", "cmi.core.lesson_status", "completed"),
+        ("LMSFinish", ""),
+    )
     assert await eventually(lambda: _has(scorm, registration, "terminated"))
     passed = await scorm.statements(registration=registration, verb=vocab.PASSED)
     assert len(passed) == 1 and passed[0]["result"]["score"] == {"scaled": 0.75}
@@ -136,18 +170,24 @@ async def test_interactions_become_responded_statements(scorm, browser):
     sco = await play(scorm, browser, package, registration)
     results = await sco.call(
         ("LMSInitialize", ""),
-        ("LMSSetValue", "cmi.interactions.0.id", "capital-of-france"), ("LMSSetValue", "cmi.interactions.0.type", "choice"),
+        ("LMSSetValue", "cmi.interactions.0.id", "capital-of-france"),
+        ("LMSSetValue", "cmi.interactions.0.type", "choice"),
         ("LMSSetValue", "cmi.interactions.0.correct_responses.0.pattern", "b"),
-        ("LMSSetValue", "cmi.interactions.0.student_response", "b"), ("LMSSetValue", "cmi.interactions.0.result", "correct"),
+        ("LMSSetValue", "cmi.interactions.0.student_response", "b"),
+        ("LMSSetValue", "cmi.interactions.0.result", "correct"),
         ("LMSSetValue", "cmi.interactions.0.latency", "00:00:07"),
-        ("LMSSetValue", "cmi.interactions.1.id", "fire-exits"), ("LMSSetValue", "cmi.interactions.1.type", "true-false"),
-        ("LMSSetValue", "cmi.interactions.1.student_response", "t"), ("LMSSetValue", "cmi.interactions.1.result", "wrong"),
+        ("LMSSetValue", "cmi.interactions.1.id", "fire-exits"),
+        ("LMSSetValue", "cmi.interactions.1.type", "true-false"),
+        ("LMSSetValue", "cmi.interactions.1.student_response", "t"),
+        ("LMSSetValue", "cmi.interactions.1.result", "wrong"),
         ("LMSCommit", ""),
     )
     assert all(r == ["true", "0"] for r in results), results
     responded = await scorm.statements(registration=registration, verb=vocab.RESPONDED)
-    assert [(s["object"]["definition"]["interactionType"], s["result"]["response"], s["result"]["success"])
-            for s in responded] == [("choice", "b", True), ("true-false", "true", False)]
+    assert [
+        (s["object"]["definition"]["interactionType"], s["result"]["response"], s["result"]["success"])
+        for s in responded
+    ] == [("choice", "b", True), ("true-false", "true", False)]
     assert responded[0]["object"]["definition"]["correctResponsesPattern"] == ["b"]
     assert responded[0]["result"]["duration"] == "PT7S"
 
@@ -159,11 +199,11 @@ async def test_invalid_calls_get_the_scorm_1_2_error_codes(scorm, browser):
     assert (await sco.call(("LMSGetValue", "cmi.core.lesson_location")))[0][1] == "301"  # not initialized
     await sco.call(("LMSInitialize", ""), ("LMSSetValue", "cmi.suspend_data", "kept"), ("LMSCommit", ""))
     assert await sco.call(
-        ("LMSSetValue", "cmi.core.lesson_status", "finished"),   # not in the vocabulary
+        ("LMSSetValue", "cmi.core.lesson_status", "finished"),  # not in the vocabulary
         ("LMSSetValue", "cmi.core.student_id", "someone-else"),  # read only
-        ("LMSGetValue", "cmi.core.exit"),                        # write only
-        ("LMSSetValue", "cmi.suspend_data", "x" * 64001),         # over scorm-again's 64000
-        ("LMSSetValue", "cmi.core.score.raw", "high"),           # not a number
+        ("LMSGetValue", "cmi.core.exit"),  # write only
+        ("LMSSetValue", "cmi.suspend_data", "x" * 64001),  # over scorm-again's 64000
+        ("LMSSetValue", "cmi.core.score.raw", "high"),  # not a number
     ) == [["false", "405"], ["false", "403"], ["", "404"], ["false", "405"], ["false", "405"]]
     assert await sco.get("cmi.suspend_data") == "kept"
     # Past SCORM 1.2's 4096, as long Storyline and Rise courses write: kept whole.
@@ -172,8 +212,12 @@ async def test_invalid_calls_get_the_scorm_1_2_error_codes(scorm, browser):
 
 
 async def scorm_state(scorm, registration, package, state_id):
-    params = {"activityId": package["scos"][0]["activityId"], "registration": registration, "stateId": state_id,
-              "agent": json.dumps(LEARNER)}
+    params = {
+        "activityId": package["scos"][0]["activityId"],
+        "registration": registration,
+        "stateId": state_id,
+        "agent": json.dumps(LEARNER),
+    }
     response = await scorm.xapi.get("/xapi/activities/state", params=params)
     assert response.status == 200, await response.text()
     return await response.read()
@@ -183,16 +227,24 @@ async def test_closing_the_page_mid_session_loses_nothing_committed(scorm, brows
     package = await scorm.import_package(single_sco())
     registration = await scorm.register(package["course"])
     sco = await play(scorm, browser, package, registration)
-    await sco.call(("LMSInitialize", ""), ("LMSSetValue", "cmi.core.lesson_location", "chapter-2"),
-                   ("LMSSetValue", "cmi.suspend_data", "progress=40"),
-                   ("LMSSetValue", "cmi.interactions.0.id", "q1"), ("LMSSetValue", "cmi.interactions.0.type", "fill-in"),
-                   ("LMSSetValue", "cmi.interactions.0.student_response", "Paris"), ("LMSCommit", ""))
+    await sco.call(
+        ("LMSInitialize", ""),
+        ("LMSSetValue", "cmi.core.lesson_location", "chapter-2"),
+        ("LMSSetValue", "cmi.suspend_data", "progress=40"),
+        ("LMSSetValue", "cmi.interactions.0.id", "q1"),
+        ("LMSSetValue", "cmi.interactions.0.type", "fill-in"),
+        ("LMSSetValue", "cmi.interactions.0.student_response", "Paris"),
+        ("LMSCommit", ""),
+    )
     await sco.page.close()  # no LMSFinish: the tab is simply closed
     assert "responded" in await registration_verbs(scorm, registration)
     again = await play(scorm, browser, package, registration)
     await again.call(("LMSInitialize", ""))
     assert [await again.get(e) for e in ("cmi.core.entry", "cmi.core.lesson_location", "cmi.suspend_data")] == [
-        "resume", "chapter-2", "progress=40"]
+        "resume",
+        "chapter-2",
+        "progress=40",
+    ]
     assert "abandoned" in await registration_verbs(scorm, registration)
 
 
@@ -200,13 +252,18 @@ async def test_leaving_the_page_keeps_what_was_set_after_the_last_commit(scorm, 
     package = await scorm.import_package(single_sco())
     registration = await scorm.register(package["course"])
     sco = await play(scorm, browser, package, registration)
-    await sco.call(("LMSInitialize", ""), ("LMSSetValue", "cmi.core.lesson_location", "chapter-2"), ("LMSCommit", ""),
-                   ("LMSSetValue", "cmi.core.lesson_location", "chapter-3"))  # set, not committed
+    await sco.call(
+        ("LMSInitialize", ""),
+        ("LMSSetValue", "cmi.core.lesson_location", "chapter-2"),
+        ("LMSCommit", ""),
+        ("LMSSetValue", "cmi.core.lesson_location", "chapter-3"),
+    )  # set, not committed
     # Navigating away fires pagehide; the player's beacon carries the uncommitted value. (Closing
     # the tab sends the same beacon, but headless Chromium does not always deliver it then.)
     await sco.page.goto("about:blank")
     assert await eventually(
-        lambda: _state_is(scorm, registration, package, vocab.ATTEMPT_STATE_ID, b'"location": "chapter-3"'))
+        lambda: _state_is(scorm, registration, package, vocab.ATTEMPT_STATE_ID, b'"location": "chapter-3"')
+    )
     again = await play(scorm, browser, package, registration)
     await again.call(("LMSInitialize", ""))
     assert await again.get("cmi.core.lesson_location") == "chapter-3"
@@ -217,10 +274,13 @@ async def _state_is(scorm, registration, package, state_id, fragment):
 
 
 async def test_an_asset_without_api_calls_still_plays(scorm, browser):
-    data = make_zip({"imsmanifest.xml": manifest(item("A", "R", "Handout"), resource("R", "a.html", scormtype="asset")),
-                     "a.html": SCO_PAGE})
+    data = make_zip(
+        {
+            "imsmanifest.xml": manifest(item("A", "R", "Handout"), resource("R", "a.html", scormtype="asset")),
+            "a.html": SCO_PAGE,
+        }
+    )
     package = await scorm.import_package(data)
     registration = await scorm.register(package["course"])
     sco = await play(scorm, browser, package, registration)
     assert await sco.frame.evaluate("window.location_query") == ""
-

@@ -26,10 +26,14 @@ class Player2004:
         """Waits until the player plays a SCO (the one titled `title`) and the SCO has found the API."""
         await self.page.wait_for_function(
             "title => { const s = document.getElementById('status'); return s && s.dataset.state === 'ready'"
-            " && (!title || document.title === title); }", arg=title, timeout=30_000)
+            " && (!title || document.title === title); }",
+            arg=title,
+            timeout=30_000,
+        )
         await self.page.wait_for_function(
             "() => { try { return !!document.getElementById('sco').contentWindow.call } catch (e) { return false } }",
-            timeout=20_000)
+            timeout=20_000,
+        )
         assert await self.frame.text_content("#api") == "found"
         return self
 
@@ -37,8 +41,9 @@ class Player2004:
         return await self.page.get_attribute("#status", "data-state")
 
     async def wait_state(self, state: str):
-        await self.page.wait_for_function(f"document.getElementById('status').dataset.state === {state!r}",
-                                          timeout=30_000)
+        await self.page.wait_for_function(
+            f"document.getElementById('status').dataset.state === {state!r}", timeout=30_000
+        )
 
     async def call(self, *calls):
         return await self.frame.evaluate("calls => window.call(calls)", [list(c) for c in calls])
@@ -69,13 +74,26 @@ async def test_continue_from_a_sco_opens_the_next_sco_in_a_new_cmi5_session(scor
     player = await (await open_player(scorm, browser, package, registration)).ready("Lesson one")
     assert await player.call(("Initialize", "")) == [["true", "0"]]
     assert [await player.get(e) for e in ("cmi.learner_id", "cmi.mode", "cmi.credit", "cmi.entry")] == [
-        "learner-1", "normal", "credit", "ab-initio"]
-    assert await player.call(("SetValue", "cmi.completion_status", "completed"),
-                             ("SetValue", "adl.nav.request", "continue"), ("Terminate", "")) == [["true", "0"]] * 3
+        "learner-1",
+        "normal",
+        "credit",
+        "ab-initio",
+    ]
+    assert (
+        await player.call(
+            ("SetValue", "cmi.completion_status", "completed"),
+            ("SetValue", "adl.nav.request", "continue"),
+            ("Terminate", ""),
+        )
+        == [["true", "0"]] * 3
+    )
     await player.ready("Lesson two")
     assert await player.call(("Initialize", "")) == [["true", "0"]]
-    await player.call(("SetValue", "cmi.completion_status", "completed"), ("SetValue", "adl.nav.request", "previous"),
-                      ("Terminate", ""))
+    await player.call(
+        ("SetValue", "cmi.completion_status", "completed"),
+        ("SetValue", "adl.nav.request", "previous"),
+        ("Terminate", ""),
+    )
     await player.ready("Lesson one")
     assert await player.get("cmi.entry") == ""  # not yet initialized: nothing to read
     assert await eventually(lambda: _count(scorm, registration, "terminated", 2))
@@ -92,12 +110,24 @@ async def test_suspend_all_and_a_later_launch_resume_the_whole_course_where_the_
     package = await scorm.import_package(sequenced_course())
     registration = await scorm.register(package["course"])
     first = await (await open_player(scorm, browser, package, registration)).ready("Lesson one")
-    await first.call(("Initialize", ""), ("SetValue", "cmi.completion_status", "completed"),
-                     ("SetValue", "adl.nav.request", "continue"), ("Terminate", ""))
+    await first.call(
+        ("Initialize", ""),
+        ("SetValue", "cmi.completion_status", "completed"),
+        ("SetValue", "adl.nav.request", "continue"),
+        ("Terminate", ""),
+    )
     await first.ready("Lesson two")
-    assert await first.call(("Initialize", ""), ("SetValue", "cmi.location", "page-7"),
-                            ("SetValue", "cmi.suspend_data", "answers=a,b"), ("SetValue", "cmi.exit", "suspend"),
-                            ("SetValue", "adl.nav.request", "suspendAll"), ("Terminate", "")) == [["true", "0"]] * 6
+    assert (
+        await first.call(
+            ("Initialize", ""),
+            ("SetValue", "cmi.location", "page-7"),
+            ("SetValue", "cmi.suspend_data", "answers=a,b"),
+            ("SetValue", "cmi.exit", "suspend"),
+            ("SetValue", "adl.nav.request", "suspendAll"),
+            ("Terminate", ""),
+        )
+        == [["true", "0"]] * 6
+    )
     await first.wait_state("ended")
     assert "suspended" in await first.page.text_content("#status")
     await first.page.close()
@@ -108,7 +138,10 @@ async def test_suspend_all_and_a_later_launch_resume_the_whole_course_where_the_
     second = await (await open_player(scorm, browser, package, registration, sco=2)).ready("Lesson two")
     assert await second.call(("Initialize", "")) == [["true", "0"]]
     assert [await second.get(e) for e in ("cmi.entry", "cmi.location", "cmi.suspend_data")] == [
-        "resume", "page-7", "answers=a,b"]
+        "resume",
+        "page-7",
+        "answers=a,b",
+    ]
     assert await eventually(lambda: _has(scorm, registration, "resumed"))
     assert second.errors == []
 

@@ -17,7 +17,13 @@ async def test_single_sco_package_becomes_a_cmi5_course(scorm, content_origin):
     assert package["title"] == "Safety at work"
     [sco] = package["scos"]
     assert (sco["id"], sco["title"], sco["launch"], sco["masteryScore"], sco["masteryscore"], sco["dataFromLMS"]) == (
-        "ITEM-1", "Lesson one", "sco/index.html", 0.8, "80", "chapter=2")
+        "ITEM-1",
+        "Lesson one",
+        "sco/index.html",
+        0.8,
+        "80",
+        "chapter=2",
+    )
     course = await (await scorm.xapi.get(f"/cmi5/courses/{package['course']}")).json()
     [au] = course["aus"]
     assert au["id"] == sco["au"] and au["activityId"] == sco["activityId"]
@@ -40,10 +46,15 @@ async def test_the_course_of_a_package_is_not_deleted_without_its_package(scorm)
 async def test_multi_sco_package_keeps_item_order_nesting_and_assets(scorm):
     package = await scorm.import_package(multi_sco())
     assert [(s["id"], s["scormType"], s["launch"]) for s in package["scos"]] == [
-        ("ITEM-1", "sco", "one/index.html"), ("ITEM-2", "sco", "two/index.html?lang=en&page=2"),
+        ("ITEM-1", "sco", "one/index.html"),
+        ("ITEM-2", "sco", "two/index.html?lang=en&page=2"),
         ("ITEM-3", "asset", "handout.html"),
     ]
-    assert [(s["masteryScore"], s["masteryscore"]) for s in package["scos"]] == [(0.7, "70"), (None, None), (None, None)]
+    assert [(s["masteryScore"], s["masteryscore"]) for s in package["scos"]] == [
+        (0.7, "70"),
+        (None, None),
+        (None, None),
+    ]
     course = await (await scorm.xapi.get(f"/cmi5/courses/{package['course']}")).json()
     assert [b["id"].rsplit("/", 1)[-1] for b in course["blocks"]] == ["MOD-1"]
     assert [a["moveOn"] for a in course["aus"]] == ["CompletedOrPassed", "CompletedOrPassed", "NotApplicable"]
@@ -77,14 +88,21 @@ async def test_content_asked_for_on_the_lrs_origin_is_sent_to_the_content_origin
 
 
 async def test_import_needs_scope_all(scorm, app):
-    response = await scorm.client.post("/scorm/packages", data=single_sco(), headers={"Content-Type": "application/zip"})
+    response = await scorm.client.post(
+        "/scorm/packages", data=single_sco(), headers={"Content-Type": "application/zip"}
+    )
     assert response.status == 401
-    response = await scorm.client.post("/scorm/packages", data=single_sco(),
-                                       headers={"Content-Type": "application/zip", "Authorization": basic("nobody", "x")})
+    response = await scorm.client.post(
+        "/scorm/packages",
+        data=single_sco(),
+        headers={"Content-Type": "application/zip", "Authorization": basic("nobody", "x")},
+    )
     assert response.status == 401
     writer = await app[credential_store_key].insert_credential("writer", ["statements/write", "state"])
     headers = {"Authorization": basic(writer.key, writer.secret)}
-    response = await scorm.client.post("/scorm/packages", data=single_sco(), headers={"Content-Type": "application/zip", **headers})
+    response = await scorm.client.post(
+        "/scorm/packages", data=single_sco(), headers={"Content-Type": "application/zip", **headers}
+    )
     assert response.status == 403
     for path in ("/scorm/packages", "/scorm/packages/any"):
         assert (await scorm.client.get(path, headers=headers)).status == 403
@@ -101,25 +119,56 @@ ONE = item("ITEM-1", "RES-1", "Lesson one")
 RES = resource("RES-1", "sco/index.html")
 
 
-@pytest.mark.parametrize("body, content_type, message", [
-    (b"not a zip at all", "application/zip", "not a readable zip file"),
-    (single_sco(), "application/json", "is sent as application/zip"),
-    (zip_with(None, **{"sco/index.html": SCO_PAGE}), "application/zip", "imsmanifest.xml is missing"),
-    (zip_with(b"<manifest><organizations>", **{"sco/index.html": SCO_PAGE}), "application/zip", "not well-formed XML"),
-    (zip_with(manifest(ONE, RES, organizations="<organizations/>"), **{"sco/index.html": SCO_PAGE}), "application/zip",
-     "no <organization>"),
-    (zip_with(manifest(item("ITEM-1", "RES-9"), RES), **{"sco/index.html": SCO_PAGE}), "application/zip",
-     "identifierref 'RES-9' names no resource"),
-    (zip_with(manifest(ONE, RES)), "application/zip", "the launch file 'sco/index.html' of resource 'RES-1' is missing"),
-    (zip_with(manifest(item("ITEM-1", "RES-1", extra='<imsss:sequencing xmlns:imsss="http://www.imsglobal.org/xsd/imsss" '
-                                                   'IDRef="nowhere"/>'), RES, schemaversion="2004 3rd Edition"),
-              **{"sco/index.html": SCO_PAGE}), "application/zip",
-     "organizations/organization[1]/item[1]/sequencing/@IDRef: 'nowhere' names no sequencing"),
-    (zip_with(manifest(ONE, RES), **{"sco/index.html": SCO_PAGE, "../evil.html": b"x"}), "application/zip",
-     "'..'"),
-    (zip_with(manifest(ONE, RES), **{"sco/index.html": SCO_PAGE, "/etc/evil.html": b"x"}), "application/zip",
-     "absolute path"),
-])
+@pytest.mark.parametrize(
+    "body, content_type, message",
+    [
+        (b"not a zip at all", "application/zip", "not a readable zip file"),
+        (single_sco(), "application/json", "is sent as application/zip"),
+        (zip_with(None, **{"sco/index.html": SCO_PAGE}), "application/zip", "imsmanifest.xml is missing"),
+        (
+            zip_with(b"<manifest><organizations>", **{"sco/index.html": SCO_PAGE}),
+            "application/zip",
+            "not well-formed XML",
+        ),
+        (
+            zip_with(manifest(ONE, RES, organizations="<organizations/>"), **{"sco/index.html": SCO_PAGE}),
+            "application/zip",
+            "no <organization>",
+        ),
+        (
+            zip_with(manifest(item("ITEM-1", "RES-9"), RES), **{"sco/index.html": SCO_PAGE}),
+            "application/zip",
+            "identifierref 'RES-9' names no resource",
+        ),
+        (
+            zip_with(manifest(ONE, RES)),
+            "application/zip",
+            "the launch file 'sco/index.html' of resource 'RES-1' is missing",
+        ),
+        (
+            zip_with(
+                manifest(
+                    item(
+                        "ITEM-1",
+                        "RES-1",
+                        extra='<imsss:sequencing xmlns:imsss="http://www.imsglobal.org/xsd/imsss" IDRef="nowhere"/>',
+                    ),
+                    RES,
+                    schemaversion="2004 3rd Edition",
+                ),
+                **{"sco/index.html": SCO_PAGE},
+            ),
+            "application/zip",
+            "organizations/organization[1]/item[1]/sequencing/@IDRef: 'nowhere' names no sequencing",
+        ),
+        (zip_with(manifest(ONE, RES), **{"sco/index.html": SCO_PAGE, "../evil.html": b"x"}), "application/zip", "'..'"),
+        (
+            zip_with(manifest(ONE, RES), **{"sco/index.html": SCO_PAGE, "/etc/evil.html": b"x"}),
+            "application/zip",
+            "absolute path",
+        ),
+    ],
+)
 async def test_broken_packages_get_400_naming_the_problem(scorm, body, content_type, message):
     answer = await scorm.import_package(body, content_type, expect=400)
     assert answer["error"] == "invalid SCORM package"
@@ -151,8 +200,13 @@ async def test_a_zip_bomb_is_refused_before_it_is_inflated(scorm, database):
 
 
 async def test_a_package_zipped_with_its_folder_plays_from_that_folder(scorm, content_origin):
-    data = make_zip({"Safety Course/imsmanifest.xml": manifest(ONE, RES), "Safety Course/sco/index.html": SCO_PAGE,
-                     "__MACOSX/Safety Course/._imsmanifest.xml": b"\x00\x05\x16\x07"})
+    data = make_zip(
+        {
+            "Safety Course/imsmanifest.xml": manifest(ONE, RES),
+            "Safety Course/sco/index.html": SCO_PAGE,
+            "__MACOSX/Safety Course/._imsmanifest.xml": b"\x00\x05\x16\x07",
+        }
+    )
     package = await scorm.import_package(data)
     assert package["scos"][0]["launch"] == "sco/index.html"
     assert package["warnings"] == ["the package was zipped with its folder 'Safety Course/'; that folder is its root"]
@@ -167,8 +221,9 @@ async def test_a_manifest_named_in_another_case_is_read(scorm):
 
 
 async def test_a_folder_with_other_files_beside_it_is_not_taken_for_the_root(scorm):
-    data = make_zip({"course/imsmanifest.xml": manifest(ONE, RES), "course/sco/index.html": SCO_PAGE,
-                     "readme.txt": b"other"})
+    data = make_zip(
+        {"course/imsmanifest.xml": manifest(ONE, RES), "course/sco/index.html": SCO_PAGE, "readme.txt": b"other"}
+    )
     answer = await scorm.import_package(data, expect=400)
     assert answer["detail"] == "package: imsmanifest.xml is missing at the root of the zip"
 

@@ -49,7 +49,9 @@ async def test_a_scorm_2004_package_gets_the_2004_player_with_scorm_agains_2004_
     assert (await scorm.client.get("/scorm/static/player2004.js")).content_type == "text/javascript"
 
 
-async def test_without_scorm_again_installed_the_player_names_the_install_command(scorm, content_origin, monkeypatch, tmp_path):
+async def test_without_scorm_again_installed_the_player_names_the_install_command(
+    scorm, content_origin, monkeypatch, tmp_path
+):
     package = await scorm.import_package(single_sco())
     monkeypatch.setattr(player, "runtime_candidates", lambda: [tmp_path / "node_modules" / "scorm-again"])
     response = await scorm.client.get(f"/scorm/player/{package['id']}/0", headers=on_content(content_origin))

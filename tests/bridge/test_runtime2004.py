@@ -36,36 +36,60 @@ def categories(statement):
 
 async def sequencing(player: Player, expect: int = 200, **body) -> dict:
     data = io.BytesIO(json.dumps({"auth": player.token, **body}).encode())  # a stream, as aiohttp wants past 1 MiB
-    response = await player.client.post("/scorm/runtime/sequencing", data=data,
-                                        headers={"Content-Type": "text/plain;charset=UTF-8"})
+    response = await player.client.post(
+        "/scorm/runtime/sequencing", data=data, headers={"Content-Type": "text/plain;charset=UTF-8"}
+    )
     answer = await response.json()
     assert response.status == expect, answer
     return answer
 
 
 async def test_start_gives_the_scorm_2004_data_model_and_the_course_to_sequence(scorm):
-    extra = ("<adlcp:dataFromLMS>chapter=2</adlcp:dataFromLMS><adlcp:timeLimitAction>exit,message</adlcp:timeLimitAction>"
-             '<adlcp:completionThreshold completedByMeasure="true" minProgressMeasure="0.75"/>'
-             + passing_score("0.8").replace("<imsss:objectives>", '<imsss:limitConditions attemptAbsoluteDurationLimit="PT30M"/>'
-                                                                  "<imsss:objectives>"))
+    extra = (
+        "<adlcp:dataFromLMS>chapter=2</adlcp:dataFromLMS><adlcp:timeLimitAction>exit,message</adlcp:timeLimitAction>"
+        '<adlcp:completionThreshold completedByMeasure="true" minProgressMeasure="0.75"/>'
+        + passing_score("0.8").replace(
+            "<imsss:objectives>", '<imsss:limitConditions attemptAbsoluteDurationLimit="PT30M"/><imsss:objectives>'
+        )
+    )
     package, _, player = await session(scorm, await scorm.import_package(single_sco_2004(extra)))
     sco = package["scos"][0]
     assert (sco["moveOn"], sco["masteryScore"], sco["scaledPassingScore"], sco["completionThreshold"]) == (
-        "CompletedAndPassed", 0.8, "0.8", "0.75")
+        "CompletedAndPassed",
+        0.8,
+        "0.8",
+        "0.75",
+    )
     started = await player.start()
     assert started["edition"] == "2004-4th"
     assert started["cmi"] == {
-        "learner_id": "learner-1", "learner_name": "Learner", "mode": "normal", "credit": "credit", "entry": "ab-initio",
-        "location": "", "suspend_data": "", "total_time": "PT0H0M0S", "launch_data": "chapter=2",
-        "learner_preference": {}, "max_time_allowed": "PT30M", "time_limit_action": "exit,message",
-        "completion_threshold": "0.75", "scaled_passing_score": "0.8",
+        "learner_id": "learner-1",
+        "learner_name": "Learner",
+        "mode": "normal",
+        "credit": "credit",
+        "entry": "ab-initio",
+        "location": "",
+        "suspend_data": "",
+        "total_time": "PT0H0M0S",
+        "launch_data": "chapter=2",
+        "learner_preference": {},
+        "max_time_allowed": "PT30M",
+        "time_limit_action": "exit,message",
+        "completion_threshold": "0.75",
+        "scaled_passing_score": "0.8",
     }
     tree = started["sequencing"]["tree"]
     assert (tree["id"], [c["id"] for c in tree["children"]]) == ("ORG", ["ITEM-1"])
-    assert tree["children"][0]["primaryObjective"] == {"objectiveID": "PRIMARY", "satisfiedByMeasure": True,
-                                                       "minNormalizedMeasure": 0.8}
+    assert tree["children"][0]["primaryObjective"] == {
+        "objectiveID": "PRIMARY",
+        "satisfiedByMeasure": True,
+        "minNormalizedMeasure": 0.8,
+    }
     assert (started["sequencing"]["state"], started["sequencing"]["handedOver"], started["sequencing"]["item"]) == (
-        None, False, "ITEM-1")
+        None,
+        False,
+        "ITEM-1",
+    )
 
 
 async def test_completion_and_success_are_two_facts_with_scaled_score_progress_and_session_time(scorm):
@@ -73,11 +97,24 @@ async def test_completion_and_success_are_two_facts_with_scaled_score_progress_a
     await player.start()
     await player.send("initialize")
     await player.send("commit", cmi2004(completion="incomplete", progress="0.4", location="p2"))
-    await player.send("finish", cmi2004(completion="completed", success="passed", scaled="0.85", raw="85",
-                                         progress="1", session_time="PT1M30S"))
+    await player.send(
+        "finish",
+        cmi2004(
+            completion="completed", success="passed", scaled="0.85", raw="85", progress="1", session_time="PT1M30S"
+        ),
+    )
     found = await statements(scorm, registration)
-    assert verbs(found) == ["launched", "initialized", "progressed", "completed", "passed", "scored", "progressed",
-                            "terminated", "satisfied"]
+    assert verbs(found) == [
+        "launched",
+        "initialized",
+        "progressed",
+        "completed",
+        "passed",
+        "scored",
+        "progressed",
+        "terminated",
+        "satisfied",
+    ]
     assert about(found, "progressed")[0]["result"] == {"score": {"scaled": 0.4}}
     completed, passed = about(found, "completed")[0], about(found, "passed")[0]
     assert completed["result"] == {"completion": True, "duration": "PT90S"}
@@ -92,7 +129,7 @@ async def test_completion_and_success_are_two_facts_with_scaled_score_progress_a
 
 
 async def test_the_manifest_thresholds_decide_completion_and_success_whatever_the_sco_says(scorm):
-    extra = '<adlcp:completionThreshold>0.8</adlcp:completionThreshold>' + passing_score("0.8")
+    extra = "<adlcp:completionThreshold>0.8</adlcp:completionThreshold>" + passing_score("0.8")
     package = await scorm.import_package(single_sco_2004(extra, schemaversion="2004 3rd Edition"))
     assert package["scos"][0]["completionThreshold"] == "0.8"  # 3rd Edition: a value, completion by measure
     _, registration, player = await session(scorm, package)
@@ -114,7 +151,13 @@ async def test_an_attempt_that_ends_unreported_is_completed_and_satisfied_unless
     await player.send("initialize")
     await player.send("finish", cmi2004())
     assert verbs(await statements(scorm, registration)) == [
-        "launched", "initialized", "completed", "passed", "terminated", "satisfied"]
+        "launched",
+        "initialized",
+        "completed",
+        "passed",
+        "terminated",
+        "satisfied",
+    ]
 
     controls = '<imsss:sequencing><imsss:deliveryControls completionSetByContent="true" objectiveSetByContent="true"/></imsss:sequencing>'
     _, registration, player = await session(scorm, await scorm.import_package(single_sco_2004(controls)))
@@ -134,17 +177,36 @@ async def test_suspend_resumes_the_attempt_and_a_new_attempt_starts_from_a_fresh
     package, registration, player = await session(scorm)
     await player.start()
     await player.send("initialize")
-    await player.send("finish", cmi2004(completion="incomplete", location="slide-7", suspend_data="a=1",
-                                        exit="suspend", session_time="PT5M", scaled="0.5", progress="0.3"))
+    await player.send(
+        "finish",
+        cmi2004(
+            completion="incomplete",
+            location="slide-7",
+            suspend_data="a=1",
+            exit="suspend",
+            session_time="PT5M",
+            scaled="0.5",
+            progress="0.3",
+        ),
+    )
     _, _, second = await session(scorm, package, registration)
     started = (await second.start())["cmi"]
-    assert {k: started.get(k) for k in ("entry", "location", "suspend_data", "total_time", "completion_status",
-                                        "progress_measure")} == {
-        "entry": "resume", "location": "slide-7", "suspend_data": "a=1", "total_time": "PT0H5M0S",
-        "completion_status": "incomplete", "progress_measure": "0.3"}
+    assert {
+        k: started.get(k)
+        for k in ("entry", "location", "suspend_data", "total_time", "completion_status", "progress_measure")
+    } == {
+        "entry": "resume",
+        "location": "slide-7",
+        "suspend_data": "a=1",
+        "total_time": "PT0H5M0S",
+        "completion_status": "incomplete",
+        "progress_measure": "0.3",
+    }
     assert started["score"] == {"scaled": "0.5"}
     await second.send("initialize")
-    await second.send("finish", cmi2004(completion="incomplete", location="slide-9", session_time="PT1M", exit="normal"))
+    await second.send(
+        "finish", cmi2004(completion="incomplete", location="slide-9", session_time="PT1M", exit="normal")
+    )
     # The attempt ends with no score for the passing score to judge: the SN End Attempt Process satisfies it.
     assert verbs(await statements(scorm, registration))[-4:] == ["initialized", "resumed", "passed", "terminated"]
     _, _, third = await session(scorm, package, registration)
@@ -163,13 +225,18 @@ async def test_review_never_overwrites_completion_success_or_the_course_state(sc
     await player.start()
     await sequencing(player, state='{"learner": true}')
     await player.send("initialize")
-    await player.send("finish", cmi2004(completion="completed", success="passed", scaled="0.9", location="end",
-                                        exit="suspend"))
+    await player.send(
+        "finish", cmi2004(completion="completed", success="passed", scaled="0.9", location="end", exit="suspend")
+    )
     for mode in ("Review", "Browse"):
         _, _, viewer = await session(scorm, package, registration, launchMode=mode)
         started = await viewer.start()
-        assert (started["cmi"]["mode"], started["cmi"]["credit"], started["cmi"]["completion_status"],
-                started["cmi"]["success_status"]) == (mode.lower(), "no-credit", "completed", "passed")
+        assert (
+            started["cmi"]["mode"],
+            started["cmi"]["credit"],
+            started["cmi"]["completion_status"],
+            started["cmi"]["success_status"],
+        ) == (mode.lower(), "no-credit", "completed", "passed")
         assert started["sequencing"]["state"] == '{"learner": true}'  # seeded from the learner's
         await viewer.send("initialize")
         await viewer.send("finish", cmi2004(completion="incomplete", success="failed", scaled="0.1", location="x"))
@@ -178,39 +245,59 @@ async def test_review_never_overwrites_completion_success_or_the_course_state(sc
     assert verbs(found).count("passed") == 1 and "failed" not in verbs(found) and verbs(found).count("scored") == 1
     _, _, learner = await session(scorm, package, registration)
     started = await learner.start()
-    assert (started["cmi"]["entry"], started["cmi"]["completion_status"], started["cmi"]["success_status"],
-            started["cmi"]["score"]["scaled"], started["cmi"]["location"]) == ("resume", "completed", "passed", "0.9", "end")
+    assert (
+        started["cmi"]["entry"],
+        started["cmi"]["completion_status"],
+        started["cmi"]["success_status"],
+        started["cmi"]["score"]["scaled"],
+        started["cmi"]["location"],
+    ) == ("resume", "completed", "passed", "0.9", "end")
     assert started["sequencing"]["state"] == '{"learner": true}'
     # Within a Browse (or Review) visit the course goes on from the visit's own state, in that mode.
     handed = await sequencing(viewer, state='{"review": true}', deliver="item_two")
     following = await Player(viewer.client, {"url": handed["url"], "session": handed["session"]}).open()
     started = await following.start()
     assert (started["cmi"]["mode"], started["sequencing"]["state"], started["sequencing"]["handedOver"]) == (
-        "browse", '{"review": true}', True)
+        "browse",
+        '{"review": true}',
+        True,
+    )
 
 
 async def test_objectives_mapped_to_global_ones_are_the_courses_and_each_fact_is_told_once(scorm):
-    objectives = ('<imsss:objective objectiveID="extinguishers"><imsss:mapInfo targetObjectiveID="urn:fire:extinguishers" '
-                  'readSatisfiedStatus="true" writeSatisfiedStatus="true"/></imsss:objective>')
+    objectives = (
+        '<imsss:objective objectiveID="extinguishers"><imsss:mapInfo targetObjectiveID="urn:fire:extinguishers" '
+        'readSatisfiedStatus="true" writeSatisfiedStatus="true"/></imsss:objective>'
+    )
     package = await scorm.import_package(single_sco_2004(passing_score("0.8", objectives)))
     _, registration, player = await session(scorm, package)
     await player.start()
     await player.send("initialize")
-    rows = {"0": {"id": "extinguishers", "success_status": "passed", "completion_status": "completed",
-                  "score": {"scaled": "0.9", "raw": "", "min": "", "max": ""}},
-            "1": {"id": "local-check", "success_status": "failed", "completion_status": "unknown"}}
+    rows = {
+        "0": {
+            "id": "extinguishers",
+            "success_status": "passed",
+            "completion_status": "completed",
+            "score": {"scaled": "0.9", "raw": "", "min": "", "max": ""},
+        },
+        "1": {"id": "local-check", "success_status": "failed", "completion_status": "unknown"},
+    }
     await player.send("commit", cmi2004(objectives=rows))
     await player.send("commit", cmi2004(objectives=rows))
     found = [s for s in await statements(scorm, registration) if s["object"]["id"] != package["scos"][0]["activityId"]]
-    shown = [(s["verb"]["display"]["en-US"], s["object"]["id"].replace(package["activityId"], "<course>"), s.get("result"))
-             for s in found if s["verb"]["display"]["en-US"] != "launched"]
+    shown = [
+        (s["verb"]["display"]["en-US"], s["object"]["id"].replace(package["activityId"], "<course>"), s.get("result"))
+        for s in found
+        if s["verb"]["display"]["en-US"] != "launched"
+    ]
     assert shown == [
         ("completed", "<course>/objectives/urn%3Afire%3Aextinguishers", {"completion": True}),
         ("passed", "<course>/objectives/urn%3Afire%3Aextinguishers", {"success": True, "score": {"scaled": 0.9}}),
         ("failed", "<course>/scos/ITEM-1/objectives/local-check", {"success": False}),
     ]
     assert found[0]["context"]["contextActivities"]["parent"] == [
-        {"objectType": "Activity", "id": package["scos"][0]["activityId"]}]
+        {"objectType": "Activity", "id": package["scos"][0]["activityId"]}
+    ]
 
 
 async def test_objectives_the_sco_starts_with_are_no_news_only_their_changes_are(scorm):
@@ -232,13 +319,30 @@ async def test_interactions_and_comments_of_scorm_2004_become_statements_once(sc
     await player.start()
     await player.send("initialize")
     interactions = {
-        "0": {"id": "q1", "type": "choice", "learner_response": "a[,]c", "result": "incorrect", "latency": "PT12S",
-              "description": "{lang=en-GB}Which are flammable?", "correct_responses": {"0": {"pattern": "a[,]b"}},
-              "objectives": {"0": {"id": "extinguishers"}}},
-        "1": {"id": "q2", "type": "long-fill-in", "learner_response": "Pull, aim, squeeze, sweep", "result": "neutral",
-              "weighting": "2"},
-        "2": {"id": "q3", "type": "matching", "learner_response": "1[.]a[,]2[.]b", "result": "correct",
-              "correct_responses": {"0": {"pattern": "1[.]a[,]2[.]b"}}},
+        "0": {
+            "id": "q1",
+            "type": "choice",
+            "learner_response": "a[,]c",
+            "result": "incorrect",
+            "latency": "PT12S",
+            "description": "{lang=en-GB}Which are flammable?",
+            "correct_responses": {"0": {"pattern": "a[,]b"}},
+            "objectives": {"0": {"id": "extinguishers"}},
+        },
+        "1": {
+            "id": "q2",
+            "type": "long-fill-in",
+            "learner_response": "Pull, aim, squeeze, sweep",
+            "result": "neutral",
+            "weighting": "2",
+        },
+        "2": {
+            "id": "q3",
+            "type": "matching",
+            "learner_response": "1[.]a[,]2[.]b",
+            "result": "correct",
+            "correct_responses": {"0": {"pattern": "1[.]a[,]2[.]b"}},
+        },
     }
     await player.send("commit", cmi2004(interactions=interactions, comments=["Clear."]))
     await player.send("commit", cmi2004(interactions=interactions, comments=["Clear.", "Too short."]))
@@ -247,15 +351,26 @@ async def test_interactions_and_comments_of_scorm_2004_become_statements_once(sc
     assert len(about(found, "responded")) == 3
     q1 = responded["q1"]
     assert q1["object"]["definition"] == {
-        "type": vocab.TYPE_INTERACTION, "name": {"und": "q1"}, "description": {"en-GB": "Which are flammable?"},
-        "interactionType": "choice", "correctResponsesPattern": ["a[,]b"],
-        "choices": [{"id": "a", "description": {"und": "a"}}, {"id": "b", "description": {"und": "b"}},
-                    {"id": "c", "description": {"und": "c"}}]}
+        "type": vocab.TYPE_INTERACTION,
+        "name": {"und": "q1"},
+        "description": {"en-GB": "Which are flammable?"},
+        "interactionType": "choice",
+        "correctResponsesPattern": ["a[,]b"],
+        "choices": [
+            {"id": "a", "description": {"und": "a"}},
+            {"id": "b", "description": {"und": "b"}},
+            {"id": "c", "description": {"und": "c"}},
+        ],
+    }
     assert q1["result"] == {"response": "a[,]c", "success": False, "duration": "PT12S"}
-    assert responded["q2"]["result"] == {"response": "Pull, aim, squeeze, sweep", "extensions": {
-        vocab.EXT_INTERACTION_RESULT: "neutral", vocab.EXT_INTERACTION_WEIGHTING: 2.0}}
-    assert responded["q3"]["object"]["definition"]["source"] == [{"id": "1", "description": {"und": "1"}},
-                                                                 {"id": "2", "description": {"und": "2"}}]
+    assert responded["q2"]["result"] == {
+        "response": "Pull, aim, squeeze, sweep",
+        "extensions": {vocab.EXT_INTERACTION_RESULT: "neutral", vocab.EXT_INTERACTION_WEIGHTING: 2.0},
+    }
+    assert responded["q3"]["object"]["definition"]["source"] == [
+        {"id": "1", "description": {"und": "1"}},
+        {"id": "2", "description": {"und": "2"}},
+    ]
     assert [s["result"]["response"] for s in about(found, "commented")] == ["Clear.", "Too short."]
 
 
@@ -263,9 +378,12 @@ async def test_refused_commits_answer_the_scorm_2004_commit_failure_and_change_n
     _, registration, player = await session(scorm)
     await player.start()
     await player.send("initialize")
-    for data, element in ((cmi2004(location="x" * 1001), "cmi.location"), (cmi2004(scaled="1.5"), "cmi.score.scaled"),
-                          (cmi2004(completion="done"), "cmi.completion_status"),
-                          (cmi2004(session_time="00:01:00"), "cmi.session_time")):
+    for data, element in (
+        (cmi2004(location="x" * 1001), "cmi.location"),
+        (cmi2004(scaled="1.5"), "cmi.score.scaled"),
+        (cmi2004(completion="done"), "cmi.completion_status"),
+        (cmi2004(session_time="00:01:00"), "cmi.session_time"),
+    ):
         answer = await player.send("commit", data, expect=400)
         assert (answer["result"], answer["errorCode"]) == ("false", 391) and element in answer["detail"], answer
     answer = await player.send("commit", cmi2004(), sequence=0, expect=400)
@@ -278,8 +396,9 @@ async def test_a_delivery_launches_the_next_sco_in_the_registration_and_hands_it
     registration = await scorm.register(package["course"])
     _, _, player = await session(scorm, package, registration)
     await player.start()
-    handed = await sequencing(player, state='{"current": "item_two"}', deliver="item_two",
-                              endpoint="http://127.0.0.1:1/xapi/")
+    handed = await sequencing(
+        player, state='{"current": "item_two"}', deliver="item_two", endpoint="http://127.0.0.1:1/xapi/"
+    )
     url = urlsplit(handed["url"])
     assert url.path == f"/scorm/player/{package['id']}/1"
     params = parse_qs(url.query)
@@ -289,7 +408,10 @@ async def test_a_delivery_launches_the_next_sco_in_the_registration_and_hands_it
     await following.open()
     started = await following.start()
     assert (started["title"], started["sequencing"]["state"], started["sequencing"]["handedOver"]) == (
-        "Lesson two", '{"current": "item_two"}', True)
+        "Lesson two",
+        '{"current": "item_two"}',
+        True,
+    )
     # The page that handed the course on may no longer change it; a later launch by the LMS may.
     await sequencing(player, state="{}", expect=409)
     _, _, relaunched = await session(scorm, package, registration, sco=2)
@@ -303,9 +425,12 @@ async def test_bad_sequencing_requests_are_refused_naming_the_problem(scorm):
     package = await scorm.import_package(sequenced_course())
     _, _, player = await session(scorm, package)
     await player.start()
-    for body, message in (({"state": ""}, "state: must be"), ({"state": "{}", "deliver": "nowhere"}, "'nowhere' is not"),
-                          ({"state": "{}", "deliver": 7}, "deliver: must be"), ({"state": "x" * (4 * 1024 * 1024 + 1)},
-                                                                               "at most 4194304"),
-                          ({"state": "{}", "extra": 1}, "extra: not a property")):
+    for body, message in (
+        ({"state": ""}, "state: must be"),
+        ({"state": "{}", "deliver": "nowhere"}, "'nowhere' is not"),
+        ({"state": "{}", "deliver": 7}, "deliver: must be"),
+        ({"state": "x" * (4 * 1024 * 1024 + 1)}, "at most 4194304"),
+        ({"state": "{}", "extra": 1}, "extra: not a property"),
+    ):
         answer = await sequencing(player, expect=400, **body)
         assert message in answer["detail"], answer

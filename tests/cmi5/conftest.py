@@ -20,7 +20,11 @@ from cmi5.config import Cmi5Settings
 from tests.conftest import XAPI_VERSION
 
 NS = vocab.COURSE_NAMESPACE
-LEARNER = {"objectType": "Agent", "name": "Learner", "account": {"homePage": "https://lms.example.com", "name": "learner-1"}}
+LEARNER = {
+    "objectType": "Agent",
+    "name": "Learner",
+    "account": {"homePage": "https://lms.example.com", "name": "learner-1"},
+}
 OTHER_LEARNER = {"objectType": "Agent", "account": {"homePage": "https://lms.example.com", "name": "learner-2"}}
 COURSE_ID = "https://example.com/courses/geology"
 
@@ -37,15 +41,24 @@ def plugins(cmi5_settings):
 
 # --- course structures and packages -----------------------------------------------------------
 
+
 def text(tag: str, value: str, lang: str = "en-US") -> str:
     return f'<{tag}><langstring lang="{lang}">{value}</langstring></{tag}>'
 
 
-def au(au_id: str, url: str = "https://content.example.com/au.html", extra: str = "", inner: str = "",
-       title: str = "An AU", **attributes) -> str:
+def au(
+    au_id: str,
+    url: str = "https://content.example.com/au.html",
+    extra: str = "",
+    inner: str = "",
+    title: str = "An AU",
+    **attributes,
+) -> str:
     attrs = "".join(f" {name}={quoteattr(str(value))}" for name, value in attributes.items())
-    return (f"<au id={quoteattr(au_id)}{attrs}>{text('title', title)}{text('description', 'About it')}"
-            f"{extra}<url>{url}</url>{inner}</au>")
+    return (
+        f"<au id={quoteattr(au_id)}{attrs}>{text('title', title)}{text('description', 'About it')}"
+        f"{extra}<url>{url}</url>{inner}</au>"
+    )
 
 
 def block(block_id: str, *members: str, title: str = "A block") -> str:
@@ -83,6 +96,7 @@ def au_ids(count: int, prefix: str = "https://example.com/aus/") -> list[str]:
 
 
 # --- the LMS and the AU -------------------------------------------------------------------------
+
 
 def now_iso(offset_seconds: float = 0) -> str:
     moment = datetime.now(UTC) + timedelta(seconds=offset_seconds)
@@ -137,8 +151,13 @@ class AU:
         return f"{urlsplit(self.endpoint).path}/{resource}"
 
     def get_state(self, state_id: str, **params):
-        query = {"activityId": self.activity_id, "agent": json.dumps(self.actor), "registration": self.registration,
-                 "stateId": state_id, **params}
+        query = {
+            "activityId": self.activity_id,
+            "agent": json.dumps(self.actor),
+            "registration": self.registration,
+            "stateId": state_id,
+            **params,
+        }
         return self.client.get(self.xapi_path("activities/state"), params=query, headers=self.headers())
 
     def get_preferences(self):
@@ -236,7 +255,9 @@ class LMS:
         return body
 
     async def waive(self, registration: str, au_id: str, reason: str = "Administrative", expect: int = 200) -> dict:
-        response = await self.xapi.post(f"/cmi5/registrations/{registration}/waive", json={"au": au_id, "reason": reason})
+        response = await self.xapi.post(
+            f"/cmi5/registrations/{registration}/waive", json={"au": au_id, "reason": reason}
+        )
         body = await response.json()
         assert response.status == expect, body
         return body
@@ -249,8 +270,10 @@ class LMS:
         return body["statements"]
 
     async def verbs(self, registration: str) -> list[str]:
-        return [vocab.VERB_NAMES.get(s["verb"]["id"], s["verb"]["id"])
-                for s in await self.statements(registration=registration)]
+        return [
+            vocab.VERB_NAMES.get(s["verb"]["id"], s["verb"]["id"])
+            for s in await self.statements(registration=registration)
+        ]
 
 
 @pytest.fixture

@@ -39,15 +39,19 @@ async def test_token_cannot_write_another_registrations_statements(two, lms):
     assert "registration" in body["detail"]
     foreign = mine.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False, actor=theirs.actor)
     assert "actor" in (await mine.send(foreign, expect=403))["detail"]
-    assert await lms.statements(registration=theirs.registration, verb="http://adlnet.gov/expapi/verbs/experienced") == []
+    assert (
+        await lms.statements(registration=theirs.registration, verb="http://adlnet.gov/expapi/verbs/experienced") == []
+    )
 
 
 async def test_token_sends_cmi5_allowed_statements_about_any_activity_with_its_context_template(two, lms):
     # As the ADL/Rustici sample courses (CATAPULT's course_examples) do: slides and questions under
     # the AU's id, a video by an id of its own; cmi5 7.1.3 limits the verb and context, not the object.
     mine, _ = two
-    objects = [{"objectType": "Activity", "id": mine.activity_id + "/slide/0"},
-               {"objectType": "Activity", "id": "https://example.com/vid/id1924"}]
+    objects = [
+        {"objectType": "Activity", "id": mine.activity_id + "/slide/0"},
+        {"objectType": "Activity", "id": "https://example.com/vid/id1924"},
+    ]
     sent = [mine.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False, object=o) for o in objects]
     await mine.send(*sent)
     stored = await lms.statements(registration=mine.registration, verb="http://adlnet.gov/expapi/verbs/experienced")
@@ -71,8 +75,9 @@ async def test_token_reads_only_its_own_statements(two):
     body = await response.json()
     assert response.status == 200
     assert {s["context"]["registration"] for s in body["statements"]} == {mine.registration}
-    response = await mine.client.get(mine.xapi_path("statements"), params={"registration": theirs.registration},
-                                     headers=mine.headers())
+    response = await mine.client.get(
+        mine.xapi_path("statements"), params={"registration": theirs.registration}, headers=mine.headers()
+    )
     assert (await response.json())["statements"] == []
 
 
@@ -82,36 +87,54 @@ async def test_launch_data_is_readable_but_never_writable(two):
     assert response.status == 200
     for method in ("PUT", "POST", "DELETE"):
         response = await mine.client.request(
-            method, mine.xapi_path("activities/state"), headers=mine.headers(),
-            params=state_params(mine, stateId=vocab.LAUNCH_DATA_STATE_ID), json={"launchMode": "Browse"},
+            method,
+            mine.xapi_path("activities/state"),
+            headers=mine.headers(),
+            params=state_params(mine, stateId=vocab.LAUNCH_DATA_STATE_ID),
+            json={"launchMode": "Browse"},
         )
         assert response.status == 403, method
         assert vocab.LAUNCH_DATA_STATE_ID in (await response.json())["detail"]
-    response = await mine.client.delete(mine.xapi_path("activities/state"), headers=mine.headers(),
-                                        params=state_params(mine))
+    response = await mine.client.delete(
+        mine.xapi_path("activities/state"), headers=mine.headers(), params=state_params(mine)
+    )
     assert response.status == 403
     assert (await (await mine.get_state(vocab.LAUNCH_DATA_STATE_ID)).json())["launchMode"] == "Normal"
 
 
 def state_params(session, **overrides) -> dict:
-    return {"activityId": session.activity_id, "agent": json.dumps(session.actor),
-            "registration": session.registration, **overrides}
+    return {
+        "activityId": session.activity_id,
+        "agent": json.dumps(session.actor),
+        "registration": session.registration,
+        **overrides,
+    }
 
 
 async def test_token_uses_its_own_state_and_no_one_elses(two):
     mine, theirs = two
-    response = await mine.client.put(mine.xapi_path("activities/state"), headers=mine.headers(),
-                                     params=state_params(mine, stateId="bookmark"), json={"page": 3})
+    response = await mine.client.put(
+        mine.xapi_path("activities/state"),
+        headers=mine.headers(),
+        params=state_params(mine, stateId="bookmark"),
+        json={"page": 3},
+    )
     assert response.status == 204
     assert (await (await mine.get_state("bookmark")).json()) == {"page": 3}
-    for params in (state_params(theirs, stateId="bookmark"),
-                   state_params(mine, stateId="bookmark", registration=theirs.registration),
-                   state_params(mine, stateId="bookmark", agent=json.dumps(theirs.actor))):
-        response = await mine.client.put(mine.xapi_path("activities/state"), headers=mine.headers(),
-                                         params=params, json={"page": 1})
+    for params in (
+        state_params(theirs, stateId="bookmark"),
+        state_params(mine, stateId="bookmark", registration=theirs.registration),
+        state_params(mine, stateId="bookmark", agent=json.dumps(theirs.actor)),
+    ):
+        response = await mine.client.put(
+            mine.xapi_path("activities/state"), headers=mine.headers(), params=params, json={"page": 1}
+        )
         assert response.status == 403, params
-    response = await mine.client.get(mine.xapi_path("activities/state"), headers=mine.headers(),
-                                     params=state_params(theirs, stateId=vocab.LAUNCH_DATA_STATE_ID))
+    response = await mine.client.get(
+        mine.xapi_path("activities/state"),
+        headers=mine.headers(),
+        params=state_params(theirs, stateId=vocab.LAUNCH_DATA_STATE_ID),
+    )
     assert response.status == 403
 
 
@@ -119,14 +142,23 @@ async def test_token_uses_the_learner_preferences_profile_only(two):
     mine, theirs = two
     path = mine.xapi_path("agents/profile")
     preferences = {"languagePreference": "fr-FR,en-US", "audioPreference": "off"}
-    response = await mine.client.put(path, headers={**mine.headers(), "If-None-Match": "*"}, json=preferences,
-                                     params={"agent": json.dumps(mine.actor), "profileId": vocab.LEARNER_PREFERENCES_PROFILE_ID})
+    response = await mine.client.put(
+        path,
+        headers={**mine.headers(), "If-None-Match": "*"},
+        json=preferences,
+        params={"agent": json.dumps(mine.actor), "profileId": vocab.LEARNER_PREFERENCES_PROFILE_ID},
+    )
     assert response.status == 204, await response.text()
-    response = await mine.client.get(path, headers=mine.headers(),
-                                     params={"agent": json.dumps(mine.actor), "profileId": vocab.LEARNER_PREFERENCES_PROFILE_ID})
+    response = await mine.client.get(
+        path,
+        headers=mine.headers(),
+        params={"agent": json.dumps(mine.actor), "profileId": vocab.LEARNER_PREFERENCES_PROFILE_ID},
+    )
     assert await response.json() == preferences
-    for params in ({"agent": json.dumps(mine.actor), "profileId": "secrets"},
-                   {"agent": json.dumps(theirs.actor), "profileId": vocab.LEARNER_PREFERENCES_PROFILE_ID}):
+    for params in (
+        {"agent": json.dumps(mine.actor), "profileId": "secrets"},
+        {"agent": json.dumps(theirs.actor), "profileId": vocab.LEARNER_PREFERENCES_PROFILE_ID},
+    ):
         response = await mine.client.get(path, headers=mine.headers(), params=params)
         assert response.status == 403, params
 
@@ -135,8 +167,11 @@ async def test_token_cannot_use_the_lms_api(two):
     mine, _ = two
     response = await mine.client.get("/cmi5/courses", headers=mine.headers())
     assert response.status == 401
-    response = await mine.client.post(f"/cmi5/registrations/{mine.registration}/waive", headers=mine.headers(),
-                                      json={"au": AU_ID, "reason": "Administrative"})
+    response = await mine.client.post(
+        f"/cmi5/registrations/{mine.registration}/waive",
+        headers=mine.headers(),
+        json={"au": AU_ID, "reason": "Administrative"},
+    )
     assert response.status == 401
 
 
@@ -170,12 +205,14 @@ async def test_token_uses_the_activity_profile_of_its_own_au_only(two):
     mine, _ = two
     path = mine.xapi_path("activities/profile")
     own = {"activityId": mine.activity_id, "profileId": "glossary"}
-    response = await mine.client.put(path, headers={**mine.headers(), "If-None-Match": "*"}, params=own,
-                                     json={"terms": 12})
+    response = await mine.client.put(
+        path, headers={**mine.headers(), "If-None-Match": "*"}, params=own, json={"terms": 12}
+    )
     assert response.status == 204, await response.text()
     assert await (await mine.client.get(path, headers=mine.headers(), params=own)).json() == {"terms": 12}
-    response = await mine.client.get(path, headers=mine.headers(),
-                                     params={"activityId": mine.activity_id + "/page-2", "profileId": "glossary"})
+    response = await mine.client.get(
+        path, headers=mine.headers(), params={"activityId": mine.activity_id + "/page-2", "profileId": "glossary"}
+    )
     assert response.status == 403
 
 

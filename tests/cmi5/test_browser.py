@@ -122,12 +122,19 @@ async def start(lms, open_au, *members: str, au_id: str = QUIZ, **launch) -> tup
 
 # --- a whole session --------------------------------------------------------------------------
 
+
 async def test_whole_session_through_the_library_satisfies_block_and_course(lms, xapi, open_au):
     preferences = {"languagePreference": "fr-CA,en-US", "audioPreference": "off"}
-    response = await xapi.put("/xapi/agents/profile", json=preferences, headers={"If-None-Match": "*"},
-                              params={"agent": json.dumps(LEARNER), "profileId": vocab.LEARNER_PREFERENCES_PROFILE_ID})
+    response = await xapi.put(
+        "/xapi/agents/profile",
+        json=preferences,
+        headers={"If-None-Match": "*"},
+        params={"agent": json.dumps(LEARNER), "profileId": vocab.LEARNER_PREFERENCES_PROFILE_ID},
+    )
     assert response.status == 204
-    course = await lms.import_course(course_package(block("https://example.com/blocks/unit", quiz())), "application/zip")
+    course = await lms.import_course(
+        course_package(block("https://example.com/blocks/unit", quiz())), "application/zip"
+    )
     registration = await lms.register(course["id"])
     page = await open_au(registration, returnURL="https://lms.example.com/done")
     # initialize: the library fetches the token, reads LMS.LaunchData and the preferences, sends initialized.
@@ -135,7 +142,11 @@ async def test_whole_session_through_the_library_satisfies_block_and_course(lms,
     assert answer["ok"], answer
     launch_data = await page.evaluate("au.launchData()")
     assert launch_data["contextTemplate"]["extensions"][vocab.EXT_SESSION_ID] == page.session
-    assert (launch_data["launchMode"], launch_data["masteryScore"], launch_data["moveOn"]) == ("Normal", 0.8, "CompletedAndPassed")
+    assert (launch_data["launchMode"], launch_data["masteryScore"], launch_data["moveOn"]) == (
+        "Normal",
+        0.8,
+        "CompletedAndPassed",
+    )
     assert launch_data["returnURL"] == "https://lms.example.com/done"
     assert await page.evaluate("au.learnerPreferences()") == preferences
     for step in (("progress", 50), ("complete",), ("pass", 0.9), ("terminate",)):
@@ -144,7 +155,16 @@ async def test_whole_session_through_the_library_satisfies_block_and_course(lms,
 
     statements = await lms.statements(registration=registration)
     verbs = [vocab.VERB_NAMES.get(s["verb"]["id"], s["verb"]["id"]) for s in statements]
-    assert verbs == ["launched", "initialized", PROGRESSED, "completed", "passed", "satisfied", "satisfied", "terminated"]
+    assert verbs == [
+        "launched",
+        "initialized",
+        PROGRESSED,
+        "completed",
+        "passed",
+        "satisfied",
+        "satisfied",
+        "terminated",
+    ]
     passed = statements[4]
     assert passed["result"]["score"]["scaled"] == 0.9
     assert passed["context"]["extensions"][vocab.EXT_MASTERY_SCORE] == 0.8
@@ -176,8 +196,9 @@ async def test_failed_then_passed_in_a_later_session(lms, open_au):
 
 
 async def test_waived_au_and_a_completed_one_satisfy_the_course(lms, open_au):
-    registration, page = await start(lms, open_au, quiz(move_on="Completed", mastery=None, au_id=READING),
-                                     quiz(move_on="Passed"), au_id=READING)
+    registration, page = await start(
+        lms, open_au, quiz(move_on="Completed", mastery=None, au_id=READING), quiz(move_on="Passed"), au_id=READING
+    )
     for step in (("complete",), ("terminate",)):
         assert (await page.call(*step))["ok"], step
     assert (await lms.status(registration))["satisfied"] is False
@@ -203,6 +224,7 @@ async def test_abandoned_session_refuses_the_librarys_calls(lms, xapi, open_au):
 
 # --- the rules of cmi5 9 (and 10, 11) as the library meets them -----------------------------------
 
+
 async def test_initialized_before_the_learner_preferences_is_refused(lms, open_au):
     course = await lms.import_course(course_package(quiz()), "application/zip")
     registration = await lms.register(course["id"])
@@ -211,7 +233,9 @@ async def test_initialized_before_the_learner_preferences_is_refused(lms, open_a
     assert (await page.evaluate("au.startWithoutLibrary()"))["ok"]
     initialized = "au.direct('sendStatement', {statement: au.defined('initialized')})"
     await page.refused(initialized, "11.0")
-    answer = await page.evaluate("au.direct('getAgentProfile', {agent: au.params.actor, profileId: 'cmi5LearnerPreferences'})")
+    answer = await page.evaluate(
+        "au.direct('getAgentProfile', {agent: au.params.actor, profileId: 'cmi5LearnerPreferences'})"
+    )
     assert answer["status"] == 404  # none written yet; asking is what counts
     assert (await page.evaluate(initialized))["ok"]
     assert await lms.verbs(registration) == ["launched", "initialized"]
@@ -251,11 +275,14 @@ async def test_scores_must_agree_with_the_mastery_score(lms, open_au):
     assert (answer["ok"], answer["status"]) == (False, None) and "Mastery Score" in answer["message"]
     below = "{success: true, duration: 'PT1S', score: {scaled: 0.5}}"
     await page.refused(f"au.sendDefined('passed', {below})", "9.6.3.2")
-    await page.refused(f"""(() => {{
+    await page.refused(
+        f"""(() => {{
         const s = au.defined('passed', {below});
         s.context.extensions['{vocab.EXT_MASTERY_SCORE}'] = 0.8;
         return au.call('sendXapiStatement', s);
-    }})()""", "9.3.4")
+    }})()""",
+        "9.3.4",
+    )
     await page.refused("au.call('fail', 0.85)", "9.3.5")
     assert (await page.call("fail", 0.75))["ok"]
 
@@ -289,7 +316,8 @@ async def test_the_au_cannot_void_a_statement(lms, open_au):
     registration, page = await start(lms, open_au)
     initialized = (await lms.statements(registration=registration, verb=vocab.INITIALIZED))[0]
     answer = await page.evaluate(
-        "id => au.libraryXapi('voidStatement', {actor: au.params.actor, statementId: id})", initialized["id"])
+        "id => au.libraryXapi('voidStatement', {actor: au.params.actor, statementId: id})", initialized["id"]
+    )
     assert (answer["ok"], answer["status"]) == (False, 403) and "cannot void" in answer["detail"]
 
 
@@ -298,17 +326,26 @@ async def test_the_au_cannot_void_a_statement(lms, open_au):
 BENT = [
     ("9.1", "s => { delete s.id; return s; }"),
     ("9.2", "s => { s.actor = {objectType: 'Agent', mbox: 'mailto:someone@example.com'}; return s; }"),
-    ("9.4", "s => { s.object = {objectType: 'Activity', id: s.object.id + '/page-2'}; "
-            "s.context.contextActivities.parent = [{id: au.params.activityId}]; return s; }"),
+    (
+        "9.4",
+        "s => { s.object = {objectType: 'Activity', id: s.object.id + '/page-2'}; "
+        "s.context.contextActivities.parent = [{id: au.params.activityId}]; return s; }",
+    ),
     ("9.5.1", "s => { s.result.score = {scaled: 0.5}; return s; }"),
     ("9.5.2", "s => { s.result.success = true; return s; }"),
     ("9.5.3", "s => { s.result.completion = false; return s; }"),
     ("9.5.4.1", "s => { delete s.result.duration; return s; }"),
     ("9.6.1", "s => { s.context.registration = '6a1c94a0-0f16-4a4d-9d6b-6f1f3b0cbb3d'; return s; }"),
     ("9.6.2", "s => { delete s.context.contextActivities.grouping; return s; }"),
-    ("9.6.2.2", "s => { s.context.contextActivities.category = s.context.contextActivities.category"
-                ".filter(c => !c.id.endsWith('/moveon')); return s; }"),
-    ("10.2.1", "s => { delete s.context.extensions['https://w3id.org/xapi/cmi5/context/extensions/sessionid']; return s; }"),
+    (
+        "9.6.2.2",
+        "s => { s.context.contextActivities.category = s.context.contextActivities.category"
+        ".filter(c => !c.id.endsWith('/moveon')); return s; }",
+    ),
+    (
+        "10.2.1",
+        "s => { delete s.context.extensions['https://w3id.org/xapi/cmi5/context/extensions/sessionid']; return s; }",
+    ),
     ("9.7", "s => { s.timestamp = s.timestamp.replace('Z', '-06:00'); return s; }"),
     ("7.1.3", "s => { s.verb = {id: 'http://adlnet.gov/expapi/verbs/experienced'}; return s; }"),
 ]
@@ -323,4 +360,11 @@ async def test_statements_bent_against_a_rule_are_refused_and_the_session_goes_o
     # None of them counted: the session completes and ends as the library would have it.
     for step in (("complete",), ("pass", 0.8), ("terminate",)):
         assert (await page.call(*step))["ok"], step
-    assert await lms.verbs(registration) == ["launched", "initialized", "completed", "passed", "satisfied", "terminated"]
+    assert await lms.verbs(registration) == [
+        "launched",
+        "initialized",
+        "completed",
+        "passed",
+        "satisfied",
+        "terminated",
+    ]

@@ -50,13 +50,21 @@ async def test_content_asked_for_on_the_lrs_origin_goes_to_the_content_origin(lm
 
 
 def test_settings_come_from_the_environment():
-    settings = Cmi5Settings.from_env({"LRS_CMI5_CONTENT_URL": "https://content.example.com/",
-                                      "LRS_CMI5_MAX_PACKAGE_FILES": "7", "LRS_CMI5_MAX_PACKAGE_MB": "2"})
+    settings = Cmi5Settings.from_env(
+        {
+            "LRS_CMI5_CONTENT_URL": "https://content.example.com/",
+            "LRS_CMI5_MAX_PACKAGE_FILES": "7",
+            "LRS_CMI5_MAX_PACKAGE_MB": "2",
+        }
+    )
     assert settings.content_url == "https://content.example.com"
     assert (settings.package_limits.max_files, settings.package_limits.max_total_bytes) == (7, 2 * 1024 * 1024)
     assert Cmi5Settings.from_env({}) == Cmi5Settings()
-    for bad in ({"LRS_CMI5_CONTENT_URL": "content.example.com"}, {"LRS_CMI5_MAX_PACKAGE_MB": "lots"},
-                {"LRS_CMI5_MAX_PACKAGE_FILES": "0"}):
+    for bad in (
+        {"LRS_CMI5_CONTENT_URL": "content.example.com"},
+        {"LRS_CMI5_MAX_PACKAGE_MB": "lots"},
+        {"LRS_CMI5_MAX_PACKAGE_FILES": "0"},
+    ):
         with pytest.raises(SettingError):
             Cmi5Settings.from_env(bad)
 
@@ -75,7 +83,6 @@ async def test_serving_content_on_the_lrs_origin_is_warned_about(settings, aioht
     caplog.clear()
     await aiohttp_client(create_app(settings, [cmi5.plugin(Cmi5Settings(content_url="http://localhost:1"))]))
     assert not any("LRS_CMI5_CONTENT_URL" in r.getMessage() for r in caplog.records)
-
 
 
 async def test_a_learner_leaving_while_a_file_is_sent_is_a_499_not_an_error(app, caplog):
@@ -101,8 +108,11 @@ async def test_a_learner_leaving_while_a_file_is_sent_is_a_499_not_an_error(app,
             writer.close()
             await writer.wait_closed()
         for _ in range(200):
-            statuses = [getattr(r, FIELDS)["status"] for r in caplog.records
-                        if r.name == "lrs.access" and getattr(r, FIELDS)["path"] == path]
+            statuses = [
+                getattr(r, FIELDS)["status"]
+                for r in caplog.records
+                if r.name == "lrs.access" and getattr(r, FIELDS)["path"] == path
+            ]
             if len(statuses) == 3:
                 break
             await asyncio.sleep(0.05)

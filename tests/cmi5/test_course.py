@@ -22,12 +22,23 @@ def refused(data: bytes, files: set[str] | None = None) -> InvalidCourseStructur
 
 
 def test_nested_course_is_read_in_order_with_defaults():
-    course = parse(course_xml(
-        au(A, moveOn="Passed", masteryScore="0.85", launchMethod="OwnWindow",
-           activityType="http://adlnet.gov/expapi/activities/media",
-           inner="<launchParameters>Start=1</launchParameters><entitlementKey>xyz</entitlementKey>"),
-        block("https://example.com/blocks/1", au(B), block("https://example.com/blocks/2", au("https://example.com/aus/c"))),
-    ))
+    course = parse(
+        course_xml(
+            au(
+                A,
+                moveOn="Passed",
+                masteryScore="0.85",
+                launchMethod="OwnWindow",
+                activityType="http://adlnet.gov/expapi/activities/media",
+                inner="<launchParameters>Start=1</launchParameters><entitlementKey>xyz</entitlementKey>",
+            ),
+            block(
+                "https://example.com/blocks/1",
+                au(B),
+                block("https://example.com/blocks/2", au("https://example.com/aus/c")),
+            ),
+        )
+    )
     assert course["id"] == "https://example.com/courses/geology"
     assert course["title"] == {"en-US": "Geology"}
     assert [a["id"] for a in course["aus"]] == [A, B, "https://example.com/aus/c"]
@@ -42,9 +53,16 @@ def test_nested_course_is_read_in_order_with_defaults():
 
 
 def test_whitespace_is_trimmed_everywhere():
-    data = course_xml(au(f"  {A}\n", url="\n  https://content.example.com/a.html  ", moveOn=" Completed ",
-                         title="  Spaced  ", inner="<launchParameters>\n x=1 \n</launchParameters>"),
-                      course_id=" https://example.com/c ")
+    data = course_xml(
+        au(
+            f"  {A}\n",
+            url="\n  https://content.example.com/a.html  ",
+            moveOn=" Completed ",
+            title="  Spaced  ",
+            inner="<launchParameters>\n x=1 \n</launchParameters>",
+        ),
+        course_id=" https://example.com/c ",
+    )
     course = parse(data)
     first = course["aus"][0]
     assert course["id"] == "https://example.com/c"
@@ -54,13 +72,17 @@ def test_whitespace_is_trimmed_everywhere():
 
 def test_foreign_namespace_extensions_are_allowed_where_the_schema_allows_them():
     ext = '<kw:keyword xmlns:kw="https://example.com/kw" idref="x"/>'
-    data = course_xml(au(A, inner=ext), after=ext).replace(b"<courseStructure ", b'<courseStructure xmlns:kw="https://example.com/kw" kw:v="1" ')
+    data = course_xml(au(A, inner=ext), after=ext).replace(
+        b"<courseStructure ", b'<courseStructure xmlns:kw="https://example.com/kw" kw:v="1" '
+    )
     assert parse(data)["aus"][0]["id"] == A
 
 
 def test_objectives_are_read_and_references_must_resolve():
-    objectives = (f"<objectives><objective id=\"https://example.com/obj/1\">{text('title', 'O')}"
-                  f"{text('description', 'D')}</objective></objectives>")
+    objectives = (
+        f'<objectives><objective id="https://example.com/obj/1">{text("title", "O")}'
+        f"{text('description', 'D')}</objective></objectives>"
+    )
     ref = '<objectives><objective idref="https://example.com/obj/1"/></objectives>'
     course = parse(course_xml(au(A, extra=ref), before=objectives))
     assert course["objectives"][0]["id"] == "https://example.com/obj/1"
@@ -76,42 +98,61 @@ def test_more_than_1000_aus_are_read():
     assert len(course["blocks"][0]["children"]) == 800
 
 
-@pytest.mark.parametrize("data, element, problem", [
-    (course_xml(au(A, moveOn="Sometimes")), "courseStructure/au[1]", "moveOn 'Sometimes'"),
-    (course_xml(au(A, masteryScore="1.5")), "courseStructure/au[1]", "masteryScore"),
-    (course_xml(au(A, masteryScore="0.12345")), "courseStructure/au[1]", "at most 4 decimal places"),
-    (course_xml(au(A, masteryScore="8e-1")), "courseStructure/au[1]", "masteryScore"),
-    (course_xml(au(A, launchMethod="NewTab")), "courseStructure/au[1]", "launchMethod"),
-    (course_xml(au("aus/relative-id")), "courseStructure/au[1]", "must be an absolute IRI"),
-    (course_xml(au(A), course_id="not an iri"), "courseStructure/course", "absolute IRI"),
-    # Values the LRS refuses in statements: the LMS's own statements would carry them.
-    (course_xml(au("https://example.com/aus/100%")), "courseStructure/au[1]", "must be an absolute IRI"),
-    (course_xml(block("https://example.com/b%zz", au(A))), "courseStructure/block[1]", "must be an absolute IRI"),
-    (course_xml(au(A, activityType="https://example.com/types/50%")), "courseStructure/au[1]", "activityType"),
-    (course_xml(au(A), au(A)), "courseStructure/au[2]", "already used by courseStructure/au[1]"),
-    (course_xml(block(A, au(B))).replace(B.encode(), A.encode()), "courseStructure/block[1]/au[1]", "already used"),
-    (course_xml(au(A, url="https://c.example.com/a.html?x=1&amp;fetch=2")), "courseStructure/au[1]/url", "'fetch'"),
-    (course_xml(au(A, url="https://c.example.com/a.html?registration=2")), "courseStructure/au[1]/url", "'registration'"),
-    (course_xml(au(A, url="start.html")), "courseStructure/au[1]/url", "only allowed inside a zip"),
-    (course_xml(au(A, url="")), "courseStructure/au[1]/url", "must not be empty"),
-    (course_xml(au(A, url="https://c.example.com/a b.html")), "courseStructure/au[1]/url", "whitespace"),
-    (course_xml(au(A, extra="<url>https://x.example.com</url>")), "courseStructure/au[1]", "unexpected <url>"),
-    (course_xml(au(A, foo="bar")), "courseStructure/au[1]", "attribute 'foo'"),
-    (course_xml(au(A, inner='<other xmlns="">x</other>')), "courseStructure/au[1]", "no namespace"),
-    (course_xml(au(A, inner="<other>x</other>")), "courseStructure/au[1]", "unexpected <other>"),
-    (course_xml(au(A, inner=f'<cmi5:launchParameters xmlns:cmi5="{NS}">a</cmi5:launchParameters>' * 2)),
-     "courseStructure/au[1]", "unexpected <launchParameters>"),
-    (course_xml(), "courseStructure", "at least one <au> or <block>"),
-    (course_xml(block("https://example.com/b")), "courseStructure/block[1]", "at least one <au> or <block>"),
-    (course_xml(au(A)).replace(b'<langstring lang="en-US">Geology</langstring>', b""), "courseStructure/course/title",
-     "at least one <langstring>"),
-    (course_xml(au(A)).replace(b'lang="en-US">Geology', b'lang="en US">Geology'), "courseStructure/course/title/langstring[1]",
-     "language tag"),
-    (course_xml(au(A, title="x")).replace(b'lang="en-US">x<', b'lang="a">x<'), "courseStructure/au[1]/title/langstring[1]",
-     "language tag"),
-    (course_xml(au(A)).replace(NS.encode(), b"https://example.com/other"), "", "root element"),
-    (b"<courseStructure", "cmi5.xml", "not well-formed"),
-])
+@pytest.mark.parametrize(
+    "data, element, problem",
+    [
+        (course_xml(au(A, moveOn="Sometimes")), "courseStructure/au[1]", "moveOn 'Sometimes'"),
+        (course_xml(au(A, masteryScore="1.5")), "courseStructure/au[1]", "masteryScore"),
+        (course_xml(au(A, masteryScore="0.12345")), "courseStructure/au[1]", "at most 4 decimal places"),
+        (course_xml(au(A, masteryScore="8e-1")), "courseStructure/au[1]", "masteryScore"),
+        (course_xml(au(A, launchMethod="NewTab")), "courseStructure/au[1]", "launchMethod"),
+        (course_xml(au("aus/relative-id")), "courseStructure/au[1]", "must be an absolute IRI"),
+        (course_xml(au(A), course_id="not an iri"), "courseStructure/course", "absolute IRI"),
+        # Values the LRS refuses in statements: the LMS's own statements would carry them.
+        (course_xml(au("https://example.com/aus/100%")), "courseStructure/au[1]", "must be an absolute IRI"),
+        (course_xml(block("https://example.com/b%zz", au(A))), "courseStructure/block[1]", "must be an absolute IRI"),
+        (course_xml(au(A, activityType="https://example.com/types/50%")), "courseStructure/au[1]", "activityType"),
+        (course_xml(au(A), au(A)), "courseStructure/au[2]", "already used by courseStructure/au[1]"),
+        (course_xml(block(A, au(B))).replace(B.encode(), A.encode()), "courseStructure/block[1]/au[1]", "already used"),
+        (course_xml(au(A, url="https://c.example.com/a.html?x=1&amp;fetch=2")), "courseStructure/au[1]/url", "'fetch'"),
+        (
+            course_xml(au(A, url="https://c.example.com/a.html?registration=2")),
+            "courseStructure/au[1]/url",
+            "'registration'",
+        ),
+        (course_xml(au(A, url="start.html")), "courseStructure/au[1]/url", "only allowed inside a zip"),
+        (course_xml(au(A, url="")), "courseStructure/au[1]/url", "must not be empty"),
+        (course_xml(au(A, url="https://c.example.com/a b.html")), "courseStructure/au[1]/url", "whitespace"),
+        (course_xml(au(A, extra="<url>https://x.example.com</url>")), "courseStructure/au[1]", "unexpected <url>"),
+        (course_xml(au(A, foo="bar")), "courseStructure/au[1]", "attribute 'foo'"),
+        (course_xml(au(A, inner='<other xmlns="">x</other>')), "courseStructure/au[1]", "no namespace"),
+        (course_xml(au(A, inner="<other>x</other>")), "courseStructure/au[1]", "unexpected <other>"),
+        (
+            course_xml(au(A, inner=f'<cmi5:launchParameters xmlns:cmi5="{NS}">a</cmi5:launchParameters>' * 2)),
+            "courseStructure/au[1]",
+            "unexpected <launchParameters>",
+        ),
+        (course_xml(), "courseStructure", "at least one <au> or <block>"),
+        (course_xml(block("https://example.com/b")), "courseStructure/block[1]", "at least one <au> or <block>"),
+        (
+            course_xml(au(A)).replace(b'<langstring lang="en-US">Geology</langstring>', b""),
+            "courseStructure/course/title",
+            "at least one <langstring>",
+        ),
+        (
+            course_xml(au(A)).replace(b'lang="en-US">Geology', b'lang="en US">Geology'),
+            "courseStructure/course/title/langstring[1]",
+            "language tag",
+        ),
+        (
+            course_xml(au(A, title="x")).replace(b'lang="en-US">x<', b'lang="a">x<'),
+            "courseStructure/au[1]/title/langstring[1]",
+            "language tag",
+        ),
+        (course_xml(au(A)).replace(NS.encode(), b"https://example.com/other"), "", "root element"),
+        (b"<courseStructure", "cmi5.xml", "not well-formed"),
+    ],
+)
 def test_bad_structure_is_refused_naming_the_element(data, element, problem):
     error = refused(data)
     assert error.element == element
@@ -120,18 +161,23 @@ def test_bad_structure_is_refused_naming_the_element(data, element, problem):
 
 
 def test_dtd_and_entities_are_refused():
-    data = (b'<?xml version="1.0"?><!DOCTYPE c [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-            + course_xml(au(A)).split(b"?>", 1)[1].replace(b"Geology", b"&x;"))
+    data = b'<?xml version="1.0"?><!DOCTYPE c [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + course_xml(au(A)).split(
+        b"?>", 1
+    )[1].replace(b"Geology", b"&x;")
     assert "DTDs and entities" in refused(data).problem
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE c [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
-            + course_xml(au(A)).split(b"?>", 1)[1].replace(b"Geology", b"&b;"))
+    bomb = b'<?xml version="1.0"?><!DOCTYPE c [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>' + course_xml(au(A)).split(
+        b"?>", 1
+    )[1].replace(b"Geology", b"&b;")
     assert "DTDs and entities" in refused(bomb).problem
 
 
 def test_relative_urls_must_name_a_file_of_the_package():
     files = {"cmi5.xml", "au/index.html", "au/app.js", "my page.html"}
     course = parse(course_xml(au(A, url="au/index.html?mode=x#top"), au(B, url="my%20page.html")), files)
-    assert [(a["url"], a["packaged"]) for a in course["aus"]] == [("au/index.html?mode=x#top", True), ("my%20page.html", True)]
+    assert [(a["url"], a["packaged"]) for a in course["aus"]] == [
+        ("au/index.html?mode=x#top", True),
+        ("my%20page.html", True),
+    ]
     assert "au/missing.html is missing" in refused(course_xml(au(A, url="au/missing.html")), files).problem
     assert "outside the package" in refused(course_xml(au(A, url="../secret.html")), files).problem
     assert "relative to the package root" in refused(course_xml(au(A, url="/au/index.html")), files).problem

@@ -16,12 +16,19 @@ PAGE = b"<!doctype html><title>AU</title><script src='app.js'></script>"
 
 
 def packaged() -> bytes:
-    return make_zip({
-        "cmi5.xml": course_xml(au(A, url="au/index.html?start=1", masteryScore="0.5", moveOn="Passed"),
-                               block("https://example.com/blocks/1", au(B, url="https://cdn.example.com/b.html"))),
-        "au/index.html": PAGE, "au/app.js": b"console.log(1)", "au/data.json": b"{}", "au/clip.mp4": b"\0" * 10,
-        "au/blob.xyz": b"?",
-    })
+    return make_zip(
+        {
+            "cmi5.xml": course_xml(
+                au(A, url="au/index.html?start=1", masteryScore="0.5", moveOn="Passed"),
+                block("https://example.com/blocks/1", au(B, url="https://cdn.example.com/b.html")),
+            ),
+            "au/index.html": PAGE,
+            "au/app.js": b"console.log(1)",
+            "au/data.json": b"{}",
+            "au/clip.mp4": b"\0" * 10,
+            "au/blob.xyz": b"?",
+        }
+    )
 
 
 async def test_import_zip_returns_the_course(lms):
@@ -62,8 +69,9 @@ async def test_bad_package_gets_400_naming_the_element(lms):
 
 async def test_course_too_large_to_store_is_400_and_keeps_nothing(lms, xapi, database, monkeypatch):
     monkeypatch.setattr(courses, "MAX_COURSE_BYTES", 5000)
-    body = await lms.import_course(make_zip({"cmi5.xml": course_xml(*(au(i) for i in au_ids(20))), "au.js": b"1"}),
-                                   "application/zip", expect=400)
+    body = await lms.import_course(
+        make_zip({"cmi5.xml": course_xml(*(au(i) for i in au_ids(20))), "au.js": b"1"}), "application/zip", expect=400
+    )
     assert body["detail"].startswith("courseStructure: is ") and "at most 5000 are accepted" in body["detail"]
     assert (await (await xapi.get("/cmi5/courses")).json())["courses"] == []
     assert await database[f"{store.PACKAGE_FILES.bucket}.files"].count_documents({}) == 0
@@ -72,6 +80,7 @@ async def test_course_too_large_to_store_is_400_and_keeps_nothing(lms, xapi, dat
 async def test_lms_api_needs_scope_all(lms, xapi, client):
     store = client.app
     from lrs.keys import credential_store_key
+
     reader = await store[credential_store_key].insert_credential("reader", ["all/read"])
     response = await xapi.as_(basic(reader.key, reader.secret)).get("/cmi5/courses")
     assert response.status == 403
@@ -81,8 +90,11 @@ async def test_lms_api_needs_scope_all(lms, xapi, client):
 
 async def test_registration_needs_an_agent_with_an_account(lms, xapi):
     course = await lms.import_course(course_xml(au(A)))
-    for actor in ({"mbox": "mailto:a@example.com"}, {"objectType": "Group", "member": []},
-                  {"account": {"homePage": "https://lms.example.com", "name": "x"}, "mbox": "mailto:a@example.com"}):
+    for actor in (
+        {"mbox": "mailto:a@example.com"},
+        {"objectType": "Group", "member": []},
+        {"account": {"homePage": "https://lms.example.com", "name": "x"}, "mbox": "mailto:a@example.com"},
+    ):
         response = await xapi.post("/cmi5/registrations", json={"course": course["id"], "actor": actor})
         assert response.status == 400, actor
     response = await xapi.post("/cmi5/registrations", json={"course": "nope", "actor": {}})
@@ -108,10 +120,15 @@ async def test_packaged_au_is_launched_from_served_content(lms):
     assert session.launch_data["masteryScore"] == 0.5
 
 
-@pytest.mark.parametrize("path, content_type", [
-    ("au/app.js", "text/javascript; charset=utf-8"), ("au/data.json", "application/json"),
-    ("au/clip.mp4", "video/mp4"), ("au/blob.xyz", "application/octet-stream"),
-])
+@pytest.mark.parametrize(
+    "path, content_type",
+    [
+        ("au/app.js", "text/javascript; charset=utf-8"),
+        ("au/data.json", "application/json"),
+        ("au/clip.mp4", "video/mp4"),
+        ("au/blob.xyz", "application/octet-stream"),
+    ],
+)
 async def test_package_files_are_served_with_their_content_type(lms, path, content_type):
     course = await lms.import_course(packaged(), "application/zip")
     response = await lms.client.get(f"/cmi5/content/{course['id']}/{path}")

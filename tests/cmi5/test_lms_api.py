@@ -16,13 +16,15 @@ async def test_lms_supplies_its_own_registration_id(lms, xapi):
     course = await lms.import_course(COURSE)
     other_course = await lms.import_course(COURSE)
     mine = str(uuid.uuid4())
-    response = await xapi.post("/cmi5/registrations", json={"course": course["id"], "actor": LEARNER,
-                                                            "registration": mine.upper()})
+    response = await xapi.post(
+        "/cmi5/registrations", json={"course": course["id"], "actor": LEARNER, "registration": mine.upper()}
+    )
     assert response.status == 201
     assert (await response.json())["registration"] == mine
     # The same again (an LMS retrying) is the same registration, answered 200.
-    response = await xapi.post("/cmi5/registrations", json={"course": course["id"], "actor": LEARNER,
-                                                            "registration": mine})
+    response = await xapi.post(
+        "/cmi5/registrations", json={"course": course["id"], "actor": LEARNER, "registration": mine}
+    )
     assert response.status == 200
     assert (await response.json())["registration"] == mine
     for body in ({"course": other_course["id"], "actor": LEARNER}, {"course": course["id"], "actor": OTHER_LEARNER}):
@@ -30,8 +32,9 @@ async def test_lms_supplies_its_own_registration_id(lms, xapi):
         assert response.status == 409, body
         assert "another course or learner" in (await response.json())["detail"]
     for bad in ("not-a-uuid", 12, f"{{{mine}}}", mine.replace("-", "")):
-        response = await xapi.post("/cmi5/registrations", json={"course": course["id"], "actor": LEARNER,
-                                                                "registration": bad})
+        response = await xapi.post(
+            "/cmi5/registrations", json={"course": course["id"], "actor": LEARNER, "registration": bad}
+        )
         assert response.status == 400, bad
     session = await lms.start(mine, AU_ID)
     assert session.registration == mine
@@ -46,8 +49,12 @@ async def test_session_is_abandoned_by_the_id_its_launch_returned(lms, xapi):
     await session.send(session.initialized())
     response = await xapi.post(f"/cmi5/sessions/{session.session}/abandon")
     assert response.status == 200
-    assert await response.json() == {"session": session.session, "status": "abandoned",
-                                     "registration": registration, "au": AU_ID}
+    assert await response.json() == {
+        "session": session.session,
+        "status": "abandoned",
+        "registration": registration,
+        "au": AU_ID,
+    }
     abandoned = (await lms.statements(registration=registration, verb=vocab.ABANDONED))[0]
     assert abandoned["context"]["extensions"][vocab.EXT_SESSION_ID] == session.session
     # Once only; then the AU's statements are refused.
@@ -76,7 +83,12 @@ async def test_sessions_report_whether_the_token_was_fetched(lms, xapi):
     listed, one = await reported()
     assert listed["tokenFetched"] is True and one["tokenFetched"] is True and one["fetchedAt"]
     assert one["learnerPreferencesRead"] is True
-    assert (one["registration"], one["au"], one["course"], one["status"]) == (registration, AU_ID, course["id"], "launched")
+    assert (one["registration"], one["au"], one["course"], one["status"]) == (
+        registration,
+        AU_ID,
+        course["id"],
+        "launched",
+    )
     assert (await xapi.get(f"/cmi5/sessions/{uuid.uuid4()}")).status == 404
 
 
@@ -88,8 +100,12 @@ async def test_deleting_a_registration_abandons_its_open_session_and_keeps_its_s
     await session.send(session.initialized())
     response = await xapi.delete(f"/cmi5/registrations/{registration}")
     assert response.status == 200
-    assert await response.json() == {"registration": registration, "abandonedSessions": 1, "deletedSessions": 1,
-                                     "statementsKept": True}
+    assert await response.json() == {
+        "registration": registration,
+        "abandonedSessions": 1,
+        "deletedSessions": 1,
+        "statementsKept": True,
+    }
     assert await lms.verbs(registration) == ["launched", "initialized", "abandoned"]
     assert (await xapi.get(f"/cmi5/registrations/{registration}")).status == 404
     assert (await xapi.delete(f"/cmi5/registrations/{registration}")).status == 404
@@ -100,8 +116,12 @@ async def test_deleting_a_registration_abandons_its_open_session_and_keeps_its_s
 
 
 async def test_deleting_a_course_removes_its_records_and_content_but_no_statement(lms, xapi):
-    package = make_zip({"cmi5.xml": course_xml(au(AU_ID, url="au/index.html", moveOn="Completed")),
-                        "au/index.html": b"<!doctype html><title>AU</title>"})
+    package = make_zip(
+        {
+            "cmi5.xml": course_xml(au(AU_ID, url="au/index.html", moveOn="Completed")),
+            "au/index.html": b"<!doctype html><title>AU</title>",
+        }
+    )
     course = await lms.import_course(package, "application/zip")
     other = await lms.import_course(package, "application/zip")
     first = await lms.register(course["id"])
@@ -113,8 +133,14 @@ async def test_deleting_a_course_removes_its_records_and_content_but_no_statemen
     await lms.launch(elsewhere, AU_ID)
     response = await xapi.delete(f"/cmi5/courses/{course['id']}")
     assert response.status == 200
-    assert await response.json() == {"course": course["id"], "deletedRegistrations": 2, "abandonedSessions": 1,
-                                     "deletedSessions": 2, "deletedFiles": 2, "statementsKept": True}
+    assert await response.json() == {
+        "course": course["id"],
+        "deletedRegistrations": 2,
+        "abandonedSessions": 1,
+        "deletedSessions": 2,
+        "deletedFiles": 2,
+        "statementsKept": True,
+    }
     assert (await xapi.get(f"/cmi5/courses/{course['id']}")).status == 404
     assert (await lms.client.get(f"/cmi5/content/{course['id']}/au/index.html")).status == 404
     for registration in (first, second):

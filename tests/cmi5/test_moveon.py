@@ -9,28 +9,43 @@ from cmi5.moveon import AUFacts, au_satisfied, evaluate, newly_satisfied_order
 from tests.cmi5.conftest import au, block, course_xml
 
 
-@pytest.mark.parametrize("move_on, satisfied_by", [
-    ("NotApplicable", {"nothing", "completed", "passed", "both"}),
-    ("Completed", {"completed", "both"}),
-    ("Passed", {"passed", "both"}),
-    ("CompletedAndPassed", {"both"}),
-    ("CompletedOrPassed", {"completed", "passed", "both"}),
-])
+@pytest.mark.parametrize(
+    "move_on, satisfied_by",
+    [
+        ("NotApplicable", {"nothing", "completed", "passed", "both"}),
+        ("Completed", {"completed", "both"}),
+        ("Passed", {"passed", "both"}),
+        ("CompletedAndPassed", {"both"}),
+        ("CompletedOrPassed", {"completed", "passed", "both"}),
+    ],
+)
 def test_each_move_on_value(move_on, satisfied_by):
-    facts = {"nothing": AUFacts(), "completed": AUFacts(completed=True), "passed": AUFacts(passed=True),
-             "both": AUFacts(completed=True, passed=True)}
+    facts = {
+        "nothing": AUFacts(),
+        "completed": AUFacts(completed=True),
+        "passed": AUFacts(passed=True),
+        "both": AUFacts(completed=True, passed=True),
+    }
     assert {name for name, f in facts.items() if au_satisfied(move_on, f)} == satisfied_by
     assert au_satisfied(move_on, AUFacts(waived=True))
 
 
 def nested() -> dict:
-    return parse_course_structure(course_xml(
-        au("https://e.com/p", moveOn="Passed"),
-        block("https://e.com/b1", au("https://e.com/c", moveOn="Completed"),
-              block("https://e.com/b2", au("https://e.com/cap", moveOn="CompletedAndPassed"),
-                    au("https://e.com/cop", moveOn="CompletedOrPassed"))),
-        block("https://e.com/b3", au("https://e.com/na")),
-    ))
+    return parse_course_structure(
+        course_xml(
+            au("https://e.com/p", moveOn="Passed"),
+            block(
+                "https://e.com/b1",
+                au("https://e.com/c", moveOn="Completed"),
+                block(
+                    "https://e.com/b2",
+                    au("https://e.com/cap", moveOn="CompletedAndPassed"),
+                    au("https://e.com/cop", moveOn="CompletedOrPassed"),
+                ),
+            ),
+            block("https://e.com/b3", au("https://e.com/na")),
+        )
+    )
 
 
 def test_blocks_need_every_member_and_the_course_every_block():

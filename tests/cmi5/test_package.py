@@ -49,7 +49,9 @@ def test_relative_url_missing_from_the_zip_is_refused(tmp_path):
         read_package(data, "application/zip", tmp_path)
 
 
-@pytest.mark.parametrize("name", ["../evil.html", "au/../../evil.html", "/etc/evil", "C:/evil.html", "au\\evil.html", "au//x", ""])
+@pytest.mark.parametrize(
+    "name", ["../evil.html", "au/../../evil.html", "/etc/evil", "C:/evil.html", "au\\evil.html", "au//x", ""]
+)
 def test_member_names_that_could_leave_the_folder_are_refused(name, tmp_path):
     data = make_zip(package(**{name: b"x"}))
     with pytest.raises(InvalidCourseStructure, match="member"):
@@ -75,15 +77,15 @@ def test_member_whose_size_header_lies_is_refused(tmp_path):
     info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("zeros.bin")
     position = bytes(data).find(b"zeros.bin", bytes(data).find(b"PK\x01\x02"))
     header = position - 46
-    assert data[header:header + 4] == b"PK\x01\x02"
-    data[header + 24:header + 28] = (10).to_bytes(4, "little")
+    assert data[header : header + 4] == b"PK\x01\x02"
+    data[header + 24 : header + 28] = (10).to_bytes(4, "little")
     with pytest.raises(InvalidCourseStructure):
         read_package(bytes(data), "application/zip", tmp_path, PackageLimits(max_total_bytes=100_000))
     assert info.file_size == 500_000
 
 
 def with_byte(data: bytes, position: int, value: int) -> bytes:
-    return data[:position] + bytes([value]) + data[position + 1:]
+    return data[:position] + bytes([value]) + data[position + 1 :]
 
 
 def reserved_deflate_block(data: bytes) -> bytes:
@@ -103,11 +105,14 @@ def encrypted(data: bytes) -> bytes:
     return with_byte(data, position, data[position] | 1)
 
 
-@pytest.mark.parametrize("damage, problem", [
-    (reserved_deflate_block, "member 'au/index.html' cannot be read"),
-    (unsupported_version, "not a readable zip file"),
-    (encrypted, "member 'cmi5.xml' is encrypted"),
-])
+@pytest.mark.parametrize(
+    "damage, problem",
+    [
+        (reserved_deflate_block, "member 'au/index.html' cannot be read"),
+        (unsupported_version, "not a readable zip file"),
+        (encrypted, "member 'cmi5.xml' is encrypted"),
+    ],
+)
 def test_damaged_zip_is_refused(damage, problem, tmp_path):
     with pytest.raises(InvalidCourseStructure, match=problem):
         read_package(damage(make_zip(package())), "application/zip", tmp_path)
@@ -149,8 +154,8 @@ def test_a_bomb_whose_headers_understate_its_size_inflates_no_more_than_they_say
     for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # local and central headers
         position = bytes(data).find(b"zeros.bin", bytes(data).find(signature))
         header = position - (30 if signature == b"PK\x03\x04" else 46)
-        assert data[header:header + 4] == signature
-        data[header + offset:header + offset + 4] = (1000).to_bytes(4, "little")
+        assert data[header : header + 4] == signature
+        data[header + offset : header + offset + 4] = (1000).to_bytes(4, "little")
     with pytest.raises(InvalidCourseStructure, match="'zeros.bin' cannot be read: Bad CRC-32"):
         read_package(bytes(data), "application/zip", tmp_path)
     # No more than the declared size is ever inflated: the ratio judged before is the real bound.

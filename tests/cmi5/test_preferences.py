@@ -51,24 +51,37 @@ async def test_preferences_the_lms_wrote_are_what_the_au_reads(launched, xapi):
 
 async def test_the_au_may_write_a_well_formed_preferences_document(launched):
     path, query = preferences_path(launched)
-    response = await launched.client.put(path, params=query, json=GOOD,
-                                         headers={**launched.headers(), "If-None-Match": "*"})
+    response = await launched.client.put(
+        path, params=query, json=GOOD, headers={**launched.headers(), "If-None-Match": "*"}
+    )
     assert response.status == 204, await response.text()
     response = await launched.client.get(path, params=query, headers=launched.headers())
     assert await response.json() == GOOD
 
 
-@pytest.mark.parametrize("body, content_type, rule", [
-    ("just some text", "text/plain", "11.0"),
-    (json.dumps(GOOD), None, "11.0"),
-    (json.dumps(["en-US", "on"]), "application/json", "11.0"),
-    (json.dumps({"audioPreference": "on"}), "application/json", "needs languagePreference"),
-    (json.dumps({"languagePreference": "en-US"}), "application/json", "needs audioPreference"),
-    (json.dumps({**GOOD, "languagePreference": "not comma separated"}), "application/json", "11.1"),
-    (json.dumps({**GOOD, "languagePreference": ""}), "application/json", "11.1"),
-    (json.dumps({**GOOD, "audioPreference": "loud"}), "application/json", "11.2"),
-], ids=["not json", "no content type", "not an object", "no language", "no audio", "bad language",
-        "empty language", "bad audio"])
+@pytest.mark.parametrize(
+    "body, content_type, rule",
+    [
+        ("just some text", "text/plain", "11.0"),
+        (json.dumps(GOOD), None, "11.0"),
+        (json.dumps(["en-US", "on"]), "application/json", "11.0"),
+        (json.dumps({"audioPreference": "on"}), "application/json", "needs languagePreference"),
+        (json.dumps({"languagePreference": "en-US"}), "application/json", "needs audioPreference"),
+        (json.dumps({**GOOD, "languagePreference": "not comma separated"}), "application/json", "11.1"),
+        (json.dumps({**GOOD, "languagePreference": ""}), "application/json", "11.1"),
+        (json.dumps({**GOOD, "audioPreference": "loud"}), "application/json", "11.2"),
+    ],
+    ids=[
+        "not json",
+        "no content type",
+        "not an object",
+        "no language",
+        "no audio",
+        "bad language",
+        "empty language",
+        "bad audio",
+    ],
+)
 async def test_the_au_cannot_write_a_malformed_preferences_document(launched, xapi, body, content_type, rule):
     path, query = preferences_path(launched)
     headers = {**launched.headers(), "If-None-Match": "*"}

@@ -21,9 +21,13 @@ async def session(lms, registration: str, au_id: str, *outcomes: str, score: flo
 
 
 async def test_course_report_counts_each_outcome_apart_with_average_score_and_time(lms, xapi):
-    course = await lms.import_course(course_xml(
-        au(READ, moveOn="Completed", title="Read"), au(QUIZ, moveOn="Passed", title="Quiz"),
-        au(LAB, moveOn="CompletedAndPassed", title="Lab")))
+    course = await lms.import_course(
+        course_xml(
+            au(READ, moveOn="Completed", title="Read"),
+            au(QUIZ, moveOn="Passed", title="Quiz"),
+            au(LAB, moveOn="CompletedAndPassed", title="Lab"),
+        )
+    )
     first = await lms.register(course["id"], LEARNER)
     second = await lms.register(course["id"], OTHER_LEARNER)
     await lms.register(course["id"], THIRD)  # registered, nothing done
@@ -40,16 +44,25 @@ async def test_course_report_counts_each_outcome_apart_with_average_score_and_ti
     assert (report["registered"], report["satisfied"]) == (3, 1)
     assert report["averageTimeSeconds"] == 450.0  # (2 x 180 s) and (3 x 180 s)
     read, quiz, lab = report["aus"]
-    assert {k: read[k] for k in ("completed", "passed", "failed", "satisfied")} == \
-        {"completed": 2, "passed": 0, "failed": 0, "satisfied": 2}
-    assert {k: quiz[k] for k in ("completed", "passed", "failed", "satisfied")} == \
-        {"completed": 0, "passed": 1, "failed": 1, "satisfied": 1}
+    assert {k: read[k] for k in ("completed", "passed", "failed", "satisfied")} == {
+        "completed": 2,
+        "passed": 0,
+        "failed": 0,
+        "satisfied": 2,
+    }
+    assert {k: quiz[k] for k in ("completed", "passed", "failed", "satisfied")} == {
+        "completed": 0,
+        "passed": 1,
+        "failed": 1,
+        "satisfied": 1,
+    }
     assert quiz["averageScore"] == 0.7 and quiz["averageTimeSeconds"] == 270.0
     assert (lab["waived"], lab["satisfied"], lab["averageScore"], lab["averageTimeSeconds"]) == (1, 1, None, None)
 
     listed = await (await xapi.get("/cmi5/reports/courses")).json()
-    assert listed["courses"] == [{"course": course["id"], "title": {"en-US": "Geology"}, "aus": 3,
-                                  "registered": 3, "satisfied": 1}]
+    assert listed["courses"] == [
+        {"course": course["id"], "title": {"en-US": "Geology"}, "aus": 3, "registered": 3, "satisfied": 1}
+    ]
 
 
 async def test_learner_report_shows_progress_in_each_registration(lms, xapi):

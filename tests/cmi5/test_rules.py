@@ -62,71 +62,159 @@ def about_a_page(statement: dict, activity_id: str) -> dict:
 # name, what comes first, the offending statement, words the 403 must contain
 CASES = [
     ("statement before initialized", [], lambda s: s.completed(), "9.3.2"),
-    ("allowed statement before initialized", [],
-     lambda s: s.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False), "9.3.2"),
+    (
+        "allowed statement before initialized",
+        [],
+        lambda s: s.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False),
+        "9.3.2",
+    ),
     ("initialized twice", ["initialized"], lambda s: s.initialized(), "already used in this session"),
     ("completed twice in a session", ["initialized", "completed"], lambda s: s.completed(), "already used"),
-    ("passed and failed in one session", ["initialized", "failed"], lambda s: s.passed(), "at most one of passed and failed"),
-    ("statement after terminated", ["initialized", "terminated"],
-     lambda s: s.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False, timestamp=now_iso(5)), "9.3.8"),
+    (
+        "passed and failed in one session",
+        ["initialized", "failed"],
+        lambda s: s.passed(),
+        "at most one of passed and failed",
+    ),
+    (
+        "statement after terminated",
+        ["initialized", "terminated"],
+        lambda s: s.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False, timestamp=now_iso(5)),
+        "9.3.8",
+    ),
     ("terminated twice", ["initialized", "terminated"], lambda s: s.terminated(), "9.3.8"),
-    ("terminated timestamped before an earlier statement",
-     ["initialized", lambda s: s.completed() | {"timestamp": now_iso(60)}],
-     lambda s: s.terminated(), "terminated must be the last"),
-    ("statement timestamped before initialized", ["initialized"],
-     lambda s: s.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False, timestamp=now_iso(-3600)),
-     "before the session's initialized"),
-    ("score on completed", ["initialized"],
-     lambda s: with_result(s.completed(), score={"scaled": 0.5}), "9.5.1"),
-    ("raw score without min and max", ["initialized"],
-     lambda s: with_result(s.passed(), score={"raw": 9}), "score.raw needs score.min"),
-    ("negative scaled score", ["initialized"],  # xAPI allows -1 to 1, cmi5 only 0 to 1
-     lambda s: with_result(s.failed(), score={"scaled": -0.5}), "9.5.1"),
-    ("passed with success false", ["initialized"],
-     lambda s: with_result(s.passed(), success=False), "9.5.2"),
-    ("failed without success", ["initialized"],
-     lambda s: categories(drop(s.failed(), "result", "success"), vocab.CATEGORY_CMI5), "9.5.2"),
-    ("success on initialized", [],
-     lambda s: categories(s.statement(vocab.INITIALIZED, {"success": True}), vocab.CATEGORY_CMI5, vocab.CATEGORY_MOVEON),
-     "9.5.2"),
-    ("completed without completion", ["initialized"],
-     lambda s: categories(s.statement(vocab.COMPLETED, {"duration": "PT1S"}), vocab.CATEGORY_CMI5), "9.5.3"),
-    ("completion on passed", ["initialized"],
-     lambda s: with_result(s.passed(), completion=True), "9.5.3"),
+    (
+        "terminated timestamped before an earlier statement",
+        ["initialized", lambda s: s.completed() | {"timestamp": now_iso(60)}],
+        lambda s: s.terminated(),
+        "terminated must be the last",
+    ),
+    (
+        "statement timestamped before initialized",
+        ["initialized"],
+        lambda s: s.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False, timestamp=now_iso(-3600)),
+        "before the session's initialized",
+    ),
+    ("score on completed", ["initialized"], lambda s: with_result(s.completed(), score={"scaled": 0.5}), "9.5.1"),
+    (
+        "raw score without min and max",
+        ["initialized"],
+        lambda s: with_result(s.passed(), score={"raw": 9}),
+        "score.raw needs score.min",
+    ),
+    (
+        "negative scaled score",
+        ["initialized"],  # xAPI allows -1 to 1, cmi5 only 0 to 1
+        lambda s: with_result(s.failed(), score={"scaled": -0.5}),
+        "9.5.1",
+    ),
+    ("passed with success false", ["initialized"], lambda s: with_result(s.passed(), success=False), "9.5.2"),
+    (
+        "failed without success",
+        ["initialized"],
+        lambda s: categories(drop(s.failed(), "result", "success"), vocab.CATEGORY_CMI5),
+        "9.5.2",
+    ),
+    (
+        "success on initialized",
+        [],
+        lambda s: categories(
+            s.statement(vocab.INITIALIZED, {"success": True}), vocab.CATEGORY_CMI5, vocab.CATEGORY_MOVEON
+        ),
+        "9.5.2",
+    ),
+    (
+        "completed without completion",
+        ["initialized"],
+        lambda s: categories(s.statement(vocab.COMPLETED, {"duration": "PT1S"}), vocab.CATEGORY_CMI5),
+        "9.5.3",
+    ),
+    ("completion on passed", ["initialized"], lambda s: with_result(s.passed(), completion=True), "9.5.3"),
     ("completed without duration", ["initialized"], lambda s: drop(s.completed(), "result", "duration"), "9.5.4.1"),
     ("terminated without duration", ["initialized"], lambda s: drop(s.terminated(), "result"), "9.5.4.1"),
-    ("progress above 100", ["initialized"],
-     lambda s: with_result(s.completed(), extensions={vocab.EXT_PROGRESS: 150}), "9.5.5.1"),
-    ("progress not an integer", ["initialized"],
-     lambda s: with_result(s.completed(), extensions={vocab.EXT_PROGRESS: 50.5}), "9.5.5.1"),
-    ("progress out of range in a cmi5 allowed statement", ["initialized"],
-     lambda s: s.statement("http://adlnet.gov/expapi/verbs/progressed", {"extensions": {vocab.EXT_PROGRESS: -1}},
-                           defined=False), "9.5.5.1"),
-    ("moveon category missing on passed", ["initialized"],
-     lambda s: categories(s.passed(), vocab.CATEGORY_CMI5), "9.6.2.2"),
-    ("moveon category on terminated", ["initialized"],
-     lambda s: categories(s.terminated(), vocab.CATEGORY_CMI5, vocab.CATEGORY_MOVEON), "9.6.2.2"),
-    ("cmi5 category on a verb cmi5 does not define", ["initialized"],
-     lambda s: s.statement("http://adlnet.gov/expapi/verbs/experienced"), "7.1.3"),
+    (
+        "progress above 100",
+        ["initialized"],
+        lambda s: with_result(s.completed(), extensions={vocab.EXT_PROGRESS: 150}),
+        "9.5.5.1",
+    ),
+    (
+        "progress not an integer",
+        ["initialized"],
+        lambda s: with_result(s.completed(), extensions={vocab.EXT_PROGRESS: 50.5}),
+        "9.5.5.1",
+    ),
+    (
+        "progress out of range in a cmi5 allowed statement",
+        ["initialized"],
+        lambda s: s.statement(
+            "http://adlnet.gov/expapi/verbs/progressed", {"extensions": {vocab.EXT_PROGRESS: -1}}, defined=False
+        ),
+        "9.5.5.1",
+    ),
+    (
+        "moveon category missing on passed",
+        ["initialized"],
+        lambda s: categories(s.passed(), vocab.CATEGORY_CMI5),
+        "9.6.2.2",
+    ),
+    (
+        "moveon category on terminated",
+        ["initialized"],
+        lambda s: categories(s.terminated(), vocab.CATEGORY_CMI5, vocab.CATEGORY_MOVEON),
+        "9.6.2.2",
+    ),
+    (
+        "cmi5 category on a verb cmi5 does not define",
+        ["initialized"],
+        lambda s: s.statement("http://adlnet.gov/expapi/verbs/experienced"),
+        "7.1.3",
+    ),
     ("LMS verb from the AU", ["initialized"], lambda s: s.statement(vocab.SATISFIED), "LMS's verb"),
-    ("session id missing from context", ["initialized"],
-     lambda s: drop(s.completed(), "context", "extensions", vocab.EXT_SESSION_ID), "10.2.1"),
-    ("publisher id grouping missing", ["initialized"],
-     lambda s: drop(s.completed(), "context", "contextActivities", "grouping"), "9.6.2"),
+    (
+        "session id missing from context",
+        ["initialized"],
+        lambda s: drop(s.completed(), "context", "extensions", vocab.EXT_SESSION_ID),
+        "10.2.1",
+    ),
+    (
+        "publisher id grouping missing",
+        ["initialized"],
+        lambda s: drop(s.completed(), "context", "contextActivities", "grouping"),
+        "9.6.2",
+    ),
     ("cmi5 defined object not the AU", ["initialized"], lambda s: about_a_page(s.completed(), s.activity_id), "9.4"),
     ("passed below masteryScore", ["initialized"], lambda s: s.passed(scaled=0.5), "9.3.4"),
     ("failed at masteryScore", ["initialized"], lambda s: s.failed(scaled=0.8), "9.3.5"),
-    ("passed with a score but without the masteryScore extension", ["initialized"],
-     lambda s: drop(s.passed(scaled=0.9), "context", "extensions", vocab.EXT_MASTERY_SCORE), "9.6.3.2"),
+    (
+        "passed with a score but without the masteryScore extension",
+        ["initialized"],
+        lambda s: drop(s.passed(scaled=0.9), "context", "extensions", vocab.EXT_MASTERY_SCORE),
+        "9.6.3.2",
+    ),
     ("statement without an id", [], lambda s: drop(s.initialized(), "id"), "9.1"),
-    ("statement without a timestamp", ["initialized"],
-     lambda s: drop(s.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False), "timestamp"), "9.7"),
-    ("timestamp not in UTC", ["initialized"],
-     lambda s: s.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False,
-                           timestamp=now_iso().replace("Z", "-06:00")), "9.7"),
-    ("masteryScore extension disagrees", ["initialized"],
-     lambda s: (lambda st: (st["context"]["extensions"].__setitem__(vocab.EXT_MASTERY_SCORE, 0.5), st)[1])(s.passed(scaled=0.9)),
-     "9.6.3.2"),
+    (
+        "statement without a timestamp",
+        ["initialized"],
+        lambda s: drop(s.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False), "timestamp"),
+        "9.7",
+    ),
+    (
+        "timestamp not in UTC",
+        ["initialized"],
+        lambda s: s.statement(
+            "http://adlnet.gov/expapi/verbs/experienced", defined=False, timestamp=now_iso().replace("Z", "-06:00")
+        ),
+        "9.7",
+    ),
+    (
+        "masteryScore extension disagrees",
+        ["initialized"],
+        lambda s: (lambda st: (st["context"]["extensions"].__setitem__(vocab.EXT_MASTERY_SCORE, 0.5), st)[1])(
+            s.passed(scaled=0.9)
+        ),
+        "9.6.3.2",
+    ),
 ]
 
 
@@ -181,15 +269,20 @@ async def test_allowed_statements_between_initialized_and_terminated_are_stored(
     lms, registration, start = started
     session = await start()
     await session.send(session.initialized())
-    experienced = session.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False,
-                                    object={"id": session.activity_id + "/slide-1"},
-                                    context={**session.statement(vocab.INITIALIZED)["context"]})
+    experienced = session.statement(
+        "http://adlnet.gov/expapi/verbs/experienced",
+        defined=False,
+        object={"id": session.activity_id + "/slide-1"},
+        context={**session.statement(vocab.INITIALIZED)["context"]},
+    )
     experienced["context"]["contextActivities"]["parent"] = [{"id": session.activity_id}]
     del experienced["context"]["contextActivities"]["category"]
     await session.send(experienced)
     await session.send(session.terminated())
     assert [s["verb"]["id"] for s in await lms.statements(registration=registration)][-2:] == [
-        "http://adlnet.gov/expapi/verbs/experienced", vocab.TERMINATED]
+        "http://adlnet.gov/expapi/verbs/experienced",
+        vocab.TERMINATED,
+    ]
 
 
 async def test_a_batch_is_judged_in_timestamp_order(started):
@@ -234,9 +327,9 @@ async def test_concurrent_once_per_session_statements_pass_once(started):
     session = await start()
     await session.send(session.initialized())
     tries = [session.completed() for _ in range(6)]
-    responses = await asyncio.gather(*(
-        session.client.post(session.xapi_path("statements"), json=[t], headers=session.headers()) for t in tries
-    ))
+    responses = await asyncio.gather(
+        *(session.client.post(session.xapi_path("statements"), json=[t], headers=session.headers()) for t in tries)
+    )
     assert sorted(r.status for r in responses) == [200] + [403] * 5
     verbs = [s["verb"]["id"] for s in await lms.statements(registration=registration)]
     assert verbs.count(vocab.COMPLETED) == 1
@@ -247,9 +340,9 @@ async def test_concurrent_passed_and_failed_pass_once(started):
     session = await start()
     await session.send(session.initialized())
     tries = [session.passed(scaled=0.9) if n % 2 else session.failed(scaled=0.1) for n in range(6)]
-    responses = await asyncio.gather(*(
-        session.client.post(session.xapi_path("statements"), json=[t], headers=session.headers()) for t in tries
-    ))
+    responses = await asyncio.gather(
+        *(session.client.post(session.xapi_path("statements"), json=[t], headers=session.headers()) for t in tries)
+    )
     assert sorted(r.status for r in responses) == [200] + [403] * 5
 
 
@@ -281,13 +374,19 @@ async def test_a_stored_statement_sent_again_after_terminated_is_refused(started
 
 # --- the pure rules, where time matters ----------------------------------------------------------
 
+
 def pure_statement(verb: str, at: str, defined: bool = True, result: dict | None = None) -> dict:
     categories = [{"id": vocab.CATEGORY_CMI5}] if defined else []
     statement = {
-        "id": f"{verb.rsplit('/', 1)[-1]}-{at}", "verb": {"id": verb},
-        "object": {"objectType": "Activity", "id": "urn:uuid:au"}, "timestamp": at,
-        "context": {"registration": "r", "contextActivities": {"grouping": [{"id": "https://p/au"}], "category": categories},
-                    "extensions": {vocab.EXT_SESSION_ID: "s"}},
+        "id": f"{verb.rsplit('/', 1)[-1]}-{at}",
+        "verb": {"id": verb},
+        "object": {"objectType": "Activity", "id": "urn:uuid:au"},
+        "timestamp": at,
+        "context": {
+            "registration": "r",
+            "contextActivities": {"grouping": [{"id": "https://p/au"}], "category": categories},
+            "extensions": {vocab.EXT_SESSION_ID: "s"},
+        },
     }
     if result:
         statement["result"] = result
@@ -295,14 +394,24 @@ def pure_statement(verb: str, at: str, defined: bool = True, result: dict | None
 
 
 def pure_launch():
-    return Launch("s", "r", "urn:uuid:au", "Normal", None,
-                  {"contextActivities": {"grouping": [{"id": "https://p/au"}]}, "extensions": {vocab.EXT_SESSION_ID: "s"}})
+    return Launch(
+        "s",
+        "r",
+        "urn:uuid:au",
+        "Normal",
+        None,
+        {"contextActivities": {"grouping": [{"id": "https://p/au"}]}, "extensions": {vocab.EXT_SESSION_ID: "s"}},
+    )
 
 
 def test_late_statement_is_refused_once_the_grace_after_terminated_is_over():
     terminated_at = datetime(2026, 1, 1, 12, 0, 10, tzinfo=UTC)
-    state = SessionState(initialized_at=datetime(2026, 1, 1, 12, tzinfo=UTC), terminated_at=terminated_at,
-                         terminated_received=terminated_at, last_at=terminated_at)
+    state = SessionState(
+        initialized_at=datetime(2026, 1, 1, 12, tzinfo=UTC),
+        terminated_at=terminated_at,
+        terminated_received=terminated_at,
+        last_at=terminated_at,
+    )
     late = pure_statement("http://adlnet.gov/expapi/verbs/experienced", "2026-01-01T12:00:05Z", defined=False)
     assert apply_rules(pure_launch(), state, RegistrationAU(), [late], terminated_at + TERMINATED_GRACE).changed
     with pytest.raises(RuleViolation, match="9.3.8"):
@@ -315,8 +424,9 @@ def test_accepted_batch_claims_completed_and_passed_for_the_registration():
         pure_statement(vocab.COMPLETED, "2026-01-01T12:00:01Z", result={"completion": True, "duration": "PT1S"}),
     ]
     batch[1]["context"]["contextActivities"]["category"].append({"id": vocab.CATEGORY_MOVEON})
-    outcome = apply_rules(pure_launch(), SessionState(preferences_read=True), RegistrationAU(), batch,
-                          datetime.now(UTC))
+    outcome = apply_rules(
+        pure_launch(), SessionState(preferences_read=True), RegistrationAU(), batch, datetime.now(UTC)
+    )
     assert outcome.claims == {"completed": batch[1]["id"]}
     assert set(outcome.state.verbs) == {vocab.INITIALIZED, vocab.COMPLETED}
 

@@ -15,7 +15,9 @@ AU_ID = "https://example.com/aus/intro"
 
 async def one_au_course(lms, **attributes) -> dict:
     attributes.setdefault("moveOn", "CompletedAndPassed")
-    return await lms.import_course(course_xml(au(AU_ID, url="https://content.example.com/intro.html?lang=en", **attributes)))
+    return await lms.import_course(
+        course_xml(au(AU_ID, url="https://content.example.com/intro.html?lang=en", **attributes))
+    )
 
 
 async def test_full_lifecycle_ends_with_course_satisfied(lms):
@@ -28,7 +30,12 @@ async def test_full_lifecycle_ends_with_course_satisfied(lms):
     await session.send(session.terminated())
 
     assert await lms.verbs(registration) == [
-        "launched", "initialized", "completed", "passed", "satisfied", "terminated",
+        "launched",
+        "initialized",
+        "completed",
+        "passed",
+        "satisfied",
+        "terminated",
     ]
     statements = await lms.statements(registration=registration)
     satisfied = statements[4]
@@ -170,7 +177,11 @@ async def test_fetch_is_post_only_and_answers_any_origin(lms):
     assert response.status == 405
     response = await lms.client.options(
         session.path(session.fetch_url),
-        headers={"Origin": "null", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
+        headers={
+            "Origin": "null",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
     )
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     response = await lms.client.post(session.path(session.fetch_url), headers={"Origin": "null"})
@@ -226,7 +237,11 @@ async def test_lms_api_bodies_are_checked_field_by_field(lms, xapi):
         (f"/cmi5/registrations/{registration}/launch", {"launchMode": "Normal"}, "field 'au' is required"),
         (f"/cmi5/registrations/{registration}/launch", {"au": AU_ID, "returnURL": 5}, "returnURL: must be a URL"),
         (f"/cmi5/registrations/{registration}/launch", {"au": AU_ID, "returnURL": " "}, "returnURL: must be a URL"),
-        (f"/cmi5/registrations/{registration}/waive", {"au": AU_ID, "reason": " "}, "reason: must be a non-empty string"),
+        (
+            f"/cmi5/registrations/{registration}/waive",
+            {"au": AU_ID, "reason": " "},
+            "reason: must be a non-empty string",
+        ),
         (f"/cmi5/registrations/{registration}/waive", {"au": AU_ID}, "field 'reason' is required"),
         (f"/cmi5/registrations/{registration}/abandon", {"au": AU_ID, "reason": "x"}, "unknown field 'reason'"),
     ]:

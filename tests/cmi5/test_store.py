@@ -17,10 +17,17 @@ async def database(client):
 
 
 async def new_session(database, session_id: str = "s-1") -> None:
-    await store.insert_session(database, {
-        "_id": session_id, "registration": "r-1", "au": 0, store.FETCH_HASH: "f", store.TOKEN_HASH: None,
-        "launched_at": datetime.now(UTC),
-    })
+    await store.insert_session(
+        database,
+        {
+            "_id": session_id,
+            "registration": "r-1",
+            "au": 0,
+            store.FETCH_HASH: "f",
+            store.TOKEN_HASH: None,
+            "launched_at": datetime.now(UTC),
+        },
+    )
 
 
 async def test_only_one_fetch_attaches_a_token(database):
@@ -51,8 +58,9 @@ async def test_completed_is_claimed_once_per_registration_and_au(database):
 
 
 async def test_blocks_course_and_waiver_are_recorded_once(database):
-    await store.insert_registration(database, {"_id": "r-1", store.AUS: {}, store.SATISFIED_BLOCKS: [],
-                                               store.COURSE_SATISFIED: False})
+    await store.insert_registration(
+        database, {"_id": "r-1", store.AUS: {}, store.SATISFIED_BLOCKS: [], store.COURSE_SATISFIED: False}
+    )
     assert await store.update_block_satisfied(database, "r-1", 2) is True
     assert await store.update_block_satisfied(database, "r-1", 2) is False
     assert await store.update_course_satisfied(database, "r-1") is True

@@ -15,8 +15,11 @@ B1, B2, B3 = (f"https://example.com/blocks/{n}" for n in (1, 2, 3))
 def nested_course() -> bytes:
     return course_xml(
         au(P, moveOn="Passed"),
-        block(B1, au(C, moveOn="Completed"),
-              block(B2, au(CAP, moveOn="CompletedAndPassed"), au(COP, moveOn="CompletedOrPassed"))),
+        block(
+            B1,
+            au(C, moveOn="Completed"),
+            block(B2, au(CAP, moveOn="CompletedAndPassed"), au(COP, moveOn="CompletedOrPassed")),
+        ),
         block(B3, au(NA, moveOn="NotApplicable")),
     )
 
@@ -97,8 +100,13 @@ async def test_waived_au_counts_as_satisfied_once(lms):
     satisfied = await satisfied_statements(lms, registration)
     assert len(satisfied) == 4
     # Satisfied statements triggered by a waiver use the waiver's session id (9.3.7).
-    assert satisfied[-1]["context"]["extensions"][vocab.EXT_SESSION_ID] == (
-        (await lms.statements(registration=registration, verb=vocab.WAIVED))[-1]["context"]["extensions"][vocab.EXT_SESSION_ID]
+    assert (
+        satisfied[-1]["context"]["extensions"][vocab.EXT_SESSION_ID]
+        == (
+            (await lms.statements(registration=registration, verb=vocab.WAIVED))[-1]["context"]["extensions"][
+                vocab.EXT_SESSION_ID
+            ]
+        )
     )
     status = await lms.status(registration)
     assert status["satisfied"] and status["aus"][1]["waived"] and status["aus"][1]["waiveReason"] == "Tested Out"
@@ -114,12 +122,18 @@ async def test_all_not_applicable_course_is_satisfied_at_registration(lms):
 
 async def test_course_of_1500_aus_is_imported_launched_and_satisfied(lms):
     ids = au_ids(1500)
-    course = await lms.import_course(course_xml(
-        *(au(i) for i in ids[:1000]), block(B1, *(au(i) for i in ids[1000:-1])), au(ids[-1], moveOn="Completed"),
-    ))
+    course = await lms.import_course(
+        course_xml(
+            *(au(i) for i in ids[:1000]),
+            block(B1, *(au(i) for i in ids[1000:-1])),
+            au(ids[-1], moveOn="Completed"),
+        )
+    )
     assert len(course["aus"]) == 1500
     registration = await lms.register(course["id"])
-    assert [s["object"]["id"] for s in await satisfied_statements(lms, registration)] == [course["blocks"][0]["activityId"]]
+    assert [s["object"]["id"] for s in await satisfied_statements(lms, registration)] == [
+        course["blocks"][0]["activityId"]
+    ]
     await run(lms, registration, ids[-1], "completed")
     status = await lms.status(registration)
     assert status["satisfied"] and len(status["aus"]) == 1500

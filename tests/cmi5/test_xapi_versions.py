@@ -8,8 +8,11 @@ from cmi5 import vocab
 from tests.cmi5.conftest import au, course_xml
 
 AU_ID = "https://example.com/aus/only"
-COACH = {"objectType": "contextAgent", "agent": {"mbox": "mailto:coach@example.com"},
-         "relevantTypes": ["https://example.com/relevant-types/coach"]}
+COACH = {
+    "objectType": "contextAgent",
+    "agent": {"mbox": "mailto:coach@example.com"},
+    "relevantTypes": ["https://example.com/relevant-types/coach"],
+}
 
 
 @pytest.mark.parametrize("version", ["1.0.3", "2.0.0"])
@@ -23,7 +26,12 @@ async def test_an_au_speaking_either_version_satisfies_its_course(lms, version):
     assert (await lms.status(registration))["satisfied"]
     stored = await lms.statements(registration=registration)
     assert [vocab.VERB_NAMES.get(s["verb"]["id"]) for s in stored] == [
-        "launched", "initialized", "completed", "passed", "satisfied", "terminated",
+        "launched",
+        "initialized",
+        "completed",
+        "passed",
+        "satisfied",
+        "terminated",
     ]
     # Read under 2.0, each keeps the version it was stored under.
     stored = await reader_2_0(lms).statements(registration=registration)

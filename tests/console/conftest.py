@@ -52,9 +52,11 @@ class Console:
         self.client.session.cookie_jar.clear()  # a fresh browser
         form = await self.page("/console/sign-in")
         token = CSRF.search(form).group(1)
-        response = await self.client.post("/console/sign-in", data={"key": key, "secret": secret, "csrf": token,
-                                                                   "next": "/console/", **extra},
-                                           allow_redirects=False)
+        response = await self.client.post(
+            "/console/sign-in",
+            data={"key": key, "secret": secret, "csrf": token, "next": "/console/", **extra},
+            allow_redirects=False,
+        )
         assert response.status == expect, (response.status, (await response.text())[:2000])
         if expect == 303:
             await self.page("/console/")

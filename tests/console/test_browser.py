@@ -23,8 +23,15 @@ from tests.conftest import ADMIN_KEY, ADMIN_SECRET, make_statement
 pytestmark = [requires_chromium, requires_libraries]
 
 AU_ID = "https://example.com/aus/browser"
-PAGES = ("/console/", "/console/statements", "/console/courses", "/console/learners", "/console/registrations",
-         "/console/credentials", "/console/system")
+PAGES = (
+    "/console/",
+    "/console/statements",
+    "/console/courses",
+    "/console/learners",
+    "/console/registrations",
+    "/console/credentials",
+    "/console/system",
+)
 # Collected before any page script runs; init scripts are not subject to the page's CSP.
 WATCH_CSP = """
 window.__violations = [];
@@ -35,8 +42,9 @@ document.addEventListener("securitypolicyviolation",
 
 def course_package() -> bytes:
     """A real AU, built on @xapi/cmi5, which the test drives once it is open."""
-    return library_course_zip(course_xml(au(AU_ID, url="au/index.html", moveOn="CompletedAndPassed",
-                                            masteryScore="0.7", title="Browser AU")))
+    return library_course_zip(
+        course_xml(au(AU_ID, url="au/index.html", moveOn="CompletedAndPassed", masteryScore="0.7", title="Browser AU"))
+    )
 
 
 @pytest.fixture
@@ -63,7 +71,8 @@ async def no_violations(page) -> None:
 
 async def drop_file(page, data: bytes, name: str) -> None:
     """Drag a file onto the drop zone, as a person does from their desktop."""
-    await page.evaluate("""([data, name]) => {
+    await page.evaluate(
+        """([data, name]) => {
         const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
         const transfer = new DataTransfer();
         transfer.items.add(new File([bytes], name, {type: "application/zip"}));
@@ -71,7 +80,9 @@ async def drop_file(page, data: bytes, name: str) -> None:
         for (const type of ["dragenter", "dragover", "drop"]) {
           zone.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true, cancelable: true}));
         }
-    }""", [base64.b64encode(data).decode(), name])
+    }""",
+        [base64.b64encode(data).decode(), name],
+    )
 
 
 async def watch_phases(page) -> None:
@@ -133,12 +144,15 @@ async def test_import_by_drag_and_drop_then_launch_and_see_the_registration_chan
 async def test_a_bad_package_shows_the_refusal(browser, base):
     page = await sign_in(browser, base)
     await page.goto(base + "/console/courses")
-    await page.set_input_files("#package", files=[{"name": "course.zip", "mimeType": "application/zip",
-                                                   "buffer": make_zip({"readme.txt": b"hi"})}])
+    await page.set_input_files(
+        "#package",
+        files=[{"name": "course.zip", "mimeType": "application/zip", "buffer": make_zip({"readme.txt": b"hi"})}],
+    )
     await page.click("#import button[type=submit]")
     await page.wait_for_selector("#import-phase:text-is('Refused')")
-    assert await page.text_content("#import-result") == \
-        "Not imported: package: cmi5.xml is missing at the root of the zip"
+    assert (
+        await page.text_content("#import-result") == "Not imported: package: cmi5.xml is missing at the root of the zip"
+    )
 
 
 async def test_filter_statements_follow_pages_and_export(browser, base, xapi):
@@ -199,9 +213,18 @@ async def test_a_write_without_its_csrf_token_is_refused(browser, base, client):
 
 async def test_a_statement_whose_strings_hold_html_is_shown_as_text(browser, base, xapi):
     hostile = '<img src=x onerror="window.__pwned=1"><b>bold</b>'
-    await xapi.post("/xapi/statements", json=[make_statement(
-        actor={"mbox": "mailto:h@example.com", "name": hostile},
-        object={"id": "http://example.com/a", "definition": {"name": {"en-US": "<script>window.__pwned=2</script>"}}})])
+    await xapi.post(
+        "/xapi/statements",
+        json=[
+            make_statement(
+                actor={"mbox": "mailto:h@example.com", "name": hostile},
+                object={
+                    "id": "http://example.com/a",
+                    "definition": {"name": {"en-US": "<script>window.__pwned=2</script>"}},
+                },
+            )
+        ],
+    )
     page = await sign_in(browser, base)
     await page.goto(base + "/console/statements")
     assert await page.text_content("#rows .actor") == hostile
@@ -234,8 +257,10 @@ async def test_the_live_view_shows_statements_as_they_arrive(browser, base, xapi
         await xapi.post("/xapi/statements", json=[make_statement(actor={"mbox": "mailto:l@example.com", "name": name})])
         await asyncio.sleep(0.05)
     await page.locator("#rows > li").nth(1).wait_for(timeout=15_000)
-    assert [await a.text_content() for a in await page.locator("#rows .actor").all()] == ["Second arrival",
-                                                                                          "First arrival"]
+    assert [await a.text_content() for a in await page.locator("#rows .actor").all()] == [
+        "Second arrival",
+        "First arrival",
+    ]
     await asyncio.sleep(2.5)  # later polls add nothing twice
     assert await page.locator("#rows > li").count() == 2
     await no_violations(page)

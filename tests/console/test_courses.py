@@ -33,15 +33,21 @@ async def import_course(console, data: bytes, filename: str, expect: int = 201) 
 
 
 def two_aus() -> bytes:
-    return course_xml(block("https://example.com/blocks/b", au(AU_ONE, title="Chapter &lt;one&gt;"),
-                            au(AU_TWO, title="Chapter two", moveOn="Passed", masteryScore="0.5")))
+    return course_xml(
+        block(
+            "https://example.com/blocks/b",
+            au(AU_ONE, title="Chapter &lt;one&gt;"),
+            au(AU_TWO, title="Chapter two", moveOn="Passed", masteryScore="0.5"),
+        )
+    )
 
 
 async def test_import_a_cmi5_xml_a_cmi5_zip_and_a_scorm_zip(admin_console):
     plain = await import_course(admin_console, two_aus(), "cmi5.xml")
     assert (plain["kind"], plain["units"], plain["title"]) == ("cmi5", 2, "Geology")
-    zipped = await import_course(admin_console, make_zip({"cmi5.xml": course_xml(au(AU_ONE, url="a.html")),
-                                                          "a.html": b"<p>hi"}), "course.zip")
+    zipped = await import_course(
+        admin_console, make_zip({"cmi5.xml": course_xml(au(AU_ONE, url="a.html")), "a.html": b"<p>hi"}), "course.zip"
+    )
     assert zipped["kind"] == "cmi5"
     scorm = await import_course(admin_console, single_sco(), "sco.zip")
     assert (scorm["kind"], scorm["title"]) == ("SCORM 1.2", "Safety at work")
@@ -63,7 +69,9 @@ async def test_a_bad_package_is_refused_with_the_importers_reason(admin_console,
     scorm = await import_course(admin_console, single_sco(href="missing.html")[:-30], "broken.zip", expect=400)
     assert "zip" in scorm["detail"]
     # Without script, the form answers with the course page and the reason on it.
-    response = await admin_console.client.post("/console/courses", data=upload(b"<nope", "cmi5.xml", admin_console.csrf))
+    response = await admin_console.client.post(
+        "/console/courses", data=upload(b"<nope", "cmi5.xml", admin_console.csrf)
+    )
     assert response.status == 400
     assert "not well-formed XML" in await response.text()
 
@@ -95,7 +103,7 @@ async def test_launch_as_test_learner_opens_a_registration_of_its_own(admin_cons
     page = await page.text()
     url = re.search(r'id="launch-url" href="([^"]+)"', page).group(1).replace("&amp;", "&")
     assert url.startswith("https://content.example.com/au.html?endpoint=")  # the AU's own (absolute) url
-    registration = re.search(r'/console/registrations/([0-9a-f-]{36})', page).group(1)
+    registration = re.search(r"/console/registrations/([0-9a-f-]{36})", page).group(1)
     # A second launch reuses the test learner's registration: the first session is abandoned.
     again = await (await admin_console.post(launch_path, {"au": AU_ONE}, expect=200)).text()
     assert registration in again
@@ -130,7 +138,7 @@ async def test_completion_and_success_are_shown_apart(admin_console, lms):
     await session.send(session.initialized(), session.passed(0.75))
     await session.send(session.terminated())
     page = await admin_console.page(f"/console/registrations/{registration}")
-    row = page[page.index("Chapter two"):]
-    row = row[:row.index("</tr>")]
+    row = page[page.index("Chapter two") :]
+    row = row[: row.index("</tr>")]
     assert "not completed" in row and ">passed<" in row  # passed without completed: two facts
     assert "75%" in row and "3m 00s" in row

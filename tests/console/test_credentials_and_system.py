@@ -9,8 +9,9 @@ from tests.conftest import ADMIN_KEY, basic
 
 
 async def test_create_shows_the_secret_once_and_the_credential_works(admin_console, client, xapi):
-    response = await admin_console.post("/console/credentials", {"name": "Reporting <tool>", "scopes": "statements/read"},
-                                        expect=201)
+    response = await admin_console.post(
+        "/console/credentials", {"name": "Reporting <tool>", "scopes": "statements/read"}, expect=201
+    )
     assert response.headers["Cache-Control"] == "no-store"
     page = await response.text()
     key = re.search(r'id="created-key">([^<]+)<', page).group(1)

@@ -11,7 +11,11 @@ from tests.cmi5.conftest import au, course_xml
 from tests.conftest import make_statement
 
 # cmi5 learners are known by an account (cmi5 9.2).
-ADA = {"objectType": "Agent", "name": "Ada Lovelace", "account": {"homePage": "https://lms.example.com", "name": "ada-7"}}
+ADA = {
+    "objectType": "Agent",
+    "name": "Ada Lovelace",
+    "account": {"homePage": "https://lms.example.com", "name": "ada-7"},
+}
 BOB = {"objectType": "Agent", "name": "Bob", "mbox": "mailto:bob@example.com"}
 REGISTRATION_LINK = re.compile(r'href="/console/registrations/([0-9a-f-]{36})"')
 
@@ -26,10 +30,15 @@ async def test_erased_learner_leaves_the_console_lists(admin_console, xapi, lms,
     course = await lms.import_course(course_xml(au("https://example.com/aus/a")))
     registration = await lms.register(course["id"], actor=ADA)
     await lms.launch(registration, "https://example.com/aus/a")
-    await xapi.post("/xapi/statements", json=[make_statement(actor=BOB),
-                                              make_statement(actor={"objectType": "Group", "name": "Team",
-                                                                    "mbox": "mailto:team@example.com",
-                                                                    "member": [ADA, BOB]})])
+    await xapi.post(
+        "/xapi/statements",
+        json=[
+            make_statement(actor=BOB),
+            make_statement(
+                actor={"objectType": "Group", "name": "Team", "mbox": "mailto:team@example.com", "member": [ADA, BOB]}
+            ),
+        ],
+    )
     assert "Ada Lovelace" in await admin_console.page("/console/learners")
     assert REGISTRATION_LINK.findall(await admin_console.page("/console/registrations")) == [registration]
     await admin_console.page("/console/learner?key=account%3Ahttps%3A%2F%2Flms.example.com%20ada-7")

@@ -17,12 +17,22 @@ async def test_learners_newest_first_a_page_at_a_time(admin_console, xapi, monke
     monkeypatch.setattr(learners, "PAGE", 2)
     now = datetime.now(UTC)
     names = ["Ada", "Grace", "Alan", "Barbara", "Edsger"]
-    await xapi.post("/xapi/statements", json=[
-        make_statement(actor={"mbox": f"mailto:{name.lower()}@example.com", "name": name},
-                       timestamp=format_timestamp(now - timedelta(minutes=index)))
-        for index, name in enumerate(names)
-    ] + [make_statement(actor={"mbox": "mailto:ada@example.com", "name": "Ada"},
-                        timestamp=format_timestamp(now - timedelta(hours=3)))])
+    await xapi.post(
+        "/xapi/statements",
+        json=[
+            make_statement(
+                actor={"mbox": f"mailto:{name.lower()}@example.com", "name": name},
+                timestamp=format_timestamp(now - timedelta(minutes=index)),
+            )
+            for index, name in enumerate(names)
+        ]
+        + [
+            make_statement(
+                actor={"mbox": "mailto:ada@example.com", "name": "Ada"},
+                timestamp=format_timestamp(now - timedelta(hours=3)),
+            )
+        ],
+    )
     seen = []
     path = "/console/learners"
     while path:
@@ -36,8 +46,11 @@ async def test_learners_newest_first_a_page_at_a_time(admin_console, xapi, monke
 
 
 async def test_unknown_things_answer_404_pages(admin_console):
-    for path in ("/console/learner?key=nobody", "/console/courses/nope",
-                 "/console/registrations/5e0c2bb5-4f3c-4e5f-9a4d-1c8b9f7e6d5a"):
+    for path in (
+        "/console/learner?key=nobody",
+        "/console/courses/nope",
+        "/console/registrations/5e0c2bb5-4f3c-4e5f-9a4d-1c8b9f7e6d5a",
+    ):
         page = await admin_console.page(path, expect=404)
         assert "Not found" in page
     await admin_console.page("/console/statements?more=forged.cursor", expect=400)

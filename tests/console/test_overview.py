@@ -36,16 +36,21 @@ def test_statements_count_under_their_timestamp_and_ingest_under_stored():
     assert pending.counts["hour|2024-05-02T10"] == 1  # a timestamp after stored counts at stored
     assert pending.counts["minute|2024-05-02T10:30"] == 3
     assert rollups.fields_of("verb|2024-05-01|http://x.example/v?a|b") == {
-        "kind": "verb", "at": datetime(2024, 5, 1, tzinfo=UTC), "key": "http://x.example/v?a|b"}
+        "kind": "verb",
+        "at": datetime(2024, 5, 1, tzinfo=UTC),
+        "key": "http://x.example/v?a|b",
+    }
 
 
 async def test_the_overview_counts_by_hour_day_learner_verb_and_activity(admin_console, xapi):
     statements = [
         make_statement(timestamp=at(minutes=5)),
         make_statement(timestamp=at(minutes=6), actor={"mbox": "mailto:grace@example.com", "name": "Grace"}),
-        make_statement(timestamp=at(days=3), verb={"id": "http://adlnet.gov/expapi/verbs/answered",
-                                                   "display": {"en-US": "answered"}},
-                       object={"id": "http://example.com/quiz", "definition": {"name": {"en-US": "The quiz"}}}),
+        make_statement(
+            timestamp=at(days=3),
+            verb={"id": "http://adlnet.gov/expapi/verbs/answered", "display": {"en-US": "answered"}},
+            object={"id": "http://example.com/quiz", "definition": {"name": {"en-US": "The quiz"}}},
+        ),
         make_statement(timestamp=at(days=40), actor={"mbox": "mailto:old@example.com"}),
     ]
     response = await xapi.post("/xapi/statements", json=statements)
@@ -59,15 +64,16 @@ async def test_the_overview_counts_by_hour_day_learner_verb_and_activity(admin_c
     active = dict(re.findall(r"<h2>Active learners, ([^<]+)</h2><p class=\"figure\">(\d+)</p>", page))
     assert active == {"24 hours": "2", "7 days": "2", "30 days": "2"}
     assert re.search(r'title="http://adlnet.gov/expapi/verbs/experienced">experienced</span> <span class="n">2<', page)
-    assert ">The quiz</a> <span class=\"n\">1<" in page
+    assert '>The quiz</a> <span class="n">1<' in page
     assert '<span id="ingest-rate">' in page and "4 stored this minute" in page
 
 
 async def test_completions_and_passes_are_counted_per_course(admin_console, lms):
     course = await lms.import_course(course_xml(au("https://example.com/aus/a", moveOn="CompletedAndPassed")))
     for learner in ("one", "two"):
-        registration = await lms.register(course["id"], {"objectType": "Agent", "account": {
-            "homePage": "https://lms.example.com", "name": learner}})
+        registration = await lms.register(
+            course["id"], {"objectType": "Agent", "account": {"homePage": "https://lms.example.com", "name": learner}}
+        )
         session = await lms.start(registration, "https://example.com/aus/a")
         await session.send(session.initialized(), session.completed())
         if learner == "one":
@@ -108,8 +114,16 @@ async def test_only_launched_cmi5_registrations_are_listed(admin_console, xapi, 
     await lms.launch(registration, "https://example.com/aus/a")
     # Any client may name any registration, even in cmi5-looking statements; the console lists
     # those that cmi5 launched.
-    await xapi.post("/xapi/statements", json=[make_statement(context={
-        "registration": "5e0c2bb5-4f3c-4e5f-9a4d-1c8b9f7e6d5a",
-        "contextActivities": {"category": [{"id": "https://w3id.org/xapi/cmi5/context/categories/cmi5"}]}})])
+    await xapi.post(
+        "/xapi/statements",
+        json=[
+            make_statement(
+                context={
+                    "registration": "5e0c2bb5-4f3c-4e5f-9a4d-1c8b9f7e6d5a",
+                    "contextActivities": {"category": [{"id": "https://w3id.org/xapi/cmi5/context/categories/cmi5"}]},
+                }
+            )
+        ],
+    )
     page = await admin_console.page("/console/registrations")
     assert re.findall(r'href="/console/registrations/([0-9a-f-]{36})"', page) == [registration]

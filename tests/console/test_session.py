@@ -49,8 +49,12 @@ async def test_sign_in_sets_an_http_only_same_site_session_cookie(client):
 
 async def test_the_cookie_is_secure_behind_tls(client):
     form = await Console(client).page("/console/sign-in")
-    response = await client.post("/console/sign-in", allow_redirects=False, headers={"X-Forwarded-Proto": "https"},
-                                 data={"key": ADMIN_KEY, "secret": ADMIN_SECRET, "csrf": CSRF.search(form).group(1)})
+    response = await client.post(
+        "/console/sign-in",
+        allow_redirects=False,
+        headers={"X-Forwarded-Proto": "https"},
+        data={"key": ADMIN_KEY, "secret": ADMIN_SECRET, "csrf": CSRF.search(form).group(1)},
+    )
     assert response.status == 303
     assert session_cookie(response)["secure"] is True
 
@@ -97,8 +101,9 @@ async def test_credentials_without_all_or_all_read_cannot_sign_in(client):
 
 
 async def test_sign_in_needs_its_form_token(client):
-    response = await client.post("/console/sign-in", data={"key": ADMIN_KEY, "secret": ADMIN_SECRET},
-                                 allow_redirects=False)
+    response = await client.post(
+        "/console/sign-in", data={"key": ADMIN_KEY, "secret": ADMIN_SECRET}, allow_redirects=False
+    )
     assert response.status == 403
     assert session_cookie(response) is None
 
@@ -122,19 +127,29 @@ async def test_sign_in_never_redirects_off_the_console(client):
 
 async def test_a_write_without_its_csrf_token_is_refused_and_changes_nothing(admin_console, client):
     before = len(await client.server.app[credential_store_key].list_credentials())
-    response = await admin_console.post("/console/credentials", {"name": "sneaky", "scopes": "all"}, csrf=False,
-                                        expect=403)
+    response = await admin_console.post(
+        "/console/credentials", {"name": "sneaky", "scopes": "all"}, csrf=False, expect=403
+    )
     assert "CSRF token is missing or wrong" in await response.text()
     await admin_console.post("/console/credentials", {"name": "sneaky", "scopes": "all", "csrf": "forged"}, expect=403)
     assert len(await client.server.app[credential_store_key].list_credentials()) == before
     # The token in a header works as well as in the form (what scripts send).
-    await admin_console.post("/console/credentials", {"name": "fine", "scopes": "all"}, csrf=False, expect=201,
-                             headers={"X-CSRF-Token": admin_console.csrf})
+    await admin_console.post(
+        "/console/credentials",
+        {"name": "fine", "scopes": "all"},
+        csrf=False,
+        expect=201,
+        headers={"X-CSRF-Token": admin_console.csrf},
+    )
 
 
 async def test_a_write_from_another_origin_is_refused_even_with_the_token(admin_console):
-    await admin_console.post("/console/credentials", {"name": "x", "scopes": "all"}, expect=403,
-                             headers={"Origin": "https://evil.example.com"})
+    await admin_console.post(
+        "/console/credentials",
+        {"name": "x", "scopes": "all"},
+        expect=403,
+        headers={"Origin": "https://evil.example.com"},
+    )
 
 
 async def test_sign_out_ends_the_session(admin_console, client):

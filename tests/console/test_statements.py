@@ -28,9 +28,11 @@ async def post(xapi, statements):
 
 
 def answered(n: int, **overrides):
-    return make_statement(verb={"id": VERB, "display": {"en-US": "answered"}},
-                          object={"id": f"http://example.com/questions/{n}",
-                                  "definition": {"name": {"en-US": f"Question {n}"}}}, **overrides)
+    return make_statement(
+        verb={"id": VERB, "display": {"en-US": "answered"}},
+        object={"id": f"http://example.com/questions/{n}", "definition": {"name": {"en-US": f"Question {n}"}}},
+        **overrides,
+    )
 
 
 async def test_filter_and_follow_pages_newest_first(admin_console, xapi):
@@ -68,10 +70,17 @@ async def test_agent_accepts_an_email_address_for_short(admin_console, xapi):
 
 async def test_a_statement_whose_strings_hold_html_is_shown_as_text(admin_console, xapi):
     hostile = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
-    await post(xapi, [make_statement(actor={"mbox": "mailto:x@example.com", "name": hostile},
-                                     verb={"id": VERB, "display": {"en-US": "<b>answered</b>"}},
-                                     object={"id": "http://example.com/q", "definition": {"name": {"en-US": hostile}}},
-                                     result={"response": "</pre><script>alert(3)</script>"})])
+    await post(
+        xapi,
+        [
+            make_statement(
+                actor={"mbox": "mailto:x@example.com", "name": hostile},
+                verb={"id": VERB, "display": {"en-US": "<b>answered</b>"}},
+                object={"id": "http://example.com/q", "definition": {"name": {"en-US": hostile}}},
+                result={"response": "</pre><script>alert(3)</script>"},
+            )
+        ],
+    )
     page = await admin_console.page("/console/statements")
     assert "<script>alert" not in page and "<img src=x" not in page and "<b>answered" not in page
     assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in page
@@ -80,8 +89,15 @@ async def test_a_statement_whose_strings_hold_html_is_shown_as_text(admin_consol
 
 async def test_a_voiding_statement_shows_the_statement_it_voided_marked(admin_console, xapi):
     [target] = await post(xapi, [answered(1)])
-    [voiding] = await post(xapi, [make_statement(verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
-                                                 object={"objectType": "StatementRef", "id": target})])
+    [voiding] = await post(
+        xapi,
+        [
+            make_statement(
+                verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
+                object={"objectType": "StatementRef", "id": target},
+            )
+        ],
+    )
     page = await admin_console.page("/console/statements")
     assert IDS.findall(page) == [voiding]  # voided statements never appear in lists, as in xAPI
     assert 'class="badge badge-voided">voided</span>' in page and "<del>Learner answered Question 1</del>" in page
@@ -93,8 +109,9 @@ async def test_the_live_window_shows_what_arrived_since_the_last_poll(admin_cons
     since = format_timestamp(datetime.now(UTC) - timedelta(seconds=5))
     [first] = await post(xapi, [answered(1)])
     await asyncio.sleep(1.1)  # a poll covers what is consistent, up to one second ago
-    page = await admin_console.page(f"/console/statements/live?since={since}&verb={VERB}",
-                                    headers={"HX-Request": "true"})
+    page = await admin_console.page(
+        f"/console/statements/live?since={since}&verb={VERB}", headers={"HX-Request": "true"}
+    )
     assert IDS.findall(page) == [first]
     poller = re.search(r'id="live-poller" hx-swap-oob="true" hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
     assert "verb=" in poller
@@ -107,8 +124,13 @@ async def test_the_live_window_shows_what_arrived_since_the_last_poll(admin_cons
 async def test_exports_stream_every_statement_of_the_filter(admin_console, xapi, monkeypatch):
     monkeypatch.setattr(statement_list, "EXPORT_PAGE", 7)  # several pages of the keyset walk
     ids = await post(xapi, [answered(n) for n in range(20)])
-    await post(xapi, [make_statement(), make_statement(actor={"mbox": "mailto:f@example.com", "name": "=HYPERLINK(1)"},
-                                                       verb={"id": VERB})])
+    await post(
+        xapi,
+        [
+            make_statement(),
+            make_statement(actor={"mbox": "mailto:f@example.com", "name": "=HYPERLINK(1)"}, verb={"id": VERB}),
+        ],
+    )
     response = await admin_console.client.get(f"/console/statements/export.ndjson?verb={VERB}")
     assert response.status == 200
     assert response.headers["Content-Type"].startswith("application/x-ndjson")

@@ -30,6 +30,7 @@ DEPLOY = REPO / "deploy"
 
 # --- compose --------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def compose() -> dict:
     return yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
@@ -126,6 +127,7 @@ def test_compose_file_paths_exist(services):
 
 # --- Dockerfile -----------------------------------------------------------------------------
 
+
 @dataclass
 class Stage:
     base: str
@@ -196,7 +198,7 @@ def test_dockerfile_runs_lrs_serve_as_a_non_root_user_on_all_interfaces(stages):
 def test_dockerfile_health_check_probes_health(stages):
     check = stages[-1].last("HEALTHCHECK")
     assert check and "--interval=" in check
-    command = json.loads(check[check.index("CMD") + 3:])
+    command = json.loads(check[check.index("CMD") + 3 :])
     assert any("/health" in part for part in command)
 
 
@@ -227,13 +229,14 @@ def test_build_context_leaves_out_everything_git_ignores():
 
 async def test_the_image_health_check_command_passes_against_a_running_app(settings, aiohttp_server, stages):
     check = stages[-1].last("HEALTHCHECK")
-    command = json.loads(check[check.index("CMD") + 3:])
+    command = json.loads(check[check.index("CMD") + 3 :])
     assert command[0] == "python"
     server = await aiohttp_server(create_app(settings))
 
     def run(port: int) -> int:
-        return subprocess.run([sys.executable, *command[1:]], env={"LRS_PORT": str(port)},
-                              capture_output=True, timeout=30).returncode
+        return subprocess.run(
+            [sys.executable, *command[1:]], env={"LRS_PORT": str(port)}, capture_output=True, timeout=30
+        ).returncode
 
     assert await asyncio.to_thread(run, server.port) == 0
     await server.close()

@@ -33,14 +33,15 @@ def deployed_location() -> str:
 
 def nginx_config(folder: Path, port: int, upstreams: list[int]) -> str:
     servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in upstreams)
-    temp = "\n".join(f"    {kind}_temp_path {folder / kind};" for kind in
-                     ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = "\n".join(
+        f"    {kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     # One process, in the foreground, everything in the test's folder: no root, no system service.
     return f"""
 daemon off;
 master_process off;
-pid {folder / 'nginx.pid'};
-error_log {folder / 'error.log'} warn;
+pid {folder / "nginx.pid"};
+error_log {folder / "error.log"} warn;
 events {{ worker_connections 1024; }}
 http {{
     access_log off;
@@ -71,8 +72,10 @@ def nginx(tmp_path):
         folder.mkdir()
         port = free_port()
         (folder / "nginx.conf").write_text(nginx_config(folder, port, upstreams))
-        process = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"),
-                                    "-e", str(folder / "error.log")], stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-e", str(folder / "error.log")],
+            stdin=subprocess.DEVNULL,
+        )
         started.append(process)
         return f"http://127.0.0.1:{port}"
 

@@ -32,8 +32,16 @@ def server_env(data_dir: Path, **settings: str) -> dict:
 
 def shared_database_env(data_dir: Path, uri: str, **settings: str) -> dict:
     """The environment of a server on the database at `uri`, with the ADMIN credential."""
-    return server_env(data_dir, **{"LRS_MONGODB_URI": uri, "LRS_DATABASE": DATABASE, "LRS_ADMIN_KEY": ADMIN[0],
-                                   "LRS_ADMIN_SECRET": ADMIN[1], **settings})
+    return server_env(
+        data_dir,
+        **{
+            "LRS_MONGODB_URI": uri,
+            "LRS_DATABASE": DATABASE,
+            "LRS_ADMIN_KEY": ADMIN[0],
+            "LRS_ADMIN_SECRET": ADMIN[1],
+            **settings,
+        },
+    )
 
 
 def basic_auth(key: str, secret: str) -> str:
@@ -48,8 +56,11 @@ class ServeProcess:
         self.port = port or free_port()
         self.lines: list[str] = []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "lrs", "serve", "--port", str(self.port)], env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [sys.executable, "-m", "lrs", "serve", "--port", str(self.port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()

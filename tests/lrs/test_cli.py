@@ -24,9 +24,14 @@ def run_lrs(args, env, timeout=60):
 def request(server: ServeProcess, method: str, path: str, auth: tuple[str, str], body=None):
     """(status, parsed JSON body) of one xAPI request with Basic credentials `auth`."""
     sent = urllib.request.Request(
-        server.url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-        headers={"X-Experience-API-Version": "1.0.3", "Content-Type": "application/json",
-                 "Authorization": basic_auth(*auth)},
+        server.url + path,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={
+            "X-Experience-API-Version": "1.0.3",
+            "Content-Type": "application/json",
+            "Authorization": basic_auth(*auth),
+        },
     )
     try:
         with urllib.request.urlopen(sent, timeout=10) as response:
@@ -51,8 +56,11 @@ def test_first_start_prints_endpoint_and_admin_credential_and_data_survives_rest
     assert f"http://127.0.0.1:{port}/xapi" in server.output
     key = re.search(r"key:\s+(\S+)", server.output).group(1)
     secret = re.search(r"secret:\s+(\S+)", server.output).group(1)
-    statement = {"actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://example.com/v"},
-                 "object": {"id": "http://example.com/a"}}
+    statement = {
+        "actor": {"mbox": "mailto:a@example.com"},
+        "verb": {"id": "http://example.com/v"},
+        "object": {"id": "http://example.com/a"},
+    }
     status, ids = request(server, "POST", "/xapi/statements", (key, secret), statement)
     assert status == 200
     assert server.stop() == 0

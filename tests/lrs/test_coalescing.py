@@ -50,7 +50,8 @@ async def test_each_call_gets_its_own_error_and_other_databases_are_apart():
     coalescer = Coalescer(run)
     one, other = Database("one"), Database("other")
     results = await asyncio.gather(
-        coalescer.call(one, 1), coalescer.call(one, -1), coalescer.call(other, 2), return_exceptions=True)
+        coalescer.call(one, 1), coalescer.call(one, -1), coalescer.call(other, 2), return_exceptions=True
+    )
     assert results[0] == 1 and isinstance(results[1], ValueError) and results[2] == 2
 
 
@@ -124,8 +125,10 @@ async def test_concurrent_allocations_get_distinct_consecutive_numbers(database)
 async def test_a_statement_too_large_fails_only_the_batch_it_came_in(database):
     moment = datetime.now(UTC)
     huge = make_statement(id=str(uuid.uuid4()), context={"extensions": {"http://example.com/blob": "x" * (17 << 20)}})
-    batches = [[store.to_document(s, 0, moment, "test", [])] for s in
-               (make_statement(id=str(uuid.uuid4())), huge, make_statement(id=str(uuid.uuid4())))]
+    batches = [
+        [store.to_document(s, 0, moment, "test", [])]
+        for s in (make_statement(id=str(uuid.uuid4())), huge, make_statement(id=str(uuid.uuid4())))
+    ]
     batches[1].insert(0, store.to_document(make_statement(id=str(uuid.uuid4())), 0, moment, "test", []))
     results = await asyncio.gather(*(store.insert_statements(database, b) for b in batches), return_exceptions=True)
     assert results[0] == [] and results[2] == [] and isinstance(results[1], PayloadTooLarge)
@@ -142,10 +145,12 @@ async def test_concurrent_bulk_writes_go_together_and_each_is_applied(database):
             return await super()._write_together(database, requests)
 
     upserts = Counted("names")
-    await asyncio.gather(*(
-        upserts.write(database, [UpdateOne({"_id": n % 3}, {"$addToSet": {"seen": n}}, upsert=True)])
-        for n in range(6)
-    ))
+    await asyncio.gather(
+        *(
+            upserts.write(database, [UpdateOne({"_id": n % 3}, {"$addToSet": {"seen": n}}, upsert=True)])
+            for n in range(6)
+        )
+    )
     assert sum(Counted.rounds) == 6 and len(Counted.rounds) < 6  # one bulk write served several
     documents = await database["names"].find().sort("_id").to_list()
     assert [sorted(d["seen"]) for d in documents] == [[0, 3], [1, 4], [2, 5]]

@@ -34,8 +34,12 @@ def test_iso_8601_durations_have_no_problem(value):
 
 @pytest.mark.parametrize(
     "value, problem",
-    [("1 hour", "must be an ISO 8601 duration"), ("P", "at least one component"), ("P1DT", "after T"),
-     ("PT1.5H30M", "only the smallest component")],
+    [
+        ("1 hour", "must be an ISO 8601 duration"),
+        ("P", "at least one component"),
+        ("P1DT", "after T"),
+        ("PT1.5H30M", "only the smallest component"),
+    ],
 )
 def test_duration_problem_names_the_rule_broken(value, problem):
     assert problem in duration_problem(value)
@@ -61,26 +65,39 @@ def test_timestamp_outside_years_1_to_9999_in_utc_is_a_value_error(text):
         parse_timestamp(text)
 
 
-@pytest.mark.parametrize("text, utc", [
-    ("2023-05-04T12:00:00-05:00", "2023-05-04T17:00:00.000Z"),
-    ("2008-09-15T15:53:00.601+02:00", "2008-09-15T13:53:00.601Z"),
-    ("2008-09-15T15:53:00.601234567+0200", "2008-09-15T13:53:00.601234Z"),
-    ("20080915T155300Z", "2008-09-15T15:53:00.000Z"),
-    ("2008-09-15T15:53", "2008-09-15T15:53:00.000Z"),
-])
+@pytest.mark.parametrize(
+    "text, utc",
+    [
+        ("2023-05-04T12:00:00-05:00", "2023-05-04T17:00:00.000Z"),
+        ("2008-09-15T15:53:00.601+02:00", "2008-09-15T13:53:00.601Z"),
+        ("2008-09-15T15:53:00.601234567+0200", "2008-09-15T13:53:00.601234Z"),
+        ("20080915T155300Z", "2008-09-15T15:53:00.000Z"),
+        ("2008-09-15T15:53", "2008-09-15T15:53:00.000Z"),
+    ],
+)
 def test_utc_timestamp_converts_other_forms_to_rfc_3339_utc(text, utc):
     assert utc_timestamp(text) == utc
     assert parse_timestamp(utc) == parse_timestamp(text).replace(microsecond=parse_timestamp(utc).microsecond)
 
 
-@pytest.mark.parametrize("text", ["2023-05-04T17:00:00Z", "2023-05-04T17:00:00.12345Z", "2008-09-15T15:53:00.601+00:00"])
+@pytest.mark.parametrize(
+    "text", ["2023-05-04T17:00:00Z", "2023-05-04T17:00:00.12345Z", "2008-09-15T15:53:00.601+00:00"]
+)
 def test_utc_timestamp_keeps_rfc_3339_utc_as_written(text):
     assert utc_timestamp(text) == text
 
 
-@pytest.mark.parametrize("value, seconds", [
-    ("PT1H30M", 5400.0), ("PT2.5S", 2.5), ("PT0,5S", 0.5), ("P1DT1S", 86401.0), ("P2W", 1209600.0), ("PT0S", 0.0),
-])
+@pytest.mark.parametrize(
+    "value, seconds",
+    [
+        ("PT1H30M", 5400.0),
+        ("PT2.5S", 2.5),
+        ("PT0,5S", 0.5),
+        ("P1DT1S", 86401.0),
+        ("P2W", 1209600.0),
+        ("PT0S", 0.0),
+    ],
+)
 def test_duration_seconds(value, seconds):
     from lrs.datatypes import duration_seconds
 

@@ -35,9 +35,7 @@ async def count_statements(uri: str, database: str = DATABASE) -> int:
 
 def batch(size: int) -> tuple[list[dict], bytes]:
     run = uuid.uuid4().hex
-    statements = [
-        make_statement(object={"id": f"http://example.com/activities/{run}/{n}"}) for n in range(size)
-    ]
+    statements = [make_statement(object={"id": f"http://example.com/activities/{run}/{n}"}) for n in range(size)]
     return statements, json.dumps(statements).encode()
 
 
@@ -69,7 +67,7 @@ async def start_upload(port: int, body: bytes) -> tuple[asyncio.StreamReader, as
 
 async def finish_upload(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body: bytes) -> int | None:
     """Send the rest of `body`; the response status (see read_status)."""
-    writer.write(body[len(body) // 2:])
+    writer.write(body[len(body) // 2 :])
     await writer.drain()
     status = await read_status(reader)
     writer.close()
@@ -178,7 +176,8 @@ async def test_shutdown_cancels_a_slow_request_but_its_write_finishes_before_the
         async with aiohttp.ClientSession() as session:
             try:
                 async with session.post(
-                    f"http://127.0.0.1:{port}/xapi/statements", json=[make_statement()] * 3,
+                    f"http://127.0.0.1:{port}/xapi/statements",
+                    json=[make_statement()] * 3,
                     headers={"Authorization": ADMIN_AUTH, "X-Experience-API-Version": "1.0.3"},
                 ) as response:
                     return response.status

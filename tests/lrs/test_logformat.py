@@ -45,6 +45,7 @@ def test_a_traceback_stays_on_one_line():
         raise ValueError("boom")
     except ValueError:
         import sys
+
         record = logging.LogRecord("lrs.http", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
     line = KeyValueFormatter().format(record)
     assert "\n" not in line and "ValueError" in line

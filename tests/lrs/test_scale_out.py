@@ -68,8 +68,9 @@ async def test_two_servers_starting_together_create_one_admin_and_both_serve(tmp
         for server in servers:
             async with http.get(f"{server.url}/ready") as response:
                 assert response.status == 200
-            async with http.get(f"{server.url}/xapi/statements",
-                                headers={"Authorization": basic_auth(key, secret)}) as response:
+            async with http.get(
+                f"{server.url}/xapi/statements", headers={"Authorization": basic_auth(key, secret)}
+            ) as response:
                 assert response.status == 200
     finally:
         codes = [await asyncio.to_thread(s.stop) for s in servers]
@@ -82,8 +83,7 @@ async def test_concurrent_puts_of_one_statement_through_two_servers_store_it_onc
     statement = make_statement(id=str(uuid.uuid4()))
 
     async def put(server: ServeProcess, body: dict) -> int:
-        async with http.put(f"{server.url}/xapi/statements", params={"statementId": body["id"]},
-                            json=body) as response:
+        async with http.put(f"{server.url}/xapi/statements", params={"statementId": body["id"]}, json=body) as response:
             return response.status
 
     statuses = await asyncio.gather(*(put(two_servers[i % 2], statement) for i in range(20)))
@@ -108,8 +108,9 @@ async def test_concurrent_state_merges_through_two_servers_lose_no_key(two_serve
     }
 
     async def merge(server: ServeProcess, number: int) -> int:
-        async with http.post(f"{server.url}/xapi/activities/state", params=place,
-                             json={f"key{number}": number}) as response:
+        async with http.post(
+            f"{server.url}/xapi/activities/state", params=place, json={f"key{number}": number}
+        ) as response:
             return response.status
 
     statuses = await asyncio.gather(*(merge(two_servers[n % 2], n) for n in range(40)))
@@ -121,7 +122,8 @@ async def test_concurrent_state_merges_through_two_servers_lose_no_key(two_serve
 
 
 async def test_database_outage_gives_503_then_recovers_with_nothing_acknowledged_lost(
-        tmp_path, database_server, http, collection):
+    tmp_path, database_server, http, collection
+):
     env = shared_database_env(tmp_path / "data", database_server.uri)
     [server] = await start_servers(env, 1)
     try:
@@ -155,8 +157,9 @@ async def test_database_outage_gives_503_then_recovers_with_nothing_acknowledged
         else:
             raise AssertionError("the server did not become ready again")
 
-        async with http.put(f"{server.url}/xapi/statements", params={"statementId": during["id"]},
-                            json=during) as response:
+        async with http.put(
+            f"{server.url}/xapi/statements", params={"statementId": during["id"]}, json=during
+        ) as response:
             assert response.status == 204  # the client's retry of the refused write
         stored = {d["id"] async for d in collection("statements").find({}, {"id": 1})}
         assert set(acknowledged) <= stored
@@ -168,10 +171,12 @@ async def test_database_outage_gives_503_then_recovers_with_nothing_acknowledged
 
 
 async def test_statements_written_through_three_servers_get_unique_numbers_in_stored_order(
-        tmp_path, database_server, http, collection):
+    tmp_path, database_server, http, collection
+):
     env = shared_database_env(tmp_path / "data", database_server.uri)
     servers = await start_servers(env, 3)
     try:
+
         async def post(server: ServeProcess, number: int) -> list[str]:
             body = [make_statement() for _ in range(1 + number % 3)]
             async with http.post(f"{server.url}/xapi/statements", json=body) as response:

@@ -22,16 +22,19 @@ def test_unconditional_profile_put_is_rejected_unless_set_to_create():
     assert Settings.from_env({"LRS_UNCONDITIONAL_PROFILE_PUT": "Create"}).unconditional_profile_put == "create"
 
 
-@pytest.mark.parametrize("env, name", [
-    ({"LRS_UNCONDITIONAL_PROFILE_PUT": "replace"}, "LRS_UNCONDITIONAL_PROFILE_PUT"),
-    ({"LRS_LOG_FORMAT": "xml"}, "LRS_LOG_FORMAT"),
-    ({"LRS_SHUTDOWN_TIMEOUT": "-1"}, "LRS_SHUTDOWN_TIMEOUT"),
-    ({"LRS_SHUTDOWN_TIMEOUT": "soon"}, "LRS_SHUTDOWN_TIMEOUT"),
-    ({"LRS_UNSAFE_FAST_WRITES": "maybe"}, "LRS_UNSAFE_FAST_WRITES"),
-    ({"LRS_METRICS_PUBLIC": "open"}, "LRS_METRICS_PUBLIC"),
-    ({"LRS_HEADER_TIMEOUT": "0"}, "LRS_HEADER_TIMEOUT"),
-    ({"LRS_MAX_CONNECTIONS": "0"}, "LRS_MAX_CONNECTIONS"),
-])
+@pytest.mark.parametrize(
+    "env, name",
+    [
+        ({"LRS_UNCONDITIONAL_PROFILE_PUT": "replace"}, "LRS_UNCONDITIONAL_PROFILE_PUT"),
+        ({"LRS_LOG_FORMAT": "xml"}, "LRS_LOG_FORMAT"),
+        ({"LRS_SHUTDOWN_TIMEOUT": "-1"}, "LRS_SHUTDOWN_TIMEOUT"),
+        ({"LRS_SHUTDOWN_TIMEOUT": "soon"}, "LRS_SHUTDOWN_TIMEOUT"),
+        ({"LRS_UNSAFE_FAST_WRITES": "maybe"}, "LRS_UNSAFE_FAST_WRITES"),
+        ({"LRS_METRICS_PUBLIC": "open"}, "LRS_METRICS_PUBLIC"),
+        ({"LRS_HEADER_TIMEOUT": "0"}, "LRS_HEADER_TIMEOUT"),
+        ({"LRS_MAX_CONNECTIONS": "0"}, "LRS_MAX_CONNECTIONS"),
+    ],
+)
 def test_bad_values_name_the_variable(env, name):
     with pytest.raises(SettingError, match=name):
         Settings.from_env(env)

@@ -14,8 +14,9 @@ async def test_missing_credentials_are_401(xapi):
     assert response.headers["WWW-Authenticate"].startswith("Basic")
 
 
-@pytest.mark.parametrize("auth", [basic("test-admin", "wrong"), basic("nobody", "x"), "Basic !!!", "Bearer abc",
-                                  "Basic \u00e9t\u00e9"])
+@pytest.mark.parametrize(
+    "auth", [basic("test-admin", "wrong"), basic("nobody", "x"), "Basic !!!", "Bearer abc", "Basic \u00e9t\u00e9"]
+)
 async def test_wrong_credentials_are_401(xapi, auth):
     assert (await xapi.as_(auth).get("/xapi/statements")).status == 401
 
@@ -63,8 +64,10 @@ async def test_secrets_are_stored_hashed(app, client):
 
 
 def voiding(target_id: str) -> dict:
-    return make_statement(verb={"id": "http://adlnet.gov/expapi/verbs/voided", "display": {"en-US": "voided"}},
-                          object={"objectType": "StatementRef", "id": target_id})
+    return make_statement(
+        verb={"id": "http://adlnet.gov/expapi/verbs/voided", "display": {"en-US": "voided"}},
+        object={"objectType": "StatementRef", "id": target_id},
+    )
 
 
 async def test_read_mine_cannot_void_a_statement_another_credential_stored(xapi, xapi_with):

@@ -50,9 +50,11 @@ class Lrs:
 @pytest.fixture
 def start_lrs(settings, plugins, aiohttp_client):
     """`await start_lrs(**setting_overrides)`: an LRS on a port of its own."""
+
     async def start(**overrides) -> Lrs:
         client = await aiohttp_client(create_app(replace(settings, **overrides), plugins))
         return Lrs(str(client.make_url("/xapi/")), XAPI(client), client.server.app[database_key])
+
     return start
 
 
@@ -66,10 +68,12 @@ def cfg() -> dict:
     """What a scenario needs, fresh for each test so that nothing is shared between them."""
     tag = uuid.uuid4().hex[:10]
     return {
-        "username": ADMIN_KEY, "password": ADMIN_SECRET,
+        "username": ADMIN_KEY,
+        "password": ADMIN_SECRET,
         "agent": {"objectType": "Agent", "name": f"Learner {tag}", "mbox": f"mailto:{tag}@example.com"},
         "activityId": f"http://example.com/activities/{tag}",
-        "registration": str(uuid.uuid4()), "otherRegistration": str(uuid.uuid4()),
+        "registration": str(uuid.uuid4()),
+        "otherRegistration": str(uuid.uuid4()),
         # @xapi/xapi adds a `cachebuster` parameter to its reads when asked to.
         "cacheBuster": True,
     }
@@ -89,8 +93,11 @@ async def run_node(script: Path, package: str, config: dict) -> dict:
     if not (NODE_MODULES / package).is_dir():
         pytest.fail(f"npm package {package} is missing: run `npm ci` in the repository root")
     process = await asyncio.create_subprocess_exec(
-        NODE, str(script), json.dumps(config),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        NODE,
+        str(script),
+        json.dumps(config),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         out, err = await asyncio.wait_for(process.communicate(), NODE_TIMEOUT)

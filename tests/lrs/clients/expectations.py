@@ -77,14 +77,16 @@ async def check_state(library, lrs, cfg, run) -> None:
     assert report["otherIds"] == []
 
     where = {"activityId": cfg["activityId"], "agent": json.dumps(cfg["agent"])}
-    status, bookmark = await lrs.get_json("/xapi/activities/state", stateId="bookmark",
-                                          registration=cfg["registration"], **where)
+    status, bookmark = await lrs.get_json(
+        "/xapi/activities/state", stateId="bookmark", registration=cfg["registration"], **where
+    )
     assert status == 200
     assert bookmark == ({"page": 2, "chapter": "one"} if merges else {"page": 1, "chapter": "one"})
     # The documents were written under the registration, and only under it.
     assert (await lrs.get_json("/xapi/activities/state", stateId="bookmark", **where))[0] == 404
-    assert (await lrs.get_json("/xapi/activities/state", stateId="notes", registration=cfg["registration"],
-                               **where))[0] == 404
+    assert (await lrs.get_json("/xapi/activities/state", stateId="notes", registration=cfg["registration"], **where))[
+        0
+    ] == 404
 
 
 async def check_profiles(library, kind, lrs, cfg, run) -> None:
@@ -131,10 +133,14 @@ async def check_attachments(library, lrs, cfg, run) -> None:
 async def check_about(library, lrs, cfg, run) -> None:
     """About, and the Activities and Agents resources where the library has calls for them."""
     definition = {"name": {"en-US": "Rock types"}}
-    response = await lrs.xapi.post("/xapi/statements", json={
-        "actor": cfg["agent"], "verb": {"id": VERBS + "experienced"},
-        "object": {"objectType": "Activity", "id": cfg["activityId"], "definition": definition},
-    })
+    response = await lrs.xapi.post(
+        "/xapi/statements",
+        json={
+            "actor": cfg["agent"],
+            "verb": {"id": VERBS + "experienced"},
+            "object": {"objectType": "Activity", "id": cfg["activityId"], "definition": definition},
+        },
+    )
     assert response.status == 200
     report = await run(library, "about", lrs, cfg)
 
@@ -148,5 +154,7 @@ async def check_about(library, lrs, cfg, run) -> None:
         assert report["activity"] == {"id": cfg["activityId"], "name": definition["name"]}
     if library == "xapi":  # the only one of the three with a call for the Agents resource
         assert report["person"] == {
-            "objectType": "Person", "name": [cfg["agent"]["name"]], "mbox": [cfg["agent"]["mbox"]],
+            "objectType": "Person",
+            "name": [cfg["agent"]["name"]],
+            "mbox": [cfg["agent"]["mbox"]],
         }

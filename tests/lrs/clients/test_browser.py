@@ -74,10 +74,12 @@ def run_in_browser(page):
     async def run(library: str, scenario: str, lrs, cfg: dict) -> dict:
         config = {**cfg, "scenario": scenario, "endpoint": lrs.endpoint}
         try:
-            return await page.evaluate("([driver, config]) => window[driver].run(config)",
-                                       [DRIVER_GLOBALS[library], config])
+            return await page.evaluate(
+                "([driver, config]) => window[driver].run(config)", [DRIVER_GLOBALS[library], config]
+            )
         except Exception as error:
             raise AssertionError(f"{library} {scenario} failed in the browser: {error}; {page.errors}") from None
+
     return run
 
 
@@ -100,7 +102,10 @@ async def test_state_of_an_activity_whose_urls_pass_2048_characters(library, lrs
     if library == "tincanjs":
         # It sent them as POST ?method=... with headers and parameters in the form body.
         assert {url.rpartition("?")[2] for url in page.requests if "/activities/state" in url} == {
-            "method=GET", "method=PUT", "method=POST", "method=DELETE",
+            "method=GET",
+            "method=PUT",
+            "method=POST",
+            "method=DELETE",
         }
 
 

@@ -25,18 +25,30 @@ VERB = "http://adlnet.gov/expapi/verbs/experienced"
 @pytest.fixture
 async def ralph(lrs):
     root = lrs.endpoint.removesuffix("/xapi/")
-    backend = AsyncLRSDataBackend(LRSDataBackendSettings(
-        BASE_URL=root, USERNAME=ADMIN_KEY, PASSWORD=ADMIN_SECRET,
-        STATUS_ENDPOINT="/health", STATEMENTS_ENDPOINT="/xapi/statements",
-    ))
+    backend = AsyncLRSDataBackend(
+        LRSDataBackendSettings(
+            BASE_URL=root,
+            USERNAME=ADMIN_KEY,
+            PASSWORD=ADMIN_SECRET,
+            STATUS_ENDPOINT="/health",
+            STATEMENTS_ENDPOINT="/xapi/statements",
+        )
+    )
     yield backend
     await backend.close()
 
 
 def statements_of(cfg: dict, count: int) -> list[dict]:
-    return [{"id": str(uuid.uuid4()), "actor": cfg["agent"], "verb": {"id": VERB},
-             "object": {"objectType": "Activity", "id": f"{cfg['activityId']}/{n}"},
-             "context": {"registration": cfg["registration"]}} for n in range(count)]
+    return [
+        {
+            "id": str(uuid.uuid4()),
+            "actor": cfg["agent"],
+            "verb": {"id": VERB},
+            "object": {"objectType": "Activity", "id": f"{cfg['activityId']}/{n}"},
+            "context": {"registration": cfg["registration"]},
+        }
+        for n in range(count)
+    ]
 
 
 async def test_ralph_writes_in_chunks_and_reads_every_page_back(ralph, lrs, cfg):

@@ -43,7 +43,9 @@ class RemoteLRS(tincan.RemoteLRS):
         if state.etag is not None:
             request.headers["If-Match"] = state.etag
         request.query_params = {
-            "stateId": state.id, "activityId": state.activity.id, "agent": state.agent.to_json(self.version),
+            "stateId": state.id,
+            "activityId": state.activity.id,
+            "agent": state.agent.to_json(self.version),
         }
         if state.registration is not None:
             request.query_params["registration"] = state.registration
@@ -52,8 +54,13 @@ class RemoteLRS(tincan.RemoteLRS):
         return response
 
     def delete_state(self, state: StateDocument):
-        return self._delete_state(activity=state.activity, agent=state.agent, state_id=state.id,
-                                  registration=state.registration, etag=state.etag)
+        return self._delete_state(
+            activity=state.activity,
+            agent=state.agent,
+            state_id=state.id,
+            registration=state.registration,
+            etag=state.etag,
+        )
 
 
 class LibraryFailure(AssertionError):
@@ -124,8 +131,15 @@ def state(cfg: dict) -> dict:
     activity, agent, registration = Activity(id=cfg["activityId"]), agent_of(cfg), cfg["registration"]
 
     def document(state_id: str, content: str, content_type: str, etag: str | None = None) -> StateDocument:
-        return StateDocument(activity=activity, agent=agent, registration=registration, id=state_id,
-                             content=content, content_type=content_type, etag=etag)
+        return StateDocument(
+            activity=activity,
+            agent=agent,
+            registration=registration,
+            id=state_id,
+            content=content,
+            content_type=content_type,
+            etag=etag,
+        )
 
     def retrieve(state_id: str):
         return lrs.retrieve_state(activity, agent, state_id, registration=registration)
@@ -134,7 +148,8 @@ def state(cfg: dict) -> dict:
     ok(lrs.save_state(document("notes", "first notes", "text/plain")), "save_state text")
     bookmark = ok(retrieve("bookmark"), "retrieve_state")
     report["bookmark"] = {
-        "contents": bytes(bookmark.content.content).decode(), "etag": read_etag(bookmark),
+        "contents": bytes(bookmark.content.content).decode(),
+        "etag": read_etag(bookmark),
         "contentType": bookmark.response.getheader("Content-Type"),
     }
     notes_etag = read_etag(ok(retrieve("notes"), "retrieve_state notes"))
@@ -144,12 +159,15 @@ def state(cfg: dict) -> dict:
 
     report["ids"] = sorted(ok(lrs.retrieve_state_ids(activity, agent, registration=registration), "ids").content)
     ok(lrs.delete_state(document("notes", "", "text/plain")), "delete_state")
-    report["idsAfterDrop"] = sorted(ok(lrs.retrieve_state_ids(activity, agent, registration=registration), "ids").content)
+    report["idsAfterDrop"] = sorted(
+        ok(lrs.retrieve_state_ids(activity, agent, registration=registration), "ids").content
+    )
     report["dropped"] = status(retrieve("notes"))
 
     other = cfg["otherRegistration"]
-    scratch = StateDocument(activity=activity, agent=agent, registration=other, id="scratch", content="x",
-                            content_type="text/plain")
+    scratch = StateDocument(
+        activity=activity, agent=agent, registration=other, id="scratch", content="x", content_type="text/plain"
+    )
     ok(lrs.save_state(scratch), "save_state other")
     ok(lrs.clear_state(activity, agent, registration=other), "clear_state")
     report["otherIds"] = ok(lrs.retrieve_state_ids(activity, agent, registration=other), "ids").content
@@ -170,7 +188,8 @@ def profile_round_trip(lrs: RemoteLRS, names: dict, make) -> dict:
     report["secondCreate"] = status(save(make("settings", '{"theme": "light"}', "application/json", None)))
     first = ok(retrieve(names["place"], "settings"), "retrieve profile")
     report["created"] = {
-        "contents": bytes(first.content.content).decode(), "etag": read_etag(first),
+        "contents": bytes(first.content.content).decode(),
+        "etag": read_etag(first),
         "contentType": first.response.getheader("Content-Type"),
     }
     ok(save(make("settings", '{"theme": "light", "size": 2}', "application/json", read_etag(first))), "update")
@@ -192,22 +211,36 @@ def profiles(cfg: dict) -> dict:
     activity, agent = Activity(id=cfg["activityId"]), agent_of(cfg)
 
     def activity_profile(profile_id, content, content_type, etag):
-        return ActivityProfileDocument(activity=activity, id=profile_id, content=content,
-                                       content_type=content_type, etag=etag)
+        return ActivityProfileDocument(
+            activity=activity, id=profile_id, content=content, content_type=content_type, etag=etag
+        )
 
     def agent_profile(profile_id, content, content_type, etag):
-        return AgentProfileDocument(agent=agent, id=profile_id, content=content, content_type=content_type,
-                                    etag=etag)
+        return AgentProfileDocument(agent=agent, id=profile_id, content=content, content_type=content_type, etag=etag)
 
     return {
-        "activity": profile_round_trip(lrs, {
-            "save": "save_activity_profile", "retrieve": "retrieve_activity_profile",
-            "ids": "retrieve_activity_profile_ids", "delete": "delete_activity_profile", "place": activity,
-        }, activity_profile),
-        "agent": profile_round_trip(lrs, {
-            "save": "save_agent_profile", "retrieve": "retrieve_agent_profile",
-            "ids": "retrieve_agent_profile_ids", "delete": "delete_agent_profile", "place": agent,
-        }, agent_profile),
+        "activity": profile_round_trip(
+            lrs,
+            {
+                "save": "save_activity_profile",
+                "retrieve": "retrieve_activity_profile",
+                "ids": "retrieve_activity_profile_ids",
+                "delete": "delete_activity_profile",
+                "place": activity,
+            },
+            activity_profile,
+        ),
+        "agent": profile_round_trip(
+            lrs,
+            {
+                "save": "save_agent_profile",
+                "retrieve": "retrieve_agent_profile",
+                "ids": "retrieve_agent_profile_ids",
+                "delete": "delete_agent_profile",
+                "place": agent,
+            },
+            agent_profile,
+        ),
     }
 
 

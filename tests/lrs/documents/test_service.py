@@ -40,7 +40,11 @@ async def test_second_insert_of_one_document_is_refused_by_the_unique_index(data
 
 async def test_same_id_in_another_kind_or_registration_is_another_document(database):
     await put(database, b"state")
-    await put(database, b"registered", place=Place(STATE, PLACE.activity_id, PLACE.agent, "0e6b1b4f-55fc-4a3e-a2c4-8f5d4b0f6a71"))
+    await put(
+        database,
+        b"registered",
+        place=Place(STATE, PLACE.activity_id, PLACE.agent, "0e6b1b4f-55fc-4a3e-a2c4-8f5d4b0f6a71"),
+    )
     profile = Place(store.ACTIVITY_PROFILE, activity_id=PLACE.activity_id)
     await service.put_document(database, profile, "d", b"profile", JSON, Preconditions(if_none_match=["*"]))
     assert (await service.get_document(database, PLACE, "d")).content == b"state"
@@ -124,10 +128,15 @@ def test_the_profile_setting_relaxes_only_the_1_0_3_profile_refusal():
     for version in (XAPI_1_0_3, XAPI_2_0_0):
         for rule in version.unconditional_put.values():
             assert service.unconditional_put(rule, UnconditionalPut.REJECT) is rule
-    relaxed = {kind: service.unconditional_put(rule, UnconditionalPut.CREATE)
-               for kind, rule in XAPI_1_0_3.unconditional_put.items()}
-    assert relaxed == {STATE: UnconditionalPut.REPLACE, store.AGENT_PROFILE: UnconditionalPut.CREATE,
-                       store.ACTIVITY_PROFILE: UnconditionalPut.CREATE}
+    relaxed = {
+        kind: service.unconditional_put(rule, UnconditionalPut.CREATE)
+        for kind, rule in XAPI_1_0_3.unconditional_put.items()
+    }
+    assert relaxed == {
+        STATE: UnconditionalPut.REPLACE,
+        store.AGENT_PROFILE: UnconditionalPut.CREATE,
+        store.ACTIVITY_PROFILE: UnconditionalPut.CREATE,
+    }
     assert set(XAPI_2_0_0.unconditional_put.values()) == {UnconditionalPut.CREATE}
 
 
@@ -139,30 +148,36 @@ async def test_put_if_none_match_etag_list_refuses_only_listed_etags(database):
     assert (await service.get_document(database, PLACE, "d")).content == b"two"
 
 
-@pytest.mark.parametrize("preconditions, exists, holds", [
-    (Preconditions(if_match=["*"]), True, True),
-    (Preconditions(if_match=["*"]), False, False),
-    (Preconditions(if_match=["abc"]), True, True),
-    (Preconditions(if_match=["other", "abc"]), True, True),
-    (Preconditions(if_match=["other"]), True, False),
-    (Preconditions(if_none_match=["*"]), True, False),
-    (Preconditions(if_none_match=["*"]), False, True),
-    (Preconditions(if_none_match=["abc"]), True, False),
-    (Preconditions(if_none_match=["other"]), True, True),
-    (Preconditions(), False, True),
-])
+@pytest.mark.parametrize(
+    "preconditions, exists, holds",
+    [
+        (Preconditions(if_match=["*"]), True, True),
+        (Preconditions(if_match=["*"]), False, False),
+        (Preconditions(if_match=["abc"]), True, True),
+        (Preconditions(if_match=["other", "abc"]), True, True),
+        (Preconditions(if_match=["other"]), True, False),
+        (Preconditions(if_none_match=["*"]), True, False),
+        (Preconditions(if_none_match=["*"]), False, True),
+        (Preconditions(if_none_match=["abc"]), True, False),
+        (Preconditions(if_none_match=["other"]), True, True),
+        (Preconditions(), False, True),
+    ],
+)
 def test_preconditions_hold_for(preconditions, exists, holds):
     current = store.StoredDocument(None, b"", JSON, "abc", service.now(), 1) if exists else None
     assert preconditions.hold_for(current) is holds
 
 
-@pytest.mark.parametrize("content, parsed", [
-    (b'{"a": 1}', {"a": 1}),
-    (b"[1]", None),
-    (b'"text"', None),
-    (b"{", None),
-    (b'{"a": NaN}', None),
-    (b"\xff", None),
-])
+@pytest.mark.parametrize(
+    "content, parsed",
+    [
+        (b'{"a": 1}', {"a": 1}),
+        (b"[1]", None),
+        (b'"text"', None),
+        (b"{", None),
+        (b'{"a": NaN}', None),
+        (b"\xff", None),
+    ],
+)
 def test_parse_json_object(content, parsed):
     assert service.parse_json_object(content) == parsed

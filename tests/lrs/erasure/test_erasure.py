@@ -43,20 +43,36 @@ async def world(xapi):
     """Ada's own statements, others' statements that name her, and documents of both."""
     only_ada, shared = b"ada's own file", b"a file two statements use"
     ids = {
-        "own": await post(xapi, make_statement(actor=ADA, attachments=[attachment(only_ada), attachment(shared)]),
-                          (only_ada, "text/plain"), (shared, "text/plain")),
+        "own": await post(
+            xapi,
+            make_statement(actor=ADA, attachments=[attachment(only_ada), attachment(shared)]),
+            (only_ada, "text/plain"),
+            (shared, "text/plain"),
+        ),
         "own_sha1": await post(xapi, make_statement(actor={"mbox_sha1sum": ADA_SHA1})),
         "instructed": await post(xapi, make_statement(actor=BOB, context={"instructor": ADA})),
         "group": await post(xapi, make_statement(actor={"objectType": "Group", "member": [ADA, BOB]})),
-        "sub": await post(xapi, make_statement(
-            actor=BOB, attachments=[attachment(shared)],
-            object={"objectType": "SubStatement", "actor": ADA, "verb": {"id": "http://example.com/v"},
-                    "object": {"id": "http://example.com/a"}}), (shared, "text/plain")),
+        "sub": await post(
+            xapi,
+            make_statement(
+                actor=BOB,
+                attachments=[attachment(shared)],
+                object={
+                    "objectType": "SubStatement",
+                    "actor": ADA,
+                    "verb": {"id": "http://example.com/v"},
+                    "object": {"id": "http://example.com/a"},
+                },
+            ),
+            (shared, "text/plain"),
+        ),
         "object": await post(xapi, make_statement(actor=BOB, object=ADA)),
         "unrelated": await post(xapi, make_statement(actor=BOB)),
         "bobs_voided_by_ada": await post(xapi, make_statement(actor=BOB, object={"id": "http://example.com/b"})),
     }
-    ids["ref_to_own"] = await post(xapi, make_statement(actor=BOB, object={"objectType": "StatementRef", "id": ids["own"]}))
+    ids["ref_to_own"] = await post(
+        xapi, make_statement(actor=BOB, object={"objectType": "StatementRef", "id": ids["own"]})
+    )
     ids["ada_voids_bob"] = await post(xapi, voiding(ids["bobs_voided_by_ada"], ADA))
     ids["own_voided_by_bob"] = await post(xapi, make_statement(actor=ADA))
     ids["bob_voids_ada"] = await post(xapi, voiding(ids["own_voided_by_bob"], BOB))
@@ -64,16 +80,24 @@ async def world(xapi):
     assert (await post_signed(xapi, signed, signed, rsa_key())).status == 200
     ids["signed"] = signed["id"]
     agent = json.dumps(ADA)
-    for path in (f"/xapi/activities/state?activityId=http://example.com/a&agent={agent}&stateId=s",
-                 f"/xapi/agents/profile?agent={agent}&profileId=p",
-                 f"/xapi/activities/state?activityId=http://example.com/a&agent={json.dumps(BOB)}&stateId=s"):
-        assert (await xapi.put(path, data=b"{}", headers={"Content-Type": "application/json",
-                                                          "If-None-Match": "*"})).status == 204
+    for path in (
+        f"/xapi/activities/state?activityId=http://example.com/a&agent={agent}&stateId=s",
+        f"/xapi/agents/profile?agent={agent}&profileId=p",
+        f"/xapi/activities/state?activityId=http://example.com/a&agent={json.dumps(BOB)}&stateId=s",
+    ):
+        assert (
+            await xapi.put(path, data=b"{}", headers={"Content-Type": "application/json", "If-None-Match": "*"})
+        ).status == 204
     return ids
 
 
-EXPECTED = {"statementsDeleted": 4, "statementsPseudonymised": 7, "attachmentsDeleted": 2,
-            "documentsDeleted": 2, "agentNamesDeleted": 1}
+EXPECTED = {
+    "statementsDeleted": 4,
+    "statementsPseudonymised": 7,
+    "attachmentsDeleted": 2,
+    "documentsDeleted": 2,
+    "agentNamesDeleted": 1,
+}
 
 
 async def test_dry_run_counts_and_changes_nothing(xapi, world):
@@ -108,7 +132,9 @@ async def test_erasure_removes_the_person_and_keeps_others_records(xapi, world, 
     assert obj["object"] == pseudonym
     # The pseudonym is an identity of its own: the records of others still filter by it.
     found = (await get(xapi, f"/xapi/statements?agent={json.dumps(pseudonym)}&related_agents=true"))[1]
-    assert {world[n] for n in ("instructed", "group", "sub", "object", "ref_to_own", "signed")} <= {s["id"] for s in found["statements"]}
+    assert {world[n] for n in ("instructed", "group", "sub", "object", "ref_to_own", "signed")} <= {
+        s["id"] for s in found["statements"]
+    }
     # Others' statements pointing at erased ones stay; what Ada voided stays voided.
     _, ref = await get(xapi, f"/xapi/statements?statementId={world['ref_to_own']}")
     assert ref["object"] == {"objectType": "StatementRef", "id": world["own"]}
@@ -142,13 +168,16 @@ async def test_erasing_again_finds_nothing(xapi, world):
     assert again["counts"]["statementsDeleted"] == 0 and again["counts"]["documentsDeleted"] == 0
 
 
-@pytest.mark.parametrize("body, detail", [
-    ({"agent": {"name": "no identifier"}}, "agent"),
-    ({"agent": {"objectType": "Group", "mbox": "mailto:g@example.com"}}, "agent.objectType"),
-    ({"agent": ADA, "dryRun": "yes"}, "dryRun"),
-    ({"agents": ADA}, "body"),
-    ([ADA], "body"),
-])
+@pytest.mark.parametrize(
+    "body, detail",
+    [
+        ({"agent": {"name": "no identifier"}}, "agent"),
+        ({"agent": {"objectType": "Group", "mbox": "mailto:g@example.com"}}, "agent.objectType"),
+        ({"agent": ADA, "dryRun": "yes"}, "dryRun"),
+        ({"agents": ADA}, "body"),
+        ([ADA], "body"),
+    ],
+)
 async def test_bad_requests_are_400_and_erase_nothing(xapi, world, body, detail):
     response = await xapi.post("/admin/erasures", json=body)
     assert response.status == 400 and detail in (await response.json())["detail"]
@@ -164,25 +193,45 @@ async def test_erasure_needs_the_admin_scope(xapi, xapi_with):
 async def test_xapi_2_context_agents_and_groups_are_pseudonymised(xapi2, database):
     """Where xAPI 2.0 names people in context (contextAgents, contextGroups), also in a SubStatement."""
     relevant = ["http://example.com/types/mentor"]
-    context = {"contextAgents": [{"objectType": "contextAgent", "agent": ADA, "relevantTypes": relevant},
-                                 {"objectType": "contextAgent", "agent": BOB}],
-               "contextGroups": [{"objectType": "contextGroup", "group": {"objectType": "Group", "member": [ADA, BOB]}}]}
+    context = {
+        "contextAgents": [
+            {"objectType": "contextAgent", "agent": ADA, "relevantTypes": relevant},
+            {"objectType": "contextAgent", "agent": BOB},
+        ],
+        "contextGroups": [{"objectType": "contextGroup", "group": {"objectType": "Group", "member": [ADA, BOB]}}],
+    }
     ids = [
         await post(xapi2, make_statement(actor=BOB, context=context)),
-        await post(xapi2, make_statement(actor=BOB, object={
-            "objectType": "SubStatement", "actor": BOB, "verb": {"id": "http://example.com/v"},
-            "object": {"id": "http://example.com/a"}, "context": context})),
+        await post(
+            xapi2,
+            make_statement(
+                actor=BOB,
+                object={
+                    "objectType": "SubStatement",
+                    "actor": BOB,
+                    "verb": {"id": "http://example.com/v"},
+                    "object": {"id": "http://example.com/a"},
+                    "context": context,
+                },
+            ),
+        ),
     ]
     response = await xapi2.post("/admin/erasures", json={"agent": ADA})
     assert (await response.json())["counts"]["statementsPseudonymised"] == 2
 
     for statement_id in ids:
         _, statement = await get(xapi2, f"/xapi/statements?statementId={statement_id}")
-        erased = statement["context"] if statement["object"].get("objectType") != "SubStatement" else statement["object"]["context"]
+        erased = (
+            statement["context"]
+            if statement["object"].get("objectType") != "SubStatement"
+            else statement["object"]["context"]
+        )
         pseudonym = erased["contextAgents"][0]["agent"]
         assert pseudonym["account"]["homePage"] == "http://lrs.invalid/erased"
-        assert erased["contextAgents"] == [{"objectType": "contextAgent", "agent": pseudonym, "relevantTypes": relevant},
-                                           {"objectType": "contextAgent", "agent": BOB}]
+        assert erased["contextAgents"] == [
+            {"objectType": "contextAgent", "agent": pseudonym, "relevantTypes": relevant},
+            {"objectType": "contextAgent", "agent": BOB},
+        ]
         assert erased["contextGroups"][0]["group"]["member"] == [pseudonym, BOB]
     for collection in await database.list_collection_names():
         dump = json_util.dumps(await database[collection].find().to_list())

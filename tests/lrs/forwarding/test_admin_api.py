@@ -27,27 +27,30 @@ async def test_lrs_forward_is_listed_without_its_secret(xapi):
     assert "s3" not in await (await xapi.get(f"/admin/forwards/{created['id']}")).text()
 
 
-@pytest.mark.parametrize("definition, detail", [
-    ({**LRS_FORWARD, "type": "ftp"}, "type"),
-    ({k: v for k, v in LRS_FORWARD.items() if k != "secret"}, "secret: is required"),
-    ({**LRS_FORWARD, "url": "file:///etc/passwd"}, "url"),
-    ({**LRS_FORWARD, "url": "http://user:pw@example.com/xapi"}, "url: give credentials"),
-    ({**LRS_FORWARD, "filter": {"verb": "completed"}}, "filter.verb"),
-    ({**LRS_FORWARD, "filter": {"agent": {"name": "no identifier"}}}, "filter.agent"),
-    ({**LRS_FORWARD, "filter": {"registration": ["nope"]}}, "filter.registration"),
-    ({**LRS_FORWARD, "filter": {"colour": "red"}}, "filter.colour"),
-    ({**LRS_FORWARD, "extra": 1}, "extra"),
-    ({"name": "w", "type": "webhook", "url": "http://127.0.0.1:9/", "key": "k"}, "key"),
-    ({**LRS_FORWARD, "url": "http://[::1/xapi"}, "url: not a valid URL"),
-    ({**LRS_FORWARD, "url": "http://example.com:99999/xapi"}, "url: not a valid URL"),
-    ({**LRS_FORWARD, "url": "http://example.com/" + "x" * 3000}, "url: at most"),
-    # Cloud metadata services (AWS, GCP, Azure) and the rest of the link-local nets.
-    ({**LRS_FORWARD, "url": "http://169.254.169.254/latest/meta-data"}, "url: 169.254.169.254 is a link-local"),
-    ({**LRS_FORWARD, "url": "http://[fe80::1]/xapi"}, "link-local"),
-    ({**LRS_FORWARD, "url": "http://[::ffff:169.254.169.254]/xapi"}, "link-local"),
-    ({**LRS_FORWARD, "url": "http://[fd00:ec2::254]/xapi"}, "metadata"),
-    ({**LRS_FORWARD, "url": "http://0.0.0.0:8080/xapi"}, "unspecified"),
-])
+@pytest.mark.parametrize(
+    "definition, detail",
+    [
+        ({**LRS_FORWARD, "type": "ftp"}, "type"),
+        ({k: v for k, v in LRS_FORWARD.items() if k != "secret"}, "secret: is required"),
+        ({**LRS_FORWARD, "url": "file:///etc/passwd"}, "url"),
+        ({**LRS_FORWARD, "url": "http://user:pw@example.com/xapi"}, "url: give credentials"),
+        ({**LRS_FORWARD, "filter": {"verb": "completed"}}, "filter.verb"),
+        ({**LRS_FORWARD, "filter": {"agent": {"name": "no identifier"}}}, "filter.agent"),
+        ({**LRS_FORWARD, "filter": {"registration": ["nope"]}}, "filter.registration"),
+        ({**LRS_FORWARD, "filter": {"colour": "red"}}, "filter.colour"),
+        ({**LRS_FORWARD, "extra": 1}, "extra"),
+        ({"name": "w", "type": "webhook", "url": "http://127.0.0.1:9/", "key": "k"}, "key"),
+        ({**LRS_FORWARD, "url": "http://[::1/xapi"}, "url: not a valid URL"),
+        ({**LRS_FORWARD, "url": "http://example.com:99999/xapi"}, "url: not a valid URL"),
+        ({**LRS_FORWARD, "url": "http://example.com/" + "x" * 3000}, "url: at most"),
+        # Cloud metadata services (AWS, GCP, Azure) and the rest of the link-local nets.
+        ({**LRS_FORWARD, "url": "http://169.254.169.254/latest/meta-data"}, "url: 169.254.169.254 is a link-local"),
+        ({**LRS_FORWARD, "url": "http://[fe80::1]/xapi"}, "link-local"),
+        ({**LRS_FORWARD, "url": "http://[::ffff:169.254.169.254]/xapi"}, "link-local"),
+        ({**LRS_FORWARD, "url": "http://[fd00:ec2::254]/xapi"}, "metadata"),
+        ({**LRS_FORWARD, "url": "http://0.0.0.0:8080/xapi"}, "unspecified"),
+    ],
+)
 async def test_bad_definitions_are_400_naming_the_field(xapi, definition, detail):
     response = await xapi.post("/admin/forwards", json=definition)
     assert response.status == 400
@@ -57,8 +60,9 @@ async def test_bad_definitions_are_400_naming_the_field(xapi, definition, detail
 
 async def test_patch_changes_only_what_it_names_and_keeps_the_type(xapi):
     created = await (await xapi.post("/admin/forwards", json=LRS_FORWARD)).json()
-    patched = await xapi.request("PATCH", f"/admin/forwards/{created['id']}",
-                                 json={"filter": {"verb": "http://example.com/v"}})
+    patched = await xapi.request(
+        "PATCH", f"/admin/forwards/{created['id']}", json={"filter": {"verb": "http://example.com/v"}}
+    )
     body = await patched.json()
     assert patched.status == 200 and body["filter"] == {"verb": ["http://example.com/v"]} and body["key"] == "k"
     refused = await xapi.request("PATCH", f"/admin/forwards/{created['id']}", json={"type": "webhook"})
@@ -110,8 +114,10 @@ async def test_deleted_forward_stops_and_its_queue_is_cleared(xapi, database, re
 
 
 async def gone(database, forward_id: str) -> bool:
-    return (await database[store.OUTBOX].count_documents({"pending": forward_id}) == 0
-            and await database[store.FORWARDS].count_documents({"_id": forward_id}) == 0)
+    return (
+        await database[store.OUTBOX].count_documents({"pending": forward_id}) == 0
+        and await database[store.FORWARDS].count_documents({"_id": forward_id}) == 0
+    )
 
 
 async def test_a_name_resolving_to_a_metadata_address_is_refused_at_delivery():
@@ -129,11 +135,13 @@ async def test_a_name_resolving_to_a_metadata_address_is_refused_at_delivery():
 async def test_a_stored_forward_to_a_metadata_address_fails_without_sending(xapi, database):
     """A forward defined before the rule existed: delivery refuses it and says why."""
     created = await create_forward(xapi, name="old", type="webhook", url="http://127.0.0.1:9/hook")
-    await database[store.FORWARDS].update_one({"_id": created["id"]},
-                                              {"$set": {"url": "http://169.254.169.254/latest"}})
+    await database[store.FORWARDS].update_one(
+        {"_id": created["id"]}, {"$set": {"url": "http://169.254.169.254/latest"}}
+    )
     await asyncio.sleep(2.1)  # past the forward's start
     await post(xapi, make_statement())
 
     async def error():
         return (await (await xapi.get(f"/admin/forwards/{created['id']}")).json())["lastError"]
+
     assert "link-local or metadata address" in (await eventually(error))["message"]

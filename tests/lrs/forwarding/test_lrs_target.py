@@ -20,8 +20,9 @@ from tests.lrs.serve_process import ADMIN, ServeProcess, basic_auth, server_env
 
 
 def get_json(server: ServeProcess, path: str) -> tuple[int, object, bytes, str]:
-    request = urllib.request.Request(server.url + path, headers={
-        "X-Experience-API-Version": "1.0.3", "Authorization": basic_auth(*ADMIN)})
+    request = urllib.request.Request(
+        server.url + path, headers={"X-Experience-API-Version": "1.0.3", "Authorization": basic_auth(*ADMIN)}
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             raw = response.read()
@@ -56,8 +57,9 @@ async def test_statements_reach_a_second_lrs_in_order_through_its_outage(xapi, t
     port = free_port()
     target = await start(target_env, port)
     try:
-        forward = await create_forward(xapi, name="second", type="lrs", url=f"{target.url}/xapi",
-                                       key=ADMIN[0], secret=ADMIN[1])
+        forward = await create_forward(
+            xapi, name="second", type="lrs", url=f"{target.url}/xapi", key=ADMIN[0], secret=ADMIN[1]
+        )
         data = b"attached bytes \x00\x01"
         with_file = make_statement(attachments=[attachment(data, "application/octet-stream")])
         body, headers = multipart(with_file, (data, "application/octet-stream"))
@@ -65,8 +67,13 @@ async def test_statements_reach_a_second_lrs_in_order_through_its_outage(xapi, t
         sent = await response.json()
         for n in range(4):
             sent += await post(xapi, numbered(n))
-        sent += await post(xapi, make_statement(verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
-                                                object={"objectType": "StatementRef", "id": sent[1]}))
+        sent += await post(
+            xapi,
+            make_statement(
+                verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
+                object={"objectType": "StatementRef", "id": sent[1]},
+            ),
+        )
         await eventually(lambda: len(received_ids(target) + voided_ids(target, sent[1])) == len(sent))
 
         await asyncio.to_thread(target.stop)

@@ -75,15 +75,19 @@ async def status_caught_up(xapi, forward_id: str, delivered: int = 0) -> dict | 
 
 async def test_filter_sends_only_matching_statements_and_the_statements_voiding_them(xapi, receiver):
     learner = {"objectType": "Agent", "mbox": "mailto:ada@example.com"}
-    forward = await create_forward(xapi, name="completions", type="webhook", url=receiver.url,
-                                   filter={"verb": [VERB_COMPLETED], "agent": learner})
+    forward = await create_forward(
+        xapi, name="completions", type="webhook", url=receiver.url, filter={"verb": [VERB_COMPLETED], "agent": learner}
+    )
     completed = make_statement(actor=learner, verb={"id": VERB_COMPLETED})
     [wanted] = await post(xapi, completed)
     await post(xapi, make_statement(actor=learner))  # another verb
     await post(xapi, make_statement(verb={"id": VERB_COMPLETED}))  # another learner
-    [voiding] = await post(xapi, make_statement(
-        verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
-        object={"objectType": "StatementRef", "id": wanted}))
+    [voiding] = await post(
+        xapi,
+        make_statement(
+            verb={"id": "http://adlnet.gov/expapi/verbs/voided"}, object={"objectType": "StatementRef", "id": wanted}
+        ),
+    )
     # The voiding statement matches through its target, as GET /statements filters it.
     await eventually(lambda: receiver.ids() == [wanted, voiding])
     status = await eventually(lambda: status_caught_up(xapi, forward["id"], delivered=2))

@@ -17,9 +17,13 @@ from tests.lrs.forwarding.test_webhook import create_forward, post
 from tests.lrs.http.test_attachments import SIGNATURE, post_signed, rsa_key
 
 ADA = {"objectType": "Agent", "name": "Ada", "mbox": "mailto:ada@example.com"}
-WITH_CONTEXT_AGENT = make_statement(timestamp="2026-01-01T10:00:00+02:00", context={
-    "contextAgents": [{"objectType": "contextAgent", "agent": ADA}],
-    "registration": "6f1d7bbe-7c44-4a16-9d3c-1ba6b2c0f0aa"})
+WITH_CONTEXT_AGENT = make_statement(
+    timestamp="2026-01-01T10:00:00+02:00",
+    context={
+        "contextAgents": [{"objectType": "contextAgent", "agent": ADA}],
+        "registration": "6f1d7bbe-7c44-4a16-9d3c-1ba6b2c0f0aa",
+    },
+)
 
 
 @pytest.fixture
@@ -39,8 +43,15 @@ async def received(lrs: XAPI, statement_id: str) -> dict | None:
 
 
 async def forward_to(xapi, lrs: XAPI, **extra) -> dict:
-    return await create_forward(xapi, name="receiver", type="lrs", url=str(lrs.client.make_url("/xapi")),
-                                key=ADMIN_KEY, secret=ADMIN_SECRET, **extra)
+    return await create_forward(
+        xapi,
+        name="receiver",
+        type="lrs",
+        url=str(lrs.client.make_url("/xapi")),
+        key=ADMIN_KEY,
+        secret=ADMIN_SECRET,
+        **extra,
+    )
 
 
 async def test_a_1_0_3_receiver_gets_2_0_statements_in_1_0_3_form_and_the_queue_goes_on(xapi, xapi2, receiver_lrs):
@@ -83,11 +94,17 @@ async def test_a_signed_2_0_statement_reaches_a_1_0_3_receiver_without_its_signa
     assert status["failures"] == 0
 
 
-@pytest.mark.parametrize("definition, detail", [
-    ({"type": "lrs", "url": "http://127.0.0.1:9/xapi", "key": "k", "secret": "s", "xapiVersion": "1.1"}, "xapiVersion"),
-    ({"type": "lrs", "url": "http://127.0.0.1:9/xapi", "key": "k", "secret": "s", "xapiVersion": 2}, "xapiVersion"),
-    ({"type": "webhook", "url": "http://127.0.0.1:9/hook", "xapiVersion": "2.0.0"}, "xapiVersion: a webhook"),
-])
+@pytest.mark.parametrize(
+    "definition, detail",
+    [
+        (
+            {"type": "lrs", "url": "http://127.0.0.1:9/xapi", "key": "k", "secret": "s", "xapiVersion": "1.1"},
+            "xapiVersion",
+        ),
+        ({"type": "lrs", "url": "http://127.0.0.1:9/xapi", "key": "k", "secret": "s", "xapiVersion": 2}, "xapiVersion"),
+        ({"type": "webhook", "url": "http://127.0.0.1:9/hook", "xapiVersion": "2.0.0"}, "xapiVersion: a webhook"),
+    ],
+)
 async def test_bad_xapi_versions_are_400(xapi, definition, detail):
     response = await xapi.post("/admin/forwards", json={"name": "x", **definition})
     assert response.status == 400 and detail in (await response.json())["detail"]

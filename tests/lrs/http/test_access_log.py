@@ -43,7 +43,8 @@ async def test_alternate_syntax_requests_log_the_credential_too(client, caplog):
     caplog.set_level(logging.INFO, logger="lrs.access")
     form = urlencode({"Authorization": ADMIN_AUTH, "X-Experience-API-Version": "1.0.3"})
     response = await client.post(
-        "/xapi/statements?method=GET", data=form,
+        "/xapi/statements?method=GET",
+        data=form,
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert response.status == 200

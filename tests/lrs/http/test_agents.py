@@ -21,7 +21,9 @@ async def person(xapi, agent: dict) -> dict:
 async def test_unknown_agent_gives_a_person_with_its_own_data(xapi):
     agent = {"objectType": "Agent", "name": "Zed", "account": {"homePage": "http://example.com", "name": "zed"}}
     assert await person(xapi, agent) == {
-        "objectType": "Person", "name": ["Zed"], "account": [{"homePage": "http://example.com", "name": "zed"}],
+        "objectType": "Person",
+        "name": ["Zed"],
+        "account": [{"homePage": "http://example.com", "name": "zed"}],
     }
 
 
@@ -53,18 +55,25 @@ async def test_names_of_object_agents_and_group_members_are_recorded(xapi):
 
 def test_agents_of_walks_sub_statements():
     inner = {"mbox": "mailto:inner@example.com", "name": "Inner"}
-    statement = make_statement(object={
-        "objectType": "SubStatement", "actor": inner, "verb": {"id": "http://example.com/v"},
-        "object": {"id": "http://example.com/a"},
-    })
+    statement = make_statement(
+        object={
+            "objectType": "SubStatement",
+            "actor": inner,
+            "verb": {"id": "http://example.com/v"},
+            "object": {"id": "http://example.com/a"},
+        }
+    )
     assert inner in agents_of(statement)
 
 
-@pytest.mark.parametrize("agent", [
-    "not JSON",
-    json.dumps({"objectType": "Group", "mbox": "mailto:team@example.com"}),
-    json.dumps({"objectType": "Agent", "name": "no identifier"}),
-])
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "not JSON",
+        json.dumps({"objectType": "Group", "mbox": "mailto:team@example.com"}),
+        json.dumps({"objectType": "Agent", "name": "no identifier"}),
+    ],
+)
 async def test_agent_parameter_must_be_an_identified_agent(xapi, agent):
     response = await xapi.get(URL, params={"agent": agent})
     assert response.status == 400

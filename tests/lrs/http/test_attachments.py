@@ -16,8 +16,11 @@ SIGNATURE = "http://adlnet.gov/expapi/attachments/signature"
 
 def attachment(data: bytes, content_type: str = "text/plain", usage: str = USAGE) -> dict:
     return {
-        "usageType": usage, "display": {"en-US": "a file"}, "contentType": content_type,
-        "length": len(data), "sha2": hashlib.sha256(data).hexdigest(),
+        "usageType": usage,
+        "display": {"en-US": "a file"},
+        "contentType": content_type,
+        "length": len(data),
+        "sha2": hashlib.sha256(data).hexdigest(),
     }
 
 

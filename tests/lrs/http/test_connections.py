@@ -20,8 +20,11 @@ CLOSE_WITHIN = 20
 @pytest.fixture
 async def server(tmp_path, database_uri):
     env = shared_database_env(
-        tmp_path / "data", database_uri, LRS_DATABASE=f"test_{uuid.uuid4().hex[:12]}",
-        LRS_HEADER_TIMEOUT=str(HEADER_TIMEOUT), LRS_KEEPALIVE_TIMEOUT=str(KEEPALIVE_TIMEOUT),
+        tmp_path / "data",
+        database_uri,
+        LRS_DATABASE=f"test_{uuid.uuid4().hex[:12]}",
+        LRS_HEADER_TIMEOUT=str(HEADER_TIMEOUT),
+        LRS_KEEPALIVE_TIMEOUT=str(KEEPALIVE_TIMEOUT),
         LRS_MAX_CONNECTIONS=str(MAX_CONNECTIONS),
     )
     process = ServeProcess(env)
@@ -40,7 +43,9 @@ async def request_health(reader, writer) -> bytes:
     writer.write(b"GET /health HTTP/1.1\r\nHost: lrs\r\n\r\n")
     await writer.drain()
     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), CLOSE_WITHIN)
-    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")))
+    length = int(
+        next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:"))
+    )
     return head + await asyncio.wait_for(reader.readexactly(length), CLOSE_WITHIN)
 
 

@@ -34,7 +34,10 @@ async def test_the_readme_first_curl_stores_and_reads_a_statement(client):
     read = await client.get(path + statement_id, headers={**curl_headers(get), "Authorization": ADMIN_AUTH})
     assert read.status == 200 and (await read.json())["object"]["id"] == body["object"]["id"]
 
-    without_version = await client.post("/xapi/statements", data=json.dumps(body),
-                                        headers={"Content-Type": "application/json", "Authorization": ADMIN_AUTH})
+    without_version = await client.post(
+        "/xapi/statements",
+        data=json.dumps(body),
+        headers={"Content-Type": "application/json", "Authorization": ADMIN_AUTH},
+    )
     assert without_version.status == 400  # what the README warns about
     assert "X-Experience-API-Version" in (await without_version.json())["detail"]

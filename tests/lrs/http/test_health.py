@@ -67,8 +67,10 @@ async def test_metrics_count_requests_by_route_and_status(client, xapi):
     assert sample(text, requests, method="GET", route="unmatched", status="404") == 1
     assert "/no/such/page" not in text
     assert sample(text, "lrs_http_request_duration_seconds_count", method="GET", route="/xapi/statements") == 2
-    assert sample(text, "lrs_http_request_duration_seconds_bucket", method="POST",
-                  route="/xapi/statements", le="+Inf") == 1
+    assert (
+        sample(text, "lrs_http_request_duration_seconds_bucket", method="POST", route="/xapi/statements", le="+Inf")
+        == 1
+    )
     assert sample(text, "lrs_statements_stored_total") == 2
     assert sample(text, "lrs_http_requests_in_progress") == 1  # this very request
 
@@ -97,8 +99,14 @@ async def test_each_app_has_its_own_metrics(settings, aiohttp_client):
 
 
 async def test_database_outage_gives_503_with_retry_after_and_recovers(database_server, tmp_path, aiohttp_client):
-    settings = Settings(mongodb_uri=database_server.uri, database="outage", admin_key=ADMIN_KEY,
-                        admin_secret=ADMIN_SECRET, data_dir=tmp_path, metrics_token="scraper")
+    settings = Settings(
+        mongodb_uri=database_server.uri,
+        database="outage",
+        admin_key=ADMIN_KEY,
+        admin_secret=ADMIN_SECRET,
+        data_dir=tmp_path,
+        metrics_token="scraper",
+    )
     client = await aiohttp_client(create_app(settings))
     xapi = XAPI(client)
     statement = make_statement(id="0f4e9c52-95a4-4fbb-9d29-9ba8b1a4c8c1")
@@ -118,8 +126,9 @@ async def test_database_outage_gives_503_with_retry_after_and_recovers(database_
     # An admin credential is checked in the database; the token is not, so scrapes go on.
     text = await (await client.get("/metrics", headers={"Authorization": "Bearer scraper"})).text()
     assert sample(text, "lrs_http_requests_total", method="POST", route="/xapi/statements", status="503") == 1
-    assert sum(float(line.split()[-1]) for line in text.splitlines()
-               if line.startswith("lrs_database_errors_total{")) >= 3
+    assert (
+        sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith("lrs_database_errors_total{")) >= 3
+    )
 
     await database_server.start()  # same folder, same port
     assert (await client.get("/ready")).status == 200

@@ -89,7 +89,9 @@ async def test_put_without_concurrency_header_to_existing_profile_is_409_and_cha
 
 
 async def test_put_without_concurrency_header_creates_a_new_profile_when_set_to_create(
-    settings, aiohttp_client, resource,
+    settings,
+    aiohttp_client,
+    resource,
 ):
     url, params = resource
     lenient = XAPI(await aiohttp_client(create_app(replace(settings, unconditional_profile_put="create"))))
@@ -197,12 +199,15 @@ async def test_missing_and_unknown_parameters_are_400(xapi, resource, method):
     assert response.status == 400 and "stateId" in (await response.json())["detail"]
 
 
-@pytest.mark.parametrize("agent", [
-    "not JSON",
-    "true",
-    json.dumps({"objectType": "Agent", "name": "nobody"}),
-    json.dumps({"objectType": "Group", "mbox": "mailto:team@example.com"}),
-])
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "not JSON",
+        "true",
+        json.dumps({"objectType": "Agent", "name": "nobody"}),
+        json.dumps({"objectType": "Group", "mbox": "mailto:team@example.com"}),
+    ],
+)
 @pytest.mark.parametrize("method", ["GET", "PUT", "POST", "DELETE"])
 async def test_agent_profile_needs_an_identified_agent(xapi, method, agent):
     response = await xapi.request(method, AGENT_URL, params={"agent": agent, "profileId": "p"}, json={}, headers=CREATE)

@@ -18,8 +18,15 @@ async def test_missing_version_header_is_400(xapi):
 
 async def test_unsupported_versions_are_400_and_1_0_x_and_2_0_x_accepted(xapi):
     for version, status in (
-        ("0.95", 400), ("1.1.0", 400), ("2.1.0", 400), ("3.0.0", 400), ("1.0", 200), ("1.0.9", 200),
-        ("2.0", 200), ("2.0.0", 200), ("2.0.1", 200),
+        ("0.95", 400),
+        ("1.1.0", 400),
+        ("2.1.0", 400),
+        ("3.0.0", 400),
+        ("1.0", 200),
+        ("1.0.9", 200),
+        ("2.0", 200),
+        ("2.0.0", 200),
+        ("2.0.1", 200),
     ):
         response = await xapi.get("/xapi/statements", headers={"X-Experience-API-Version": version})
         assert response.status == status, version
@@ -31,10 +38,14 @@ async def test_every_response_carries_the_version_header(xapi):
 
 
 async def test_cors_preflight_allows_authorization_header(client):
-    response = await client.options("/xapi/statements", headers={
-        "Origin": "http://elsewhere.example", "Access-Control-Request-Method": "PUT",
-        "Access-Control-Request-Headers": "authorization,x-experience-api-version",
-    })
+    response = await client.options(
+        "/xapi/statements",
+        headers={
+            "Origin": "http://elsewhere.example",
+            "Access-Control-Request-Method": "PUT",
+            "Access-Control-Request-Headers": "authorization,x-experience-api-version",
+        },
+    )
     assert response.status == 204
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Authorization" in response.headers["Access-Control-Allow-Headers"]
@@ -42,10 +53,14 @@ async def test_cors_preflight_allows_authorization_header(client):
 
 
 async def test_cors_preflight_of_a_document_write_allows_its_concurrency_headers(client):
-    response = await client.options("/xapi/activities/state", headers={
-        "Origin": "http://elsewhere.example", "Access-Control-Request-Method": "DELETE",
-        "Access-Control-Request-Headers": "authorization,if-match,if-none-match,content-type",
-    })
+    response = await client.options(
+        "/xapi/activities/state",
+        headers={
+            "Origin": "http://elsewhere.example",
+            "Access-Control-Request-Method": "DELETE",
+            "Access-Control-Request-Headers": "authorization,if-match,if-none-match,content-type",
+        },
+    )
     assert response.status == 204
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "DELETE" in response.headers["Access-Control-Allow-Methods"].split(", ")
@@ -68,12 +83,17 @@ async def test_a_doubled_slash_after_the_endpoint_reaches_the_resource(xapi):
     assert (await response.json())["id"] == statement["id"]
     assert response.headers["X-Experience-API-Consistent-Through"]
     agent = json.dumps(statement["actor"])
-    state = "/xapi//activities//state?" + urlencode({"activityId": "http://example.com/a", "agent": agent, "stateId": "s"})
+    state = "/xapi//activities//state?" + urlencode(
+        {"activityId": "http://example.com/a", "agent": agent, "stateId": "s"}
+    )
     assert (await xapi.put(state, json={"k": 1})).status == 204
     assert await (await xapi.get(state.replace("//", "/"))).json() == {"k": 1}
     form = {"Authorization": ADMIN_AUTH, "X-Experience-API-Version": "1.0.3", "statementId": statement["id"]}
-    response = await xapi.client.post("/xapi//statements?method=GET", data=urlencode(form),
-                                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = await xapi.client.post(
+        "/xapi//statements?method=GET",
+        data=urlencode(form),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert (await response.json())["id"] == statement["id"]
 
 
@@ -81,10 +101,14 @@ async def test_a_doubled_slash_changes_neither_authentication_nor_cors(xapi, cli
     assert (await xapi.as_(None).get("/xapi//statements")).status == 401
     assert (await xapi.as_(None).get("/xapi//about")).status == 200
     # The browser's preflight of such a URL gets the same answer, not a redirect it would refuse.
-    response = await client.options("/xapi//statements", headers={
-        "Origin": "http://elsewhere.example", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "authorization,content-type,x-experience-api-version",
-    })
+    response = await client.options(
+        "/xapi//statements",
+        headers={
+            "Origin": "http://elsewhere.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type,x-experience-api-version",
+        },
+    )
     assert response.status == 204
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     response = await xapi.get("/xapi//nothing-here", headers={"Origin": "http://elsewhere.example"})
@@ -104,30 +128,37 @@ async def test_head_on_about_and_on_the_statement_list_gives_get_headers_without
 
 async def test_cachebuster_parameter_of_reads_is_ignored_and_of_writes_refused(xapi):
     statement_id = str(uuid.uuid4())
-    assert (await xapi.put("/xapi/statements", params={"statementId": statement_id}, json=make_statement())).status == 204
+    assert (
+        await xapi.put("/xapi/statements", params={"statementId": statement_id}, json=make_statement())
+    ).status == 204
     response = await xapi.get("/xapi/statements", params={"statementId": statement_id, "cachebuster": "1712"})
     assert response.status == 200 and (await response.json())["id"] == statement_id
     assert (await xapi.head("/xapi/about", params={"cachebuster": "1712"})).status == 200
-    response = await xapi.put("/xapi/statements", params={"statementId": str(uuid.uuid4()), "cachebuster": "1"},
-                              json=make_statement())
+    response = await xapi.put(
+        "/xapi/statements", params={"statementId": str(uuid.uuid4()), "cachebuster": "1"}, json=make_statement()
+    )
     assert response.status == 400 and "cachebuster" in (await response.json())["detail"]
 
 
 async def test_alternate_syntax_put_with_headers_in_the_form(client):
     statement_id = str(uuid.uuid4())
     form = {
-        "Authorization": ADMIN_AUTH, "X-Experience-API-Version": "1.0.3",
-        "Content-Type": "application/json", "statementId": statement_id,
+        "Authorization": ADMIN_AUTH,
+        "X-Experience-API-Version": "1.0.3",
+        "Content-Type": "application/json",
+        "statementId": statement_id,
         "content": json.dumps(make_statement()),
     }
     response = await client.post(
-        "/xapi/statements?method=PUT", data=urlencode(form),
+        "/xapi/statements?method=PUT",
+        data=urlencode(form),
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert response.status == 204, await response.text()
     form = {"Authorization": ADMIN_AUTH, "X-Experience-API-Version": "1.0.3", "statementId": statement_id}
     response = await client.post(
-        "/xapi/statements?method=GET", data=urlencode(form),
+        "/xapi/statements?method=GET",
+        data=urlencode(form),
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert (await response.json())["id"] == statement_id
@@ -135,7 +166,8 @@ async def test_alternate_syntax_put_with_headers_in_the_form(client):
 
 async def test_alternate_syntax_with_extra_query_parameter_is_400(client):
     response = await client.post(
-        "/xapi/statements?method=GET&limit=1", data="",
+        "/xapi/statements?method=GET&limit=1",
+        data="",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert response.status == 400

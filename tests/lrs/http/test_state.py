@@ -41,6 +41,7 @@ async def error_detail(response) -> str:
 
 # --- single documents ---------------------------------------------------------------------
 
+
 async def test_put_then_get_returns_document_etag_and_last_modified(xapi):
     response = await xapi.put(URL, params=state(), json={"x": "foo"})
     assert response.status == 204
@@ -112,6 +113,7 @@ async def test_identified_group_may_hold_state(xapi):
 
 # --- JSON merge (POST) ----------------------------------------------------------------------
 
+
 async def test_post_to_missing_document_creates_it(xapi):
     response = await xapi.post(URL, params=state(), json={"x": "foo"})
     assert response.status == 204
@@ -126,13 +128,16 @@ async def test_post_merges_top_level_properties_only(xapi):
     assert merged == {"x": "bash", "y": "bar", "z": "faz", "car": {"make": "Dodge"}}
 
 
-@pytest.mark.parametrize("body, content_type", [
-    (b"abcdefg", "text/plain"),
-    (b'{"a": 1}', "application/octet-stream"),
-    (b'{"a": 1}{', "application/json"),
-    (b"[1, 2]", "application/json"),
-    (b'"text"', "application/json"),
-])
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (b"abcdefg", "text/plain"),
+        (b'{"a": 1}', "application/octet-stream"),
+        (b'{"a": 1}{', "application/json"),
+        (b"[1, 2]", "application/json"),
+        (b'"text"', "application/json"),
+    ],
+)
 async def test_post_that_cannot_merge_is_400_and_changes_nothing(xapi, body, content_type):
     await xapi.post(URL, params=state(), json={"kept": True})
     before = await stored(xapi, state())
@@ -142,7 +147,9 @@ async def test_post_that_cannot_merge_is_400_and_changes_nothing(xapi, body, con
 
 
 async def test_post_json_onto_a_binary_document_is_400_and_changes_nothing(xapi):
-    await xapi.put(URL, params=state(), data=b"/ asdf / undefined", headers={"Content-Type": "application/octet-stream"})
+    await xapi.put(
+        URL, params=state(), data=b"/ asdf / undefined", headers={"Content-Type": "application/octet-stream"}
+    )
     response = await xapi.post(URL, params=state(), json={"a": 1})
     assert response.status == 400
     assert "JSON" in await error_detail(response)
@@ -167,6 +174,7 @@ async def test_fifty_concurrent_posts_keep_all_fifty_keys(xapi):
 
 
 # --- concurrency headers (Communication 3.1) -----------------------------------------------------
+
 
 async def etag_of(xapi, query: dict) -> str:
     return (await xapi.get(URL, params=query)).headers["ETag"]
@@ -231,6 +239,7 @@ async def test_empty_if_match_is_400(xapi):
 
 
 # --- ids, since, multiple delete ----------------------------------------------------------------
+
 
 async def test_get_without_state_id_lists_ids_with_last_modified(xapi):
     await xapi.put(URL, params=state("s1"), json={"a": 1})
@@ -301,6 +310,7 @@ async def test_delete_all_with_if_match_is_400_and_deletes_nothing(xapi):
 
 # --- bad requests ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("method", ["GET", "PUT", "POST", "DELETE"])
 @pytest.mark.parametrize("missing", ["activityId", "agent"])
 async def test_missing_required_parameter_is_400(xapi, method, missing):
@@ -328,14 +338,17 @@ async def test_empty_state_id_is_400_and_stores_nothing(xapi, method):
     assert await stored(xapi, state(None)) == (200, b"[]")
 
 
-@pytest.mark.parametrize("name, value", [
-    ("agent", "not JSON"),
-    ("agent", "true"),
-    ("agent", json.dumps({"objectType": "Agent", "name": "no identifier"})),
-    ("registration", "not-a-uuid"),
-    ("registration", "true"),
-    ("activityId", "not an IRI"),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("agent", "not JSON"),
+        ("agent", "true"),
+        ("agent", json.dumps({"objectType": "Agent", "name": "no identifier"})),
+        ("registration", "not-a-uuid"),
+        ("registration", "true"),
+        ("activityId", "not an IRI"),
+    ],
+)
 @pytest.mark.parametrize("method", ["GET", "PUT", "POST", "DELETE"])
 async def test_invalid_parameter_is_400_naming_it_and_changes_nothing(xapi, method, name, value):
     await xapi.put(URL, params=state(), json={"kept": True})
@@ -371,6 +384,7 @@ async def test_alternate_request_syntax_stores_form_content(xapi):
 
 
 # --- scopes and access policies -----------------------------------------------------------
+
 
 async def test_statement_scopes_cannot_touch_state(xapi, xapi_with):
     await xapi.put(URL, params=state(), json={"a": 1})
@@ -446,17 +460,25 @@ async def test_access_policy_sees_every_document_call_and_can_refuse(xapi, polic
     assert (await launched.put(URL, params=query, json={"a": 1})).status == 204
     assert (await launched.head(URL, params=query)).status == 200
     assert (await launched.get(URL, params=state(None))).status == 200
-    assert policy.calls[0] == ("state", "PUT", {
-        "activityId": ACTIVITY, "agent": ANN, "registration": REGISTRATION, "stateId": "s1",
-    })
+    assert policy.calls[0] == (
+        "state",
+        "PUT",
+        {
+            "activityId": ACTIVITY,
+            "agent": ANN,
+            "registration": REGISTRATION,
+            "stateId": "s1",
+        },
+    )
     assert policy.calls[1] == ("state", "content", b'{"a": 1}')
     assert [call[1] for call in policy.calls] == ["PUT", "content", "GET", "GET"]
     assert "stateId" not in policy.calls[3][2]
     response = await launched.put(URL, params=state("forbidden"), json={"a": 1})
     assert response.status == 403
     # The content is judged before anything is written.
-    response = await launched.post(URL, params=query, data=b'{"refused": true}',
-                                   headers={"Content-Type": "application/json"})
+    response = await launched.post(
+        URL, params=query, data=b'{"refused": true}', headers={"Content-Type": "application/json"}
+    )
     assert response.status == 403
     assert await (await launched.get(URL, params=query)).json() == {"a": 1}
     assert (await stored(xapi, state("forbidden")))[0] == 404

@@ -93,8 +93,12 @@ async def test_related_agents_includes_context_instructor(xapi):
 
 async def test_related_agents_and_activities_reach_authority_team_and_sub_statements(xapi):
     quiz = "http://example.com/activities/quiz"
-    sub_statement = {"objectType": "SubStatement", "actor": ALICE,
-                     "verb": {"id": "http://example.com/verbs/planned"}, "object": {"id": quiz}}
+    sub_statement = {
+        "objectType": "SubStatement",
+        "actor": ALICE,
+        "verb": {"id": "http://example.com/verbs/planned"},
+        "object": {"id": quiz},
+    }
     in_team, in_sub_statement = await post(
         xapi,
         make_statement(context={"team": {"objectType": "Group", "member": [ALICE]}}),
@@ -107,7 +111,9 @@ async def test_related_agents_and_activities_reach_authority_team_and_sub_statem
     authority = {"account": {"homePage": "http://lrs.invalid", "name": "test-admin"}}
     assert await ids_for(xapi, f"agent={agent_param(authority)}") == []
     assert set(await ids_for(xapi, f"agent={agent_param(authority)}&related_agents=true")) == {
-        in_team, in_sub_statement}
+        in_team,
+        in_sub_statement,
+    }
 
 
 async def test_filters_combine_and_a_statement_must_meet_every_one(xapi):
@@ -125,8 +131,10 @@ async def test_filters_combine_and_a_statement_must_meet_every_one(xapi):
         make_statement(actor=BOB, verb={"id": passed}, context={**context, "contextActivities": other_course}),
         make_statement(actor=BOB, verb={"id": passed}, context={**context, "registration": str(uuid.uuid4())}),
     )
-    query = (f"agent={agent_param(ALICE)}&related_agents=true&activity={quote(course)}&related_activities=true"
-             f"&verb={passed}&registration={registration}")
+    query = (
+        f"agent={agent_param(ALICE)}&related_agents=true&activity={quote(course)}&related_activities=true"
+        f"&verb={passed}&registration={registration}"
+    )
     assert await ids_for(xapi, query) == [wanted]
 
 
@@ -189,15 +197,24 @@ async def test_since_is_exclusive_and_until_inclusive(xapi):
 
 
 async def test_bad_filter_values_are_400(xapi):
-    for query in ("agent=notjson", "since=yesterday", "limit=-1", "limit=%C2%B2", "limit=" + "9" * 5000,
-                  "ascending=yes", "format=full"):
+    for query in (
+        "agent=notjson",
+        "since=yesterday",
+        "limit=-1",
+        "limit=%C2%B2",
+        "limit=" + "9" * 5000,
+        "ascending=yes",
+        "format=full",
+    ):
         response = await xapi.get(f"/xapi/statements?{query}")
         assert response.status == 400, query
 
 
 async def test_registration_that_is_not_a_uuid_and_verb_that_is_not_an_iri_are_400(xapi):
-    for query, rule in (("registration=not-a-uuid", "registration: must be a UUID"),
-                        (f"verb={quote('not an iri')}", "verb: must be an absolute IRI")):
+    for query, rule in (
+        ("registration=not-a-uuid", "registration: must be a UUID"),
+        (f"verb={quote('not an iri')}", "verb: must be an absolute IRI"),
+    ):
         response = await xapi.get(f"/xapi/statements?{query}")
         assert response.status == 400, query
         assert (await response.json())["detail"].startswith(rule)
@@ -238,12 +255,8 @@ async def test_statement_voided_before_it_arrives_is_stored_voided(xapi):
 async def test_statement_ref_targets_meet_the_targets_filters_recursively(xapi):
     ben = {"mbox": "mailto:ben@example.com"}
     [original] = await post(xapi, make_statement(actor=ben))
-    [confirm] = await post(
-        xapi, make_statement(actor=BOB, object={"objectType": "StatementRef", "id": original})
-    )
-    [endorse] = await post(
-        xapi, make_statement(actor=ALICE, object={"objectType": "StatementRef", "id": confirm})
-    )
+    [confirm] = await post(xapi, make_statement(actor=BOB, object={"objectType": "StatementRef", "id": original}))
+    [endorse] = await post(xapi, make_statement(actor=ALICE, object={"objectType": "StatementRef", "id": confirm}))
     assert set(await ids_for(xapi, f"agent={agent_param(ben)}")) == {original, confirm, endorse}
 
 
@@ -326,10 +339,15 @@ async def test_server_page_size_caps_limit(xapi, settings):
 
 
 async def test_ids_format_reduces_agents_and_activities(xapi):
-    [statement_id] = await post(xapi, make_statement(object={
-        "id": "http://example.com/activities/one",
-        "definition": {"name": {"en-US": "One"}},
-    }))
+    [statement_id] = await post(
+        xapi,
+        make_statement(
+            object={
+                "id": "http://example.com/activities/one",
+                "definition": {"name": {"en-US": "One"}},
+            }
+        ),
+    )
     stored = await (await xapi.get(f"/xapi/statements?statementId={statement_id}&format=ids")).json()
     assert stored["actor"] == {"objectType": "Agent", "mbox": "mailto:learner@example.com"}
     assert "definition" not in stored["object"]
@@ -337,9 +355,15 @@ async def test_ids_format_reduces_agents_and_activities(xapi):
 
 async def test_canonical_format_picks_one_language(xapi):
     definition = {"name": {"en-US": "One", "fr-FR": "Un"}}
-    [statement_id] = await post(xapi, make_statement(object={
-        "id": "http://example.com/activities/one", "definition": definition,
-    }))
+    [statement_id] = await post(
+        xapi,
+        make_statement(
+            object={
+                "id": "http://example.com/activities/one",
+                "definition": definition,
+            }
+        ),
+    )
     response = await xapi.get(
         f"/xapi/statements?statementId={statement_id}&format=canonical", headers={"Accept-Language": "fr"}
     )

@@ -43,9 +43,7 @@ async def test_put_without_statement_id_is_400(xapi):
 
 
 async def test_put_with_different_id_in_body_is_400(xapi):
-    response = await xapi.put(
-        f"/xapi/statements?statementId={uuid.uuid4()}", json=make_statement(id=str(uuid.uuid4()))
-    )
+    response = await xapi.put(f"/xapi/statements?statementId={uuid.uuid4()}", json=make_statement(id=str(uuid.uuid4())))
     assert response.status == 400
 
 
@@ -55,7 +53,8 @@ async def test_lrs_sets_stored_authority_version_and_timestamp(xapi):
     assert stored["version"] == "1.0.0"
     assert stored["timestamp"] == stored["stored"]
     assert stored["authority"] == {
-        "objectType": "Agent", "name": "admin",
+        "objectType": "Agent",
+        "name": "admin",
         "account": {"homePage": "http://lrs.invalid", "name": "test-admin"},
     }
 
@@ -122,9 +121,9 @@ async def test_same_id_twice_in_one_batch_is_400(xapi):
 
 async def test_concurrent_puts_of_one_id_store_one_statement(xapi):
     statement_id = str(uuid.uuid4())
-    responses = await asyncio.gather(*(
-        xapi.put(f"/xapi/statements?statementId={statement_id}", json=make_statement()) for _ in range(10)
-    ))
+    responses = await asyncio.gather(
+        *(xapi.put(f"/xapi/statements?statementId={statement_id}", json=make_statement()) for _ in range(10))
+    )
     assert {r.status for r in responses} == {204}
     assert await count_statements(xapi) == 1
 
@@ -132,10 +131,9 @@ async def test_concurrent_puts_of_one_id_store_one_statement(xapi):
 async def test_concurrent_conflicting_puts_store_exactly_one_version(xapi):
     statement_id = str(uuid.uuid4())
     verbs = [f"http://example.com/verbs/v{i}" for i in range(8)]
-    responses = await asyncio.gather(*(
-        xapi.put(f"/xapi/statements?statementId={statement_id}", json=make_statement(verb={"id": v}))
-        for v in verbs
-    ))
+    responses = await asyncio.gather(
+        *(xapi.put(f"/xapi/statements?statementId={statement_id}", json=make_statement(verb={"id": v})) for v in verbs)
+    )
     assert sorted(r.status for r in responses).count(204) == 1
     assert {r.status for r in responses} == {204, 409}
     assert await count_statements(xapi) == 1
@@ -155,22 +153,27 @@ async def test_wrong_content_type_is_400(xapi):
 async def test_a_key_twice_in_one_object_is_400_and_stores_nothing(xapi):
     # RFC 8259 4: with repeated names the meaning is "unpredictable"; a reader taking the first
     # and one taking the last would each see another statement.
-    body = (b'{"actor":{"mbox":"mailto:a@b.example"},"verb":{"id":"http://example.com/v"},'
-            b'"object":{"id":"http://example.com/o"},"object":{"id":"http://example.com/other"}}')
+    body = (
+        b'{"actor":{"mbox":"mailto:a@b.example"},"verb":{"id":"http://example.com/v"},'
+        b'"object":{"id":"http://example.com/o"},"object":{"id":"http://example.com/other"}}'
+    )
     response = await xapi.post("/xapi/statements", data=body, headers={"Content-Type": "application/json"})
     assert response.status == 400
     assert "'object' appears twice" in (await response.json())["detail"]
     assert await count_statements(xapi) == 0
 
 
-@pytest.mark.parametrize("content_type, problem", [
-    ("", "Content-Type header is empty"),
-    ("  ", "Content-Type header is empty"),
-    ("application/json; charset=iso-8859-1", "is not UTF-8"),
-    ("application/json; charset=utf-16", "is not UTF-8"),
-    ("application/json; charset=no-such-charset", "is unknown"),
-    ("application/json; charset=", "is unknown"),
-])
+@pytest.mark.parametrize(
+    "content_type, problem",
+    [
+        ("", "Content-Type header is empty"),
+        ("  ", "Content-Type header is empty"),
+        ("application/json; charset=iso-8859-1", "is not UTF-8"),
+        ("application/json; charset=utf-16", "is not UTF-8"),
+        ("application/json; charset=no-such-charset", "is unknown"),
+        ("application/json; charset=", "is unknown"),
+    ],
+)
 async def test_an_empty_content_type_or_a_charset_other_than_utf8_is_400(xapi, content_type, problem):
     # Strings "MUST be encoded and interpreted as UTF-8" (Communication 1.4): content announced
     # in another charset would be misread, so it is refused rather than guessed at.
@@ -181,8 +184,10 @@ async def test_an_empty_content_type_or_a_charset_other_than_utf8_is_400(xapi, c
     assert await count_statements(xapi) == 0
 
 
-@pytest.mark.parametrize("content_type", ["application/json; charset=UTF-8", "application/json;charset=utf8",
-                                          'application/json; charset="us-ascii"'])
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json; charset=UTF-8", "application/json;charset=utf8", 'application/json; charset="us-ascii"'],
+)
 async def test_utf8_and_its_ascii_subset_are_accepted(xapi, content_type):
     body = json.dumps(make_statement()).encode()
     assert (await xapi.post("/xapi/statements", data=body, headers={"Content-Type": content_type})).status == 200
@@ -193,7 +198,9 @@ async def test_json_without_any_content_type_is_still_accepted(xapi, client):
     # 8.3), and an alternate-syntax request only SHOULD* name its content's type (Communication
     # 1.3.s3.b10), which xAPI asks LRSs to keep accepting (About 2.1).
     body = json.dumps(make_statement()).encode()
-    response = await client.post("/xapi/statements", data=body, headers=xapi.headers(), skip_auto_headers=["Content-Type"])
+    response = await client.post(
+        "/xapi/statements", data=body, headers=xapi.headers(), skip_auto_headers=["Content-Type"]
+    )
     assert response.status == 200, await response.text()
     form = {"content": body.decode(), "Authorization": xapi.auth, "X-Experience-API-Version": "1.0.3"}
     alternate = await client.post("/xapi/statements?method=POST", data=form)
@@ -214,8 +221,10 @@ async def test_extension_keys_with_dots_and_dollars_round_trip(xapi):
     }
     statement = make_statement(
         result={"extensions": extensions},
-        context={"extensions": extensions, "contextActivities": {"parent": [
-            {"id": "http://example.com/p", "definition": {"extensions": extensions}}]}},
+        context={
+            "extensions": extensions,
+            "contextActivities": {"parent": [{"id": "http://example.com/p", "definition": {"extensions": extensions}}]},
+        },
     )
     [statement_id] = await (await xapi.post("/xapi/statements", json=statement)).json()
     stored = await (await xapi.get(f"/xapi/statements?statementId={statement_id}")).json()
@@ -241,13 +250,17 @@ async def test_statement_too_large_to_store_is_413_and_its_batch_is_not_stored(x
 
 
 async def test_lone_surrogate_escape_is_400_and_a_pair_is_a_character(xapi):
-    lone = b'{"actor":{"mbox":"mailto:a@b.example","name":"\\ud800"},"verb":{"id":"http://example.com/v"},' \
-           b'"object":{"id":"http://example.com/o"}}'
+    lone = (
+        b'{"actor":{"mbox":"mailto:a@b.example","name":"\\ud800"},"verb":{"id":"http://example.com/v"},'
+        b'"object":{"id":"http://example.com/o"}}'
+    )
     response = await xapi.post("/xapi/statements", data=lone, headers={"Content-Type": "application/json"})
     assert response.status == 400
     assert "surrogate" in (await response.json())["detail"]
     pair = lone.replace(b"\\ud800", b"\\ud83d\\ude00")
-    [statement_id] = await (await xapi.post("/xapi/statements", data=pair, headers={"Content-Type": "application/json"})).json()
+    [statement_id] = await (
+        await xapi.post("/xapi/statements", data=pair, headers={"Content-Type": "application/json"})
+    ).json()
     stored = await (await xapi.get(f"/xapi/statements?statementId={statement_id}")).json()
     assert stored["actor"]["name"] == "\N{GRINNING FACE}"
 

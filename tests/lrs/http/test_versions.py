@@ -60,9 +60,9 @@ async def test_every_answer_carries_the_version_it_was_served_with(xapi, sent, a
     client = xapi.speaking(sent)
     for response in (
         await client.get("/xapi/statements"),
-        await client.get("/xapi/statements?limit=bad"),          # an error
+        await client.get("/xapi/statements?limit=bad"),  # an error
         await client.get("/xapi/statements?statementId=" + str(uuid.uuid4())),  # 404
-        await client.get("/xapi/nothing-here"),                  # no such route
+        await client.get("/xapi/nothing-here"),  # no such route
         await client.as_(basic("nobody", "wrong")).get("/xapi/statements"),  # 401
     ):
         assert response.headers[VERSION] == answered, (sent, response.status)
@@ -90,10 +90,15 @@ async def test_a_request_without_version_and_with_bad_credentials_is_401(xapi):
 
 async def test_alternate_request_syntax_is_1_0_3_only(client, xapi):
     def form(version: str) -> str:
-        return urlencode({
-            "Authorization": ADMIN_AUTH, VERSION: version, "Content-Type": "application/json",
-            "statementId": str(uuid.uuid4()), "content": json.dumps(make_statement()),
-        })
+        return urlencode(
+            {
+                "Authorization": ADMIN_AUTH,
+                VERSION: version,
+                "Content-Type": "application/json",
+                "statementId": str(uuid.uuid4()),
+                "content": json.dumps(make_statement()),
+            }
+        )
 
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     response = await client.post("/xapi/statements?method=PUT", data=form("2.0.0"), headers=headers)
@@ -139,8 +144,13 @@ async def test_malformed_context_agent_under_2_0_is_400_naming_it(xapi2):
 
 
 async def test_a_2_0_statement_read_under_1_0_3_is_a_valid_1_0_3_statement(xapi, xapi2):
-    sub = {"objectType": "SubStatement", "actor": PEER, "verb": {"id": "http://example.com/v"},
-           "object": {"id": "http://example.com/a"}, "context": CONTEXT_2_0}
+    sub = {
+        "objectType": "SubStatement",
+        "actor": PEER,
+        "verb": {"id": "http://example.com/v"},
+        "object": {"id": "http://example.com/a"},
+        "context": CONTEXT_2_0,
+    }
     registration = str(uuid.uuid4())
     statement_id = await store(xapi2, make_statement(context={**CONTEXT_2_0, "registration": registration}, object=sub))
     old = await read(xapi, statement_id)
@@ -152,7 +162,9 @@ async def test_a_2_0_statement_read_under_1_0_3_is_a_valid_1_0_3_statement(xapi,
     assert (await read(xapi, copy_id))["context"] == {"registration": registration}
     # Nothing was lost: 2.0 still reads what was stored.
     assert (await read(xapi2, statement_id))["context"]["contextAgents"] == CONTEXT_2_0["contextAgents"]
-    listed = await (await xapi.get("/xapi/statements", params={"verb": "http://adlnet.gov/expapi/verbs/experienced"})).json()
+    listed = await (
+        await xapi.get("/xapi/statements", params={"verb": "http://adlnet.gov/expapi/verbs/experienced"})
+    ).json()
     assert all("contextAgents" not in s.get("context", {}) for s in listed["statements"])
 
 
@@ -182,7 +194,10 @@ async def test_related_agents_match_context_agents_groups_and_group_members(xapi
         query = {"agent": json.dumps(agent)}
         assert await ids(xapi2, {**query, "related_agents": "true"}) == [statement_id], agent
         assert await ids(xapi2, query) == [], agent
-    assert set(await ids(xapi2, {"agent": json.dumps({"mbox": "mailto:learner@example.com"})})) == {statement_id, other_id}
+    assert set(await ids(xapi2, {"agent": json.dumps({"mbox": "mailto:learner@example.com"})})) == {
+        statement_id,
+        other_id,
+    }
 
 
 async def ids(xapi, params: dict) -> list[str]:
@@ -195,7 +210,11 @@ async def test_ids_format_reduces_context_agents_and_groups_to_identifiers(xapi2
     statement_id = await store(xapi2, make_statement(context=CONTEXT_2_0))
     context = (await read(xapi2, statement_id, format="ids"))["context"]
     assert context["contextAgents"] == [
-        {"objectType": "contextAgent", "agent": {"objectType": "Agent", "mbox": MENTOR["mbox"]}, "relevantTypes": [MENTORING]}
+        {
+            "objectType": "contextAgent",
+            "agent": {"objectType": "Agent", "mbox": MENTOR["mbox"]},
+            "relevantTypes": [MENTORING],
+        }
     ]
     assert context["contextGroups"][0]["group"] == {"objectType": "Group", "mbox": TEAM["mbox"]}
     assert context["contextGroups"][1]["group"] == {"objectType": "Group", "member": [PEER]}
@@ -281,7 +300,9 @@ async def test_since_with_a_document_id_is_400(xapi, speaking):
 async def test_signed_2_0_statements_are_checked_with_their_context_agents(xapi2):
     key = rsa_key()
     statement = make_statement(
-        id=str(uuid.uuid4()), context=CONTEXT_2_0, timestamp="2023-05-04T12:00:00-05:00",
+        id=str(uuid.uuid4()),
+        context=CONTEXT_2_0,
+        timestamp="2023-05-04T12:00:00-05:00",
         result={"duration": "PT1.23S"},
     )
     # Signed with the duration to the hundredth, sent more precise: the same statement (4.2.7).
@@ -290,7 +311,12 @@ async def test_signed_2_0_statements_are_checked_with_their_context_agents(xapi2
     assert response.status == 200, await response.text()
     assert (await read(xapi2, statement["id"]))["timestamp"] == "2023-05-04T17:00:00.000Z"
     other = {**statement, "id": str(uuid.uuid4())}
-    tampered = {**other, "context": {**CONTEXT_2_0, "contextAgents": [
-        {"objectType": "contextAgent", "agent": PEER, "relevantTypes": [MENTORING]}]}}
+    tampered = {
+        **other,
+        "context": {
+            **CONTEXT_2_0,
+            "contextAgents": [{"objectType": "contextAgent", "agent": PEER, "relevantTypes": [MENTORING]}],
+        },
+    }
     response = await post_signed(xapi2, tampered, other, key)
     assert response.status == 400 and "signed statement" in (await response.json())["detail"]

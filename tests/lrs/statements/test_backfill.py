@@ -33,7 +33,8 @@ async def legacy(settings, monkeypatch):
     database = client[settings.database]
     order = [(store.VOIDED, ASCENDING), (store.STORED, DESCENDING), ("_id", DESCENDING)]
     await database[store.STATEMENTS].create_indexes(
-        [IndexModel(order)] + [IndexModel([(key, ASCENDING), *order]) for key in LEGACY_KEYS])
+        [IndexModel(order)] + [IndexModel([(key, ASCENDING), *order]) for key in LEGACY_KEYS]
+    )
     yield database
     await client.close()
 
@@ -93,8 +94,7 @@ async def test_first_start_numbers_every_statement_in_the_old_order(legacy, sett
     assert [s["id"] for s in await read_pages(xapi, "/xapi/statements?limit=500")] == live
     since = T0 + timedelta(days=100)
     got = await read_pages(xapi, f"/xapi/statements?limit=7&ascending=true&since={quote(since.isoformat())}")
-    assert [s["id"] for s in got] == [
-        d[store.ID] for d in documents if not d[store.VOIDED] and d[store.STORED] > since]
+    assert [s["id"] for s in got] == [d[store.ID] for d in documents if not d[store.VOIDED] and d[store.STORED] > since]
 
     statement = make_statement()
     query = f"verb={quote(statement['verb']['id'])}&activity={quote(statement['object']['id'])}&related_activities=true"
@@ -120,7 +120,8 @@ async def test_numbering_left_half_done_by_a_dead_process_is_finished_alike(lega
     documents = await fill(legacy)
     done = documents[:100]  # what the dead process had done
     await legacy[store.STATEMENTS].bulk_write(
-        [UpdateOne({"_id": d["_id"]}, {"$set": {store.SEQ: n}}) for n, d in enumerate(done, start=1)])
+        [UpdateOne({"_id": d["_id"]}, {"$set": {store.SEQ: n}}) for n, d in enumerate(done, start=1)]
+    )
     stale = datetime.now(UTC) - backfill.STALE_AFTER - timedelta(seconds=1)
     await legacy[META].insert_one({"_id": backfill.CLAIM_ID, "owner": "dead", "renewed": stale})
 

@@ -57,7 +57,8 @@ async def read_all(database, q: StatementQuery, limit: int) -> list[str]:
 
 def expected(documents: list[dict], verb=None, course=None, since=None, until=None, ascending=False) -> list[str]:
     chosen = [
-        d for d in documents
+        d
+        for d in documents
         if (verb is None or verb in d[store.VERBS])
         and (course is None or course in d[store.RELATED_ACTIVITIES])
         and (since is None or d[store.STORED] > since)
@@ -127,7 +128,8 @@ async def test_since_and_until_cut_inside_blocks_and_across_them(database):
     documents = []
     for minute in range(120):  # 720 statements over two hours: numbers of three blocks
         documents += await insert_batch(
-            database, T0 + timedelta(minutes=minute), [varied_statement(rng) for _ in range(6)])
+            database, T0 + timedelta(minutes=minute), [varied_statement(rng) for _ in range(6)]
+        )
     cases = [
         (T0 + timedelta(minutes=10, seconds=30), None),
         (None, T0 + timedelta(minutes=100)),
@@ -139,8 +141,9 @@ async def test_since_and_until_cut_inside_blocks_and_across_them(database):
     for since, until in cases:
         for ascending in (False, True):
             q = StatementQuery(since=since, until=until, ascending=ascending)
-            assert await read_all(database, q, 90) == expected(documents, since=since, until=until,
-                                                                ascending=ascending), (since, until)
+            assert await read_all(database, q, 90) == expected(
+                documents, since=since, until=until, ascending=ascending
+            ), (since, until)
         q = StatementQuery(verb=VERBS[3], since=since, until=until)
         assert await read_all(database, q, 30) == expected(documents, VERBS[3], since=since, until=until)
 
@@ -170,11 +173,15 @@ async def test_marks_written_after_a_read_are_found_by_the_next(database):
     rng = random.Random(3)
     documents = []
     for minute in range(3):
-        documents += await insert_batch(database, T0 + timedelta(minutes=minute), [varied_statement(rng) for _ in range(70)])
+        documents += await insert_batch(
+            database, T0 + timedelta(minutes=minute), [varied_statement(rng) for _ in range(70)]
+        )
     since = T0 + timedelta(minutes=1)
     assert await read_all(database, StatementQuery(since=since), 500) == expected(documents, since=since)
     for minute in range(3, 9):  # more blocks of numbers, and their marks
-        documents += await insert_batch(database, T0 + timedelta(minutes=minute), [varied_statement(rng) for _ in range(70)])
+        documents += await insert_batch(
+            database, T0 + timedelta(minutes=minute), [varied_statement(rng) for _ in range(70)]
+        )
     for since in (T0 + timedelta(minutes=6), T0 + timedelta(minutes=7, seconds=30)):
         q = StatementQuery(since=since, ascending=True)
         assert await read_all(database, q, 50) == expected(documents, since=since, ascending=True)

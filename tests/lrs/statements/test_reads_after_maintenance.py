@@ -59,10 +59,13 @@ async def test_pages_walk_over_the_holes_an_erasure_leaves(xapi):
     # 300 statements in 15 batches: Ada's every third one, and all of batches 5 to 9 (a hole of
     # 100 numbers, far wider than a page), among Bob's.
     for batch in range(15):
-        await post_batch(xapi, [
-            make_statement(actor=ADA if 5 <= batch <= 9 or n % 3 == 0 else BOB, verb={"id": VERBS[n % 2]})
-            for n in range(20)
-        ])
+        await post_batch(
+            xapi,
+            [
+                make_statement(actor=ADA if 5 <= batch <= 9 or n % 3 == 0 else BOB, verb={"id": VERBS[n % 2]})
+                for n in range(20)
+            ],
+        )
     everything = await read_all(xapi, limit=50)
     response = await xapi.post("/admin/erasures", json={"agent": ADA})
     assert response.status == 201 and (await response.json())["counts"]["statementsDeleted"] == 5 * 20 + 10 * 7

@@ -151,7 +151,10 @@ def test_accepts_payload_without_lrs_assigned_properties(statement, signer_key):
 def test_accepts_differences_the_spec_tells_to_ignore(statement, signer_key):
     signed = {
         **statement,
-        "actor": {"objectType": "Group", "member": [{"mbox": "mailto:a@EXAMPLE.com"}, {"mbox": "mailto:b@example.com"}]},
+        "actor": {
+            "objectType": "Group",
+            "member": [{"mbox": "mailto:a@EXAMPLE.com"}, {"mbox": "mailto:b@example.com"}],
+        },
         "context": {
             "registration": "EC531277-B57B-4C15-8D91-D292C5B2B8F7",
             "contextActivities": {"parent": {"id": "http://example.com/course"}},

@@ -90,13 +90,27 @@ def mutations(raw: dict) -> Iterator[tuple[str, dict]]:
 
 BASES = {
     "full": full_statement(),
-    "substatement": statement(object=sub_statement(context={"statement": STATEMENT_REF}, result={"score": {"scaled": 0}})),
+    "substatement": statement(
+        object=sub_statement(context={"statement": STATEMENT_REF}, result={"score": {"scaled": 0}})
+    ),
     "group actor": statement(actor=copy.deepcopy(ANONYMOUS_GROUP), object=copy.deepcopy(IDENTIFIED_GROUP)),
-    "statement ref": statement(object=STATEMENT_REF, context={"contextActivities": {"parent": {"id": "http://x.org/p"}}}),
-    "context agents": statement(context={
-        "contextAgents": [{"objectType": "contextAgent", "agent": {"mbox": "mailto:a@x.org"}, "relevantTypes": ["http://x.org/t"]}],
-        "contextGroups": [{"objectType": "contextGroup", "group": copy.deepcopy(ANONYMOUS_GROUP), "relevantTypes": ["http://x.org/t"]}],
-    }),
+    "statement ref": statement(
+        object=STATEMENT_REF, context={"contextActivities": {"parent": {"id": "http://x.org/p"}}}
+    ),
+    "context agents": statement(
+        context={
+            "contextAgents": [
+                {"objectType": "contextAgent", "agent": {"mbox": "mailto:a@x.org"}, "relevantTypes": ["http://x.org/t"]}
+            ],
+            "contextGroups": [
+                {
+                    "objectType": "contextGroup",
+                    "group": copy.deepcopy(ANONYMOUS_GROUP),
+                    "relevantTypes": ["http://x.org/t"],
+                }
+            ],
+        }
+    ),
 }
 CASES = [(f"{name}: {label}", raw) for name, base in BASES.items() for label, raw in mutations(base)]
 
@@ -129,7 +143,11 @@ def test_unresolvable_reference_is_refused_at_load():
     "condition, instance, expected",
     [
         ({"required": ["objectType"], "properties": {"objectType": {"const": "Group"}}}, {"objectType": "Group"}, True),
-        ({"required": ["objectType"], "properties": {"objectType": {"const": "Group"}}}, {"objectType": "group"}, False),
+        (
+            {"required": ["objectType"], "properties": {"objectType": {"const": "Group"}}},
+            {"objectType": "group"},
+            False,
+        ),
         ({"required": ["objectType"], "properties": {"objectType": {"const": "Group"}}}, {}, False),
         ({"required": ["objectType"], "properties": {"objectType": {"const": "Group"}}}, "not an object", True),
         ({"type": "array"}, [], True),

@@ -159,7 +159,11 @@ def test_agent_with_one_identifier_is_accepted(agent):
 
 
 def test_agent_without_identifier_is_rejected():
-    assert_rejected(statement(actor={"objectType": "Agent", "name": "Ada"}), "actor", "exactly one inverse functional identifier is required")
+    assert_rejected(
+        statement(actor={"objectType": "Agent", "name": "Ada"}),
+        "actor",
+        "exactly one inverse functional identifier is required",
+    )
 
 
 @pytest.mark.parametrize(
@@ -179,7 +183,9 @@ def test_agent_with_two_identifiers_is_rejected(extra):
 
 @pytest.mark.parametrize("object_type", ["agent", "group", "AGENT", "Person", 123, {"key": "value"}])
 def test_actor_object_type_other_than_agent_or_group_is_rejected(object_type):
-    assert_rejected(statement(actor={**AGENT, "objectType": object_type}), "actor.objectType", 'must be one of "Agent", "Group"')
+    assert_rejected(
+        statement(actor={**AGENT, "objectType": object_type}), "actor.objectType", 'must be one of "Agent", "Group"'
+    )
 
 
 @pytest.mark.parametrize("name", [123, {"key": "value"}, ["Ada"]])
@@ -211,7 +217,10 @@ def test_mbox_without_a_mailto_email_address_is_rejected(mbox):
     assert_rejected(statement(actor={"mbox": mbox}), "actor.mbox", "must be a mailto IRI")
 
 
-@pytest.mark.parametrize("value", ["cd9b00a5611f94eaa7b1661edab976068e36497", "zz9b00a5611f94eaa7b1661edab976068e364975", "", {"key": "value"}])
+@pytest.mark.parametrize(
+    "value",
+    ["cd9b00a5611f94eaa7b1661edab976068e36497", "zz9b00a5611f94eaa7b1661edab976068e364975", "", {"key": "value"}],
+)
 def test_mbox_sha1sum_not_40_hex_digits_is_rejected(value):
     assert_rejected(statement(actor={"mbox_sha1sum": value}), "actor.mbox_sha1sum", "40 hex digits")
 
@@ -235,7 +244,11 @@ def test_account_home_page_not_an_irl_is_rejected(home_page):
 
 
 def test_account_name_not_a_string_and_unknown_account_keys_are_rejected():
-    assert_rejected(statement(actor={"account": {"homePage": "http://x.org", "name": {"key": "value"}}}), "actor.account.name", "must be a string")
+    assert_rejected(
+        statement(actor={"account": {"homePage": "http://x.org", "name": {"key": "value"}}}),
+        "actor.account.name",
+        "must be a string",
+    )
     raw = statement(actor={"account": {"homePage": "http://x.org", "name": "x", "id": 1}})
     assert_rejected(raw, "actor.account.id", "unknown property")
 
@@ -258,7 +271,11 @@ def test_agent_with_member_property_is_told_to_be_a_group():
         {"objectType": "Group", "mbox_sha1sum": "cd9b00a5611f94eaa7b1661edab976068e364975"},
         {"objectType": "Group", "account": {"homePage": "http://www.example.com", "name": "team"}},
         ANONYMOUS_GROUP,
-        {"objectType": "Group", "name": "Ad hoc", "member": [{"objectType": "Agent", "openid": "http://id.example.com/1"}]},
+        {
+            "objectType": "Group",
+            "name": "Ad hoc",
+            "member": [{"objectType": "Agent", "openid": "http://id.example.com/1"}],
+        },
     ],
 )
 def test_identified_or_anonymous_group_is_accepted(group):
@@ -267,7 +284,9 @@ def test_identified_or_anonymous_group_is_accepted(group):
 
 
 def test_anonymous_group_without_member_is_rejected():
-    assert_rejected(statement(actor={"objectType": "Group", "name": "Nobody"}), "actor.member", "is required for an anonymous Group")
+    assert_rejected(
+        statement(actor={"objectType": "Group", "name": "Nobody"}), "actor.member", "is required for an anonymous Group"
+    )
 
 
 def test_anonymous_group_with_no_members_is_rejected():
@@ -349,7 +368,9 @@ def test_activity_without_object_type_is_accepted():
 @pytest.mark.parametrize("object_type", ["activity", "agent", "group", "statementref", "substatement", "Statement", 1])
 def test_object_type_outside_the_vocabulary_is_rejected(object_type):
     raw = statement(object={**ACTIVITY, "objectType": object_type})
-    assert_rejected(raw, "object.objectType", 'must be one of "Activity", "Agent", "Group", "StatementRef", "SubStatement"')
+    assert_rejected(
+        raw, "object.objectType", 'must be one of "Activity", "Agent", "Group", "StatementRef", "SubStatement"'
+    )
 
 
 def test_activity_without_id_is_rejected():
@@ -372,7 +393,9 @@ def test_agent_or_group_as_object_without_object_type_is_rejected(target):
 
 def test_agent_as_object_is_accepted_and_checked():
     assert_accepted(statement(object=AGENT))
-    assert_rejected(statement(object={"objectType": "Agent", "name": "x"}), "object", "exactly one inverse functional identifier")
+    assert_rejected(
+        statement(object={"objectType": "Agent", "name": "x"}), "object", "exactly one inverse functional identifier"
+    )
 
 
 @pytest.mark.parametrize("definition", ["should fail", 3, ["name"]])
@@ -410,7 +433,11 @@ def test_activity_definition_with_unknown_property_is_rejected():
 
 @pytest.mark.parametrize("extensions", ["should error", 12, ["http://example.com/x"]])
 def test_extensions_not_an_object_is_rejected(extensions):
-    assert_rejected(statement(object={**ACTIVITY, "definition": {"extensions": extensions}}), "object.definition.extensions", "must be an object")
+    assert_rejected(
+        statement(object={**ACTIVITY, "definition": {"extensions": extensions}}),
+        "object.definition.extensions",
+        "must be an object",
+    )
     assert_rejected(statement(result={"extensions": extensions}), "result.extensions", "must be an object")
     assert_rejected(statement(context={"extensions": extensions}), "context.extensions", "must be an object")
 
@@ -437,7 +464,10 @@ def test_extension_key_not_an_iri_is_rejected(key, shown_as):
 
 INTERACTIONS = {
     "true-false": {"correctResponsesPattern": ["true"]},
-    "choice": {"correctResponsesPattern": ["golf[,]tetris"], "choices": [{"id": "golf"}, {"id": "tetris"}, {"id": "chess"}]},
+    "choice": {
+        "correctResponsesPattern": ["golf[,]tetris"],
+        "choices": [{"id": "golf"}, {"id": "tetris"}, {"id": "chess"}],
+    },
     "fill-in": {"correctResponsesPattern": ["Bob's your uncle"]},
     "long-fill-in": {"correctResponsesPattern": ["{case_matters=false}{lang=en}To store learning records."]},
     "matching": {
@@ -454,7 +484,10 @@ INTERACTIONS = {
 
 
 def interaction(interaction_type: str | None, **changes) -> dict:
-    definition = {"type": "http://adlnet.gov/expapi/activities/cmi.interaction", **copy.deepcopy(INTERACTIONS.get(interaction_type, {}))}
+    definition = {
+        "type": "http://adlnet.gov/expapi/activities/cmi.interaction",
+        **copy.deepcopy(INTERACTIONS.get(interaction_type, {})),
+    }
     if interaction_type is not None:
         definition["interactionType"] = interaction_type
     definition.update(changes)
@@ -474,7 +507,9 @@ def test_interaction_type_without_correct_responses_is_accepted():
     assert_accepted(raw)
 
 
-@pytest.mark.parametrize("value", ["true-faLse", "choiCe", "Other", "should error", "ab=c://should.fail.com", 12345, {"test": "value"}])
+@pytest.mark.parametrize(
+    "value", ["true-faLse", "choiCe", "Other", "should error", "ab=c://should.fail.com", 12345, {"test": "value"}]
+)
 def test_interaction_type_outside_the_vocabulary_is_rejected(value):
     raw = interaction("fill-in", interactionType=value)
     assert_rejected(raw, "object.definition.interactionType", 'must be one of "true-false", "choice"')
@@ -484,7 +519,11 @@ def test_interaction_type_outside_the_vocabulary_is_rejected(value):
 def test_interaction_properties_without_interaction_type_are_rejected(interaction_type):
     raw = interaction(interaction_type)
     del raw["object"]["definition"]["interactionType"]
-    assert_rejected(raw, "object.definition.interactionType", "is required when correctResponsesPattern or interaction components are used")
+    assert_rejected(
+        raw,
+        "object.definition.interactionType",
+        "is required when correctResponsesPattern or interaction components are used",
+    )
 
 
 @pytest.mark.parametrize(
@@ -503,7 +542,9 @@ def test_interaction_properties_without_interaction_type_are_rejected(interactio
 )
 def test_component_list_not_supported_by_the_interaction_type_is_rejected(interaction_type, component_list):
     raw = interaction(interaction_type, **{component_list: [{"id": "a"}]})
-    assert_rejected(raw, f"object.definition.{component_list}", f'is not a component list of interactionType "{interaction_type}"')
+    assert_rejected(
+        raw, f"object.definition.{component_list}", f'is not a component list of interactionType "{interaction_type}"'
+    )
 
 
 @pytest.mark.parametrize("dropped", ["source", "target"])
@@ -529,7 +570,11 @@ def test_same_component_id_in_source_and_target_is_accepted():
         ({"id": 7}, "object.definition.choices[1].id", "must be a string"),
         ({"id": "x", "name": "x"}, "object.definition.choices[1].name", "unknown property"),
         ({"id": "x", "description": "x"}, "object.definition.choices[1].description", "must be an object"),
-        ({"id": "x", "description": {"en-US": "ok", "something": "x"}}, "object.definition.choices[1].description.something", "RFC 5646"),
+        (
+            {"id": "x", "description": {"en-US": "ok", "something": "x"}},
+            "object.definition.choices[1].description.something",
+            "RFC 5646",
+        ),
         ("golf", "object.definition.choices[1]", "must be an object"),
     ],
 )
@@ -538,12 +583,22 @@ def test_malformed_interaction_component_is_rejected(component, path, rule):
 
 
 def test_interaction_component_language_map_with_valid_tags_is_accepted():
-    assert_accepted(interaction("likert", scale=[{"id": "l0", "description": {"en-US": "OK", "sr-Latn-RS": "U redu je"}}]))
+    assert_accepted(
+        interaction("likert", scale=[{"id": "l0", "description": {"en-US": "OK", "sr-Latn-RS": "U redu je"}}])
+    )
 
 
 def test_correct_responses_pattern_must_be_an_array_of_strings():
-    assert_rejected(interaction("numeric", correctResponsesPattern="4[:]"), "object.definition.correctResponsesPattern", "must be an array")
-    assert_rejected(interaction("numeric", correctResponsesPattern=[4]), "object.definition.correctResponsesPattern[0]", "must be a string")
+    assert_rejected(
+        interaction("numeric", correctResponsesPattern="4[:]"),
+        "object.definition.correctResponsesPattern",
+        "must be an array",
+    )
+    assert_rejected(
+        interaction("numeric", correctResponsesPattern=[4]),
+        "object.definition.correctResponsesPattern[0]",
+        "must be a string",
+    )
 
 
 # ------------------------------------------------------------------ object: StatementRef
@@ -670,7 +725,9 @@ def test_scaled_score_between_minus_one_and_one_is_accepted(scaled):
 
 @pytest.mark.parametrize("scaled", [1.01, -1.00001, 95, "0.5", True])
 def test_scaled_score_outside_minus_one_to_one_is_rejected(scaled):
-    assert_rejected(statement(result={"score": {"scaled": scaled}}), "result.score.scaled", "must be a number between -1 and 1")
+    assert_rejected(
+        statement(result={"score": {"scaled": scaled}}), "result.score.scaled", "must be a number between -1 and 1"
+    )
 
 
 @pytest.mark.parametrize("key", ["raw", "min", "max"])
@@ -780,7 +837,11 @@ def test_context_team_that_is_not_a_group_is_rejected(team, path, rule):
 
 @pytest.mark.parametrize("kind", ["parent", "grouping", "category", "other"])
 def test_context_activities_single_or_array_is_accepted(kind):
-    activity = {"objectType": "Activity", "id": "http://example.com/activities/course-1", "definition": {"name": {"en-GB": "course"}}}
+    activity = {
+        "objectType": "Activity",
+        "id": "http://example.com/activities/course-1",
+        "definition": {"name": {"en-GB": "course"}},
+    }
     assert_accepted(statement(context={"contextActivities": {kind: activity}}))
     assert_accepted(statement(context={"contextActivities": {kind: [activity, {"id": "http://example.com/2"}]}}))
 
@@ -807,7 +868,11 @@ def test_context_activity_value_not_an_activity_is_rejected(value):
     [
         ([ACTIVITY, {"key": "should fail"}], "context.contextActivities.other[1].id", "is required"),
         ([{"key": "should fail"}, ACTIVITY], "context.contextActivities.other[0].id", "is required"),
-        ([ACTIVITY, {**AGENT, "id": "http://x.org/a"}], "context.contextActivities.other[1].objectType", 'must be "Activity"'),
+        (
+            [ACTIVITY, {**AGENT, "id": "http://x.org/a"}],
+            "context.contextActivities.other[1].objectType",
+            'must be "Activity"',
+        ),
         ([ACTIVITY, "http://x.org/a"], "context.contextActivities.other[1]", "must be an object"),
     ],
 )
@@ -816,7 +881,9 @@ def test_context_activity_array_with_a_non_activity_is_rejected(activities, path
 
 
 def test_context_activity_definitions_are_checked():
-    raw = statement(context={"contextActivities": {"category": [{"id": "http://x.org/c", "definition": {"name": {"a12345": "x"}}}]}})
+    raw = statement(
+        context={"contextActivities": {"category": [{"id": "http://x.org/c", "definition": {"name": {"a12345": "x"}}}]}}
+    )
     assert_rejected(raw, "context.contextActivities.category[0].definition.name.a12345", "RFC 5646")
 
 
@@ -848,7 +915,10 @@ def test_context_language_tag_is_accepted(language):
     assert_accepted(statement(context={"language": language}))
 
 
-@pytest.mark.parametrize("language, rule", [("something", "RFC 5646"), ("", "RFC 5646"), (12345, "must be a string"), ({"a12345": "x"}, "must be a string")])
+@pytest.mark.parametrize(
+    "language, rule",
+    [("something", "RFC 5646"), ("", "RFC 5646"), (12345, "must be a string"), ({"a12345": "x"}, "must be a string")],
+)
 def test_context_language_not_a_language_tag_is_rejected(language, rule):
     assert_rejected(statement(context={"language": language}), "context.language", rule)
 
@@ -867,7 +937,11 @@ def test_context_statement_that_is_not_a_statement_ref_is_rejected(reference, pa
 
 
 def test_context_with_unknown_property_is_rejected():
-    assert_rejected(statement(context={"Registration": "ec531277-b57b-4c15-8d91-d292c5b2b8f7"}), "context.Registration", "unknown property")
+    assert_rejected(
+        statement(context={"Registration": "ec531277-b57b-4c15-8d91-d292c5b2b8f7"}),
+        "context.Registration",
+        "unknown property",
+    )
 
 
 # ------------------------------------------------------------------ timestamp
@@ -877,7 +951,16 @@ def test_timestamp_in_the_future_is_accepted():
     assert_accepted(statement(timestamp="2199-12-31T23:59:59.999Z"))
 
 
-@pytest.mark.parametrize("value", ["should fail", "01/011/2015", "2008-09-15T15:53:00.601-00:00", "2008-09-15T15:53:00.601-0000", "2008-09-15T15:53:00.601-00"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "should fail",
+        "01/011/2015",
+        "2008-09-15T15:53:00.601-00:00",
+        "2008-09-15T15:53:00.601-0000",
+        "2008-09-15T15:53:00.601-00",
+    ],
+)
 def test_invalid_timestamp_is_rejected(value):
     error = rejection(statement(timestamp=value))
     assert error.path == "timestamp"
@@ -896,14 +979,28 @@ def test_timestamp_not_a_string_is_rejected():
     [
         AGENT,
         ACCOUNT_AGENT,
-        {"objectType": "Group", "member": [{"account": {"homePage": "http://example.com/xAPI/OAuth/Token", "name": "oauth_consumer_x75db"}}, {"mbox": "mailto:bob@example.com"}]},
+        {
+            "objectType": "Group",
+            "member": [
+                {"account": {"homePage": "http://example.com/xAPI/OAuth/Token", "name": "oauth_consumer_x75db"}},
+                {"mbox": "mailto:bob@example.com"},
+            ],
+        },
     ],
 )
 def test_authority_agent_or_oauth_group_of_two_is_accepted(authority):
     assert_accepted(statement(authority=authority))
 
 
-@pytest.mark.parametrize("identifier", [{"mbox": "mailto:team@example.com"}, {"openid": "http://openid.example.org/1"}, {"account": {"homePage": "http://x.org", "name": "t"}}, {"mbox_sha1sum": "cd9b00a5611f94eaa7b1661edab976068e364975"}])
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        {"mbox": "mailto:team@example.com"},
+        {"openid": "http://openid.example.org/1"},
+        {"account": {"homePage": "http://x.org", "name": "t"}},
+        {"mbox_sha1sum": "cd9b00a5611f94eaa7b1661edab976068e364975"},
+    ],
+)
 def test_authority_identified_group_is_rejected(identifier):
     raw = statement(authority={**ANONYMOUS_GROUP, **identifier})
     assert_rejected(raw, "authority", "a Group authority must be an anonymous Group of two Agents")
@@ -991,7 +1088,13 @@ def test_malformed_attachment_is_rejected(change, path, rule):
 
 @pytest.mark.parametrize(
     "content_type",
-    ["text/plain; charset=ascii", "application/octet-stream", "image/svg+xml", "multipart/mixed;boundary=abc", "application/vnd.ms-excel"],
+    [
+        "text/plain; charset=ascii",
+        "application/octet-stream",
+        "image/svg+xml",
+        "multipart/mixed;boundary=abc",
+        "application/vnd.ms-excel",
+    ],
 )
 def test_attachment_content_type_media_types_are_accepted(content_type):
     assert_accepted(statement(attachments=[{**ATTACHMENT, "contentType": content_type}]))
@@ -1009,8 +1112,10 @@ def test_agent_in_context_activities_is_not_told_to_add_an_object_type():
 
 def test_score_integer_beyond_64_bits_is_rejected_not_a_server_error():
     statement = {
-        "actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://example.com/v"},
-        "object": {"id": "http://example.com/a"}, "result": {"score": {"raw": 2**64}},
+        "actor": {"mbox": "mailto:a@example.com"},
+        "verb": {"id": "http://example.com/v"},
+        "object": {"id": "http://example.com/a"},
+        "result": {"score": {"raw": 2**64}},
     }
     with pytest.raises(InvalidStatement) as caught:
         validate_statement(statement)
@@ -1019,7 +1124,8 @@ def test_score_integer_beyond_64_bits_is_rejected_not_a_server_error():
 
 def test_remembered_iri_matches_do_not_let_a_bad_iri_through():
     good = {
-        "actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://example.com/v"},
+        "actor": {"mbox": "mailto:a@example.com"},
+        "verb": {"id": "http://example.com/v"},
         "object": {"id": "http://example.com/a"},
     }
     for _ in range(3):

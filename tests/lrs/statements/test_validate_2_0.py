@@ -33,35 +33,90 @@ def rejected_2_0(raw: dict) -> InvalidStatement:
     return info.value
 
 
-@pytest.mark.parametrize("raw", [
-    with_context(contextAgents=[context_agent(), context_agent(AGENT, relevantTypes=[TYPE])]),
-    with_context(contextGroups=[context_group(), context_group(ANONYMOUS_GROUP, relevantTypes=[TYPE, TYPE + "2"])]),
-    with_context(contextAgents=[], contextGroups=[]),
-    statement(object=sub_statement(context={"contextAgents": [context_agent()], "contextGroups": [context_group()]})),
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        with_context(contextAgents=[context_agent(), context_agent(AGENT, relevantTypes=[TYPE])]),
+        with_context(contextGroups=[context_group(), context_group(ANONYMOUS_GROUP, relevantTypes=[TYPE, TYPE + "2"])]),
+        with_context(contextAgents=[], contextGroups=[]),
+        statement(
+            object=sub_statement(context={"contextAgents": [context_agent()], "contextGroups": [context_group()]})
+        ),
+    ],
+)
 def test_context_agents_and_groups_are_accepted_under_2_0(raw):
     assert validate_statement(raw, XAPI_2_0_0) is raw
 
 
-@pytest.mark.parametrize("raw, path, rule", [
-    (with_context(contextAgents=[context_agent(objectType="Agent")]), "context.contextAgents[0].objectType", '"contextAgent"'),
-    (with_context(contextAgents=[{"agent": OTHER_AGENT}]), "context.contextAgents[0].objectType", "is required"),
-    (with_context(contextAgents=[{"objectType": "contextAgent"}]), "context.contextAgents[0].agent", "is required"),
-    (with_context(contextAgents=[context_agent({"key": "x"})]), "context.contextAgents[0].agent.key", "unknown property"),
-    (with_context(contextAgents=[context_agent({"name": "no identifier"})]), "context.contextAgents[0].agent", "inverse functional identifier"),
-    (with_context(contextAgents=[context_agent(IDENTIFIED_GROUP)]), "context.contextAgents[0].agent.objectType", '"Agent"'),
-    (with_context(contextAgents=[context_agent(relevantTypes=[])]), "context.contextAgents[0].relevantTypes", "non-empty array"),
-    (with_context(contextAgents=[context_agent(relevantTypes=["abc"])]), "context.contextAgents[0].relevantTypes[0]", "IRI"),
-    (with_context(contextAgents=[context_agent(role="mentor")]), "context.contextAgents[0].role", "unknown property"),
-    (with_context(contextAgents=context_agent()), "context.contextAgents", "an array"),
-    (with_context(contextGroups=[context_group(objectType="Group")]), "context.contextGroups[0].objectType", '"contextGroup"'),
-    (with_context(contextGroups=[context_group({"key": "x"})]), "context.contextGroups[0].group.objectType", "is required"),
-    (with_context(contextGroups=[context_group(AGENT)]), "context.contextGroups[0].group.objectType", '"Group"'),
-    (with_context(contextGroups=[context_group({"objectType": "Group"})]), "context.contextGroups[0].group.member", "anonymous Group"),
-    (with_context(contextGroups=[context_group(relevantTypes=[])]), "context.contextGroups[0].relevantTypes", "non-empty array"),
-    (statement(object=sub_statement(context={"contextAgents": [context_agent(relevantTypes=["abc"])]})),
-     "object.context.contextAgents[0].relevantTypes[0]", "IRI"),
-])
+@pytest.mark.parametrize(
+    "raw, path, rule",
+    [
+        (
+            with_context(contextAgents=[context_agent(objectType="Agent")]),
+            "context.contextAgents[0].objectType",
+            '"contextAgent"',
+        ),
+        (with_context(contextAgents=[{"agent": OTHER_AGENT}]), "context.contextAgents[0].objectType", "is required"),
+        (with_context(contextAgents=[{"objectType": "contextAgent"}]), "context.contextAgents[0].agent", "is required"),
+        (
+            with_context(contextAgents=[context_agent({"key": "x"})]),
+            "context.contextAgents[0].agent.key",
+            "unknown property",
+        ),
+        (
+            with_context(contextAgents=[context_agent({"name": "no identifier"})]),
+            "context.contextAgents[0].agent",
+            "inverse functional identifier",
+        ),
+        (
+            with_context(contextAgents=[context_agent(IDENTIFIED_GROUP)]),
+            "context.contextAgents[0].agent.objectType",
+            '"Agent"',
+        ),
+        (
+            with_context(contextAgents=[context_agent(relevantTypes=[])]),
+            "context.contextAgents[0].relevantTypes",
+            "non-empty array",
+        ),
+        (
+            with_context(contextAgents=[context_agent(relevantTypes=["abc"])]),
+            "context.contextAgents[0].relevantTypes[0]",
+            "IRI",
+        ),
+        (
+            with_context(contextAgents=[context_agent(role="mentor")]),
+            "context.contextAgents[0].role",
+            "unknown property",
+        ),
+        (with_context(contextAgents=context_agent()), "context.contextAgents", "an array"),
+        (
+            with_context(contextGroups=[context_group(objectType="Group")]),
+            "context.contextGroups[0].objectType",
+            '"contextGroup"',
+        ),
+        (
+            with_context(contextGroups=[context_group({"key": "x"})]),
+            "context.contextGroups[0].group.objectType",
+            "is required",
+        ),
+        (with_context(contextGroups=[context_group(AGENT)]), "context.contextGroups[0].group.objectType", '"Group"'),
+        (
+            with_context(contextGroups=[context_group({"objectType": "Group"})]),
+            "context.contextGroups[0].group.member",
+            "anonymous Group",
+        ),
+        (
+            with_context(contextGroups=[context_group(relevantTypes=[])]),
+            "context.contextGroups[0].relevantTypes",
+            "non-empty array",
+        ),
+        (
+            statement(object=sub_statement(context={"contextAgents": [context_agent(relevantTypes=["abc"])]})),
+            "object.context.contextAgents[0].relevantTypes[0]",
+            "IRI",
+        ),
+    ],
+)
 def test_malformed_context_agents_and_groups_are_rejected_under_2_0(raw, path, rule):
     error = rejected_2_0(raw)
     assert error.path == path, error
@@ -70,8 +125,10 @@ def test_malformed_context_agents_and_groups_are_rejected_under_2_0(raw, path, r
 
 @pytest.mark.parametrize("key", ["contextAgents", "contextGroups"])
 def test_context_agents_and_groups_are_not_part_of_1_0_3(key):
-    for raw, path in ((with_context(**{key: []}), f"context.{key}"),
-                      (statement(object=sub_statement(context={key: []})), f"object.context.{key}")):
+    for raw, path in (
+        (with_context(**{key: []}), f"context.{key}"),
+        (statement(object=sub_statement(context={key: []})), f"object.context.{key}"),
+    ):
         with pytest.raises(InvalidStatement) as info:
             validate_statement(raw, XAPI_1_0_3)
         assert info.value.path == path

@@ -79,7 +79,16 @@ def test_statements_without_ids_do_not_collide():
 # ------------------------------------------------------------------ validate_agent
 
 
-@pytest.mark.parametrize("agent", [AGENT, ACCOUNT_AGENT, {"mbox_sha1sum": "cd9b00a5611f94eaa7b1661edab976068e364975"}, IDENTIFIED_GROUP, {**IDENTIFIED_GROUP, "member": [AGENT]}])
+@pytest.mark.parametrize(
+    "agent",
+    [
+        AGENT,
+        ACCOUNT_AGENT,
+        {"mbox_sha1sum": "cd9b00a5611f94eaa7b1661edab976068e364975"},
+        IDENTIFIED_GROUP,
+        {**IDENTIFIED_GROUP, "member": [AGENT]},
+    ],
+)
 def test_agent_or_identified_group_is_returned_unchanged(agent):
     assert validate_agent(agent) is agent
 
@@ -103,15 +112,27 @@ def test_group_is_rejected_where_only_agents_are_allowed():
     "raw, path, rule",
     [
         ({"mbox": "xapi@adlnet.gov"}, "agent.mbox", "mailto"),
-        ({"name": "Rick James", "objectType": "Agent"}, "agent", "exactly one inverse functional identifier is required"),
-        ({**AGENT, "openid": "http://openid.example.org/1"}, "agent", "exactly one inverse functional identifier is allowed"),
+        (
+            {"name": "Rick James", "objectType": "Agent"},
+            "agent",
+            "exactly one inverse functional identifier is required",
+        ),
+        (
+            {**AGENT, "openid": "http://openid.example.org/1"},
+            "agent",
+            "exactly one inverse functional identifier is allowed",
+        ),
         ({"objectType": "Person", "mbox": "mailto:a@example.com"}, "agent.objectType", "must be one of"),
         ({"account": {"homePage": "www.example.com", "name": "x"}}, "agent.account.homePage", "absolute IRI"),
         ({**AGENT, "role": "x"}, "agent.role", "unknown property"),
         (True, "agent", "must be an object"),
         ("mailto:a@example.com", "agent", "must be an object"),
         (None, "agent", "must not be null"),
-        ({**IDENTIFIED_GROUP, "member": [{"name": "x"}]}, "agent.member[0]", "exactly one inverse functional identifier is required"),
+        (
+            {**IDENTIFIED_GROUP, "member": [{"name": "x"}]},
+            "agent.member[0]",
+            "exactly one inverse functional identifier is required",
+        ),
     ],
 )
 def test_invalid_agent_is_rejected_with_its_path(raw, path, rule):
@@ -135,7 +156,16 @@ def test_agent_parameter_is_decoded_and_validated():
     assert parse_agent_param(json.dumps(agent)) == agent
 
 
-@pytest.mark.parametrize("text", ["not JSON", "", "{'mbox': 'mailto:a@example.com'}", '{"mbox": "mailto:a@example.com"', "%7B%22mbox%22%3A%22mailto%3Aa%40example.com%22%7D"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not JSON",
+        "",
+        "{'mbox': 'mailto:a@example.com'}",
+        '{"mbox": "mailto:a@example.com"',
+        "%7B%22mbox%22%3A%22mailto%3Aa%40example.com%22%7D",
+    ],
+)
 def test_agent_parameter_that_is_not_json_is_rejected(text):
     with pytest.raises(InvalidParameter) as info:
         parse_agent_param(text)
@@ -149,7 +179,10 @@ def test_agent_parameter_that_is_not_json_is_rejected(text):
         ("true", "must be an object"),
         ('"mailto:a@example.com"', "must be an object"),
         ('{"name": "Rick James"}', "exactly one inverse functional identifier is required"),
-        ('{"mbox": "mailto:a@example.com", "mbox_sha1sum": "cd9b00a5611f94eaa7b1661edab976068e364975"}', "exactly one inverse functional identifier is allowed"),
+        (
+            '{"mbox": "mailto:a@example.com", "mbox_sha1sum": "cd9b00a5611f94eaa7b1661edab976068e364975"}',
+            "exactly one inverse functional identifier is allowed",
+        ),
         ('{"mbox": "a@example.com"}', "mbox: must be a mailto IRI"),
         ('{"objectType": "Group", "member": [{"mbox": "mailto:a@example.com"}]}', "identified Group"),
     ],
@@ -178,5 +211,7 @@ def test_group_agent_parameter_can_be_refused():
 
 def test_agent_path_prefix_may_itself_be_a_dotted_path():
     with pytest.raises(InvalidStatement) as info:
-        validate_agent({"objectType": "Group", "member": [{"name": "x"}], "mbox": "mailto:t@example.com"}, "context.team")
+        validate_agent(
+            {"objectType": "Group", "member": [{"name": "x"}], "mbox": "mailto:t@example.com"}, "context.team"
+        )
     assert info.value.path == "context.team.member[0]"

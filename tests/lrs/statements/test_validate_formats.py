@@ -31,7 +31,10 @@ UTC = UTC
         ("2013-05-18T05:32:34,25Z", datetime(2013, 5, 18, 5, 32, 34, 250000, UTC)),
         ("20130518T053234.804Z", datetime(2013, 5, 18, 5, 32, 34, 804000, UTC)),
         ("20130518T073234+0200", datetime(2013, 5, 18, 5, 32, 34, tzinfo=UTC)),
-        ("2013-05-18T05:32:34.123456789Z", datetime(2013, 5, 18, 5, 32, 34, 123456, UTC)),  # beyond microseconds: truncated
+        (
+            "2013-05-18T05:32:34.123456789Z",
+            datetime(2013, 5, 18, 5, 32, 34, 123456, UTC),
+        ),  # beyond microseconds: truncated
         ("2013-05-18T05:32:34.804", datetime(2013, 5, 18, 5, 32, 34, 804000, UTC)),  # no offset: read as UTC
         ("2012-02-29T23:59:59.999Z", datetime(2012, 2, 29, 23, 59, 59, 999000, UTC)),
         ("2013-12-31T23:30:00-01:00", datetime(2014, 1, 1, 0, 30, tzinfo=UTC)),
@@ -43,7 +46,15 @@ def test_iso_8601_timestamp_is_parsed_to_utc(text, expected):
     assert parsed.utcoffset().total_seconds() == 0
 
 
-@pytest.mark.parametrize("text", ["2008-09-15T15:53:00.601-00:00", "2008-09-15T15:53:00.601-0000", "2008-09-15T15:53:00.601-00", "2008-09-15T15:53:00-00:00"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2008-09-15T15:53:00.601-00:00",
+        "2008-09-15T15:53:00.601-0000",
+        "2008-09-15T15:53:00.601-00",
+        "2008-09-15T15:53:00-00:00",
+    ],
+)
 def test_timestamp_with_negative_zero_offset_is_rejected(text):
     with pytest.raises(InvalidStatement) as info:
         parse_timestamp(text, "timestamp")
@@ -80,7 +91,14 @@ def test_text_that_is_not_an_iso_8601_date_and_time_is_rejected(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["2013-13-01T00:00:00Z", "2013-02-29T00:00:00Z", "2013-05-32T00:00:00Z", "2013-05-18T24:00:00Z", "2013-05-18T05:60:00Z", "2013-05-18T05:32:60Z"],
+    [
+        "2013-13-01T00:00:00Z",
+        "2013-02-29T00:00:00Z",
+        "2013-05-32T00:00:00Z",
+        "2013-05-18T24:00:00Z",
+        "2013-05-18T05:60:00Z",
+        "2013-05-18T05:32:60Z",
+    ],
 )
 def test_timestamp_with_out_of_range_fields_is_rejected(text):
     with pytest.raises(InvalidStatement) as info:

@@ -16,12 +16,24 @@ CONTEXT_2_0 = {
 
 
 def stored_2_0() -> dict:
-    sub = {"objectType": "SubStatement", "actor": AGENT, "verb": {"id": "http://x.org/v"},
-           "object": {"id": "http://x.org/a"}, "context": copy.deepcopy(CONTEXT_2_0),
-           "timestamp": "2024-01-01T12:00:00+02:00"}
-    return {"id": "6f0c8e3a-2b1d-4c55-9f0e-3a7b1c2d4e5f", "actor": AGENT, "verb": {"id": "http://x.org/v"},
-            "object": sub, "context": copy.deepcopy(CONTEXT_2_0), "timestamp": "2024-01-01T10:00:00.000Z",
-            "stored": "2024-01-01T10:00:01.000Z", "version": "2.0.0"}
+    sub = {
+        "objectType": "SubStatement",
+        "actor": AGENT,
+        "verb": {"id": "http://x.org/v"},
+        "object": {"id": "http://x.org/a"},
+        "context": copy.deepcopy(CONTEXT_2_0),
+        "timestamp": "2024-01-01T12:00:00+02:00",
+    }
+    return {
+        "id": "6f0c8e3a-2b1d-4c55-9f0e-3a7b1c2d4e5f",
+        "actor": AGENT,
+        "verb": {"id": "http://x.org/v"},
+        "object": sub,
+        "context": copy.deepcopy(CONTEXT_2_0),
+        "timestamp": "2024-01-01T10:00:00.000Z",
+        "stored": "2024-01-01T10:00:01.000Z",
+        "version": "2.0.0",
+    }
 
 
 def test_a_1_0_3_reader_gets_no_context_agents_or_groups_and_a_1_0_x_version():

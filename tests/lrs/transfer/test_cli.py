@@ -10,7 +10,9 @@ from tests.lrs.test_cli import request, run_lrs
 
 
 def statement_ids(path) -> list[str]:
-    return [json.loads(raw)["statement"]["id"] for raw in path.read_bytes().splitlines() if raw.startswith(b'{"statement"')]
+    return [
+        json.loads(raw)["statement"]["id"] for raw in path.read_bytes().splitlines() if raw.startswith(b'{"statement"')
+    ]
 
 
 def test_export_import_and_pull_from_the_command_line(tmp_path):

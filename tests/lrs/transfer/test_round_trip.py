@@ -25,10 +25,17 @@ from tests.lrs.http.test_attachments import attachment, multipart, post_signed, 
 ADA = {"objectType": "Agent", "name": "Ada", "mbox": "mailto:ada@example.com"}
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 DOCUMENTS = [
-    ("/xapi/activities/state?activityId=http://example.com/a&stateId=progress&registration="
-     "6f1d7bbe-7c44-4a16-9d3c-1ba6b2c0f0aa&agent=" + json.dumps(ADA), b'{"page": 3}', "application/json"),
-    ("/xapi/activities/state?activityId=http://example.com/a&stateId=blob&agent=" + json.dumps(ADA),
-     b"\x00\x01binary", "application/octet-stream"),
+    (
+        "/xapi/activities/state?activityId=http://example.com/a&stateId=progress&registration="
+        "6f1d7bbe-7c44-4a16-9d3c-1ba6b2c0f0aa&agent=" + json.dumps(ADA),
+        b'{"page": 3}',
+        "application/json",
+    ),
+    (
+        "/xapi/activities/state?activityId=http://example.com/a&stateId=blob&agent=" + json.dumps(ADA),
+        b"\x00\x01binary",
+        "application/octet-stream",
+    ),
     ("/xapi/agents/profile?profileId=prefs&agent=" + json.dumps(ADA), b'{"lang": "fr"}', "application/json"),
     ("/xapi/activities/profile?profileId=notes&activityId=http://example.com/a", b"text", "text/plain"),
 ]
@@ -67,12 +74,24 @@ async def filled(xapi):
     signed = make_statement(id=str(uuid.uuid4()))
     assert (await post_signed(xapi, signed, signed, rsa_key())).status == 200
     ids.append(signed["id"])
-    ids.append(await post(xapi, make_statement(verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": ids[1]})))
+    ids.append(
+        await post(xapi, make_statement(verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": ids[1]}))
+    )
     ids.append(await post(xapi, make_statement(object={"objectType": "StatementRef", "id": ids[0]})))
-    ids.append(await post(xapi, make_statement(
-        actor={"objectType": "Group", "member": [ADA]},
-        object={"objectType": "SubStatement", "actor": ADA, "verb": {"id": "http://example.com/v"},
-                "object": {"id": "http://example.com/a"}})))
+    ids.append(
+        await post(
+            xapi,
+            make_statement(
+                actor={"objectType": "Group", "member": [ADA]},
+                object={
+                    "objectType": "SubStatement",
+                    "actor": ADA,
+                    "verb": {"id": "http://example.com/v"},
+                    "object": {"id": "http://example.com/a"},
+                },
+            ),
+        )
+    )
     for path, content, content_type in DOCUMENTS:
         response = await xapi.put(path, data=content, headers={"Content-Type": content_type, "If-None-Match": "*"})
         assert response.status == 204
@@ -87,8 +106,9 @@ async def export_to(path, database, query=StatementQuery(), found=None, with_doc
 
 def importer_for(client: XAPI, hooks=None) -> Importer:
     app = client.client.server.app
-    return Importer(app[database_key], hooks if hooks is not None else app[statement_hooks_key],
-                    import_principal(""), batch_size=4)
+    return Importer(
+        app[database_key], hooks if hooks is not None else app[statement_hooks_key], import_principal(""), batch_size=4
+    )
 
 
 async def fetch(xapi, statement_id: str) -> dict | None:
@@ -111,7 +131,10 @@ async def assert_same_store(source, target, ids: list[str], documents: bool = Tr
         ours, theirs = await fetch(source, statement_id), await fetch(target, statement_id)
         assert theirs is not None and ours["param"] == theirs["param"], statement_id
         if ours["type"].startswith("multipart"):
-            our_parts, their_parts = parse_multipart(ours["body"], ours["type"]), parse_multipart(theirs["body"], theirs["type"])
+            our_parts, their_parts = (
+                parse_multipart(ours["body"], ours["type"]),
+                parse_multipart(theirs["body"], theirs["type"]),
+            )
             assert [p.data for p in our_parts[1:]] == [p.data for p in their_parts[1:]]
             ours_json, theirs_json = json.loads(our_parts[0].data), json.loads(their_parts[0].data)
         else:
@@ -207,22 +230,30 @@ async def filled_2_0(xapi, xapi2):
     """Statements stored under xAPI 2.0 (context agents and groups, UTC timestamps, version 2.0.0),
     one of them voided and one with an attachment, beside a 1.0.3 one with a timestamp offset."""
     data = b"a 2.0 attachment"
-    context = {"contextAgents": [{"objectType": "contextAgent", "agent": ADA,
-                                  "relevantTypes": ["http://example.com/types/mentor"]}],
-               "contextGroups": [{"objectType": "contextGroup", "group": {"objectType": "Group", "member": [ADA]}}]}
+    context = {
+        "contextAgents": [
+            {"objectType": "contextAgent", "agent": ADA, "relevantTypes": ["http://example.com/types/mentor"]}
+        ],
+        "contextGroups": [{"objectType": "contextGroup", "group": {"objectType": "Group", "member": [ADA]}}],
+    }
     ids = [
         await post(xapi2, make_statement(context=context, timestamp="2026-01-01T10:00:00+02:00", version="2.0.0")),
         await post(xapi2, make_statement(context=context, attachments=[attachment(data)]), (data, "text/plain")),
         await post(xapi, make_statement(timestamp="2026-01-01T10:00:00+02:00")),
     ]
-    ids.append(await post(xapi2, make_statement(verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": ids[0]})))
+    ids.append(
+        await post(xapi2, make_statement(verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": ids[0]}))
+    )
     return ids
 
 
 async def assert_same_2_0_statements(source, target, ids: list[str]) -> None:
     """Compared as a 2.0 reader receives them, which carries all of a 2.0 statement."""
     for statement_id in ids:
-        ours, theirs = await fetch(source.speaking("2.0.0"), statement_id), await fetch(target.speaking("2.0.0"), statement_id)
+        ours, theirs = (
+            await fetch(source.speaking("2.0.0"), statement_id),
+            await fetch(target.speaking("2.0.0"), statement_id),
+        )
         assert theirs is not None and ours["param"] == theirs["param"], statement_id
         if ours["type"].startswith("multipart"):
             from lrs.http.multipart import parse_multipart
@@ -239,7 +270,9 @@ async def assert_same_2_0_statements(source, target, ids: list[str]) -> None:
 async def test_xapi_2_statements_survive_export_and_import(xapi, target, filled_2_0, database, tmp_path):
     path = tmp_path / "export.ndjson"
     await export_to(path, database)
-    exported = [json.loads(raw)["statement"] for raw in path.read_bytes().splitlines() if raw.startswith(b'{"statement"')]
+    exported = [
+        json.loads(raw)["statement"] for raw in path.read_bytes().splitlines() if raw.startswith(b'{"statement"')
+    ]
     assert exported[0]["context"]["contextGroups"] and exported[0]["version"] == "2.0.0"
     importer = importer_for(target)
     await import_file(importer, path, False, lambda total, done: None)
@@ -250,7 +283,8 @@ async def test_xapi_2_statements_survive_export_and_import(xapi, target, filled_
 
 async def test_xapi_2_statements_survive_a_pull_from_another_lrs(xapi, target, filled_2_0):
     importer = importer_for(target)
-    await import_remote(importer, str(xapi.client.make_url("/xapi")), ADMIN_KEY, ADMIN_SECRET, False,
-                        lambda total, done: None)
+    await import_remote(
+        importer, str(xapi.client.make_url("/xapi")), ADMIN_KEY, ADMIN_SECRET, False, lambda total, done: None
+    )
     assert importer.counts.rejected == 0
     await assert_same_2_0_statements(xapi, target, filled_2_0)
