@@ -37,10 +37,10 @@ test: $(BIN)/python runtime
 	$(BIN)/pytest
 
 # Lint, types and the import layers (tools pinned in the `lint` extra); CI runs it before the tests.
-# `ruff format --check .` joins once the tree has been formatted in one commit of its own.
 # The test extra too: mypy reads the types of every import (playwright in console/screenshots.py).
 lint: $(BIN)/python
 	$(BIN)/pip install -q -e '.[lint,test]'
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
