@@ -23,17 +23,6 @@ from lrs.statements import service
 from lrs.statements.query import Position, StatementQuery
 from lrs.statements.vocab import VOIDED_VERB
 
-FILTERS = (
-    "agent",
-    "verb",
-    "activity",
-    "registration",
-    "related_activities",
-    "related_agents",
-    "since",
-    "until",
-    "ascending",
-)
 PAGE_SIZES = (25, 50, 100)
 EXPORT_PAGE = 500
 LIVE_MOST = 50
