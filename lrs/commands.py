@@ -19,6 +19,7 @@ from pymongo.errors import PyMongoError
 
 from lrs.db import Database, DatabaseUnavailable, connect, ensure_indexes, running_uri_file
 from lrs.embedded import EmbeddedDatabase
+from lrs.errors import BadRequest
 from lrs.settings import Settings
 
 PLUGIN_GROUP = "lrs.plugins"
@@ -87,8 +88,6 @@ def print_json(value: object) -> None:
 
 def json_argument(text: str, name: str) -> object:
     """A JSON command-line value; a mistake is one line naming the option."""
-    from lrs.errors import BadRequest
-
     try:
         return json.loads(text)
     except ValueError as error:
