@@ -115,7 +115,7 @@ async def test_deleting_a_registration_abandons_its_open_session_and_keeps_its_s
     assert (await xapi.get(f"/cmi5/registrations/{kept}")).status == 200
 
 
-async def test_deleting_a_course_removes_its_records_and_content_but_no_statement(lms, xapi):
+async def test_deleting_a_course_removes_its_records_and_content_but_no_statement(lms, xapi, database):
     package = make_zip(
         {
             "cmi5.xml": course_xml(au(AU_ID, url="au/index.html", moveOn="Completed")),
@@ -147,7 +147,9 @@ async def test_deleting_a_course_removes_its_records_and_content_but_no_statemen
         assert (await xapi.get(f"/cmi5/registrations/{registration}")).status == 404
     assert await lms.verbs(first) == ["launched", "initialized", "completed", "terminated", "satisfied"]
     assert await lms.verbs(second) == ["launched", "abandoned"]
-    # The other course is untouched.
+    # The files' chunks went with them; the other course's content is untouched.
+    assert await database["cmi5_content.files"].count_documents({}) == 2
+    assert await database["cmi5_content.chunks"].count_documents({}) == 2
     assert (await lms.client.get(f"/cmi5/content/{other['id']}/au/index.html")).status == 200
     assert (await lms.status(elsewhere))["aus"][0]["sessions"][0]["status"] == "launched"
     assert (await xapi.delete(f"/cmi5/courses/{course['id']}")).status == 404
