@@ -63,3 +63,32 @@ async def test_clients_speaking_an_earlier_1_0_version_are_served(library, versi
     assert report["ascending"] == [report["one"]] + report["batch"]
     status, stored = await lrs.get_json("/xapi/statements", statementId=report["batch"][0])
     assert status == 200 and stored["version"].startswith("1.0.")
+
+
+# @xapi/xapi speaks xAPI 2.0 when told to: the same scenarios, every request under the 2.0 rules
+# (which also let it create a profile document with a bare PUT, without LRS_UNCONDITIONAL_PROFILE_PUT).
+async def test_xapi_library_speaking_2_0_statements(lrs, cfg):
+    cfg["version"] = "2.0.0"
+    await expectations.check_statements("xapi", lrs, cfg, run_scenario)
+    # Stored under the 2.0 rules: a statement sent without `version` was given 2.0.0.
+    response = await lrs.xapi.get(
+        "/xapi/statements", params={"agent": json.dumps(cfg["agent"])}, headers={"X-Experience-API-Version": "2.0.0"}
+    )
+    versions = {statement["version"] for statement in (await response.json())["statements"]}
+    assert response.headers["X-Experience-API-Version"] == "2.0.0" and versions == {"2.0.0"}
+
+
+async def test_xapi_library_speaking_2_0_state(lrs, cfg):
+    cfg["version"] = "2.0.0"
+    await expectations.check_state("xapi", lrs, cfg, run_scenario)
+
+
+@pytest.mark.parametrize("kind", ["activity", "agent"])
+async def test_xapi_library_speaking_2_0_profiles(kind, lrs, cfg):
+    cfg["version"] = "2.0.0"
+    await expectations.check_profiles("xapi", kind, lrs, cfg, run_scenario)
+
+
+async def test_xapi_library_speaking_2_0_attachments(lrs, cfg):
+    cfg.update(version="2.0.0", adapter="fetch")
+    await expectations.check_attachments("xapi", lrs, cfg, run_scenario)
