@@ -40,11 +40,9 @@ FETCHED_AT = "fetched_at"
 INDEXES = [
     IndexSpec(COURSES, IndexModel([("created", DESCENDING)])),
     IndexSpec(REGISTRATIONS, IndexModel([("actor_key", ASCENDING), ("course", ASCENDING)])),
-    # Course reports aggregate a course's registrations.
+    # Course reports aggregate a course's registrations; deleting a course finds them, and its sessions.
     IndexSpec(REGISTRATIONS, IndexModel([("course", ASCENDING)])),
     IndexSpec(SESSIONS, IndexModel([("registration", ASCENDING), ("launched_at", ASCENDING)])),
-    # Deleting a course finds its registrations and sessions.
-    IndexSpec(REGISTRATIONS, IndexModel([("course", ASCENDING)])),
     IndexSpec(SESSIONS, IndexModel([("course", ASCENDING)])),
     *PACKAGE_FILES.indexes,
 ]

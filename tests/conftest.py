@@ -82,7 +82,7 @@ async def client(app, aiohttp_client):
 class XAPI:
     """A test client that speaks xAPI: version header and admin credentials unless told otherwise."""
 
-    def __init__(self, client, auth: str = ADMIN_AUTH, version: str = XAPI_VERSION):
+    def __init__(self, client, auth: str | None = ADMIN_AUTH, version: str | None = XAPI_VERSION):
         self.client = client
         self.auth = auth
         self.version = version
@@ -115,8 +115,8 @@ class XAPI:
     def as_(self, auth: str | None) -> XAPI:
         return XAPI(self.client, auth, self.version)
 
-    def speaking(self, version: str) -> XAPI:
-        """The same client sending another X-Experience-API-Version."""
+    def speaking(self, version: str | None) -> XAPI:
+        """The same client sending another X-Experience-API-Version (None: none at all)."""
         return XAPI(self.client, self.auth, version)
 
 

@@ -14,12 +14,13 @@ Needs the Debian package `chromium` and `npm ci`; skipped, saying so, when eithe
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from cmi5 import vocab
 from cmi5.config import Cmi5Settings
-from tests.browser import requires_chromium
+from tests.browser import requires_chromium, watch_errors
 from tests.cmi5.conftest import LEARNER, au, block, course_xml
 from tests.cmi5.library import library_course_zip, requires_libraries
 
@@ -95,13 +96,12 @@ async def open_au(lms, browser):
 
     pages = []
 
-    async def opened(registration: str, au_id: str = QUIZ, **launch) -> Page:
+    async def opened(registration: str, au_id: str = QUIZ, url=lambda url: url, **launch) -> Page:
         launched = await lms.launch(registration, au_id, **launch)
         page = await browser.new_page()
         pages.append(page)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        await page.goto(launched["url"])
+        errors = watch_errors(page)
+        await page.goto(url(launched["url"]))
         await page.wait_for_function("document.getElementById('status').textContent !== 'loading'", timeout=20_000)
         assert await page.text_content("#status") == "ready", errors
         return Page(page, launched)
@@ -211,6 +211,21 @@ async def test_waived_au_and_a_completed_one_satisfy_the_course(lms, open_au):
     assert (await lms.status(registration))["satisfied"] is True
 
 
+async def test_an_au_opened_on_the_lrs_origin_runs_on_the_content_origin(lms, open_au, port):
+    # A launch URL rewritten to the LRS's own host (as a link or bookmark might be): the 307 takes
+    # the browser, query and all, to the content origin, where the library starts as usual.
+    content, lrs = f"http://localhost:{port}/", f"http://127.0.0.1:{port}/"
+    course = await lms.import_course(course_package(quiz()), "application/zip")
+    registration = await lms.register(course["id"])
+    page = await open_au(registration, url=lambda url: url.replace(content, lrs, 1))
+    landed, launched = urlsplit(page.page.url), urlsplit(page.launch["url"])
+    assert page.launch["url"].startswith(content) and page.page.url.startswith(content)
+    assert (landed.path, parse_qs(landed.query)) == (launched.path, parse_qs(launched.query))
+    for step in (("initialize",), ("complete",), ("terminate",)):
+        assert (await page.call(*step))["ok"], step
+    assert await lms.verbs(registration) == ["launched", "initialized", "completed", "terminated"]
+
+
 async def test_abandoned_session_refuses_the_librarys_calls(lms, xapi, open_au):
     registration, page = await start(lms, open_au)
     response = await xapi.post(f"/cmi5/sessions/{page.session}/abandon")
@@ -239,6 +254,26 @@ async def test_initialized_before_the_learner_preferences_is_refused(lms, open_a
     assert answer["status"] == 404  # none written yet; asking is what counts
     assert (await page.evaluate(initialized))["ok"]
     assert await lms.verbs(registration) == ["launched", "initialized"]
+
+
+async def test_the_librarys_client_writes_only_well_formed_preferences_and_cannot_delete_them(lms, xapi, open_au):
+    registration, page = await start(lms, open_au)
+    write = """profile => au.libraryXapi('setAgentProfile', {
+        agent: au.params.actor, profileId: 'cmi5LearnerPreferences', profile: profile,
+        etag: '*', matchHeader: 'If-None-Match'})"""
+    await page.refused(write, "11.2", {"languagePreference": "en-US", "audioPreference": "loud"})
+    await page.refused(write, "11.1", {"languagePreference": "en_US", "audioPreference": "on"})
+    preferences = {"languagePreference": "de-CH,en-GB", "audioPreference": "on"}
+    answer = await page.evaluate(write, preferences)
+    assert answer["ok"], answer
+    await page.refused(
+        "au.libraryXapi('deleteAgentProfile', {agent: au.params.actor, profileId: 'cmi5LearnerPreferences'})", "11.0"
+    )
+    response = await xapi.get(
+        "/xapi/agents/profile",
+        params={"agent": json.dumps(LEARNER), "profileId": vocab.LEARNER_PREFERENCES_PROFILE_ID},
+    )
+    assert await response.json() == preferences
 
 
 async def test_a_cmi5_verb_twice_in_a_session_is_refused(lms, open_au):
