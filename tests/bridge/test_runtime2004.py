@@ -434,3 +434,29 @@ async def test_bad_sequencing_requests_are_refused_naming_the_problem(scorm):
     ):
         answer = await sequencing(player, expect=400, **body)
         assert message in answer["detail"], answer
+
+
+async def test_a_sequencing_state_with_an_unreadable_launch_time_is_started_afresh(scorm):
+    package = await scorm.import_package(sequenced_course())
+    registration = await scorm.register(package["course"])
+    _, _, player = await session(scorm, package, registration)
+    await player.start()
+    await player.send("initialize")
+    await sequencing(player, state='{"current": "item_one"}')
+    grouping = [a for s in await statements(scorm, registration) for a in s["context"]["contextActivities"]["grouping"]]
+    course = next(a["id"] for a in grouping if a.get("definition", {}).get("type") == vocab.TYPE_COURSE)
+    params = {
+        "activityId": course,
+        "agent": json.dumps(player.actor),
+        "registration": registration,
+        "stateId": vocab.SEQUENCING_STATE_ID,
+    }
+    kept = await scorm.xapi.get("/xapi/activities/state", params=params)
+    assert json.loads(await kept.read())["state"] == '{"current": "item_one"}'
+    # A launch time that is no timestamp was a 500 on every later navigation of the course.
+    broken = {"state": '{"current": "elsewhere"}', "session": "another", "launchedAt": "yesterday"}
+    response = await scorm.xapi.put("/xapi/activities/state", params=params, json=broken)
+    assert response.status == 204, await response.text()
+    assert (await player.start())["sequencing"]["state"] is None
+    await sequencing(player, state='{"current": "item_two"}')
+    assert (await player.start())["sequencing"]["state"] == '{"current": "item_two"}'
