@@ -388,6 +388,18 @@ async def test_refused_commits_answer_the_scorm_2004_commit_failure_and_change_n
         assert (answer["result"], answer["errorCode"]) == ("false", 391) and element in answer["detail"], answer
     answer = await player.send("commit", cmi2004(), sequence=0, expect=400)
     assert answer["errorCode"] == 101
+    # Each was a 500: a duration past timeinterval (second,10,2), and statuses that are no list.
+    for data, element in (
+        (cmi2004(session_time="P318Y"), "cmi.session_time"),
+        (cmi2004(interactions={"0": {"id": "q1", "type": "numeric", "latency": "PT10000000000S"}}), "latency"),
+    ):
+        answer = await player.send("finish", data, expect=400)
+        assert (answer["result"], answer["errorCode"]) == ("false", 391) and element in answer["detail"], answer
+    player.sequence += 1
+    body = {"auth": player.token, "sequence": player.sequence, "cmi": cmi2004(), "statuses": 7}
+    response = await player.client.post("/scorm/runtime/commit", json=body)
+    answer = await response.json()
+    assert (response.status, answer["errorCode"]) == (400, 101) and "statuses" in answer["detail"], answer
     assert verbs(await statements(scorm, registration)) == ["launched", "initialized"]
 
 
