@@ -472,3 +472,31 @@ async def test_a_sequencing_state_with_an_unreadable_launch_time_is_started_afre
     assert (await player.start())["sequencing"]["state"] is None
     await sequencing(player, state='{"current": "item_two"}')
     assert (await player.start())["sequencing"]["state"] == '{"current": "item_two"}'
+
+
+async def test_the_longest_session_time_keeps_the_attempt(scorm):
+    package, registration, player = await session(scorm)
+    await player.start()
+    await player.send("initialize")
+    # 9,999,999,999 seconds is a timeinterval (second,10,2) the record must hold: it lost the attempt.
+    await player.send("finish", cmi2004(location="p2", exit="suspend", session_time="PT9999999999S"))
+    _, _, again = await session(scorm, package, registration)
+    started = await again.start()
+    assert (started["cmi"]["entry"], started["cmi"]["location"]) == ("resume", "p2")
+    assert started["cmi"]["total_time"] == "PT2777777H46M39S"
+    # A total that would pass what the record keeps stops there.
+    await again.send("initialize")
+    await again.send("finish", cmi2004(location="p3", exit="suspend", session_time="PT9999999999S"))
+    record = json.loads(await again.state(vocab.RUNTIME_STATE_ID))
+    record["attempt"]["totalSeconds"] = 1e13 - 1
+    params = {
+        "activityId": again.activity_id,
+        "agent": json.dumps(again.actor),
+        "registration": registration,
+        "stateId": vocab.RUNTIME_STATE_ID,
+    }
+    assert (await scorm.xapi.put("/xapi/activities/state", params=params, json=record)).status == 204
+    _, _, third = await session(scorm, package, registration)
+    started = await third.start()
+    assert (started["cmi"]["entry"], started["cmi"]["location"]) == ("resume", "p3")
+    assert started["cmi"]["total_time"] == "PT2777777777H46M40S"
