@@ -42,6 +42,9 @@ COMPLETIONS = ("completed", "passed")
 UNSET = ("", "not attempted")
 # A status never falls back to a lower rank (a completion is never undone).
 STATUS_RANK = {"": 0, "not attempted": 0, "browsed": 1, "incomplete": 2, "completed": 3, "failed": 3, "passed": 4}
+# The most seconds a record keeps (the "seconds" of its schema): a thousand of SCORM 2004's longest
+# sessions, and still a timedelta. The total stops there rather than make the record unreadable.
+MAX_SECONDS = 1e13
 
 # What one commit says of the SCO, in the data model of its edition.
 SnapshotT = TypeVar("SnapshotT", Snapshot, cmi2004.Snapshot)
@@ -146,7 +149,7 @@ def begin_session(
     entry = vocab.ENTRY_RESUME if attempt["resumeNext"] else vocab.ENTRY_AB_INITIO
     attempt_id = attempt["id"]
     if launch.normal:
-        attempt["totalSeconds"] += attempt["sessionSeconds"]
+        attempt["totalSeconds"] = min(attempt["totalSeconds"] + attempt["sessionSeconds"], MAX_SECONDS)
         attempt["sessionSeconds"] = 0.0
         attempt["credit"], attempt["mode"] = "credit", "normal"
         if entry == vocab.ENTRY_AB_INITIO or not attempt_id:

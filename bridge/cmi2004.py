@@ -21,6 +21,9 @@ INTERVAL = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d
 # durations do in xAPI tools (365 and 30 days).
 SECONDS = (365 * 86400, 30 * 86400, 86400, 3600, 60, 1)
 PREFERENCES = ("audio_level", "language", "delivery_speed", "audio_captioning")
+# timeinterval (second,10,2): at most 10 digits of seconds (RTE 4.1.1.7). The schema's pattern
+# cannot say so of an ISO 8601 duration, and a longer one would not fit a timedelta.
+MAX_INTERVAL_SECONDS = 9_999_999_999.99
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,15 @@ def measure_of(text: str) -> Decimal | None:
 
 def check(body: object) -> None:
     check_commit(body, COMMIT_SCHEMA, (vocab.ERROR_2004_COMMIT_FAILURE, vocab.ERROR_GENERAL))
+    cmi = node(body, "cmi")
+    intervals = [("cmi.session_time", value(cmi, "session_time"))] + [
+        (f"cmi.interactions.{index}.latency", value(row, "latency")) for index, row in rows(cmi, "interactions")
+    ]
+    for path, text in intervals:
+        if parse_interval(text) > MAX_INTERVAL_SECONDS:
+            raise RuntimeDataError(
+                path, f"{text!r} is longer than {MAX_INTERVAL_SECONDS} seconds", vocab.ERROR_2004_COMMIT_FAILURE
+            )
 
 
 def parse_snapshot(cmi: object) -> Snapshot:

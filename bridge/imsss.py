@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -154,6 +155,13 @@ class SequencingReader:
             return False
         raise InvalidPackage(f"{path}/@{name}", f"{found!r} must be true or false")
 
+    def flags(self, element: ET.Element, names: Iterable[str], path: str, into: dict) -> None:
+        """The boolean attributes `names` of `element` that it sets, into `into`."""
+        for name in names:
+            flag = self.boolean(element, name, path)
+            if flag is not None:
+                into[name] = flag
+
     def decimal(self, text: str | None, path: str, low: Decimal, high: Decimal) -> Decimal | None:
         if text is None or text.strip() == "":
             return None
@@ -207,10 +215,7 @@ class SequencingReader:
         group.extend(elements)
         controls: dict = {}
         if (found := child(group, "controlMode")) is not None:
-            for name in CONTROL_MODE:
-                flag = self.boolean(found, name, f"{path}/controlMode")
-                if flag is not None:
-                    controls[name] = flag
+            self.flags(found, CONTROL_MODE, f"{path}/controlMode", controls)
         if (found := child(group, "sequencingRules")) is not None:
             settings["sequencingRules"] = self.rules(found, f"{path}/sequencingRules")
         if (found := child(group, "limitConditions")) is not None:
@@ -226,10 +231,9 @@ class SequencingReader:
         if (found := child(group, "deliveryControls")) is not None:
             self.delivery(found, f"{path}/deliveryControls", settings, effective)
         if (found := child(group, "constrainedChoiceConsiderations")) is not None:
-            for name in ("preventActivation", "constrainChoice"):
-                flag = self.boolean(found, name, f"{path}/constrainedChoiceConsiderations")
-                if flag is not None:
-                    controls[name] = flag
+            self.flags(
+                found, ("preventActivation", "constrainChoice"), f"{path}/constrainedChoiceConsiderations", controls
+            )
         if (found := child(group, "rollupConsiderations")) is not None:
             settings["rollupConsiderations"] = self.considerations(found, f"{path}/rollupConsiderations")
         if controls:
@@ -296,10 +300,7 @@ class SequencingReader:
             effective.attempt_duration_limit = duration
 
     def rollup(self, element: ET.Element, path: str, settings: dict, controls: dict, effective: Effective) -> None:
-        for name in ("rollupObjectiveSatisfied", "rollupProgressCompletion"):
-            flag = self.boolean(element, name, path)
-            if flag is not None:
-                controls[name] = flag
+        self.flags(element, ("rollupObjectiveSatisfied", "rollupProgressCompletion"), path, controls)
         effective.rollup_objective_satisfied = controls.get("rollupObjectiveSatisfied", True)
         effective.rollup_progress_completion = controls.get("rollupProgressCompletion", True)
         weight = self.decimal(
@@ -369,10 +370,7 @@ class SequencingReader:
             if not target:
                 raise InvalidPackage(info_path, "attribute targetObjectiveID is required")
             entry: dict = {"targetObjectiveID": target}
-            for flag_name in MAP_FLAGS:
-                flag = self.boolean(info, flag_name, info_path)
-                if flag is not None:
-                    entry[flag_name] = flag
+            self.flags(info, MAP_FLAGS, info_path, entry)
             maps.append(entry)
         if maps:
             found["mapInfo"] = maps
@@ -421,10 +419,7 @@ class SequencingReader:
                 if entry is None:
                     entry = {"targetObjectiveID": target, "readSatisfiedStatus": False, "readNormalizedMeasure": False}
                     maps.append(entry)
-                for flag_name in ADL_MAP_FLAGS:
-                    flag = self.boolean(info, flag_name, info_path)
-                    if flag is not None:
-                        entry[flag_name] = flag
+                self.flags(info, ADL_MAP_FLAGS, info_path, entry)
                 if entry.get("writeCompletionStatus") or entry.get("writeRawScore"):
                     effective.global_objectives.setdefault(objective_id, target)
 
@@ -441,11 +436,8 @@ class SequencingReader:
             controls["randomizeChildren"] = reorder
 
     def delivery(self, element: ET.Element, path: str, settings: dict, effective: Effective) -> None:
-        found = {}
-        for name in ("tracked", "completionSetByContent", "objectiveSetByContent"):
-            flag = self.boolean(element, name, path)
-            if flag is not None:
-                found[name] = flag
+        found: dict = {}
+        self.flags(element, ("tracked", "completionSetByContent", "objectiveSetByContent"), path, found)
         effective.tracked = found.get("tracked", True)
         effective.completion_set_by_content = found.get("completionSetByContent", False)
         effective.objective_set_by_content = found.get("objectiveSetByContent", False)

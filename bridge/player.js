@@ -8,7 +8,7 @@
   "use strict";
   var session = window.ScormPlayerSession();
   var COMMIT_URL = session.url("commit");
-  var GENERAL_EXCEPTION = 101;
+  var GENERAL_EXCEPTION = session.GENERAL_EXCEPTION;
   var AUTOCOMMIT_SECONDS = 10;
 
   var status = document.getElementById("status");

@@ -49,14 +49,6 @@
     return session.request(event, cmi ? { cmi: cmi } : null);
   }
 
-  function postNow(url, body) {
-    return session.postNow(url, body);
-  }
-
-  function beacon(url, body) {
-    return session.beacon(url, body);
-  }
-
   function resultOf(xhr) {
     return session.resultOf(xhr, COMMIT_FAILURE);
   }
@@ -84,11 +76,11 @@
       }
       var body = request(immediate ? "finish" : "commit", cmi);
       if (leaving) {
-        return beacon(COMMIT_URL, body) ? { result: "true", errorCode: 0 } : { result: "false", errorCode: COMMIT_FAILURE };
+        return session.beacon(COMMIT_URL, body) ? { result: "true", errorCode: 0 } : { result: "false", errorCode: COMMIT_FAILURE };
       }
       if (dismissing) { return keepalive(body); }
       try {
-        return resultOf(postNow(COMMIT_URL, body));
+        return resultOf(session.postNow(COMMIT_URL, body));
       } catch (refused) {
         return keepalive(body);
       }
@@ -103,7 +95,7 @@
   function saveState(deliver) {
     var body = sequencingRequest();
     if (deliver) { body.deliver = deliver; }
-    var xhr = postNow(SEQUENCING_URL, body);
+    var xhr = session.postNow(SEQUENCING_URL, body);
     var answer = {};
     try { answer = JSON.parse(xhr.responseText); } catch (e) { /* reported below */ }
     if (xhr.status < 200 || xhr.status >= 300) {
@@ -267,7 +259,7 @@
         initialized = true;
         // With the data model as the SCO starts with it, once the engine has filled in the objectives
         // it reads from global objectives: those are what the SCO was told, not what it did.
-        postNow(COMMIT_URL, request("initialize", created.renderCommitCMI(false).cmi));
+        session.postNow(COMMIT_URL, request("initialize", created.renderCommitCMI(false).cmi));
       }
       return result;
     };
@@ -284,8 +276,8 @@
       leaving = true;
       // Closed without Terminate: keep what the SCO set since its last commit, and the course's state.
       if (initialized && !finished) {
-        beacon(COMMIT_URL, request("unload", created.renderCommitCMI(false).cmi));
-        beacon(SEQUENCING_URL, sequencingRequest());
+        session.beacon(COMMIT_URL, request("unload", created.renderCommitCMI(false).cmi));
+        session.beacon(SEQUENCING_URL, sequencingRequest());
       }
     });
     return created;

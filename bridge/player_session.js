@@ -21,6 +21,7 @@
 
     var session = {
       TEXT: TEXT,
+      GENERAL_EXCEPTION: GENERAL_EXCEPTION,
       query: query,
       token: null,
       sequence: 0,

@@ -54,6 +54,16 @@ def state_id(rt: Runtime) -> str:
     return vocab.SEQUENCING_STATE_ID if rt.launch.normal else vocab.SEQUENCING_REVIEW_STATE_ID
 
 
+def is_timestamp(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_timestamp(value)
+    except ValueError:
+        return False
+    return True
+
+
 async def read_document(rt: Runtime, document_id: str) -> tuple[dict | None, str | None]:
     try:
         document = await get_document(rt.database, place_of(rt), document_id)
@@ -64,7 +74,7 @@ async def read_document(rt: Runtime, document_id: str) -> tuple[dict | None, str
         isinstance(found, dict)
         and isinstance(found.get("state"), str)
         and isinstance(found.get("session"), str)
-        and isinstance(found.get("launchedAt"), str)
+        and is_timestamp(found.get("launchedAt"))
     ):
         log.warning(
             "unreadable %s for registration %s; the course starts afresh", document_id, rt.session["registration"]

@@ -388,6 +388,18 @@ async def test_refused_commits_answer_the_scorm_2004_commit_failure_and_change_n
         assert (answer["result"], answer["errorCode"]) == ("false", 391) and element in answer["detail"], answer
     answer = await player.send("commit", cmi2004(), sequence=0, expect=400)
     assert answer["errorCode"] == 101
+    # Each was a 500: a duration past timeinterval (second,10,2), and statuses that are no list.
+    for data, element in (
+        (cmi2004(session_time="P318Y"), "cmi.session_time"),
+        (cmi2004(interactions={"0": {"id": "q1", "type": "numeric", "latency": "PT10000000000S"}}), "latency"),
+    ):
+        answer = await player.send("finish", data, expect=400)
+        assert (answer["result"], answer["errorCode"]) == ("false", 391) and element in answer["detail"], answer
+    player.sequence += 1
+    body = {"auth": player.token, "sequence": player.sequence, "cmi": cmi2004(), "statuses": 7}
+    response = await player.client.post("/scorm/runtime/commit", json=body)
+    answer = await response.json()
+    assert (response.status, answer["errorCode"]) == (400, 101) and "statuses" in answer["detail"], answer
     assert verbs(await statements(scorm, registration)) == ["launched", "initialized"]
 
 
@@ -434,3 +446,57 @@ async def test_bad_sequencing_requests_are_refused_naming_the_problem(scorm):
     ):
         answer = await sequencing(player, expect=400, **body)
         assert message in answer["detail"], answer
+
+
+async def test_a_sequencing_state_with_an_unreadable_launch_time_is_started_afresh(scorm):
+    package = await scorm.import_package(sequenced_course())
+    registration = await scorm.register(package["course"])
+    _, _, player = await session(scorm, package, registration)
+    await player.start()
+    await player.send("initialize")
+    await sequencing(player, state='{"current": "item_one"}')
+    grouping = [a for s in await statements(scorm, registration) for a in s["context"]["contextActivities"]["grouping"]]
+    course = next(a["id"] for a in grouping if a.get("definition", {}).get("type") == vocab.TYPE_COURSE)
+    params = {
+        "activityId": course,
+        "agent": json.dumps(player.actor),
+        "registration": registration,
+        "stateId": vocab.SEQUENCING_STATE_ID,
+    }
+    kept = await scorm.xapi.get("/xapi/activities/state", params=params)
+    assert json.loads(await kept.read())["state"] == '{"current": "item_one"}'
+    # A launch time that is no timestamp was a 500 on every later navigation of the course.
+    broken = {"state": '{"current": "elsewhere"}', "session": "another", "launchedAt": "yesterday"}
+    response = await scorm.xapi.put("/xapi/activities/state", params=params, json=broken)
+    assert response.status == 204, await response.text()
+    assert (await player.start())["sequencing"]["state"] is None
+    await sequencing(player, state='{"current": "item_two"}')
+    assert (await player.start())["sequencing"]["state"] == '{"current": "item_two"}'
+
+
+async def test_the_longest_session_time_keeps_the_attempt(scorm):
+    package, registration, player = await session(scorm)
+    await player.start()
+    await player.send("initialize")
+    # 9,999,999,999 seconds is a timeinterval (second,10,2) the record must hold: it lost the attempt.
+    await player.send("finish", cmi2004(location="p2", exit="suspend", session_time="PT9999999999S"))
+    _, _, again = await session(scorm, package, registration)
+    started = await again.start()
+    assert (started["cmi"]["entry"], started["cmi"]["location"]) == ("resume", "p2")
+    assert started["cmi"]["total_time"] == "PT2777777H46M39S"
+    # A total that would pass what the record keeps stops there.
+    await again.send("initialize")
+    await again.send("finish", cmi2004(location="p3", exit="suspend", session_time="PT9999999999S"))
+    record = json.loads(await again.state(vocab.RUNTIME_STATE_ID))
+    record["attempt"]["totalSeconds"] = 1e13 - 1
+    params = {
+        "activityId": again.activity_id,
+        "agent": json.dumps(again.actor),
+        "registration": registration,
+        "stateId": vocab.RUNTIME_STATE_ID,
+    }
+    assert (await scorm.xapi.put("/xapi/activities/state", params=params, json=record)).status == 204
+    _, _, third = await session(scorm, package, registration)
+    started = await third.start()
+    assert (started["cmi"]["entry"], started["cmi"]["location"]) == ("resume", "p3")
+    assert started["cmi"]["total_time"] == "PT2777777777H46M40S"
