@@ -47,39 +47,14 @@ class StatementsView(web.View):
         principal(request).require(STATEMENTS_WRITE, "writing statements")
         params.check_parameters(request.query, ["statementId"], required=["statementId"])
         params.uuid(request.query, "statementId")  # validated; stored as the client wrote it
-        statement_id = request.query["statementId"]
-        body, parts = await read_statements_body(request)
-        await guarded_write(
-            request,
-            service.store_statements(
-                database(request),
-                request.app[statement_hooks_key],
-                principal(request),
-                body,
-                parts,
-                statement_id=statement_id,
-                version=xapi_version(request),
-            ),
-        )
+        await store_body(request, statement_id=request.query["statementId"])
         return web.Response(status=204)
 
     async def post(self) -> web.Response:
         request = self.request
         principal(request).require(STATEMENTS_WRITE, "writing statements")
         params.check_parameters(request.query, [])
-        body, parts = await read_statements_body(request)
-        ids = await guarded_write(
-            request,
-            service.store_statements(
-                database(request),
-                request.app[statement_hooks_key],
-                principal(request),
-                body,
-                parts,
-                version=xapi_version(request),
-            ),
-        )
-        return json_response(ids)
+        return json_response(await store_body(request))
 
     async def get(self) -> web.Response:
         request = self.request
@@ -112,6 +87,23 @@ class StatementsView(web.View):
         return render(result, body, with_attachments)
 
     head = get
+
+
+async def store_body(request: web.Request, statement_id: str | None = None) -> list[str]:
+    """Store the statements of a PUT (`statement_id` given) or POST body; their ids."""
+    body, parts = await read_statements_body(request)
+    return await guarded_write(
+        request,
+        service.store_statements(
+            database(request),
+            request.app[statement_hooks_key],
+            principal(request),
+            body,
+            parts,
+            statement_id=statement_id,
+            version=xapi_version(request),
+        ),
+    )
 
 
 async def get_single(

@@ -98,7 +98,8 @@ async def ensure_counter_ahead(database: Database) -> None:
 
     It is behind only when `meta` was restored from an older backup than `statements` (or
     lost): it would hand out numbers again, and new statements would sort among old ones.
-    Normally this is one empty index range read.
+    Normally this is a few empty index range reads: PROBES_PAST_END windows above the counter,
+    of live and of voided statements.
     """
     top, _ = await find_sequence(database)
     highest, latest, low, empty = top, None, top, 0

@@ -9,6 +9,20 @@ from urllib.parse import urlencode
 from lrs.app import create_app
 from tests.conftest import ADMIN_AUTH, XAPI, make_statement
 
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def preflight(client, path, method, headers):
+    """A browser's CORS preflight of `method` on `path`, asking for `headers`."""
+    return client.options(
+        path,
+        headers={
+            "Origin": "http://elsewhere.example",
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": headers,
+        },
+    )
+
 
 async def test_missing_version_header_is_400(xapi):
     response = await xapi.get("/xapi/statements", headers={"X-Experience-API-Version": None})
@@ -38,14 +52,7 @@ async def test_every_response_carries_the_version_header(xapi):
 
 
 async def test_cors_preflight_allows_authorization_header(client):
-    response = await client.options(
-        "/xapi/statements",
-        headers={
-            "Origin": "http://elsewhere.example",
-            "Access-Control-Request-Method": "PUT",
-            "Access-Control-Request-Headers": "authorization,x-experience-api-version",
-        },
-    )
+    response = await preflight(client, "/xapi/statements", "PUT", "authorization,x-experience-api-version")
     assert response.status == 204
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Authorization" in response.headers["Access-Control-Allow-Headers"]
@@ -53,13 +60,8 @@ async def test_cors_preflight_allows_authorization_header(client):
 
 
 async def test_cors_preflight_of_a_document_write_allows_its_concurrency_headers(client):
-    response = await client.options(
-        "/xapi/activities/state",
-        headers={
-            "Origin": "http://elsewhere.example",
-            "Access-Control-Request-Method": "DELETE",
-            "Access-Control-Request-Headers": "authorization,if-match,if-none-match,content-type",
-        },
+    response = await preflight(
+        client, "/xapi/activities/state", "DELETE", "authorization,if-match,if-none-match,content-type"
     )
     assert response.status == 204
     assert response.headers["Access-Control-Allow-Origin"] == "*"
@@ -92,7 +94,7 @@ async def test_a_doubled_slash_after_the_endpoint_reaches_the_resource(xapi):
     response = await xapi.client.post(
         "/xapi//statements?method=GET",
         data=urlencode(form),
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        headers=FORM,
     )
     assert (await response.json())["id"] == statement["id"]
 
@@ -101,13 +103,8 @@ async def test_a_doubled_slash_changes_neither_authentication_nor_cors(xapi, cli
     assert (await xapi.as_(None).get("/xapi//statements")).status == 401
     assert (await xapi.as_(None).get("/xapi//about")).status == 200
     # The browser's preflight of such a URL gets the same answer, not a redirect it would refuse.
-    response = await client.options(
-        "/xapi//statements",
-        headers={
-            "Origin": "http://elsewhere.example",
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization,content-type,x-experience-api-version",
-        },
+    response = await preflight(
+        client, "/xapi//statements", "POST", "authorization,content-type,x-experience-api-version"
     )
     assert response.status == 204
     assert response.headers["Access-Control-Allow-Origin"] == "*"
@@ -152,14 +149,14 @@ async def test_alternate_syntax_put_with_headers_in_the_form(client):
     response = await client.post(
         "/xapi/statements?method=PUT",
         data=urlencode(form),
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        headers=FORM,
     )
     assert response.status == 204, await response.text()
     form = {"Authorization": ADMIN_AUTH, "X-Experience-API-Version": "1.0.3", "statementId": statement_id}
     response = await client.post(
         "/xapi/statements?method=GET",
         data=urlencode(form),
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        headers=FORM,
     )
     assert (await response.json())["id"] == statement_id
 
@@ -168,7 +165,7 @@ async def test_alternate_syntax_with_extra_query_parameter_is_400(client):
     response = await client.post(
         "/xapi/statements?method=GET&limit=1",
         data="",
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        headers=FORM,
     )
     assert response.status == 400
 

@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 import pytest
 from dateutil.parser import isoparse
 
+from lrs.http.versioning import LastVersions
+from lrs.versions import XAPI_1_0_3, XAPI_2_0_0
 from tests.conftest import ADMIN_AUTH, basic, make_statement
 from tests.lrs.http.test_attachments import post_signed, rsa_key
 
@@ -81,6 +83,16 @@ async def test_a_request_naming_no_served_version_is_400_in_the_version_its_cred
     response = await no_header.put(f"/xapi/statements?statementId={uuid.uuid4()}", json=make_statement())
     assert response.status == 400 and response.headers[VERSION] == "2.0.0"
     assert await (await xapi.get("/xapi/statements")).json() == {"statements": []}
+
+
+def test_the_last_versions_kept_are_those_of_the_most_recently_seen_credentials():
+    last = LastVersions(size=2)
+    last.remember("a", XAPI_1_0_3)
+    last.remember("b", XAPI_2_0_0)
+    last.remember("a", XAPI_2_0_0)  # seen again: now the most recent
+    last.remember("c", XAPI_1_0_3)  # one too many: the least recently seen goes
+    assert last.recall("b") is None
+    assert last.recall("a") is XAPI_2_0_0 and last.recall("c") is XAPI_1_0_3
 
 
 async def test_a_request_without_version_and_with_bad_credentials_is_401(xapi):
