@@ -15,9 +15,8 @@ from lrs.commands import Command, open_database
 from lrs.errors import BadRequest
 from lrs.forwarding.worker import Forwarding, OutboxHook
 from lrs.hooks import StatementHook
-from lrs.http import params
+from lrs.http.statements import list_query
 from lrs.settings import Settings
-from lrs.statements.query import StatementQuery
 from lrs.transfer import format
 from lrs.transfer.export import export_lines, read_written
 from lrs.transfer.importer import BATCH_SIZE, Importer, import_principal
@@ -45,23 +44,9 @@ def filter_params(args: argparse.Namespace) -> dict[str, Any]:
     return found
 
 
-def parse_query(found: dict[str, Any]) -> StatementQuery:
-    """The same parsing, and so the same rules and errors, as GET /statements."""
-    return StatementQuery(
-        agent=params.agent(found),
-        verb=params.iri(found, "verb"),
-        activity=params.iri(found, "activity"),
-        registration=params.uuid(found, "registration"),
-        since=params.timestamp(found, "since"),
-        until=params.timestamp(found, "until"),
-        related_activities=params.boolean(found, "related_activities"),
-        related_agents=params.boolean(found, "related_agents"),
-    )
-
-
 async def run_export(settings: Settings, args: argparse.Namespace) -> int:
     found = filter_params(args)
-    query = parse_query(found)
+    query = list_query(found)  # the same rules and errors as GET /statements
     written = None
     if args.resume:
         if not args.output:
