@@ -12,6 +12,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from lrs.app import create_app
+from lrs.errors import BadRequest
 from lrs.keys import database_key, statement_hooks_key
 from lrs.statements.compare import same_statement
 from lrs.statements.query import StatementQuery
@@ -194,6 +195,19 @@ async def test_interrupted_export_goes_on_without_gaps_or_repeats(xapi, filled, 
         file.truncate(written.complete_bytes)
     await export_to(cut, database, written=written)
     assert cut.read_bytes().splitlines()[1:] == whole.read_bytes().splitlines()[1:]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"garbage\n", b"42\n", b'{"statement": {"id": "x"}}\n', b'{"other": 1}\n', b"\xff\xfe\n"],
+    ids=["not-json", "not-an-object", "statement-without-stored", "unknown-kind", "not-utf-8"],
+)
+def test_resuming_a_file_that_is_not_an_export_is_refused_and_leaves_it_alone(tmp_path, content):
+    path = tmp_path / "other.ndjson"
+    path.write_bytes(content)
+    with pytest.raises(BadRequest, match="line 1 is not a line of an lrs export"):
+        read_written(path)
+    assert path.read_bytes() == content
 
 
 class FailOnce:
