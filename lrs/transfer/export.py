@@ -94,7 +94,14 @@ def document_name(line: dict[str, Any]) -> str:
 
 
 def is_voiding(statement: dict[str, Any]) -> bool:
-    return bool(statement["verb"]["id"] == VOIDED_VERB and statement["object"].get("objectType") == "StatementRef")
+    # Also asked of statements another LRS sent, before they are validated on import.
+    verb, target = statement.get("verb"), statement.get("object")
+    return (
+        isinstance(verb, dict)
+        and verb.get("id") == VOIDED_VERB
+        and isinstance(target, dict)
+        and target.get("objectType") == "StatementRef"
+    )
 
 
 async def statement_lines(database: Database, q: StatementQuery, written: Written) -> AsyncIterator[dict[str, Any]]:

@@ -9,6 +9,7 @@ import json
 import uuid
 
 import pytest
+from aiohttp import web
 from pymongo import AsyncMongoClient
 
 from lrs.app import create_app
@@ -182,6 +183,40 @@ async def test_import_pulled_from_another_lrs_over_http(xapi, target, filled):
     await import_remote(importer, url, ADMIN_KEY, ADMIN_SECRET, False, lambda total, done: None)
     assert importer.counts.rejected == 0
     await assert_same_store(xapi, target, filled, documents=False)
+
+
+async def a_foreign_lrs(aiohttp_server, answer) -> str:
+    """Another LRS that answers every GET /statements with `answer`."""
+
+    async def statements(request: web.Request) -> web.Response:
+        return web.json_response(answer)
+
+    app = web.Application()
+    app.router.add_get("/xapi/statements", statements)
+    return str((await aiohttp_server(app)).make_url("/xapi"))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [{"more": ""}, {"statements": "none"}, {"statements": [1, 2]}],
+    ids=["no-statements", "not-a-list", "not-objects"],
+)
+async def test_a_pull_from_a_source_that_answers_no_statement_result_is_refused(target, aiohttp_server, answer):
+    importer = importer_for(target)
+    url = await a_foreign_lrs(aiohttp_server, answer)
+    with pytest.raises(BadRequest, match="answered no StatementResult"):
+        await import_remote(importer, url, "k", "s", False, lambda total, done: None)
+    assert importer.counts.statements == 0 and await listed(target) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://127.0.0.1:8799/xapi", "not a url", "http://127.0.0.1:1/xapi"],
+    ids=["ftp", "no-scheme", "closed-port"],
+)
+async def test_a_pull_from_an_address_that_does_not_answer_is_refused(target, url):
+    with pytest.raises(BadRequest, match="ClientError|Connect"):
+        await import_remote(importer_for(target), url, "k", "s", False, lambda total, done: None)
 
 
 async def test_interrupted_export_goes_on_without_gaps_or_repeats(xapi, filled, database, tmp_path):
