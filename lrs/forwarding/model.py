@@ -203,6 +203,7 @@ def parse_definition(body: object, current: Definition | None = None) -> Definit
             "key": current.key,
             "secret": current.secret,
             "filter": current.filter,
+            "xapiVersion": current.xapi_version,
             **body,
         }
     else:

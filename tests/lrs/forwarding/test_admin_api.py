@@ -69,6 +69,13 @@ async def test_patch_changes_only_what_it_names_and_keeps_the_type(xapi):
     assert refused.status == 400
 
 
+async def test_patch_keeps_the_xapi_version_it_does_not_name(xapi):
+    created = await (await xapi.post("/admin/forwards", json={**LRS_FORWARD, "xapiVersion": "2.0.0"})).json()
+    patched = await xapi.request("PATCH", f"/admin/forwards/{created['id']}", json={"name": "renamed"})
+    body = await patched.json()
+    assert patched.status == 200 and body["name"] == "renamed" and body["xapiVersion"] == "2.0.0"
+
+
 async def test_admin_scope_is_required(xapi, xapi_with):
     assert (await xapi.as_(None).get("/admin/forwards")).status == 401
     limited = await xapi_with("statements/write", "statements/read")
