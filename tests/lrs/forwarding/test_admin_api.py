@@ -43,6 +43,9 @@ async def test_lrs_forward_is_listed_without_its_secret(xapi):
         ({**LRS_FORWARD, "url": "http://[::1/xapi"}, "url: not a valid URL"),
         ({**LRS_FORWARD, "url": "http://example.com:99999/xapi"}, "url: not a valid URL"),
         ({**LRS_FORWARD, "url": "http://example.com/" + "x" * 3000}, "url: at most"),
+        ({**LRS_FORWARD, "name": "x" * 201}, "name: at most 200 characters"),
+        ({**LRS_FORWARD, "name": "x" * 3000}, "name: at most 200 characters"),
+        ({**LRS_FORWARD, "secret": "x" * 3000}, "secret: at most 2000 characters"),
         # Cloud metadata services (AWS, GCP, Azure) and the rest of the link-local nets.
         ({**LRS_FORWARD, "url": "http://169.254.169.254/latest/meta-data"}, "url: 169.254.169.254 is a link-local"),
         ({**LRS_FORWARD, "url": "http://[fe80::1]/xapi"}, "link-local"),
