@@ -4,15 +4,12 @@ from another LRS over HTTP gives the same; interrupted exports and imports go on
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import uuid
 
 import pytest
 from aiohttp import web
-from pymongo import AsyncMongoClient
 
-from lrs.app import create_app
 from lrs.errors import BadRequest
 from lrs.keys import database_key, statement_hooks_key
 from lrs.statements.compare import same_statement
@@ -44,14 +41,9 @@ DOCUMENTS = [
 
 
 @pytest.fixture
-async def target(settings, aiohttp_client, database_uri):
+def target(second_lrs):
     """A second, empty LRS on a database of its own."""
-    own = dataclasses.replace(settings, database=f"test_{uuid.uuid4().hex[:12]}")
-    client = await aiohttp_client(create_app(own))
-    yield XAPI(client)
-    mongo = AsyncMongoClient(database_uri)
-    await mongo.drop_database(own.database)
-    await mongo.close()
+    return second_lrs
 
 
 async def post(xapi, statement, *bodies) -> str:
