@@ -206,9 +206,11 @@ async def run(registrations: int, data_dir: Path, repeat: int, seed: int) -> Non
         rng = random.Random(seed)
         kinds = {
             "course (one, 5 AUs)": lambda: (
-                f"/cmi5/reports/courses/{rng.choice(courses)['_id']}",
-                lambda db: reports.course_report(db, rng.choice(courses)["_id"]),
-            ),
+                lambda course: (
+                    f"/cmi5/reports/courses/{course}",
+                    lambda db: reports.course_report(db, course),
+                )
+            )(rng.choice(courses)["_id"]),
             "courses (all 10)": lambda: ("/cmi5/reports/courses", reports.courses_report),
             "learner": lambda: (
                 lambda agent: (

@@ -17,7 +17,7 @@ from cmi5 import store
 from cmi5.courses import get_course, list_courses
 from cmi5.moveon import AUFacts, evaluate
 from lrs.errors import BadRequest, InvalidStatement
-from lrs.ifi import ifi_key
+from lrs.ifi import identified_key
 from lrs.statements.service import format_timestamp
 from lrs.statements.validate import validate_agent
 
@@ -155,9 +155,7 @@ async def learner_report(database, agent: object) -> dict:
         agent = validate_agent(agent, "agent", allow_group=False)
     except InvalidStatement as error:
         raise BadRequest(error.detail) from None
-    key = ifi_key(agent)
-    if key is None:
-        raise BadRequest("agent: needs an inverse functional identifier")
+    key = identified_key(agent)  # an Agent that passed has exactly one identifier
     registrations = []
     courses: dict[str, dict] = {}
     for registration in await store.find_registrations_of(database, key):

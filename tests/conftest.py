@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import os
 import uuid
 
@@ -61,6 +62,17 @@ async def settings(database_uri, tmp_path):
     client = AsyncMongoClient(database_uri)
     await client.drop_database(name)
     await client.close()
+
+
+@pytest.fixture
+async def second_lrs(settings, aiohttp_client, database_uri):
+    """Another LRS set up as the test's own, on a database of its own: where an import pulls
+    from, what a forward delivers to."""
+    own = dataclasses.replace(settings, database=f"test_{uuid.uuid4().hex[:12]}")
+    yield XAPI(await aiohttp_client(create_app(own)))
+    mongo = AsyncMongoClient(database_uri)
+    await mongo.drop_database(own.database)
+    await mongo.close()
 
 
 @pytest.fixture

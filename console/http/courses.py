@@ -8,7 +8,7 @@ from aiohttp import web
 from cmi5.config import cmi5_settings_key
 from cmi5.http import lms_for, urls
 from console import courses, learners
-from console.http.guard import PREFIX, operator, page, redirect, render, wants_json
+from console.http.guard import PREFIX, operator, page, read_form, redirect, render, wants_json
 from console.rollups import flush_now
 from lrs.errors import BadRequest, LRSError
 from lrs.http.context import base_url, database
@@ -30,7 +30,7 @@ async def get_courses(request: web.Request) -> web.Response:
 @page(admin=True)
 async def post_course(request: web.Request) -> web.Response:
     """The upload: a form field `package` holding a cmi5.xml, a cmi5 zip or a SCORM 1.2 zip."""
-    form = await request.post()
+    form = await read_form(request)
     upload = form.get(FILE_FIELD)
     try:
         if not isinstance(upload, web.FileField):
@@ -92,7 +92,7 @@ async def get_course(request: web.Request) -> web.Response:
 @page(admin=True)
 async def post_launch(request: web.Request) -> web.Response:
     """Launch an AU as this operator's test learner; answers the new tab with a page that goes there."""
-    form = await request.post()
+    form = await read_form(request)
     au_id = form.get("au")
     if not isinstance(au_id, str) or not au_id:
         raise BadRequest("au: the AU to launch is required")

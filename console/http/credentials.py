@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from console import auth
-from console.http.guard import PREFIX, operator, page, redirect, render
+from console.http.guard import PREFIX, operator, page, read_form, redirect, render
 from lrs.auth.principal import SCOPES
 from lrs.errors import BadRequest, LRSError
 from lrs.http.context import credential_store, database
@@ -36,7 +36,7 @@ async def get_credentials(request: web.Request) -> web.Response:
 
 @page(admin=True)
 async def post_credential(request: web.Request) -> web.Response:
-    form = await request.post()
+    form = await read_form(request)
     name = str(form.get("name", "")).strip()
     scopes = [str(scope) for scope in form.getall("scopes", [])]
     try:

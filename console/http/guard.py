@@ -20,10 +20,11 @@ from urllib.parse import quote, urlsplit
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from console import auth
 from console.config import console_settings_key
-from lrs.errors import Forbidden, LRSError, Unauthorized
+from lrs.errors import BadRequest, Forbidden, LRSError, Unauthorized
 from lrs.http.context import credential_store, database
 from lrs.keys import settings_key
 
@@ -88,12 +89,21 @@ def same_origin(request: web.Request) -> bool:
     return host in {request.host.lower(), public} - {""}
 
 
+async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
+    """The posted form. A body that does not parse as the form its Content-Type names (a
+    multipart body without its boundary, say) is the sender's mistake: a 400, not a 500."""
+    try:
+        return await request.post()
+    except ValueError as error:
+        raise BadRequest(f"the form could not be read ({error})") from None
+
+
 async def check_csrf(request: web.Request, expected: str) -> None:
     if not same_origin(request):
         raise Forbidden("this request came from another site (Origin); the console refuses it")
     given = request.headers.get(CSRF_HEADER)
     if given is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        value = (await request.post()).get(CSRF_FIELD)
+        value = (await read_form(request)).get(CSRF_FIELD)
         given = value if isinstance(value, str) else None
     if not auth.csrf_matches(expected, given):
         raise Forbidden("the form's CSRF token is missing or wrong; reload the page and try again")

@@ -11,7 +11,7 @@ from cmi5 import sessions
 from cmi5.http import lms_for
 from cmi5.vocab import WAIVE_REASONS
 from console import learners, progress
-from console.http.guard import PREFIX, page, redirect, render
+from console.http.guard import PREFIX, page, read_form, redirect, render
 from console.rollups import flush_now
 from lrs.errors import BadRequest, LRSError, NotFound
 from lrs.http.context import database
@@ -78,7 +78,7 @@ async def get_registration(request: web.Request) -> web.Response:
 
 
 async def act(request: web.Request, action) -> web.Response:
-    form = await request.post()
+    form = await read_form(request)
     body = {name: form[name] for name in ("au", "reason") if isinstance(form.get(name), str)}
     registration = request.match_info["registration"]
     try:

@@ -17,6 +17,7 @@ from console.http.guard import (
     current_operator,
     operator,
     page,
+    read_form,
     redirect,
     render,
     same_origin,
@@ -63,7 +64,7 @@ async def get_sign_in(request: web.Request) -> web.Response:
 
 @page(signed_in=False)
 async def post_sign_in(request: web.Request) -> web.Response:
-    form = await request.post()
+    form = await read_form(request)
     next_path = safe_next(text_field(form, "next"))
     key, secret = text_field(form, "key"), text_field(form, "secret")
     expected = request.cookies.get(SIGN_IN_COOKIE)

@@ -33,7 +33,6 @@ from lrs.documents.store import count_agent_documents, delete_agent_documents
 from lrs.erasure import store
 from lrs.erasure.pseudonym import identity_keys, is_own_record, make_pseudonym, pseudonymise, replace_keys
 from lrs.errors import BadRequest, InvalidStatement
-from lrs.ifi import ifi_key
 from lrs.statements.attachments import delete_attachment_bodies
 from lrs.statements.records import (
     StoredRecord,
@@ -71,12 +70,10 @@ def parse_agents(raw: object) -> list[dict[str, Any]]:
     for index, agent in enumerate(agents):
         path = "agent" if len(agents) == 1 else f"agent[{index}]"
         try:
-            agent = validate_agent(agent, path, allow_group=False)
+            # An Agent (never a Group) passes only with exactly one inverse functional identifier.
+            checked.append(validate_agent(agent, path, allow_group=False))
         except InvalidStatement as error:
             raise BadRequest(error.detail) from None
-        if ifi_key(agent) is None:
-            raise BadRequest(f"{path}: needs an inverse functional identifier")
-        checked.append(agent)
     return checked
 
 

@@ -177,10 +177,12 @@ def check_url(value: object) -> str:
     return value.rstrip("/")
 
 
-def check_text(body: dict[str, Any], name: str, required: bool) -> str:
+def check_text(body: dict[str, Any], name: str, required: bool, longest: int = MAX_NAME * 10) -> str:
     value = body.get(name, "")
-    if not isinstance(value, str) or len(value) > MAX_NAME * 10:
+    if not isinstance(value, str):
         raise BadRequest(f"{name}: must be a string")
+    if len(value) > longest:
+        raise BadRequest(f"{name}: at most {longest} characters")
     if required and not value:
         raise BadRequest(f"{name}: is required")
     return value
@@ -203,6 +205,7 @@ def parse_definition(body: object, current: Definition | None = None) -> Definit
             "key": current.key,
             "secret": current.secret,
             "filter": current.filter,
+            "xapiVersion": current.xapi_version,
             **body,
         }
     else:
@@ -210,9 +213,7 @@ def parse_definition(body: object, current: Definition | None = None) -> Definit
     kind = merged.get("type")
     if kind not in KINDS:
         raise BadRequest(f"type: must be {' or '.join(KINDS)}")
-    name = check_text(merged, "name", required=True)
-    if len(name) > MAX_NAME:
-        raise BadRequest(f"name: at most {MAX_NAME} characters")
+    name = check_text(merged, "name", required=True, longest=MAX_NAME)
     key = check_text(merged, "key", required=kind == LRS)
     secret = check_text(merged, "secret", required=kind == LRS)
     if kind == WEBHOOK:

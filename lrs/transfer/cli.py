@@ -15,11 +15,10 @@ from lrs.commands import Command, open_database
 from lrs.errors import BadRequest
 from lrs.forwarding.worker import Forwarding, OutboxHook
 from lrs.hooks import StatementHook
-from lrs.http import params
+from lrs.http.statements import list_query
 from lrs.settings import Settings
-from lrs.statements.query import StatementQuery
 from lrs.transfer import format
-from lrs.transfer.export import export_lines, read_written
+from lrs.transfer.export import Written, export_lines, read_written
 from lrs.transfer.importer import BATCH_SIZE, Importer, import_principal
 from lrs.transfer.sources import import_file, import_remote
 
@@ -45,34 +44,28 @@ def filter_params(args: argparse.Namespace) -> dict[str, Any]:
     return found
 
 
-def parse_query(found: dict[str, Any]) -> StatementQuery:
-    """The same parsing, and so the same rules and errors, as GET /statements."""
-    return StatementQuery(
-        agent=params.agent(found),
-        verb=params.iri(found, "verb"),
-        activity=params.iri(found, "activity"),
-        registration=params.uuid(found, "registration"),
-        since=params.timestamp(found, "since"),
-        until=params.timestamp(found, "until"),
-        related_activities=params.boolean(found, "related_activities"),
-        related_agents=params.boolean(found, "related_agents"),
-    )
+def resume_point(output: Path) -> Written | None:
+    """What an interrupted export in `output` holds, its cut-off last line removed."""
+    if not output.exists():
+        return None
+    written = read_written(output)
+    with output.open("r+b") as file:
+        file.truncate(written.complete_bytes)
+    return written
 
 
 async def run_export(settings: Settings, args: argparse.Namespace) -> int:
     found = filter_params(args)
-    query = parse_query(found)
-    written = None
-    if args.resume:
-        if not args.output:
-            raise BadRequest("--resume needs --output")
-        if args.output.exists():
-            written = read_written(args.output)
-            with args.output.open("r+b") as file:
-                file.truncate(written.complete_bytes)
-    elif args.output and args.output.exists():
+    query = list_query(found)  # the same rules and errors as GET /statements
+    if not args.resume and args.output and args.output.exists():
         raise BadRequest(f"{args.output} exists; use --resume to go on with it, or another name")
-    out = args.output.open("ab") if args.output else sys.stdout.buffer
+    if args.resume and not args.output:
+        raise BadRequest("--resume needs --output")
+    try:
+        written = resume_point(args.output) if args.resume else None
+        out = args.output.open("ab") if args.output else sys.stdout.buffer
+    except OSError as error:  # a missing folder, a directory, no permission
+        raise BadRequest(f"{args.output}: {error.strerror}") from None
     bar = tqdm(
         desc="export",
         unit=" statements",

@@ -52,28 +52,40 @@ class Written:
 def read_written(path: Path) -> Written:
     written = Written()
     with path.open("rb") as file:
-        for raw in file:
+        for number, raw in enumerate(file, 1):
             if not raw.endswith(b"\n"):
                 break  # cut off mid-line: that line is written again
-            line = json.loads(raw)
+            try:
+                add_written(written, json.loads(raw))
+            except (ValueError, KeyError, TypeError, AttributeError) as error:
+                # Not an export of ours (or edited): going on would write a file import cannot read.
+                raise BadRequest(
+                    f"{path}: line {number} is not a line of an lrs export ({error.__class__.__name__}: {error}); "
+                    "resume only a file lrs export wrote"
+                ) from None
             written.complete_bytes += len(raw)
-            if format.HEADER in line:
-                written.filter = line["filter"]
-            elif "statement" in line and line.get("voided"):
-                written.voided.add(line["statement"]["id"].lower())
-                written.statements += 1
-            elif "statement" in line:
-                stored = datetime.fromisoformat(line["statement"]["stored"].replace("Z", "+00:00"))
-                if written.last_stored is None or stored > written.last_stored:
-                    written.last_stored = stored
-                    written.ids_at_end = set()
-                written.ids_at_end.add(line["statement"]["id"].lower())
-                written.statements += 1
-            elif "attachment" in line:
-                written.attachments.add(line["attachment"]["sha2"])
-            elif "document" in line:
-                written.documents.add(document_name(line["document"]))
     return written
+
+
+def add_written(written: Written, line: dict[str, Any]) -> None:
+    if format.HEADER in line:
+        written.filter = line["filter"]
+    elif "statement" in line and line.get("voided"):
+        written.voided.add(line["statement"]["id"].lower())
+        written.statements += 1
+    elif "statement" in line:
+        stored = datetime.fromisoformat(line["statement"]["stored"].replace("Z", "+00:00"))
+        if written.last_stored is None or stored > written.last_stored:
+            written.last_stored = stored
+            written.ids_at_end = set()
+        written.ids_at_end.add(line["statement"]["id"].lower())
+        written.statements += 1
+    elif "attachment" in line:
+        written.attachments.add(line["attachment"]["sha2"])
+    elif "document" in line:
+        written.documents.add(document_name(line["document"]))
+    else:
+        raise KeyError("none of lrs-export, statement, attachment, document")
 
 
 def document_name(line: dict[str, Any]) -> str:
@@ -82,7 +94,14 @@ def document_name(line: dict[str, Any]) -> str:
 
 
 def is_voiding(statement: dict[str, Any]) -> bool:
-    return bool(statement["verb"]["id"] == VOIDED_VERB and statement["object"].get("objectType") == "StatementRef")
+    # Also asked of statements another LRS sent, before they are validated on import.
+    verb, target = statement.get("verb"), statement.get("object")
+    return (
+        isinstance(verb, dict)
+        and verb.get("id") == VOIDED_VERB
+        and isinstance(target, dict)
+        and target.get("objectType") == "StatementRef"
+    )
 
 
 async def statement_lines(database: Database, q: StatementQuery, written: Written) -> AsyncIterator[dict[str, Any]]:

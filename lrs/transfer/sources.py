@@ -97,6 +97,13 @@ async def read_statements_response(response: aiohttp.ClientResponse) -> tuple[di
     return json_object(parts[0].data, response), attachments
 
 
+def page_statements(page: dict[str, Any], response: aiohttp.ClientResponse) -> list[dict[str, Any]]:
+    statements = page.get("statements")
+    if not isinstance(statements, list) or not all(isinstance(s, dict) for s in statements):
+        raise BadRequest(f"{response.url} answered no StatementResult (a list of statement objects)")
+    return statements
+
+
 def json_object(raw: bytes, response: aiohttp.ClientResponse) -> dict[str, Any]:
     value = parse_json(raw, "response")
     if not isinstance(value, dict):
@@ -119,23 +126,28 @@ async def import_remote(
     progress(0, 0)
     next_url: str | None = f"{url}/statements?{urlencode(params)}"
     credential = base64.b64encode(f"{key}:{secret}".encode()).decode()
-    async with aiohttp.ClientSession(
-        headers={"Authorization": f"Basic {credential}"}, timeout=aiohttp.ClientTimeout(total=300)
-    ) as session:
-        headers = {VERSION_HEADER: await source_version(session, url)}
-        while next_url:
-            async with session.get(next_url, headers=headers) as response:
-                page, attachments = await read_statements_response(response)
-            for body in attachments:
-                await importer.add_attachment(body)
-            for statement in page["statements"]:
-                if is_voiding(statement):
-                    await add_voided(importer, session, headers, url, statement["object"]["id"])
-                importer.add_statement(statement)
-            await importer.flush()
-            if page["statements"]:
-                await store.update_checkpoint(database, source, {"since": page["statements"][-1]["stored"]})
-            next_url = urljoin(url + "/", page["more"]) if page.get("more") else None
+    try:
+        async with aiohttp.ClientSession(
+            headers={"Authorization": f"Basic {credential}"}, timeout=aiohttp.ClientTimeout(total=300)
+        ) as session:
+            headers = {VERSION_HEADER: await source_version(session, url)}
+            while next_url:
+                async with session.get(next_url, headers=headers) as response:
+                    page, attachments = await read_statements_response(response)
+                    statements = page_statements(page, response)
+                for body in attachments:
+                    await importer.add_attachment(body)
+                for statement in statements:
+                    if is_voiding(statement):
+                        await add_voided(importer, session, headers, url, statement["object"].get("id"))
+                    importer.add_statement(statement)
+                await importer.flush()
+                if statements and isinstance(statements[-1].get("stored"), str):
+                    await store.update_checkpoint(database, source, {"since": statements[-1]["stored"]})
+                next_url = urljoin(url + "/", page["more"]) if isinstance(page.get("more"), str) else None
+    except (aiohttp.ClientError, TimeoutError) as error:
+        # An address that is not http(s), a host that does not answer, a dropped connection.
+        raise BadRequest(f"{url}: {error.__class__.__name__}: {error}") from None
     await store.delete_checkpoint(database, source)
     return checkpoint is not None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
+import pytest
 
 from console import store
 from console.auth import hash_token
@@ -118,6 +119,20 @@ async def test_a_sign_in_whose_form_fields_are_files_is_refused_not_a_500(client
     response = await client.post("/console/sign-in", data=body, allow_redirects=False)
     assert response.status == 403
     assert session_cookie(response) is None
+
+
+@pytest.mark.parametrize("path", ["/console/courses", "/console/credentials", "/console/sign-in"])
+@pytest.mark.parametrize("token_in", ["header", "form"])
+async def test_a_form_body_that_does_not_parse_is_a_400_not_a_500(admin_console, client, path, token_in):
+    """A multipart body without its boundary: the token check (form) or the handler (header) reads it."""
+    headers = {"Content-Type": "multipart/form-data; boundary=zz"}
+    if token_in == "header":
+        headers["X-CSRF-Token"] = admin_console.csrf
+    before = len(await client.server.app[credential_store_key].list_credentials())
+    response = await client.post(path, data=b"no boundary here", headers=headers, allow_redirects=False)
+    assert response.status == 400, (response.status, (await response.text())[:500])
+    assert "the form could not be read" in await response.text()
+    assert len(await client.server.app[credential_store_key].list_credentials()) == before
 
 
 async def test_sign_in_never_redirects_off_the_console(client):

@@ -43,6 +43,9 @@ async def test_lrs_forward_is_listed_without_its_secret(xapi):
         ({**LRS_FORWARD, "url": "http://[::1/xapi"}, "url: not a valid URL"),
         ({**LRS_FORWARD, "url": "http://example.com:99999/xapi"}, "url: not a valid URL"),
         ({**LRS_FORWARD, "url": "http://example.com/" + "x" * 3000}, "url: at most"),
+        ({**LRS_FORWARD, "name": "x" * 201}, "name: at most 200 characters"),
+        ({**LRS_FORWARD, "name": "x" * 3000}, "name: at most 200 characters"),
+        ({**LRS_FORWARD, "secret": "x" * 3000}, "secret: at most 2000 characters"),
         # Cloud metadata services (AWS, GCP, Azure) and the rest of the link-local nets.
         ({**LRS_FORWARD, "url": "http://169.254.169.254/latest/meta-data"}, "url: 169.254.169.254 is a link-local"),
         ({**LRS_FORWARD, "url": "http://[fe80::1]/xapi"}, "link-local"),
@@ -67,6 +70,13 @@ async def test_patch_changes_only_what_it_names_and_keeps_the_type(xapi):
     assert patched.status == 200 and body["filter"] == {"verb": ["http://example.com/v"]} and body["key"] == "k"
     refused = await xapi.request("PATCH", f"/admin/forwards/{created['id']}", json={"type": "webhook"})
     assert refused.status == 400
+
+
+async def test_patch_keeps_the_xapi_version_it_does_not_name(xapi):
+    created = await (await xapi.post("/admin/forwards", json={**LRS_FORWARD, "xapiVersion": "2.0.0"})).json()
+    patched = await xapi.request("PATCH", f"/admin/forwards/{created['id']}", json={"name": "renamed"})
+    body = await patched.json()
+    assert patched.status == 200 and body["name"] == "renamed" and body["xapiVersion"] == "2.0.0"
 
 
 async def test_admin_scope_is_required(xapi, xapi_with):

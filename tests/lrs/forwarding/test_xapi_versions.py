@@ -4,13 +4,10 @@ never stops the queue of a 1.0.3 receiver."""
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 
 import pytest
-from pymongo import AsyncMongoClient
 
-from lrs.app import create_app
 from tests.conftest import ADMIN_KEY, ADMIN_SECRET, XAPI, make_statement
 from tests.lrs.forwarding.conftest import eventually
 from tests.lrs.forwarding.test_webhook import create_forward, post
@@ -27,14 +24,9 @@ WITH_CONTEXT_AGENT = make_statement(
 
 
 @pytest.fixture
-async def receiver_lrs(settings, aiohttp_client, database_uri):
+def receiver_lrs(second_lrs):
     """A second LRS (1.0.3 and 2.0, as this one) on a database of its own."""
-    own = dataclasses.replace(settings, database=f"test_{uuid.uuid4().hex[:12]}")
-    client = await aiohttp_client(create_app(own))
-    yield XAPI(client)
-    mongo = AsyncMongoClient(database_uri)
-    await mongo.drop_database(own.database)
-    await mongo.close()
+    return second_lrs
 
 
 async def received(lrs: XAPI, statement_id: str) -> dict | None:

@@ -45,3 +45,13 @@ def test_export_import_and_pull_from_the_command_line(tmp_path):
         assert statement_ids(check) == ids
     bad = run_lrs(["import"], copy_env)
     assert bad.returncode == 1 and "export file or --from" in bad.stderr
+
+
+def test_export_to_a_place_it_cannot_write_says_so_without_a_traceback(tmp_path):
+    env = server_env(tmp_path / "store")
+    missing = run_lrs(["export", "-o", str(tmp_path / "no-such-folder" / "x.ndjson")], env)
+    assert missing.returncode == 1 and "No such file or directory" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    folder = run_lrs(["export", "--resume", "-o", str(tmp_path)], env)
+    assert folder.returncode == 1 and "Is a directory" in folder.stderr
+    assert "Traceback" not in folder.stderr

@@ -4,14 +4,13 @@ from another LRS over HTTP gives the same; interrupted exports and imports go on
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import uuid
 
 import pytest
-from pymongo import AsyncMongoClient
+from aiohttp import web
 
-from lrs.app import create_app
+from lrs.errors import BadRequest
 from lrs.keys import database_key, statement_hooks_key
 from lrs.statements.compare import same_statement
 from lrs.statements.query import StatementQuery
@@ -42,14 +41,9 @@ DOCUMENTS = [
 
 
 @pytest.fixture
-async def target(settings, aiohttp_client, database_uri):
+def target(second_lrs):
     """A second, empty LRS on a database of its own."""
-    own = dataclasses.replace(settings, database=f"test_{uuid.uuid4().hex[:12]}")
-    client = await aiohttp_client(create_app(own))
-    yield XAPI(client)
-    mongo = AsyncMongoClient(database_uri)
-    await mongo.drop_database(own.database)
-    await mongo.close()
+    return second_lrs
 
 
 async def post(xapi, statement, *bodies) -> str:
@@ -183,6 +177,40 @@ async def test_import_pulled_from_another_lrs_over_http(xapi, target, filled):
     await assert_same_store(xapi, target, filled, documents=False)
 
 
+async def a_foreign_lrs(aiohttp_server, answer) -> str:
+    """Another LRS that answers every GET /statements with `answer`."""
+
+    async def statements(request: web.Request) -> web.Response:
+        return web.json_response(answer)
+
+    app = web.Application()
+    app.router.add_get("/xapi/statements", statements)
+    return str((await aiohttp_server(app)).make_url("/xapi"))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [{"more": ""}, {"statements": "none"}, {"statements": [1, 2]}],
+    ids=["no-statements", "not-a-list", "not-objects"],
+)
+async def test_a_pull_from_a_source_that_answers_no_statement_result_is_refused(target, aiohttp_server, answer):
+    importer = importer_for(target)
+    url = await a_foreign_lrs(aiohttp_server, answer)
+    with pytest.raises(BadRequest, match="answered no StatementResult"):
+        await import_remote(importer, url, "k", "s", False, lambda total, done: None)
+    assert importer.counts.statements == 0 and await listed(target) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://127.0.0.1:8799/xapi", "not a url", "http://127.0.0.1:1/xapi"],
+    ids=["ftp", "no-scheme", "closed-port"],
+)
+async def test_a_pull_from_an_address_that_does_not_answer_is_refused(target, url):
+    with pytest.raises(BadRequest, match="ClientError|Connect"):
+        await import_remote(importer_for(target), url, "k", "s", False, lambda total, done: None)
+
+
 async def test_interrupted_export_goes_on_without_gaps_or_repeats(xapi, filled, database, tmp_path):
     whole = tmp_path / "whole.ndjson"
     await export_to(whole, database)
@@ -194,6 +222,19 @@ async def test_interrupted_export_goes_on_without_gaps_or_repeats(xapi, filled, 
         file.truncate(written.complete_bytes)
     await export_to(cut, database, written=written)
     assert cut.read_bytes().splitlines()[1:] == whole.read_bytes().splitlines()[1:]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"garbage\n", b"42\n", b'{"statement": {"id": "x"}}\n', b'{"other": 1}\n', b"\xff\xfe\n"],
+    ids=["not-json", "not-an-object", "statement-without-stored", "unknown-kind", "not-utf-8"],
+)
+def test_resuming_a_file_that_is_not_an_export_is_refused_and_leaves_it_alone(tmp_path, content):
+    path = tmp_path / "other.ndjson"
+    path.write_bytes(content)
+    with pytest.raises(BadRequest, match="line 1 is not a line of an lrs export"):
+        read_written(path)
+    assert path.read_bytes() == content
 
 
 class FailOnce:
