@@ -21,7 +21,7 @@ from lrs.http.statements import list_query
 from lrs.ifi import ifi_key
 from lrs.statements import service
 from lrs.statements.query import Position, StatementQuery
-from lrs.statements.vocab import VOIDED_VERB
+from lrs.statements.vocab import is_voiding_statement
 
 PAGE_SIZES = (25, 50, 100)
 EXPORT_PAGE = 500
@@ -103,7 +103,7 @@ async def rows_of(database, statements: list[dict]) -> list[Row]:
     for statement in statements:
         row = make_row(statement)
         obj = statement["object"]
-        if statement["verb"]["id"] == VOIDED_VERB and obj.get("objectType") == "StatementRef":
+        if is_voiding_statement(statement):
             target = await find_one(database, obj["id"])
             row.voided_target = target
         rows.append(row)

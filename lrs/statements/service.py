@@ -22,7 +22,7 @@ from lrs.statements.formats import to_canonical_format, to_ids_format
 from lrs.statements.signature import SIGNATURE_USAGE, check_signature_attachment, verify_signature
 from lrs.statements.validate import validate_statement, validate_statements
 from lrs.statements.versioning import convert_for_storage, returned_form
-from lrs.statements.vocab import VOIDED_VERB
+from lrs.statements.vocab import is_voiding_statement
 from lrs.versions import XAPI_1_0_3, XapiVersion
 
 log = logging.getLogger(__name__)
@@ -216,11 +216,7 @@ def activities_of(statement: dict[str, Any]) -> list[dict[str, Any]]:
 async def check_voiding(database: Database, statements: list[dict[str, Any]], principal: Principal) -> None:
     """A voiding statement cannot target another voiding statement, nor a statement its
     credential may not read (scope statements/read/mine: one another credential stored)."""
-    targets = {
-        s["object"]["id"].lower(): i
-        for i, s in enumerate(statements)
-        if s["verb"]["id"] == VOIDED_VERB and s["object"].get("objectType") == "StatementRef"
-    }
+    targets = {s["object"]["id"].lower(): i for i, s in enumerate(statements) if is_voiding_statement(s)}
     if not targets:
         return
     voiding_ids = {statements[i]["id"].lower() for i in targets.values()}

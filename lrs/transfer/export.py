@@ -23,7 +23,7 @@ from lrs.ifi import ifi_key
 from lrs.statements import service
 from lrs.statements.attachments import AttachmentBody
 from lrs.statements.query import StatementQuery
-from lrs.statements.vocab import VOIDED_VERB
+from lrs.statements.vocab import is_voiding_statement
 from lrs.transfer import format
 from lrs.versions import NEWEST
 
@@ -93,17 +93,6 @@ def document_name(line: dict[str, Any]) -> str:
     return json.dumps([line["resource"], line.get("activityId", ""), agent, line.get("registration", ""), line["id"]])
 
 
-def is_voiding(statement: dict[str, Any]) -> bool:
-    # Also asked of statements another LRS sent, before they are validated on import.
-    verb, target = statement.get("verb"), statement.get("object")
-    return (
-        isinstance(verb, dict)
-        and verb.get("id") == VOIDED_VERB
-        and isinstance(target, dict)
-        and target.get("objectType") == "StatementRef"
-    )
-
-
 async def statement_lines(database: Database, q: StatementQuery, written: Written) -> AsyncIterator[dict[str, Any]]:
     q = replace(q, ascending=True, limit=0, after=None)
     if written.last_stored is not None:
@@ -131,7 +120,7 @@ async def statement_lines(database: Database, q: StatementQuery, written: Writte
         for statement in page.statements:
             if statement["id"].lower() in written.ids_at_end:
                 continue
-            if is_voiding(statement) and statement["object"]["id"].lower() not in written.voided:
+            if is_voiding_statement(statement) and statement["object"]["id"].lower() not in written.voided:
                 try:
                     target = await service.get_statement(
                         database, EXPORTER, statement["object"]["id"], True, "exact", None, True, version=FORM

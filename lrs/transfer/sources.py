@@ -24,8 +24,8 @@ from lrs.http.multipart import parse_multipart
 from lrs.http.params import parse_json
 from lrs.statements.attachments import AttachmentBody
 from lrs.statements.service import format_timestamp
+from lrs.statements.vocab import is_voiding_statement
 from lrs.transfer import format, store
-from lrs.transfer.export import is_voiding
 from lrs.transfer.importer import Importer
 from lrs.versions import SUPPORTED, VERSION_HEADER, XAPI_1_0_3
 
@@ -138,7 +138,7 @@ async def import_remote(
                 for body in attachments:
                     await importer.add_attachment(body)
                 for statement in statements:
-                    if is_voiding(statement):
+                    if is_voiding_statement(statement):
                         await add_voided(importer, session, headers, url, statement["object"].get("id"))
                     importer.add_statement(statement)
                 await importer.flush()
