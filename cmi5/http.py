@@ -132,11 +132,13 @@ async def read_json_or_nothing(request: web.Request) -> None:
 
 async def get_courses_report(request: web.Request) -> web.Response:
     await require_admin(request)
+    params.check_parameters(request.query, [])
     return json_response({"courses": await reports.courses_report(database(request))})
 
 
 async def get_course_report(request: web.Request) -> web.Response:
     await require_admin(request)
+    params.check_parameters(request.query, [])
     return json_response(await reports.course_report(database(request), request.match_info["course"]))
 
 

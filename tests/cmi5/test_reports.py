@@ -90,5 +90,13 @@ async def test_report_errors(xapi, xapi_with):
     bad = await xapi.get("/cmi5/reports/learners", params={"agent": '{"name": "x"}'})
     assert bad.status == 400 and "agent" in (await bad.json())["detail"]
     assert (await xapi.get("/cmi5/reports/learners")).status == 400
+    # Every report refuses what it does not know, as an xAPI resource does (a format it does not have).
+    for path, known in (
+        ("/cmi5/reports/courses", {}),
+        ("/cmi5/reports/courses/nope", {}),
+        ("/cmi5/reports/learners", {"agent": json.dumps(LEARNER)}),
+    ):
+        unknown = await xapi.get(path, params={**known, "format": "xml"})
+        assert unknown.status == 400 and "format" in (await unknown.json())["detail"], path
     limited = await xapi_with("statements/read")
     assert (await limited.get("/cmi5/reports/courses")).status == 403
