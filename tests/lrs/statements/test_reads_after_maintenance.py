@@ -4,14 +4,10 @@ statements anew, through the write path, after those already there."""
 
 from __future__ import annotations
 
-import dataclasses
-import uuid
 from urllib.parse import urlencode
 
 import pytest
-from pymongo import AsyncMongoClient
 
-from lrs.app import create_app
 from lrs.keys import database_key, statement_hooks_key
 from lrs.statements import store
 from lrs.statements.query import StatementQuery
@@ -19,7 +15,7 @@ from lrs.transfer import format
 from lrs.transfer.export import export_lines
 from lrs.transfer.importer import Importer, import_principal
 from lrs.transfer.sources import import_file
-from tests.conftest import XAPI, make_statement
+from tests.conftest import make_statement
 
 ADA = {"objectType": "Agent", "mbox": "mailto:ada@example.com"}
 BOB = {"objectType": "Agent", "mbox": "mailto:bob@example.com"}
@@ -82,14 +78,9 @@ async def test_pages_walk_over_the_holes_an_erasure_leaves(xapi):
 
 
 @pytest.fixture
-async def source(settings, aiohttp_client, database_uri):
-    """A second LRS on a database of its own: where the imported statements come from."""
-    own = dataclasses.replace(settings, database=f"test_{uuid.uuid4().hex[:12]}")
-    client = await aiohttp_client(create_app(own))
-    yield XAPI(client)
-    mongo = AsyncMongoClient(database_uri)
-    await mongo.drop_database(own.database)
-    await mongo.close()
+def source(second_lrs):
+    """Where the imported statements come from."""
+    return second_lrs
 
 
 async def test_imported_statements_are_numbered_after_those_already_stored(xapi, source, database, tmp_path):
