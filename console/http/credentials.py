@@ -6,6 +6,7 @@ from aiohttp import web
 
 from console import auth
 from console.http.guard import PREFIX, operator, page, read_form, redirect, render
+from console.http.session import text_field
 from lrs.auth.principal import SCOPES
 from lrs.errors import BadRequest, LRSError
 from lrs.http.context import credential_store, database
@@ -37,8 +38,8 @@ async def get_credentials(request: web.Request) -> web.Response:
 @page(admin=True)
 async def post_credential(request: web.Request) -> web.Response:
     form = await read_form(request)
-    name = str(form.get("name", "")).strip()
-    scopes = [str(scope) for scope in form.getall("scopes", [])]
+    name = text_field(form, "name").strip()
+    scopes = [scope for scope in form.getall("scopes", []) if isinstance(scope, str)]
     try:
         if not name:
             raise BadRequest("name: give the credential a name (who or what uses it)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 from lrs.keys import credential_store_key
@@ -28,6 +29,13 @@ async def test_unknown_scopes_and_missing_names_are_refused(admin_console):
     response = await admin_console.post("/console/credentials", {"name": "x", "scopes": "everything"}, expect=400)
     assert "unknown scope everything" in await response.text()
     await admin_console.post("/console/credentials", {"name": " ", "scopes": "all"}, expect=400)
+
+
+async def test_a_name_sent_as_a_file_is_no_name(admin_console, client):
+    # No browser form here sends files: such a field is missing, not the repr of an upload.
+    before = len(await client.server.app[credential_store_key].list_credentials())
+    await admin_console.post("/console/credentials", {"name": io.BytesIO(b"tool"), "scopes": "all"}, expect=400)
+    assert len(await client.server.app[credential_store_key].list_credentials()) == before
 
 
 async def test_revoke_ends_the_credential(admin_console, client, xapi):
