@@ -97,7 +97,7 @@ async def statement_numbering(app: web.Application) -> AsyncIterator[None]:
 async def credential_bootstrap(app: web.Application) -> AsyncIterator[None]:
     settings = app[settings_key]
     database = app[database_key]
-    credential_store = CredentialStore(database, settings.public_url)
+    credential_store = CredentialStore(database, settings.public_url, settings.credential_cache_seconds)
     app[credential_store_key] = credential_store
     app[cursor_secret_key] = await load_cursor_secret(database)
     if settings.admin_key:

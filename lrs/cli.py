@@ -134,7 +134,10 @@ async def manage_credentials(settings: Settings, args: argparse.Namespace) -> in
             if not await store.update_revoked(args.key):
                 print(f"lrs: no active credential with key {args.key}", file=sys.stderr)
                 return 1
-            print(f"revoked {args.key}")
+            print(
+                f"revoked {args.key}: running servers refuse it within {settings.credential_cache_seconds} s "
+                "(LRS_CREDENTIAL_CACHE_SECONDS)"
+            )
     return 0
 
 

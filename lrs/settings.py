@@ -44,6 +44,12 @@ ENVIRONMENT = [
         "true answers writes before the database has journaled them: faster, but a crash of the database "
         "can lose statements already acknowledged",
     ),
+    (
+        "LRS_CREDENTIAL_CACHE_SECONDS",
+        "2",
+        "seconds a process uses a credential it has read before reading it again: a revocation made "
+        "elsewhere (lrs credentials revoke, another process) takes effect within this time; 0 reads it on every request",
+    ),
     ("LRS_METRICS_TOKEN", "", "a bearer token that may read /metrics (an admin credential always may)"),
     ("LRS_METRICS_PUBLIC", "false", "true lets anyone read /metrics, e.g. when only Prometheus can reach the port"),
     ("LRS_HEADER_TIMEOUT", "20", "seconds a client has to send a request's headers"),
@@ -78,6 +84,7 @@ class Settings:
     header_timeout: int = 20
     keepalive_timeout: int = 75
     max_connections: int = 1000
+    credential_cache_seconds: int = 2
 
     # Set once the embedded database runs: where it listens.
     embedded_uri: str = ""
@@ -136,6 +143,9 @@ class Settings:
             header_timeout=_integer("LRS_HEADER_TIMEOUT", get("LRS_HEADER_TIMEOUT"), 1, 3600),
             keepalive_timeout=_integer("LRS_KEEPALIVE_TIMEOUT", get("LRS_KEEPALIVE_TIMEOUT"), 1, 86400),
             max_connections=_integer("LRS_MAX_CONNECTIONS", get("LRS_MAX_CONNECTIONS"), 1, 1_000_000),
+            credential_cache_seconds=_integer(
+                "LRS_CREDENTIAL_CACHE_SECONDS", get("LRS_CREDENTIAL_CACHE_SECONDS"), 0, 3600
+            ),
             forward_max_backoff=_integer("LRS_FORWARD_MAX_BACKOFF", get("LRS_FORWARD_MAX_BACKOFF"), 1, 86400),
             forward_pause_after=_integer("LRS_FORWARD_PAUSE_AFTER", get("LRS_FORWARD_PAUSE_AFTER"), 1, 100_000),
             forward_timeout=_integer("LRS_FORWARD_TIMEOUT", get("LRS_FORWARD_TIMEOUT"), 1, 3600),

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +31,8 @@ INDEXES = [
 # scrypt parameters: ~30 ms per check, so guessing is slow; verified pairs are cached below.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 DEFAULT_HOMEPAGE = "http://lrs.invalid"
+# Credentials a process keeps; past this many, it forgets them all and reads them again.
+MOST_CACHED = 10_000
 
 
 @dataclass(frozen=True)
@@ -84,11 +87,25 @@ def to_principal(document: dict[str, Any], homepage: str) -> Principal:
 
 
 class CredentialStore:
-    def __init__(self, database: Database, homepage: str = "") -> None:
+    """Credentials, and the live ones a process has read lately.
+
+    A credential read from the database is used for `cache_seconds` before it is read again:
+    reading it on every request was one database round trip per request, a large part of what
+    a single-statement POST costs. So a revocation or a new secret takes effect at once in the
+    process that makes it (the console, or a store shared with it) and within `cache_seconds`
+    in every other one (`lrs credentials revoke`, other processes behind a load balancer).
+    Unknown and revoked keys are never cached: a credential created elsewhere works at once.
+    """
+
+    def __init__(self, database: Database, homepage: str = "", cache_seconds: float = 0.0) -> None:
         self.collection = database[CREDENTIALS]
         self.homepage = homepage
+        self.cache_seconds = cache_seconds
         # (key, sha256(secret), stored hash) of secrets already checked against that hash.
         self._verified: set[tuple[str, str, str]] = set()
+        # key -> (live credential document, monotonic time it was read)
+        self._live: dict[str, tuple[dict[str, Any], float]] = {}
+        self._changes = 0  # credentials changed by this process
         # Requests arriving together look their credentials up in one round trip.
         self._lookups = Coalescer(self._find_live_credentials)
 
@@ -123,7 +140,13 @@ class CredentialStore:
         result = await self.collection.update_one(
             {"_id": key, "revoked_at": None}, {"$set": {"revoked_at": datetime.now(UTC)}}
         )
+        self._forget(key)
         return result.modified_count == 1
+
+    def _forget(self, key: str) -> None:
+        self._live.pop(key, None)
+        # A read in flight may have started before the change: it must not be cached.
+        self._changes += 1
 
     async def find_principal(self, key: str) -> Principal | None:
         """The credential `key` as a principal, or None when it is unknown or revoked."""
@@ -131,9 +154,9 @@ class CredentialStore:
         return None if document is None else to_principal(document, self.homepage)
 
     async def verify(self, key: str, secret: str) -> Principal | None:
-        # The document is read on every request so a revocation anywhere takes effect at once;
-        # only the deliberately slow scrypt check is remembered, per stored hash.
-        document = await self._lookups.call(self.collection.database, key)
+        # The deliberately slow scrypt check is remembered per stored hash, so a new secret
+        # (a new hash) is checked again.
+        document = await self._find_live(key)
         if document is None:
             return None
         cache_key = (key, hashlib.sha256(secret.encode()).hexdigest(), document["secret_hash"])
@@ -144,6 +167,21 @@ class CredentialStore:
                 self._verified.clear()
             self._verified.add(cache_key)
         return to_principal(document, self.homepage)
+
+    async def _find_live(self, key: str) -> dict[str, Any] | None:
+        cached = self._live.get(key)
+        now = time.monotonic()
+        if cached is not None and now - cached[1] < self.cache_seconds:
+            return cached[0]
+        changes = self._changes
+        document = await self._lookups.call(self.collection.database, key)
+        if document is None or not self.cache_seconds or changes != self._changes:
+            self._live.pop(key, None)
+            return document
+        if len(self._live) >= MOST_CACHED:
+            self._live.clear()
+        self._live[key] = (document, now)
+        return document
 
     async def _find_live_credentials(self, database: Database, keys: list[str]) -> list[dict[str, Any] | None]:
         found = await self.collection.find({"_id": {"$in": sorted(set(keys))}}).to_list()
@@ -170,6 +208,7 @@ class CredentialStore:
             {"_id": key},
             {"$set": {"secret_hash": hash_secret(secret), "revoked_at": None}, "$addToSet": {"scopes": "all"}},
         )
+        self._forget(key)
         return False
 
     async def _is_working_admin(self, key: str, secret: str) -> bool:

@@ -85,7 +85,9 @@ def test_admin_credential_from_environment(env):
 
 
 def test_credentials_commands_work_beside_a_running_server(env):
-    env.update(LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1])
+    # 0: the server reads the credential on every request, so the revocation shows at once
+    # (tests/lrs/auth/test_credential_cache.py covers the delay a cache period makes).
+    env.update(LRS_ADMIN_KEY=ADMIN[0], LRS_ADMIN_SECRET=ADMIN[1], LRS_CREDENTIAL_CACHE_SECONDS="0")
     server = ServeProcess(env).wait_ready()
     try:
         created = run_lrs(["credentials", "create", "--name", "lms", "--scopes", "statements/read"], env)
@@ -96,7 +98,9 @@ def test_credentials_commands_work_beside_a_running_server(env):
         listed = run_lrs(["credentials", "list"], env)
         assert key in listed.stdout and "lms" in listed.stdout
         assert secret not in listed.stdout
-        assert run_lrs(["credentials", "revoke", key], env).returncode == 0
+        revoked = run_lrs(["credentials", "revoke", key], env)
+        assert revoked.returncode == 0
+        assert "within 0 s" in revoked.stdout
         assert request(server, "GET", "/xapi/statements", (key, secret))[0] == 401
     finally:
         server.stop()
