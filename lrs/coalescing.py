@@ -153,9 +153,11 @@ class BulkWrites:
         self._writes: Coalescer[list[UpdateOne], None] = Coalescer(self._write_together)
 
     async def write(self, database: Database, operations: list[UpdateOne]) -> None:
-        if operations:
-            await self._writes.call(database, operations)
+        """Called with no operations too, by requests that keep to a turn (lrs.statements.service)."""
+        await self._writes.call(database, operations)
 
     async def _write_together(self, database: Database, requests: list[list[UpdateOne]]) -> list[None]:
-        await database[self.collection].bulk_write([op for ops in requests for op in ops], ordered=False)
+        operations = [op for ops in requests for op in ops]
+        if operations:
+            await database[self.collection].bulk_write(operations, ordered=False)
         return [None] * len(requests)

@@ -48,10 +48,8 @@ async def update_definitions(database: Database, activities: list[dict[str, Any]
         }
         if any(recent.unseen(database, mark) for mark in marks):
             changes[activity_id] = (fields, marks)
-    if not changes:
-        return
     operations = [UpdateOne({"_id": i}, {"$set": fields}, upsert=True) for i, (fields, _) in changes.items()]
-    await upserts.write(database, operations)
+    await upserts.write(database, operations)  # even with none, to stay with the turn
     recent.remember(database, (mark for _, marks in changes.values() for mark in marks))
 
 

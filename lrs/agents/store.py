@@ -72,12 +72,10 @@ async def update_agent_names(database: Database, statements: list[dict[str, Any]
         for key, values in agent_names(statements).items()
         if (fresh := [name for name in values if recent.unseen(database, (key, name))])
     }
-    if not new:
-        return
     operations = [
         UpdateOne({"_id": key}, {"$addToSet": {NAMES: {"$each": values}}}, upsert=True) for key, values in new.items()
     ]
-    await upserts.write(database, operations)
+    await upserts.write(database, operations)  # even with none, to stay with the turn
     recent.remember(database, ((key, name) for key, values in new.items() for name in values))
 
 

@@ -16,12 +16,31 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from lrs.db import journals_each_request, sync_journal
+from lrs.db import Database, journals_each_request, sync_journal
 from lrs.errors import ServiceUnavailable
 from lrs.http.middleware import RETRY_AFTER_SECONDS
 from lrs.keys import database_key, embedded_status_key, settings_key
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class JournalWrite:
+    """The journaled write a request is answered after. A handler may hand it to the write that
+    ends its writes, which makes it earlier and shares it with concurrent requests
+    (lrs.statements.service); then it is not made again. Only for a write after which the
+    handler writes nothing more."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.made = False
+
+    async def __call__(self) -> None:
+        await sync_journal(self.database)
+        self.made = True
+
+
+# Present on requests that must be journaled before their answer (embedded database).
+JOURNAL = web.RequestKey("journal", JournalWrite)
 
 
 @web.middleware
@@ -30,12 +49,14 @@ async def journal_before_answering(request: web.Request, handler: Handler) -> we
         return await handler(request)
     embedded = request.app[embedded_status_key]
     exits = embedded.exits
+    journal = request[JOURNAL] = JournalWrite(request.app[database_key])
     try:
         response = await handler(request)
     except Exception:
         await sync_journal(request.app[database_key])
         raise
-    await sync_journal(request.app[database_key])
+    if not journal.made:
+        await journal()
     if embedded.exits != exits:
         raise ServiceUnavailable(
             "the embedded database restarted during the request; send it again", **{"Retry-After": RETRY_AFTER_SECONDS}

@@ -14,6 +14,7 @@ from lrs.charsets import charset_problem
 from lrs.errors import BadRequest, InvalidParameter
 from lrs.http import params
 from lrs.http.context import database, principal, read_body, xapi_version
+from lrs.http.durability import JOURNAL
 from lrs.http.multipart import build_multipart, parse_multipart
 from lrs.http.responses import dump_json, http_date, json_response
 from lrs.keys import cursor_secret_key, settings_key, statement_hooks_key
@@ -102,6 +103,8 @@ async def store_body(request: web.Request, statement_id: str | None = None) -> l
             parts,
             statement_id=statement_id,
             version=xapi_version(request),
+            # Nothing is written after the statements: their write can end with the journaled one.
+            journal=request.get(JOURNAL),
         ),
     )
 

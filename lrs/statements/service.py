@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -68,12 +69,15 @@ async def store_statements(
     parts: dict[str, AttachmentBody] | None = None,
     statement_id: str | None = None,
     version: XapiVersion = XAPI_1_0_3,
+    journal: Callable[[], Awaitable[None]] | None = None,
 ) -> list[str]:
     """Validate and store a PUT (`statement_id` given) or POST body by the rules of `version`;
     return the statement ids.
 
     Either the whole batch is stored or nothing is (apart from attachment bodies, which are
-    content-addressed and harmless).
+    content-addressed and harmless). `journal`, when given, is the journaled write the request
+    must make before it is answered (lrs.http.durability): made last, inside the turn, it is
+    shared by the requests of the turn.
     """
     parts = parts or {}
     if statement_id is not None:
@@ -96,17 +100,23 @@ async def store_statements(
     ctx = StoreContext(principal=principal, version=version)
     async with turns.turn(database):
         await write_batch(database, hooks, principal, statements, received, chosen, used_parts, ctx)
-    await update_agent_names(database, statements)
-    if principal.may_define:
-        await update_definitions(database, [a for s in statements for a in activities_of(s)])
-    for hook in hooks:
-        await hook.after_store(statements, ctx)
-    if ctx.extra_statements:
-        await store_statements(database, hooks, principal, ctx.extra_statements, version=version)
+        await update_agent_names(database, statements)
+        await update_definitions(
+            database, [a for s in statements for a in activities_of(s)] if principal.may_define else []
+        )
+        for hook in hooks:
+            await hook.after_store(statements, ctx)
+        if ctx.extra_statements:
+            await store_statements(database, hooks, principal, ctx.extra_statements, version=version)
+        if journal:
+            await journal()
     return [s["id"] for s in statements]
 
 
-# Concurrent writes go through their round trips in groups, sharing them (lrs.coalescing).
+# Concurrent writes go through their round trips in groups, sharing them (lrs.coalescing). The
+# whole write is one turn, the journaled write included, and every step makes its call even when
+# it has nothing to ask (an empty call costs no round trip): so the requests of a turn stay
+# together from the first call to the last, and each round trip is made once for all of them.
 turns = Turns()
 
 
@@ -304,8 +314,10 @@ async def apply_references(database: Database, new: list[dict[str, Any]], chosen
     new_ids = {d[store.ID] for d in new}
     frontier = {d[store.ID]: d for d in new if d[store.ID] in chosen}
     seen = set(new_ids)
-    while frontier:
+    while True:  # asked once even with nothing to look for, to stay with the turn
         referencing = [d for d in await store.find_referencing(database, list(frontier)) if d[store.ID] not in new_ids]
+        if not referencing:
+            return
         await store.void_statements(database, [d for d in referencing if store.is_voiding(d)])
         updates = {}
         for document in referencing:

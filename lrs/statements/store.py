@@ -263,13 +263,13 @@ async def find_by_ids(database: Database, ids: list[str], projection: list[str] 
 
 async def find_referencing(database: Database, ids: list[str]) -> list[dict[str, Any]]:
     """Statements whose object is a StatementRef to one of `ids`."""
-    if not ids:
-        return []
     return await _referencing.call(database, ids)
 
 
 async def _find_referencing_together(database: Database, requests: list[list[str]]) -> list[list[dict[str, Any]]]:
     wanted = sorted({i for ids in requests for i in ids})
+    if not wanted:
+        return [[] for _ in requests]
     fields = [ID, REF, VOIDS, VOIDS_OWN, AUTHORITY, *KEY_FIELDS]
     found = await database[STATEMENTS].find({REF: {"$in": wanted}}, fields).to_list()
     return [[d for d in found if d[REF] in wanted_here] for wanted_here in map(set, requests)]
@@ -277,18 +277,20 @@ async def _find_referencing_together(database: Database, requests: list[list[str
 
 async def find_stored(database: Database, ids: list[str]) -> list[dict[str, Any]]:
     """The id and statement of those of `ids` that are stored (every write checks its ids)."""
-    if not ids:
-        return []
     return await _stored.call(database, ids)
 
 
 async def _find_stored_together(database: Database, requests: list[list[str]]) -> list[list[dict[str, Any]]]:
     wanted = sorted({i for ids in requests for i in ids})
+    if not wanted:
+        return [[] for _ in requests]
     found = {d[ID]: d for d in await database[STATEMENTS].find({ID: {"$in": wanted}}, [ID, BODY]).to_list()}
     return [[found[i] for i in ids if i in found] for ids in requests]
 
 
 # Concurrent requests make these calls together (lrs.coalescing): one round trip for several.
+# A call with no ids still joins its round, to keep the requests of a turn together
+# (lrs.statements.service.turns); a round with none makes no round trip.
 _referencing = Coalescer(_find_referencing_together)
 _stored = Coalescer(_find_stored_together)
 
