@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import uuid
 
 import pytest
 from aiohttp import web
+from pymongo import monitoring
 
 from lrs import embedded_recovery
 from lrs.app import create_app
@@ -16,6 +18,7 @@ from lrs.db import JOURNAL_BARRIER_ID, META
 from lrs.folder_lock import lock_holder
 from lrs.keys import database_key, embedded_status_key
 from lrs.settings import Settings
+from lrs.statements.store import STATEMENTS
 from tests.conftest import ADMIN_KEY, ADMIN_SECRET, XAPI, make_statement
 
 
@@ -80,3 +83,47 @@ async def test_concurrent_write_requests_share_journaled_writes(embedded_app, ai
     # while one was in flight shared the next (a group commit), so fewer than one per request.
     assert before < await journal_syncs(embedded_app) < before + 12
     assert len((await (await xapi.get("/xapi/statements")).json())["statements"]) == 12
+
+
+class Commands(monitoring.CommandListener):
+    """The database commands the app sends, as (command name, collection)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, object]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.sent.append((event.command_name, event.command.get(event.command_name)))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+    def count(self, name: str, collection: str) -> int:
+        return self.sent.count((name, collection))
+
+
+async def test_the_requests_of_a_turn_make_each_call_once_the_journaled_write_too(embedded_app, aiohttp_client):
+    commands = Commands()
+    monitoring.register(commands)  # the app's client, created at its start, reports to it
+    xapi = XAPI(await aiohttp_client(embedded_app))
+    known = {"objectType": "Agent", "mbox": "mailto:known@example.com", "name": "Known"}
+    assert (await xapi.post("/xapi/statements", json=make_statement(actor=known))).status == 200
+    commands.sent.clear()
+    # Half the requests name an agent never seen (its name is recorded), half one seen before
+    # (nothing to record): they must still keep together up to the journaled write.
+    statements = [
+        make_statement(
+            id=str(uuid.uuid4()), actor=known if n % 2 else {"mbox": f"mailto:new{n}@example.com", "name": f"N{n}"}
+        )
+        for n in range(12)
+    ]
+    responses = await asyncio.gather(*(xapi.post("/xapi/statements", json=s) for s in statements))
+    assert [r.status for r in responses] == [200] * 12
+    turns = commands.count("insert", STATEMENTS)
+    assert turns < 12
+    assert commands.count("findAndModify", META) == turns  # numbers
+    assert commands.count("find", STATEMENTS) == 2 * turns  # ids already stored, StatementRefs to them
+    assert commands.count("update", "agents") <= turns
+    assert commands.count("update", META) == turns  # the journaled write (the barrier lives in META)
