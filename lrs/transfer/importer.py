@@ -63,6 +63,7 @@ class Importer:
         self.batch_size = batch_size
         self.pending: list[dict[str, Any]] = []
         self.counts = Counts()
+        self.read = 0  # statements handed to add_statement
         self.on_stored = on_stored or (lambda count: None)
 
     @property
@@ -75,6 +76,7 @@ class Importer:
 
     def add_statement(self, statement: dict[str, Any]) -> None:
         self.pending.append(statement)
+        self.read += 1
 
     async def add_document(self, key: dict[str, Any], content: Content) -> None:
         if await insert_document(self.database, place_of(key), key["document_id"], content):
@@ -91,14 +93,16 @@ class Importer:
             await self.store(batch)
             self.counts.statements += len(batch)
         except LRSError:
-            for statement in batch:
+            for position, statement in enumerate(batch, self.read - len(batch) + 1):
                 try:
                     await self.store([statement])
                     self.counts.statements += 1
                 except LRSError as error:
                     self.counts.rejected += 1
-                    self.counts.problems.append(f"statement {statement.get('id')}: {error.status} {error.detail}")
-                    log.warning("import: statement %s refused: %s", statement.get("id"), error.detail)
+                    # A statement without an id (a file not written by an export) is named by its place.
+                    name = statement.get("id") or f"number {position} of the import (it has no id)"
+                    self.counts.problems.append(f"statement {name}: {error.status} {error.detail}")
+                    log.warning("import: statement %s refused: %s", name, error.detail)
         self.on_stored(len(batch))
 
     async def store(self, statements: list[dict[str, Any]]) -> None:

@@ -329,3 +329,17 @@ async def test_xapi_2_statements_survive_a_pull_from_another_lrs(xapi, target, f
     )
     assert importer.counts.rejected == 0
     await assert_same_2_0_statements(xapi, target, filled_2_0)
+
+
+async def test_a_refused_statement_is_named_by_its_id_or_else_by_its_place(target):
+    importer = importer_for(target)
+    no_verb = make_statement()
+    del no_verb["verb"]
+    bad_with_id = {**no_verb, "id": str(uuid.uuid4())}
+    for statement in (make_statement(id=str(uuid.uuid4())), no_verb, bad_with_id):
+        importer.add_statement(statement)
+    await importer.flush()
+    assert importer.counts.statements == 1 and importer.counts.rejected == 2
+    first, second = importer.counts.problems
+    assert first.startswith("statement number 2 of the import (it has no id): 400")
+    assert second.startswith(f"statement {bad_with_id['id']}: 400")
