@@ -16,6 +16,7 @@ ranges of numbers that are at most a block too wide at each end; the rest is che
 from __future__ import annotations
 
 import bisect
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -133,19 +134,21 @@ class Marks:
         return min(self.blocks[index] * BLOCK - 1, top) if index < len(self.blocks) else top
 
 
-_cache: dict[tuple[int, str], Marks] = {}
+# Per client and database name. Weak: a client that is gone takes its marks with it, and a new
+# client never finds those of an old one whose id it happens to reuse.
+_cache: weakref.WeakKeyDictionary[Any, dict[str, Marks]] = weakref.WeakKeyDictionary()
 
 
 async def load_marks(database: Database, top: int) -> Marks:
     """The marks up to the block of number `top`: read whole once per process, then only new ones."""
-    key = (id(database.client), database.name)
-    marks = _cache.get(key)
+    of_client = _cache.setdefault(database.client, {})
+    marks = of_client.get(database.name)
     top_block = top // BLOCK
     if marks is None or top_block - marks.checked_through > MOST_NAMED:
         marks = Marks()
         marks.merge(await database[MARKS].find().to_list())
         marks.checked_through = top_block
-        _cache[key] = marks
+        of_client[database.name] = marks
         return marks
     wanted = [
         block
