@@ -134,14 +134,23 @@ class Marks:
         return min(self.blocks[index] * BLOCK - 1, top) if index < len(self.blocks) else top
 
 
-# Per client and database name. Weak: a client that is gone takes its marks with it, and a new
-# client never finds those of an old one whose id it happens to reuse.
-_cache: weakref.WeakKeyDictionary[Any, dict[str, Marks]] = weakref.WeakKeyDictionary()
+# id(client) -> database name -> marks.
+_cache: dict[int, dict[str, Marks]] = {}
+
+
+def _marks_of(client: Any) -> dict[str, Marks]:
+    key = id(client)
+    if key not in _cache:
+        _cache[key] = {}
+        # Dropped with the client, before its id can be another's: a new client never finds
+        # the marks of an old one, and clients that come and go leave nothing behind.
+        weakref.finalize(client, _cache.pop, key, None)
+    return _cache[key]
 
 
 async def load_marks(database: Database, top: int) -> Marks:
     """The marks up to the block of number `top`: read whole once per process, then only new ones."""
-    of_client = _cache.setdefault(database.client, {})
+    of_client = _marks_of(database.client)
     marks = of_client.get(database.name)
     top_block = top // BLOCK
     if marks is None or top_block - marks.checked_through > MOST_NAMED:
