@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Generic, TypeAlias, TypeVar
 
 from pymongo import UpdateOne
 
+from lrs.scopes import database_scope
+
 if TYPE_CHECKING:  # lrs.db coalesces its journal syncs with this module
     from lrs.db import Database
 
@@ -36,7 +38,7 @@ class Coalescer(Generic[Item, Result]):
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def call(self, database: Database, item: Item) -> Result:
-        key = (id(database.client), database.name)
+        key = database_scope(database)
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         waiting = self._waiting.get(key)
         if waiting is None:
@@ -95,7 +97,7 @@ class Turns:
         if _in_turn.get():  # already inside one (a nested write): never wait for itself
             yield
             return
-        key = (id(database.client), database.name)
+        key = database_scope(database)
         turn = self._turns.setdefault(key, _Turn())
         await turn.enter()
         marker = _in_turn.set(True)

@@ -10,6 +10,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 
 from lrs.db import Database
+from lrs.scopes import database_scope
 
 
 class RecentWrites:
@@ -17,19 +18,15 @@ class RecentWrites:
         self.size = size
         self._seen: OrderedDict[tuple[tuple[int, str], Hashable], None] = OrderedDict()
 
-    @staticmethod
-    def _scope(database: Database) -> tuple[int, str]:
-        return id(database.client), database.name
-
     def unseen(self, database: Database, item: Hashable) -> bool:
-        key = (self._scope(database), item)
+        key = (database_scope(database), item)
         if key in self._seen:
             self._seen.move_to_end(key)
             return False
         return True
 
     def remember(self, database: Database, items: Iterable[Hashable]) -> None:
-        scope = self._scope(database)
+        scope = database_scope(database)
         for item in items:
             self._seen[(scope, item)] = None
         while len(self._seen) > self.size:

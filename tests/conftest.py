@@ -180,3 +180,8 @@ async def database(client):
     from lrs.keys import database_key
 
     return client.server.app[database_key]
+
+
+class FakeClient:
+    """Stands for a database client where only its identity matters (lrs.scopes keeps a weak
+    reference to it, as to a real client)."""

@@ -16,7 +16,6 @@ ranges of numbers that are at most a block too wide at each end; the rest is che
 from __future__ import annotations
 
 import bisect
-import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +24,7 @@ from pymongo import ReturnDocument, UpdateOne
 
 from lrs.coalescing import Coalescer
 from lrs.db import META, Database
+from lrs.scopes import database_scope
 
 SEQUENCE_ID = "statement-sequence"
 MARKS = "statement_marks"
@@ -134,30 +134,20 @@ class Marks:
         return min(self.blocks[index] * BLOCK - 1, top) if index < len(self.blocks) else top
 
 
-# id(client) -> database name -> marks.
-_cache: dict[int, dict[str, Marks]] = {}
-
-
-def _marks_of(client: Any) -> dict[str, Marks]:
-    key = id(client)
-    if key not in _cache:
-        _cache[key] = {}
-        # Dropped with the client, before its id can be another's: a new client never finds
-        # the marks of an old one, and clients that come and go leave nothing behind.
-        weakref.finalize(client, _cache.pop, key, None)
-    return _cache[key]
+# Per database scope (lrs.scopes): read whole once, then only the new ones.
+_cache: dict[tuple[int, str], Marks] = {}
 
 
 async def load_marks(database: Database, top: int) -> Marks:
     """The marks up to the block of number `top`: read whole once per process, then only new ones."""
-    of_client = _marks_of(database.client)
-    marks = of_client.get(database.name)
+    scope = database_scope(database)
+    marks = _cache.get(scope)
     top_block = top // BLOCK
     if marks is None or top_block - marks.checked_through > MOST_NAMED:
         marks = Marks()
         marks.merge(await database[MARKS].find().to_list())
         marks.checked_through = top_block
-        of_client[database.name] = marks
+        _cache[scope] = marks
         return marks
     wanted = [
         block

@@ -10,14 +10,14 @@ from pymongo import UpdateOne
 from lrs.coalescing import BulkWrites, Coalescer, Turns
 from lrs.errors import PayloadTooLarge
 from lrs.statements import sequence, store
-from tests.conftest import make_statement
+from tests.conftest import FakeClient, make_statement
 
 
 class Database:
     """What a Coalescer keys its rounds by: a client and a database name."""
 
     def __init__(self, name: str = "db") -> None:
-        self.client = object()
+        self.client = FakeClient()
         self.name = name
 
 

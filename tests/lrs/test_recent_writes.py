@@ -1,10 +1,11 @@
 from types import SimpleNamespace
 
 from lrs.recent_writes import RecentWrites
+from tests.conftest import FakeClient
 
 
 def fake_database(name: str, client=None):
-    return SimpleNamespace(name=name, client=client or object())
+    return SimpleNamespace(name=name, client=client or FakeClient())
 
 
 def test_remembered_items_are_not_unseen_in_the_same_database_only():

@@ -1,13 +1,9 @@
 """Statement reads over windows of sequence numbers: order, paging and bounds, however the
 statements arrived in time (over a year, or all within the same millisecond)."""
 
-import gc
 import random
 import uuid
-import weakref
 from datetime import UTC, datetime, timedelta
-
-from pymongo import AsyncMongoClient
 
 from lrs.statements import sequence, store
 from lrs.statements.query import Position, StatementQuery, Walk, find_statements
@@ -189,20 +185,3 @@ async def test_marks_written_after_a_read_are_found_by_the_next(database):
     for since in (T0 + timedelta(minutes=6), T0 + timedelta(minutes=7, seconds=30)):
         q = StatementQuery(since=since, ascending=True)
         assert await read_all(database, q, 50) == expected(documents, since=since, ascending=True)
-
-
-async def test_the_marks_a_process_keeps_go_with_their_client(database_uri):
-    client = AsyncMongoClient(database_uri, tz_aware=True)
-    database = client[f"test_{uuid.uuid4().hex[:12]}"]
-    try:
-        await insert_batch(database, T0, [make_statement(id=str(uuid.uuid4())) for _ in range(70)])
-        assert await read_all(database, StatementQuery(since=T0 - timedelta(minutes=1)), 100)
-        assert database.name in sequence._cache[id(client)]
-    finally:
-        await client.drop_database(database.name)
-        await client.close()
-    key, gone = id(client), weakref.ref(client)
-    del client, database
-    gc.collect()
-    assert gone() is None
-    assert key not in sequence._cache
