@@ -49,22 +49,37 @@ class Written:
     complete_bytes: int = 0  # the file up to its last complete line
 
 
+# How every export starts (format.dump of format.header_line).
+HEADER_START = b'{"' + format.HEADER.encode() + b'":'
+
+
 def read_written(path: Path) -> Written:
+    """What `path` holds; a file that is not an export of ours (or was edited) is refused, as
+    going on would cut it and write a file import cannot read."""
     written = Written()
     with path.open("rb") as file:
         for number, raw in enumerate(file, 1):
             if not raw.endswith(b"\n"):
-                break  # cut off mid-line: that line is written again
+                # Cut off mid-line: that line is written again. A first line must be the
+                # beginning of a header, or this is some other file.
+                if number == 1 and not (raw.startswith(HEADER_START) or HEADER_START.startswith(raw)):
+                    raise not_an_export(path, number, "no lrs-export header")
+                break
             try:
-                add_written(written, json.loads(raw))
+                line = json.loads(raw)
+                if number == 1 and format.HEADER not in line:
+                    raise ValueError("no lrs-export header")
+                add_written(written, line)
             except (ValueError, KeyError, TypeError, AttributeError) as error:
-                # Not an export of ours (or edited): going on would write a file import cannot read.
-                raise BadRequest(
-                    f"{path}: line {number} is not a line of an lrs export ({error.__class__.__name__}: {error}); "
-                    "resume only a file lrs export wrote"
-                ) from None
+                raise not_an_export(path, number, f"{error.__class__.__name__}: {error}") from None
             written.complete_bytes += len(raw)
     return written
+
+
+def not_an_export(path: Path, number: int, why: str) -> BadRequest:
+    return BadRequest(
+        f"{path}: line {number} is not a line of an lrs export ({why}); resume only a file lrs export wrote"
+    )
 
 
 def add_written(written: Written, line: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from aiohttp import web
@@ -15,6 +16,7 @@ from lrs.keys import database_key, statement_hooks_key
 from lrs.statements.compare import same_statement
 from lrs.statements.query import StatementQuery
 from lrs.transfer import format
+from lrs.transfer.cli import resume_point
 from lrs.transfer.export import export_lines, read_written
 from lrs.transfer.importer import Importer, import_principal
 from lrs.transfer.sources import import_file, import_remote
@@ -224,17 +226,45 @@ async def test_interrupted_export_goes_on_without_gaps_or_repeats(xapi, filled, 
     assert cut.read_bytes().splitlines()[1:] == whole.read_bytes().splitlines()[1:]
 
 
+STORED_STATEMENT = b'{"statement": {"id": "x", "stored": "2026-01-01T00:00:00.000Z"}}\n'
+
+
 @pytest.mark.parametrize(
     "content",
-    [b"garbage\n", b"42\n", b'{"statement": {"id": "x"}}\n', b'{"other": 1}\n', b"\xff\xfe\n"],
-    ids=["not-json", "not-an-object", "statement-without-stored", "unknown-kind", "not-utf-8"],
+    [
+        b"garbage\n",
+        b"42\n",
+        b'{"statement": {"id": "x"}}\n',
+        b'{"other": 1}\n',
+        b"\xff\xfe\n",
+        b"precious data without a newline",
+        STORED_STATEMENT,
+    ],
+    ids=[
+        "not-json",
+        "not-an-object",
+        "statement-without-stored",
+        "unknown-kind",
+        "not-utf-8",
+        "no-complete-line",
+        "no-header",
+    ],
 )
 def test_resuming_a_file_that_is_not_an_export_is_refused_and_leaves_it_alone(tmp_path, content):
     path = tmp_path / "other.ndjson"
     path.write_bytes(content)
     with pytest.raises(BadRequest, match="line 1 is not a line of an lrs export"):
-        read_written(path)
+        resume_point(path)  # what `lrs export --resume -o path` does first
     assert path.read_bytes() == content
+
+
+@pytest.mark.parametrize("cut", [0, 5, 30])
+def test_resuming_an_export_cut_within_its_header_starts_it_again(tmp_path, cut):
+    header = format.dump(format.header_line({}, datetime.now(UTC))).encode()
+    path = tmp_path / "cut.ndjson"
+    path.write_bytes(header[:cut])
+    written = resume_point(path)
+    assert written.complete_bytes == 0 and path.read_bytes() == b""
 
 
 class FailOnce:
