@@ -21,8 +21,8 @@ from bridge.schemas import validator
 
 # Types, sizes and vocabularies of a commit are stated once, in this schema.
 COMMIT_SCHEMA = "scorm_commit.json"
-TIMESPAN = re.compile(r"^(\d{1,4}):(\d{2}):(\d{2})(\.\d{1,2})?$")
-DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+TIMESPAN = re.compile(r"^(\d{1,4}):(\d{2}):(\d{2})(\.\d{1,2})?$", re.ASCII)
+DECIMAL = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,7 @@ ADL_MAP_FLAGS = (
     "writeCompletionStatus",
     "writeProgressMeasure",
 )
-DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+D)?(T(?!$)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+D)?(T(?!$)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$", re.ASCII)
 TRUE, FALSE = ("true", "1"), ("false", "0")
 
 
@@ -177,7 +177,7 @@ class SequencingReader:
         found = self.value(element, name)
         if found is None or found == "":
             return None
-        if not found.isdigit() or len(found) > 9:
+        if not (found.isascii() and found.isdigit()) or len(found) > 9:  # isdigit alone admits "²"
             raise InvalidPackage(f"{path}/@{name}", f"{found!r} must be a whole number from 0")
         return int(found)
 

@@ -85,8 +85,7 @@ def form_parameters(form: Mapping[str, str]) -> dict[str, str]:
 
 
 def page_size(form: Mapping[str, str]) -> int:
-    value = form.get("size", "")
-    return int(value) if value.isdigit() and int(value) in PAGE_SIZES else PAGE_SIZES[0]
+    return {str(size): size for size in PAGE_SIZES}.get(form.get("size", ""), PAGE_SIZES[0])
 
 
 def build_query(parameters: Mapping[str, str], after: Position | None = None) -> StatementQuery:

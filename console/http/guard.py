@@ -94,7 +94,9 @@ async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | bytear
     multipart body without its boundary, say) is the sender's mistake: a 400, not a 500."""
     try:
         return await request.post()
-    except ValueError as error:
+    except (ValueError, LookupError, RuntimeError) as error:
+        # aiohttp: ValueError for a malformed body, LookupError for an unknown charset,
+        # RuntimeError for an unknown Content-Transfer-Encoding of a part.
         raise BadRequest(f"the form could not be read ({error})") from None
 
 

@@ -349,6 +349,14 @@ def test_the_scaled_passing_score_is_the_cmi5_mastery_score_when_cmi5_can_hold_i
             "has no <ruleCondition>",
         ),
         (sequencing('<imsss:limitConditions attemptLimit="-1"/>'), "", "@attemptLimit: '-1' must be a whole number"),
+        # A digit to str.isdigit, not to int(): once a 500.
+        (sequencing('<imsss:limitConditions attemptLimit="\u00b2"/>'), "", "must be a whole number"),
+        # Arabic-Indic digits are digits to \\d and int(), not to a SCO reading cmi.max_time_allowed.
+        (
+            sequencing('<imsss:limitConditions attemptAbsoluteDurationLimit="PT\u0663S"/>'),
+            "",
+            "must be an ISO 8601 duration",
+        ),
         (
             sequencing('<imsss:limitConditions attemptAbsoluteDurationLimit="90 minutes"/>'),
             "",

@@ -121,15 +121,31 @@ async def test_a_sign_in_whose_form_fields_are_files_is_refused_not_a_500(client
     assert session_cookie(response) is None
 
 
+UNKNOWN_TRANSFER_ENCODING = (
+    b'--zz\r\nContent-Disposition: form-data; name="name"\r\nContent-Transfer-Encoding: weird\r\n\r\nx\r\n--zz--\r\n'
+)
+
+
 @pytest.mark.parametrize("path", ["/console/courses", "/console/credentials", "/console/sign-in"])
 @pytest.mark.parametrize("token_in", ["header", "form"])
-async def test_a_form_body_that_does_not_parse_is_a_400_not_a_500(admin_console, client, path, token_in):
-    """A multipart body without its boundary: the token check (form) or the handler (header) reads it."""
-    headers = {"Content-Type": "multipart/form-data; boundary=zz"}
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        ("multipart/form-data; boundary=zz", b"no boundary here"),
+        ("application/x-www-form-urlencoded; charset=bogus", b"name=x"),
+        ("multipart/form-data; boundary=zz", UNKNOWN_TRANSFER_ENCODING),
+    ],
+    ids=["no-boundary", "unknown-charset", "unknown-transfer-encoding"],
+)
+async def test_a_form_body_that_does_not_parse_is_a_400_not_a_500(
+    admin_console, client, path, token_in, content_type, body
+):
+    """The token check (form) or the handler (header) reads it."""
+    headers = {"Content-Type": content_type}
     if token_in == "header":
         headers["X-CSRF-Token"] = admin_console.csrf
     before = len(await client.server.app[credential_store_key].list_credentials())
-    response = await client.post(path, data=b"no boundary here", headers=headers, allow_redirects=False)
+    response = await client.post(path, data=body, headers=headers, allow_redirects=False)
     assert response.status == 400, (response.status, (await response.text())[:500])
     assert "the form could not be read" in await response.text()
     assert len(await client.server.app[credential_store_key].list_credentials()) == before

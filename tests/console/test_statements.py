@@ -149,3 +149,9 @@ async def test_exports_stream_every_statement_of_the_filter(admin_console, xapi,
 async def test_export_refuses_bad_filters_like_the_page(admin_console):
     response = await admin_console.client.get("/console/statements/export.csv?verb=nope")
     assert response.status == 400
+
+
+async def test_a_page_size_that_is_no_number_of_ours_gives_the_first_size(admin_console):
+    # "\u00b2" is a digit to str.isdigit, not to int(): once a 500.
+    for size in ("\u00b2", "7", "x"):
+        assert "No statement matches." in await admin_console.page(f"/console/statements?size={size}")
