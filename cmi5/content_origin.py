@@ -3,7 +3,7 @@ both, so that a page from a package never scripts the LRS's own pages (the conso
 browser holds credentials for).
 
 With LRS_CMI5_CONTENT_URL set, content is served only on that origin (a second host name of this
-server that serves nothing else) and asked for on any other host it is a 307 there: that origin is
+server; the console is never served there) and asked for on any other host it is a 307 there: that origin is
 the boundary, so content keeps its origin (cookies, localStorage, frames that reach their
 siblings and the SCORM API in a parent) and carries no sandbox. A CSP sandbox passes from a page
 to every frame inside it and forbids a frame to navigate its siblings, which frameset courses do.
@@ -31,6 +31,14 @@ def on_content_origin(request: web.Request, content_url: str) -> None:
     """Redirect (307) a request for content that arrived on another host than the content origin."""
     if urlsplit(content_url).netloc.lower() != request.host.lower():
         raise web.HTTPTemporaryRedirect(content_url + str(request.rel_url))
+
+
+def off_content_origin(request: web.Request, content_url: str) -> None:
+    """404 for the LRS's own pages asked for on the content origin: there they would share an
+    origin with every uploaded page, which could read them (a console session and its CSRF
+    token, say)."""
+    if content_url and urlsplit(content_url).netloc.lower() == request.host.lower():
+        raise web.HTTPNotFound(text="not served on the content origin (LRS_CMI5_CONTENT_URL); use the LRS's address\n")
 
 
 def isolation(request: web.Request, content_url: str) -> dict[str, str]:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from aiohttp import web
+import functools
 
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from cmi5 import content_origin
+from cmi5.config import cmi5_settings_key
 from console.assets import find_asset
 from console.config import console_settings_key
 from console.http import courses, credentials, learners, overview, session, statements, system
@@ -24,8 +29,32 @@ async def get_root(request: web.Request) -> web.Response:
     return web.Response(status=308, headers={"Location": f"{PREFIX}/"})
 
 
+def off_content_origin(handler: Handler) -> Handler:
+    """Every console route: never on the content origin (cmi5.content_origin)."""
+
+    @functools.wraps(handler)
+    async def checked(request: web.Request) -> web.StreamResponse:
+        content_origin.off_content_origin(request, request.app[cmi5_settings_key].content_url)
+        return await handler(request)
+
+    return checked
+
+
+class ConsoleRouter:
+    """app.router's add_get and add_post, with every handler kept off the content origin."""
+
+    def __init__(self, router: web.UrlDispatcher) -> None:
+        self.router = router
+
+    def add_get(self, path: str, handler: Handler) -> None:
+        self.router.add_get(path, off_content_origin(handler))
+
+    def add_post(self, path: str, handler: Handler) -> None:
+        self.router.add_post(path, off_content_origin(handler))
+
+
 def add_routes(app: web.Application) -> None:
-    add = app.router
+    add = ConsoleRouter(app.router)
     add.add_get(PREFIX, get_root)
     add.add_get(f"{PREFIX}/static/{{name}}", get_static)
     add.add_get(f"{PREFIX}/sign-in", session.get_sign_in)

@@ -229,3 +229,21 @@ async def test_console_pages_carry_a_strict_content_security_policy(admin_consol
         assert "frame-ancestors 'none'" in policy
         assert response.headers["X-Frame-Options"] == "DENY"
     assert (await client.get("/console/")).headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/console/sign-in"),
+        ("POST", "/console/sign-in"),
+        ("GET", "/console/"),
+        ("GET", "/console/static/console.css"),
+    ],
+)
+async def test_the_console_is_not_served_on_the_content_origin(client, content_origin, method, path):
+    """There an uploaded page shares its origin and could read the console's pages and token."""
+    host = content_origin.split("://", 1)[1]
+    response = await client.request(method, path, headers={"Host": host}, allow_redirects=False)
+    assert response.status == 404
+    assert "not served on the content origin" in await response.text()
+    assert (await client.get("/console/sign-in")).status == 200  # on the LRS's own address it is
