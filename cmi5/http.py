@@ -10,6 +10,8 @@ through CORS (both answer any origin), and reads its own files (which answer wit
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from aiohttp import web
 
 from cmi5 import content_origin, courses, deletion, reports, sessions, store
@@ -29,9 +31,11 @@ def lms_for(app: web.Application) -> sessions.Lms:
     return sessions.Lms(app[database_key], app[statement_hooks_key], lms_principal(app[settings_key].public_url))
 
 
-async def require_admin(request: web.Request) -> None:
-    # Basic credentials only: a launch token never reaches the LMS API.
+async def require_admin(request: web.Request, parameters: Iterable[str] = (), required: Iterable[str] = ()) -> None:
+    """Every LMS API call: Basic credentials only (a launch token never reaches it), and no query
+    parameter but `parameters` (a 400 naming it, as every xAPI resource answers)."""
     await require_basic_credential(request, ADMIN, "using the cmi5 LMS API (scope all)")
+    params.check_parameters(request.query, parameters, required)
 
 
 async def read_json(request: web.Request) -> object:
@@ -132,19 +136,16 @@ async def read_json_or_nothing(request: web.Request) -> None:
 
 async def get_courses_report(request: web.Request) -> web.Response:
     await require_admin(request)
-    params.check_parameters(request.query, [])
     return json_response({"courses": await reports.courses_report(database(request))})
 
 
 async def get_course_report(request: web.Request) -> web.Response:
     await require_admin(request)
-    params.check_parameters(request.query, [])
     return json_response(await reports.course_report(database(request), request.match_info["course"]))
 
 
 async def get_learner_report(request: web.Request) -> web.Response:
-    await require_admin(request)
-    params.check_parameters(request.query, ["agent"], required=["agent"])
+    await require_admin(request, ["agent"], required=["agent"])
     agent = params.parse_json(request.query["agent"].encode(), "agent parameter")
     return json_response(await reports.learner_report(database(request), agent))
 

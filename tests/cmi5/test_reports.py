@@ -91,10 +91,15 @@ async def test_report_errors(xapi, xapi_with):
     assert bad.status == 400 and "agent" in (await bad.json())["detail"]
     assert (await xapi.get("/cmi5/reports/learners")).status == 400
     # Every report refuses what it does not know, as an xAPI resource does (a format it does not have).
+    # So does the rest of the LMS API.
     for path, known in (
         ("/cmi5/reports/courses", {}),
         ("/cmi5/reports/courses/nope", {}),
         ("/cmi5/reports/learners", {"agent": json.dumps(LEARNER)}),
+        ("/cmi5/courses", {}),
+        ("/cmi5/courses/nope", {}),
+        ("/cmi5/registrations/nope", {}),
+        ("/cmi5/sessions/nope", {}),
     ):
         unknown = await xapi.get(path, params={**known, "format": "xml"})
         assert unknown.status == 400 and "format" in (await unknown.json())["detail"], path
