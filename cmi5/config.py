@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from yarl import URL
 
 from cmi5.package import PackageLimits
 from lrs.settings import SettingError
@@ -35,9 +36,15 @@ class Cmi5Settings:
         def get(name: str) -> str:
             return env.get(name, next(d for n, d, _ in ENVIRONMENT if n == name)).strip()
 
-        content_url = get("LRS_CMI5_CONTENT_URL").rstrip("/")
+        content_url = get("LRS_CMI5_CONTENT_URL")
         if content_url and not content_url.startswith(("http://", "https://")):
             raise SettingError("LRS_CMI5_CONTENT_URL must start with http:// or https://")
+        try:
+            # As browsers name the host: lower case, no default port. Content is served only where
+            # the Host header matches it, so https://host:443 would redirect to itself forever.
+            content_url = str(URL(content_url)).rstrip("/")
+        except ValueError as error:
+            raise SettingError(f"LRS_CMI5_CONTENT_URL is not a URL ({error})") from None
         try:
             files = int(get("LRS_CMI5_MAX_PACKAGE_FILES"))
             megabytes = int(get("LRS_CMI5_MAX_PACKAGE_MB"))

@@ -14,7 +14,7 @@ from lrs.app import create_app
 from lrs.embedded import free_port
 from lrs.logformat import FIELDS
 from lrs.settings import SettingError
-from tests.cmi5.test_http import PAGE, A, packaged
+from tests.cmi5.test_http import A, packaged
 from tests.conftest import ADMIN_AUTH
 
 
@@ -46,7 +46,6 @@ async def test_content_asked_for_on_the_lrs_origin_goes_to_the_content_origin(lm
     response = await lms.client.request(method, path, allow_redirects=False)
     assert response.status == 307
     assert response.headers["Location"] == f"https://content.lrs.example.com{path}"
-    assert await response.read() != PAGE
 
 
 def test_settings_come_from_the_environment():
@@ -58,6 +57,13 @@ def test_settings_come_from_the_environment():
         }
     )
     assert settings.content_url == "https://content.example.com"
+    # As a browser sends it in Host: a default port would make every content request a 307 to itself.
+    for written in ("https://Content.Example.com:443", "http://content.example.com:80/"):
+        expected = written.split(":")[0] + "://content.example.com"
+        assert Cmi5Settings.from_env({"LRS_CMI5_CONTENT_URL": written}).content_url == expected
+    assert Cmi5Settings.from_env({"LRS_CMI5_CONTENT_URL": "http://localhost:8080"}).content_url == (
+        "http://localhost:8080"
+    )
     assert (settings.package_limits.max_files, settings.package_limits.max_total_bytes) == (7, 2 * 1024 * 1024)
     assert Cmi5Settings.from_env({}) == Cmi5Settings()
     for bad in (
