@@ -138,8 +138,9 @@ async def import_remote(
                 for body in attachments:
                     await importer.add_attachment(body)
                 for statement in statements:
-                    if is_voiding_statement(statement):
-                        await add_voided(importer, session, headers, url, statement["object"].get("id"))
+                    target = statement["object"].get("id") if is_voiding_statement(statement) else None
+                    if isinstance(target, str):  # one without an id is refused by the importer, by name
+                        await add_voided(importer, session, headers, url, target)
                     importer.add_statement(statement)
                 await importer.flush()
                 if statements and isinstance(statements[-1].get("stored"), str):

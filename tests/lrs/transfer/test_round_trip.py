@@ -203,6 +203,18 @@ async def test_a_pull_from_a_source_that_answers_no_statement_result_is_refused(
     assert importer.counts.statements == 0 and await listed(target) == []
 
 
+async def test_a_pulled_voiding_statement_without_a_target_is_refused_alone(target, aiohttp_server):
+    voiding = make_statement(
+        id=str(uuid.uuid4()), verb={"id": VOIDED}, object={"objectType": "StatementRef"}, stored="2026-01-01T00:00:00Z"
+    )
+    fine = make_statement(id=str(uuid.uuid4()), stored="2026-01-01T00:00:01Z")
+    importer = importer_for(target)
+    url = await a_foreign_lrs(aiohttp_server, {"statements": [voiding, fine]})
+    await import_remote(importer, url, "k", "s", False, lambda total, done: None)
+    assert (importer.counts.statements, importer.counts.rejected) == (1, 1)
+    assert importer.counts.problems[0].startswith(f"statement {voiding['id']}: 400")
+
+
 @pytest.mark.parametrize(
     "url",
     ["ftp://127.0.0.1:8799/xapi", "not a url", "http://127.0.0.1:1/xapi"],
