@@ -11,7 +11,7 @@ from console import courses, learners
 from console.http.guard import PREFIX, operator, page, read_form, redirect, render, wants_json
 from console.rollups import flush_now
 from lrs.errors import BadRequest, LRSError
-from lrs.http.context import base_url, database
+from lrs.http.context import database
 from lrs.http.responses import json_response
 
 FILE_FIELD = "package"
@@ -38,14 +38,14 @@ async def post_course(request: web.Request) -> web.Response:
         data = upload.file.read()
         if not data:
             raise BadRequest(f"{upload.filename or 'the file'} is empty")
-        base = base_url(request)
+        where = urls(request)
         imported = await courses.import_upload(
             database(request),
             data,
             upload.filename or "",
             request.app[cmi5_settings_key].package_limits,
-            base,
-            request.app[cmi5_settings_key].content_url or base,
+            where.base,
+            where.content,
         )
     except LRSError as error:
         if wants_json(request):
