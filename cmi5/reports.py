@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from cmi5 import store
 from cmi5.courses import get_course, list_courses
-from cmi5.moveon import AUFacts, evaluate
+from cmi5.moveon import evaluate
 from lrs.errors import BadRequest, InvalidStatement
 from lrs.ifi import identified_key
 from lrs.statements.service import format_timestamp
@@ -161,14 +161,9 @@ async def learner_report(database, agent: object) -> dict:
     for registration in await store.find_registrations_of(database, key):
         course = courses.get(registration["course"]) or await get_course(database, registration["course"])
         courses[course["_id"]] = course
-        entries = registration.get(store.AUS) or {}
-        facts = {
-            int(i): AUFacts(bool(e.get("completed")), bool(e.get("passed")), bool(e.get("waived")))
-            for i, e in entries.items()
-        }
-        result = evaluate(course["structure"], facts)
+        result = evaluate(course["structure"], store.registration_facts(registration))
         aus = [
-            au_progress(au, entries.get(str(au["index"])) or {}, au["index"] in result.aus)
+            au_progress(au, store.registration_au(registration, au["index"]), au["index"] in result.aus)
             for au in course["structure"]["aus"]
         ]
         registrations.append(
@@ -178,7 +173,9 @@ async def learner_report(database, agent: object) -> dict:
                 "title": course["title"],
                 "registered": format_timestamp(registration["created"]),
                 "satisfied": result.course,
-                "timeSeconds": rounded(sum(e.get("seconds", 0) for e in entries.values()), 1),
+                "timeSeconds": rounded(
+                    sum(e.get("seconds", 0) for e in (registration.get(store.AUS) or {}).values()), 1
+                ),
                 "aus": aus,
             }
         )

@@ -16,7 +16,7 @@ from cmi5 import store, vocab
 from cmi5.auth import hash_secret, make_token, new_secret, token_usable
 from cmi5.courses import course_target, find_au, get_course
 from cmi5.launch import content_url, launch_data, launch_url
-from cmi5.moveon import AUFacts, evaluate, newly_satisfied_order
+from cmi5.moveon import evaluate, newly_satisfied_order
 from cmi5.statements import abandoned, context_template, launched, satisfied, waived
 from lrs.auth.principal import Principal
 from lrs.datatypes import is_uuid
@@ -132,18 +132,11 @@ async def get_registration(database, registration: str) -> dict:
     return document
 
 
-def facts_of(registration: dict) -> dict[int, AUFacts]:
-    return {
-        int(index): AUFacts(bool(entry.get("completed")), bool(entry.get("passed")), bool(entry.get("waived")))
-        for index, entry in (registration.get(store.AUS) or {}).items()
-    }
-
-
 async def apply_move_on(lms: Lms, registration_id: str, course: dict, session_id: str) -> None:
     """Store a satisfied statement for each block and the course newly satisfied (once each)."""
     registration = await get_registration(lms.database, registration_id)
     structure = course["structure"]
-    result = evaluate(structure, facts_of(registration))
+    result = evaluate(structure, store.registration_facts(registration))
     fresh = set(result.blocks) - set(registration.get(store.SATISFIED_BLOCKS) or ())
     statements = []
     for block in newly_satisfied_order(structure, fresh):
@@ -395,7 +388,7 @@ async def registration_status(database, registration_id: str) -> dict:
     registration = await get_registration(database, registration_id)
     course = await get_course(database, registration["course"])
     structure = course["structure"]
-    facts = facts_of(registration)
+    facts = store.registration_facts(registration)
     result = evaluate(structure, facts)
     sessions: dict[int, list[dict]] = {}
     for session in await store.find_sessions(database, registration["_id"]):

@@ -16,6 +16,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from cmi5 import vocab
+from cmi5.moveon import AUFacts
 from cmi5.rules import RegistrationAU, SessionState
 from lrs.db import IndexSpec
 from lrs.files import PackageFiles
@@ -108,6 +109,14 @@ async def delete_registrations(database, *, registration: str | None = None, cou
 
 def registration_au(document: dict, au: int) -> dict:
     return (document.get(AUS) or {}).get(str(au)) or {}
+
+
+def registration_facts(document: dict) -> dict[int, AUFacts]:
+    """What moveOn is evaluated on: each AU's completed, passed and waived, by AU index."""
+    return {
+        int(index): AUFacts(bool(entry.get("completed")), bool(entry.get("passed")), bool(entry.get("waived")))
+        for index, entry in (document.get(AUS) or {}).items()
+    }
 
 
 def to_registration_au(entry: dict) -> RegistrationAU:
