@@ -29,7 +29,7 @@ from bridge.cmi import Score, Snapshot, check_commit, decimal_of, format_timespa
 from bridge.schemas import validator
 from bridge.statements import Launch, StatementBuilder, scaled_of, xapi_score
 from cmi5.statements import format_duration
-from lrs.datatypes import parse_timestamp
+from lrs.datatypes import is_timestamp, parse_timestamp
 from lrs.statements.service import format_timestamp
 
 RECORD_SCHEMA = "scorm_attempt.json"
@@ -109,13 +109,7 @@ def is_record(record: object, schema: str = RECORD_SCHEMA) -> TypeGuard[dict[str
     if not isinstance(record, dict) or not validator(schema).is_valid(record):
         return False
     session = record.get("session") or {}
-    try:
-        for moment in (session.get("launchedAt"), session.get("initializedAt")):
-            if moment is not None:
-                parse_timestamp(moment)
-    except ValueError:
-        return False
-    return True
+    return all(m is None or is_timestamp(m) for m in (session.get("launchedAt"), session.get("initializedAt")))
 
 
 def is_current(record: dict, session: str) -> bool:

@@ -16,7 +16,9 @@ from bridge.cmi import check_commit, decimal_of, node, rows, value
 from bridge.errors import RuntimeDataError
 
 COMMIT_SCHEMA = "scorm2004_commit.json"
-INTERVAL = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$", re.ASCII)
+INTERVAL = re.compile(
+    r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$", re.ASCII
+)
 # timeinterval (second,10,2) has no calendar: a year and a month count as the profile's ISO 8601
 # durations do in xAPI tools (365 and 30 days).
 SECONDS = (365 * 86400, 30 * 86400, 86400, 3600, 60, 1)

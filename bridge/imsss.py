@@ -14,12 +14,12 @@ made here, so the engine and the server see the same sequencing.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from bridge import cmi2004
 from bridge.errors import InvalidPackage
 
 # Condition, action and control vocabularies of IMS SS as SCORM 2004 profiles them.
@@ -88,8 +88,15 @@ ADL_MAP_FLAGS = (
     "writeCompletionStatus",
     "writeProgressMeasure",
 )
-DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+D)?(T(?!$)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$", re.ASCII)
 TRUE, FALSE = ("true", "1"), ("false", "0")
+
+
+def is_interval(text: str) -> bool:
+    """A duration limit the SCO can be given as cmi.max_time_allowed: a SCORM 2004 timeinterval."""
+    try:
+        return cmi2004.parse_interval(text) <= cmi2004.MAX_INTERVAL_SECONDS
+    except ValueError:
+        return False
 
 
 @dataclass
@@ -289,7 +296,7 @@ class SequencingReader:
             settings["attemptLimit"] = attempts
         duration = self.value(element, "attemptAbsoluteDurationLimit")
         if duration:
-            if not DURATION.match(duration):
+            if not is_interval(duration):
                 raise InvalidPackage(
                     f"{path}/@attemptAbsoluteDurationLimit", f"{duration!r} must be an ISO 8601 duration (PT1H30M)"
                 )

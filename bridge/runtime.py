@@ -29,7 +29,7 @@ from cmi5.auth import SessionPolicy
 from cmi5.preferences import read_learner_preferences
 from cmi5.sessions import registration_status
 from lrs.auth.principal import Principal
-from lrs.datatypes import parse_timestamp
+from lrs.datatypes import as_utc, parse_timestamp
 from lrs.db import Database
 from lrs.documents.service import Preconditions, get_document, parse_json_object, put_document, state_place
 from lrs.errors import Forbidden, LRSError, NotFound, PreconditionFailed, ServiceUnavailable
@@ -126,8 +126,7 @@ def check_current(rt: Runtime, record: dict) -> None:
 
 
 def launched_at(rt: Runtime) -> datetime:
-    moment = rt.session["launched_at"]
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return as_utc(rt.session["launched_at"])
 
 
 # --- start and commit -------------------------------------------------------------------------

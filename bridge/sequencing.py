@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
 
 from bridge import vocab
 from bridge.attempts2004 import SCORM_2004
@@ -31,7 +30,7 @@ from bridge.errors import SessionSuperseded
 from bridge.packages import get_package
 from bridge.runtime import MAX_ATTEMPTS, Runtime, launched_at, start_session
 from cmi5.sessions import Lms, Urls, get_session, launch
-from lrs.datatypes import parse_timestamp
+from lrs.datatypes import as_utc, is_timestamp, parse_timestamp
 from lrs.documents.service import Preconditions, get_document, parse_json_object, put_document, state_place
 from lrs.errors import BadRequest, NotFound, PreconditionFailed, ServiceUnavailable
 from lrs.ifi import identified_key
@@ -52,16 +51,6 @@ def place_of(rt: Runtime):  # a Place of lrs.documents.store, which the bridge d
 
 def state_id(rt: Runtime) -> str:
     return vocab.SEQUENCING_STATE_ID if rt.launch.normal else vocab.SEQUENCING_REVIEW_STATE_ID
-
-
-def is_timestamp(value: object) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        parse_timestamp(value)
-    except ValueError:
-        return False
-    return True
 
 
 async def read_document(rt: Runtime, document_id: str) -> tuple[dict | None, str | None]:
@@ -107,10 +96,6 @@ async def sequencing_start(rt: Runtime) -> dict:
         "handedOver": found is not None and found["session"] == rt.launch.session,
         "item": rt.sco["identifier"],
     }
-
-
-def as_utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def check_owner(rt: Runtime, found: dict | None) -> None:

@@ -265,3 +265,19 @@ def _holds_lone_surrogate(value: object) -> bool:
     if isinstance(value, list):
         return any(_holds_lone_surrogate(v) for v in value)
     return False
+
+
+def is_timestamp(value: object) -> bool:
+    """Whether `value` is a string parse_timestamp accepts."""
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_timestamp(value)
+    except ValueError:
+        return False
+    return True
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A datetime read back from the database as aware UTC (a naive one is UTC already)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -27,8 +27,9 @@ from typing import Any
 from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
+from lrs.datatypes import as_utc
 from lrs.db import META, Database
-from lrs.statements.sequence import BLOCK, MARKS, SEQUENCE_ID, as_utc, find_sequence
+from lrs.statements.sequence import BLOCK, MARKS, SEQUENCE_ID, find_sequence
 from lrs.statements.store import (
     ACTIVITIES,
     AGENTS,

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pymongo import ReturnDocument, UpdateOne
 
 from lrs.coalescing import Coalescer
+from lrs.datatypes import as_utc
 from lrs.db import META, Database
 from lrs.scopes import database_scope
 
@@ -44,10 +45,6 @@ class Allocation:
     first: int
     count: int
     stored: datetime
-
-
-def as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 async def update_sequence(database: Database, count: int, proposed: datetime) -> Allocation:

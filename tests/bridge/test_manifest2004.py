@@ -357,6 +357,12 @@ def test_the_scaled_passing_score_is_the_cmi5_mastery_score_when_cmi5_can_hold_i
             "",
             "must be an ISO 8601 duration",
         ),
+        # The SCO is given it as cmi.max_time_allowed, a timeinterval of at most 9,999,999,999.99 s.
+        (
+            sequencing('<imsss:limitConditions attemptAbsoluteDurationLimit="PT99999999999S"/>'),
+            "",
+            "must be an ISO 8601 duration",
+        ),
         (
             sequencing('<imsss:limitConditions attemptAbsoluteDurationLimit="90 minutes"/>'),
             "",
