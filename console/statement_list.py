@@ -14,8 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from console.sentences import Sentence, activity_name, actor_name, describe, verb_name
-from lrs.auth.principal import Principal
-from lrs.errors import NotFound
 from lrs.http.params import required_uuid
 from lrs.http.statements import list_query
 from lrs.ifi import ifi_key
@@ -29,7 +27,6 @@ LIVE_MOST = 50
 # A datetime-local field's value ("2024-05-01T10:30"), read as UTC.
 LOCAL_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?$")
 # The console reads as an `all/read` credential does: every statement, no launch-token policy.
-READER = Principal(key="console", name="admin console", scopes=frozenset({"all/read"}), authority={})
 CSV_COLUMNS = (
     "id",
     "stored",
@@ -97,27 +94,25 @@ def make_row(statement: dict, voided: bool = False) -> Row:
 
 
 async def rows_of(database, statements: list[dict]) -> list[Row]:
-    """Rows, each voiding statement with the statement it voided beside it, marked."""
+    """Rows, each voiding statement with the statement it voided beside it, marked (all the
+    targets of a page in one read)."""
+    targets = [s["object"]["id"] for s in statements if is_voiding_statement(s)]
+    found = await service.find_statements_by_id(database, targets) if targets else {}
     rows = []
     for statement in statements:
         row = make_row(statement)
-        obj = statement["object"]
         if is_voiding_statement(statement):
-            target = await find_one(database, obj["id"])
-            row.voided_target = target
+            target = found.get(statement["object"]["id"].lower())
+            row.voided_target = make_row(*target) if target else None
         rows.append(row)
     return rows
 
 
 async def find_one(database, statement_id: str) -> Row | None:
     """A statement by id, live or voided (then marked)."""
-    for voided in (False, True):
-        try:
-            result = await service.get_statement(database, READER, statement_id, voided, "exact", None, False)
-        except NotFound:
-            continue
-        return make_row(result.statements[0], voided=voided)
-    return None
+    found = await service.find_statements_by_id(database, [statement_id])
+    target = found.get(statement_id.lower())
+    return make_row(*target) if target else None
 
 
 async def read_page(database, q: StatementQuery, size: int) -> tuple[list[Row], Position | None]:

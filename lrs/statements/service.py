@@ -366,6 +366,18 @@ async def get_statement(
     return StatementResult(statements, attachments)
 
 
+async def find_statements_by_id(
+    database: Database, ids: list[str], version: XapiVersion = XAPI_1_0_3
+) -> dict[str, tuple[dict[str, Any], bool]]:
+    """Stored statements by id, live or voided, in one read: lower-cased id -> (statement in the
+    exact format, whether it is voided). For the LRS's own pages, which show both."""
+    documents = await store.find_by_ids(
+        database, sorted({i.lower() for i in ids}), [store.ID, store.BODY, store.VOIDED]
+    )
+    statements = await render_statements(database, [store.from_document(d) for d in documents], "exact", None, version)
+    return {d[store.ID]: (s, d[store.VOIDED]) for d, s in zip(documents, statements, strict=True)}
+
+
 async def query_statements(
     database: Database,
     q: query.StatementQuery,

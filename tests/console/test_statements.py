@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 
@@ -101,8 +102,22 @@ async def test_a_voiding_statement_shows_the_statement_it_voided_marked(admin_co
     page = await admin_console.page("/console/statements")
     assert IDS.findall(page) == [voiding]  # voided statements never appear in lists, as in xAPI
     assert 'class="badge badge-voided">voided</span>' in page and "<del>Learner answered Question 1</del>" in page
-    looked_up = await admin_console.page(f"/console/statements?statementId={target}")
+    looked_up = await admin_console.page(f"/console/statements?statementId={target.upper()}")
     assert 'class="statement is-voided"' in looked_up
+
+
+async def test_voiding_statements_of_one_page_find_their_targets_together(admin_console, xapi):
+    targets = await post(xapi, [answered(n) for n in (1, 2)])
+    voided = {"id": "http://adlnet.gov/expapi/verbs/voided"}
+    nowhere = str(uuid.uuid4())  # a target this LRS never stored
+    await post(
+        xapi,
+        [make_statement(verb=voided, object={"objectType": "StatementRef", "id": i.upper()}) for i in targets]
+        + [make_statement(verb=voided, object={"objectType": "StatementRef", "id": nowhere})],
+    )
+    page = await admin_console.page("/console/statements")
+    assert page.count("<del>Learner answered Question") == 2
+    assert "<del>Learner answered Question 1</del>" in page and "<del>Learner answered Question 2</del>" in page
 
 
 async def test_the_live_window_shows_what_arrived_since_the_last_poll(admin_console, xapi):
