@@ -115,7 +115,7 @@ async def check_profiles(library, kind, lrs, cfg, run) -> None:
     assert (await lrs.get_json(url, profileId="avatar", **place))[0] == 404
 
 
-async def check_attachments(library, lrs, cfg, run) -> None:
+async def check_attachments(library, lrs, cfg, run) -> dict:
     """A statement with a text attachment, sent as multipart/mixed and read back with
     attachments=true."""
     content = "Field notes: basalt, granite, \u00e9clogite."
@@ -128,6 +128,7 @@ async def check_attachments(library, lrs, cfg, run) -> None:
     status, stored = await lrs.get_json("/xapi/statements", statementId=report["id"])
     assert stored["attachments"][0]["sha2"] == report["sha2"]
     assert stored["attachments"][0]["length"] == len(data)
+    return report
 
 
 async def check_about(library, lrs, cfg, run) -> None:

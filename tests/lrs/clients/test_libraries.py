@@ -91,4 +91,9 @@ async def test_xapi_library_speaking_2_0_profiles(kind, lrs, cfg):
 
 async def test_xapi_library_speaking_2_0_attachments(lrs, cfg):
     cfg.update(version="2.0.0", adapter="fetch")
-    await expectations.check_attachments("xapi", lrs, cfg, run_scenario)
+    report = await expectations.check_attachments("xapi", lrs, cfg, run_scenario)
+    # Sent under the 2.0 rules (multipart included): stored as a 2.0.0 statement.
+    response = await lrs.xapi.get(
+        "/xapi/statements", params={"statementId": report["id"]}, headers={"X-Experience-API-Version": "2.0.0"}
+    )
+    assert (await response.json())["version"] == "2.0.0"
