@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Generic, TypeAlias, TypeVar
 
 from pymongo import UpdateOne
+from pymongo.errors import BulkWriteError
 
 from lrs.scopes import database_scope
 
@@ -129,7 +130,7 @@ class _Turn:
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():
                 self.leave()  # let in, but cancelled before it could go
-            else:
+            elif future in self.waiting:  # not yet handed over by a leave()
                 self.waiting.remove(future)
             raise
 
@@ -137,7 +138,9 @@ class _Turn:
         self.inside -= 1
         if self.inside or not self.waiting:
             return
-        entering, self.waiting = self.waiting, []
+        # A waiter cancelled in the same step as this leave is done already: it does not enter.
+        entering = [future for future in self.waiting if not future.done()]
+        self.waiting = []
         self.inside = len(entering)
         for future in entering:
             future.set_result(None)
@@ -158,8 +161,25 @@ class BulkWrites:
         """Called with no operations too, by requests that keep to a turn (lrs.statements.service)."""
         await self._writes.call(database, operations)
 
-    async def _write_together(self, database: Database, requests: list[list[UpdateOne]]) -> list[None]:
+    async def _write_together(self, database: Database, requests: list[list[UpdateOne]]) -> list[None | BaseException]:
         operations = [op for ops in requests for op in ops]
-        if operations:
+        if not operations:
+            return [None] * len(requests)
+        try:
             await database[self.collection].bulk_write(operations, ordered=False)
-        return [None] * len(requests)
+            return [None] * len(requests)
+        except BulkWriteError:
+            if len(requests) == 1:
+                raise
+        # One request's upsert failed (a document grown too large, say): each request writes its
+        # own again, alone, so that only that one is answered with the error. Upserts of names
+        # and definitions are idempotent, so what the first write did is done again unchanged.
+        results: list[None | BaseException] = []
+        for ops in requests:
+            try:
+                if ops:
+                    await database[self.collection].bulk_write(ops, ordered=False)
+                results.append(None)
+            except BulkWriteError as error:
+                results.append(error)
+        return results

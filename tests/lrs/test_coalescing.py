@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from pymongo import UpdateOne
+from pymongo.errors import BulkWriteError
 
 from lrs.coalescing import BulkWrites, Coalescer, Turns
 from lrs.errors import PayloadTooLarge
@@ -99,6 +100,32 @@ async def test_turns_let_waiting_requests_in_together_and_nested_turns_never_wai
     assert most == 3  # the three that waited went in as one turn
 
 
+async def test_a_request_cancelled_while_waiting_for_a_turn_leaves_the_others_going():
+    turns = Turns()
+    database = Database()
+    hold = asyncio.Event()
+    entered = []
+
+    async def request(name: str, wait: asyncio.Event | None = None) -> None:
+        async with turns.turn(database):
+            entered.append(name)
+            if wait:
+                await wait.wait()
+
+    first = asyncio.ensure_future(request("first", hold))
+    await asyncio.sleep(0)
+    cancelled = asyncio.ensure_future(request("cancelled"))
+    other = asyncio.ensure_future(request("other"))
+    await asyncio.sleep(0)
+    hold.set()
+    cancelled.cancel()  # in the same step as the first leaves: it was an InvalidStateError, and a hang
+    results = await asyncio.wait_for(asyncio.gather(first, cancelled, other, return_exceptions=True), 2)
+    assert results[0] is None and isinstance(results[1], asyncio.CancelledError) and results[2] is None
+    assert entered == ["first", "other"]
+    await asyncio.wait_for(request("later"), 2)  # the turn still lets requests in
+    assert entered[-1] == "later"
+
+
 async def test_concurrent_inserts_each_learn_only_their_own_duplicates(database):
     taken = make_statement(id=str(uuid.uuid4()))
     moment = datetime.now(UTC)
@@ -154,3 +181,18 @@ async def test_concurrent_bulk_writes_go_together_and_each_is_applied(database):
     assert sum(Counted.rounds) == 6 and len(Counted.rounds) < 6  # one bulk write served several
     documents = await database["names"].find().sort("_id").to_list()
     assert [sorted(d["seen"]) for d in documents] == [[0, 3], [1, 4], [2, 5]]
+
+
+async def test_an_upsert_that_fails_fails_only_the_request_it_came_in(database):
+    await database["names"].insert_one({"_id": "listed", "seen": [1]})
+    upserts = BulkWrites("names")
+    good = [upserts.write(database, [UpdateOne({"_id": n}, {"$addToSet": {"seen": n}}, upsert=True)]) for n in range(3)]
+    bad = upserts.write(database, [UpdateOne({"_id": "listed"}, {"$inc": {"seen": 1}})])  # $inc on an array
+    results = await asyncio.gather(*good, bad, return_exceptions=True)
+    assert results[:3] == [None, None, None]
+    assert isinstance(results[3], BulkWriteError)
+    assert [d["seen"] for d in await database["names"].find({"_id": {"$in": [0, 1, 2]}}).sort("_id").to_list()] == [
+        [0],
+        [1],
+        [2],
+    ]
