@@ -135,8 +135,7 @@ async def manage_credentials(settings: Settings, args: argparse.Namespace) -> in
                 print(f"lrs: no active credential with key {args.key}", file=sys.stderr)
                 return 1
             print(
-                f"revoked {args.key}: running servers refuse it within {settings.credential_cache_seconds} s "
-                "(LRS_CREDENTIAL_CACHE_SECONDS)"
+                f"revoked {args.key}: running servers refuse it within their LRS_CREDENTIAL_CACHE_SECONDS (2 s unless set)"
             )
     return 0
 

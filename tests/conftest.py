@@ -8,7 +8,7 @@ import os
 import uuid
 
 import pytest
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 
 from lrs.app import create_app
 from lrs.embedded import EmbeddedDatabase
@@ -185,3 +185,35 @@ async def database(client):
 class FakeClient:
     """Stands for a database client where only its identity matters (lrs.scopes keeps a weak
     reference to it, as to a real client)."""
+
+
+class Commands(monitoring.CommandListener):
+    """The database commands clients made during the test send, as (command name, collection)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, object]] = []
+        self.active = True
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if self.active:
+            self.sent.append((event.command_name, event.command.get(event.command_name)))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+    def count(self, name: str, collection: str) -> int:
+        return self.sent.count((name, collection))
+
+
+@pytest.fixture
+def commands():
+    """Register before the app starts: clients created from then on report to it."""
+    listener = Commands()
+    monitoring.register(listener)
+    yield listener
+    # PyMongo cannot unregister a listener: it goes quiet and lets go of what it held.
+    listener.active = False
+    listener.sent.clear()

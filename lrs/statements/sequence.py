@@ -16,6 +16,7 @@ ranges of numbers that are at most a block too wide at each end; the rest is che
 from __future__ import annotations
 
 import bisect
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -139,6 +140,9 @@ async def load_marks(database: Database, top: int) -> Marks:
     """The marks up to the block of number `top`: read whole once per process, then only new ones."""
     scope = database_scope(database)
     marks = _cache.get(scope)
+    if marks is None:
+        # Gone with the client: a process that opens many (tests, commands) keeps none of theirs.
+        weakref.finalize(database.client, _cache.pop, scope, None)
     top_block = top // BLOCK
     if marks is None or top_block - marks.checked_through > MOST_NAMED:
         marks = Marks()

@@ -2,6 +2,8 @@
 that gets a dead client's id."""
 
 import gc
+import uuid
+from datetime import UTC, datetime
 
 from pymongo import AsyncMongoClient
 
@@ -18,9 +20,6 @@ async def test_a_client_with_a_dead_clients_id_gets_a_scope_of_its_own(database_
         if id(client) in earlier:
             assert scope != earlier[id(client)]
             assert scope[1] == "same-name"
-            sequence._cache[earlier[id(client)]] = sequence.Marks()  # the dead client's marks
-            assert sequence._cache.get(scope) is None
-            sequence._cache.pop(earlier[id(client)])
             return
         earlier[id(client)] = scope
         await client.close()
@@ -36,3 +35,19 @@ async def test_the_same_client_keeps_its_scope(database_uri):
         assert database_scope(client["a"]) != database_scope(client["b"])
     finally:
         await client.close()
+
+
+async def test_the_marks_a_process_keeps_go_with_their_client(database_uri):
+    client = AsyncMongoClient(database_uri, tz_aware=True)
+    database = client[f"test_{uuid.uuid4().hex[:12]}"]
+    try:
+        await sequence.update_sequence(database, 70, datetime.now(UTC))
+        await sequence.load_marks(database, 70)
+        scope = database_scope(database)
+        assert scope in sequence._cache
+    finally:
+        await client.drop_database(database.name)
+        await client.close()
+    del client, database
+    gc.collect()
+    assert scope not in sequence._cache

@@ -5,35 +5,10 @@ import asyncio
 import dataclasses
 from datetime import UTC, datetime
 
-import pytest
-from pymongo import monitoring
-
 from lrs.app import create_app
 from lrs.auth.credentials import CREDENTIALS
 from lrs.keys import credential_store_key, database_key
 from tests.conftest import XAPI, basic
-
-
-class CredentialReads(monitoring.CommandListener):
-    def __init__(self) -> None:
-        self.count = 0
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name == "find" and event.command.get("find") == CREDENTIALS:
-            self.count += 1
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-
-@pytest.fixture
-def reads():
-    listener = CredentialReads()
-    monitoring.register(listener)  # clients created from now on report to it
-    return listener
 
 
 async def lrs_with_cache(settings, aiohttp_client, seconds: int):
@@ -48,12 +23,12 @@ async def revoke_elsewhere(app, key: str) -> None:
     await app[database_key][CREDENTIALS].update_one({"_id": key}, {"$set": {"revoked_at": datetime.now(UTC)}})
 
 
-async def test_a_credential_is_read_once_per_cache_period(settings, aiohttp_client, reads):
+async def test_a_credential_is_read_once_per_cache_period(settings, aiohttp_client, commands):
     app, caller, _ = await lrs_with_cache(settings, aiohttp_client, 60)
-    before = reads.count
+    before = commands.count("find", CREDENTIALS)
     for _ in range(5):
         assert (await caller.get("/xapi/statements")).status == 200
-    assert reads.count - before == 1
+    assert commands.count("find", CREDENTIALS) - before == 1
 
 
 async def test_a_revocation_elsewhere_takes_effect_when_the_cache_period_ends(settings, aiohttp_client):
@@ -72,12 +47,12 @@ async def test_a_revocation_in_this_process_takes_effect_at_once(settings, aioht
     assert (await caller.get("/xapi/statements")).status == 401
 
 
-async def test_with_zero_seconds_every_request_reads_the_credential(settings, aiohttp_client, reads):
+async def test_with_zero_seconds_every_request_reads_the_credential(settings, aiohttp_client, commands):
     app, caller, key = await lrs_with_cache(settings, aiohttp_client, 0)
-    before = reads.count
+    before = commands.count("find", CREDENTIALS)
     for _ in range(3):
         assert (await caller.get("/xapi/statements")).status == 200
-    assert reads.count - before == 3
+    assert commands.count("find", CREDENTIALS) - before == 3
     await revoke_elsewhere(app, key)
     assert (await caller.get("/xapi/statements")).status == 401
 

@@ -10,7 +10,6 @@ import uuid
 
 import pytest
 from aiohttp import web
-from pymongo import monitoring
 
 from lrs import embedded_recovery
 from lrs.app import create_app
@@ -85,28 +84,9 @@ async def test_concurrent_write_requests_share_journaled_writes(embedded_app, ai
     assert len((await (await xapi.get("/xapi/statements")).json())["statements"]) == 12
 
 
-class Commands(monitoring.CommandListener):
-    """The database commands the app sends, as (command name, collection)."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, object]] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        self.sent.append((event.command_name, event.command.get(event.command_name)))
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-    def count(self, name: str, collection: str) -> int:
-        return self.sent.count((name, collection))
-
-
-async def test_the_requests_of_a_turn_make_each_call_once_the_journaled_write_too(embedded_app, aiohttp_client):
-    commands = Commands()
-    monitoring.register(commands)  # the app's client, created at its start, reports to it
+async def test_the_requests_of_a_turn_make_each_call_once_the_journaled_write_too(
+    embedded_app, aiohttp_client, commands
+):
     xapi = XAPI(await aiohttp_client(embedded_app))
     known = {"objectType": "Agent", "mbox": "mailto:known@example.com", "name": "Known"}
     assert (await xapi.post("/xapi/statements", json=make_statement(actor=known))).status == 200
